@@ -1,0 +1,38 @@
+/**
+ * One error type for everything a caller can get wrong. `code` is stable (the CLI, batch replies and
+ * the HTTP layer map it); `path` names the failing field, e.g. "params.W_K[2]".
+ */
+export type ErrorCode =
+  | 'unknown_topic'
+  | 'unknown_question'
+  | 'invalid_params'
+  | 'invalid_answers'
+  | 'invalid_request'
+  | 'too_large'
+  | 'domain_error'
+  | 'numeric_overflow'
+  | 'internal';
+
+export class StepwiseError extends Error {
+  override readonly name = 'StepwiseError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: ErrorCode; message: string; path?: string } {
+    return this.path === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, path: this.path };
+  }
+}
+
+/** Any thrown value as a client-safe error: StepwiseErrors keep their code, anything else is internal. */
+export function asStepwiseError(e: unknown): StepwiseError {
+  if (e instanceof StepwiseError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new StepwiseError('internal', `internal error: ${msg}`);
+}

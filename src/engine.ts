@@ -1,0 +1,145 @@
+/**
+ * The engine as callers use it (CLI, batch, HTTP later): topics and questions by id, validated
+ * input, results as plain JSON-ready objects. Everything here throws StepwiseError on bad input.
+ */
+import { StepwiseError } from './core/errors.js';
+import { describeTolerance, type Tolerance } from './core/tolerance.js';
+import { texValue } from './core/format.js';
+import { builtInBank, gradeOptions, type Question } from './bank/bank.js';
+import { checkSeed, generateParams } from './generators/generate.js';
+import { render } from './render/templates.js';
+import { grade, type GradeOptions, type GradeResult } from './solvers/grade.js';
+import { validateParams } from './solvers/params.js';
+import { activeSteps, evaluateSteps, solve, type Solution } from './solvers/solve.js';
+import { DIFFICULTIES, type Difficulty, type Params, type Topic } from './solvers/topic.js';
+import { findTopic, TOPICS } from './topics/index.js';
+
+export { StepwiseError } from './core/errors.js';
+export type { GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
+export type { Solution } from './solvers/solve.js';
+export type { Difficulty } from './solvers/topic.js';
+
+export interface TopicInfo {
+  id: string;
+  title: string;
+  summary: string;
+  steps: { id: string; label: string; kind: string; deps: readonly string[]; optional: boolean }[];
+  misconceptions: { id: string; step: string; explanation: string }[];
+  paramsSchema: object;
+}
+
+export interface Problem {
+  topic: string;
+  question?: string;
+  seed: number;
+  difficulty: Difficulty;
+  params: Params;
+  /** The steps asked, in order. */
+  steps: string[];
+  prompt: string;
+}
+
+export function getTopic(id: unknown): Topic {
+  const topic = typeof id === 'string' ? findTopic(id) : undefined;
+  if (!topic) {
+    throw new StepwiseError('unknown_topic', `unknown topic ${JSON.stringify(id)}; topics: ${TOPICS.map((t) => t.id).join(', ')}`, 'topic');
+  }
+  return topic;
+}
+
+export function getQuestion(id: unknown): Question {
+  const q = typeof id === 'string' ? builtInBank().questions.get(id) : undefined;
+  if (!q) throw new StepwiseError('unknown_question', `unknown question ${JSON.stringify(id)}`, 'question');
+  return q;
+}
+
+/** A topic id or a question id, as `generate` accepts. */
+export function resolve(ref: unknown): { topic: Topic; question?: Question } {
+  if (typeof ref === 'string' && findTopic(ref)) return { topic: getTopic(ref) };
+  if (typeof ref === 'string' && builtInBank().questions.has(ref)) {
+    const question = getQuestion(ref);
+    return { topic: getTopic(question.topic), question };
+  }
+  throw new StepwiseError(
+    'unknown_topic',
+    `${JSON.stringify(ref)} is neither a topic nor a question id; topics: ${TOPICS.map((t) => t.id).join(', ')}`,
+    'topic',
+  );
+}
+
+export function listTopics(): TopicInfo[] {
+  return TOPICS.map(topicInfo);
+}
+
+export function topicInfo(t: Topic): TopicInfo {
+  return {
+    id: t.id,
+    title: t.title,
+    summary: t.summary,
+    steps: Object.entries(t.steps).map(([id, s]) => ({ id, label: s.label, kind: s.kind, deps: s.deps, optional: s.when !== undefined })),
+    misconceptions: t.misconceptions.map((m) => ({ id: m.id, step: m.step, explanation: m.explanation })),
+    paramsSchema: t.paramsSchema,
+  };
+}
+
+export function solveProblem(topicId: unknown, params: unknown): Solution {
+  return solve(getTopic(topicId), params);
+}
+
+/** Grades against a topic (every step, default marks) or a question (its steps, marks, policy). */
+export function gradeAnswers(ref: unknown, params: unknown, answers: unknown, extra: GradeOptions = {}): GradeResult {
+  const { topic, question } = resolve(ref);
+  return grade(topic, params, answers, { ...(question ? gradeOptions(question) : {}), ...extra });
+}
+
+export function checkDifficulty(d: unknown, path = 'difficulty'): Difficulty {
+  if (d === undefined) return 'medium';
+  if (typeof d === 'string' && (DIFFICULTIES as readonly string[]).includes(d)) return d as Difficulty;
+  throw new StepwiseError('invalid_request', `${path} must be one of ${DIFFICULTIES.join(', ')}, got ${JSON.stringify(d)}`, path);
+}
+
+/** A fresh problem from a topic or question id; a question fixes the difficulty and the steps asked. */
+export function generateProblem(ref: unknown, seed: unknown, difficulty?: unknown): Problem {
+  const { topic, question } = resolve(ref);
+  const s = checkSeed(seed);
+  const d = question ? question.difficulty : checkDifficulty(difficulty);
+  const params = generateParams(topic, s, d);
+  const steps = question ? question.steps : activeSteps(topic, params).map(([id]) => id);
+  const problem: Problem = { topic: topic.id, seed: s, difficulty: d, params, steps, prompt: '' };
+  if (question) problem.question = question.id;
+  problem.prompt = renderPrompt(topic, params, d, steps, question?.tolerance, question?.instructions);
+  return problem;
+}
+
+export function renderPrompt(
+  topic: Topic,
+  params: Params,
+  difficulty: Difficulty,
+  steps: readonly string[],
+  tolerance?: Tolerance,
+  instructions?: string,
+): string {
+  const data = { ...params, ...topic.templateData?.(params), difficulty };
+  const asked = render('common', 'asked', {
+    steps: steps.map((id) => ({ id, label: topic.steps[id].label })),
+    instruction: tolerance ? describeTolerance(tolerance) : '',
+    instructions: instructions ?? '',
+  });
+  return `${render(topic.id, 'prompt', data)}\n${asked}`;
+}
+
+/** The worked solution as Markdown, walking the same steps that are graded. */
+export function workedSolution(topicId: unknown, rawParams: unknown): string {
+  const topic = getTopic(topicId);
+  const params = validateParams(topic, rawParams);
+  const values = evaluateSteps(topic, params);
+  const steps = activeSteps(topic, params).map(([id, s]) => ({
+    id,
+    label: s.label,
+    formula: s.formula,
+    valueTex: texValue(values[id]),
+    value: values[id],
+  }));
+  const byId = Object.fromEntries(steps.map((s) => [s.id, s]));
+  return render(topic.id, 'solution', { ...params, ...topic.templateData?.(params), steps, step: byId });
+}

@@ -1,0 +1,214 @@
+/**
+ * Step-by-step grading with error carried forward, driven by the step graph alone.
+ *
+ * For every step the student's "effective" value is their own answer when it reads, else the value
+ * re-derived from their effective deps (else the truth). A wrong answer that matches the step's
+ * compute applied to the student's own deps is `carried`: no per-topic wiring, the graph says which
+ * earlier answers a step was built from. Feedback never quotes the true value, so it is safe to show
+ * in exam mode; `expected` carries it separately.
+ */
+import { StepwiseError } from '../core/errors.js';
+import { DEFAULT_TOLERANCE, type Tolerance } from '../core/tolerance.js';
+import { describePosition, type Matrix, type Value, type Vector } from '../core/values.js';
+import { allRight, compareValues, type Comparison } from './compare.js';
+import { validateParams } from './params.js';
+import { isBlank, readAnswer } from './read-answer.js';
+import { activeSteps, evaluateSteps, nonFinite } from './solve.js';
+import type { AnyStep, Params, StepValues, Topic } from './topic.js';
+
+export type StepStatus = 'correct' | 'carried' | 'partial' | 'incorrect' | 'invalid' | 'missing';
+
+/** Most answer fields one grading request may carry. */
+export const MAX_ANSWER_FIELDS = 64;
+
+export interface GradeOptions {
+  /** The steps asked (default: every step that applies). */
+  steps?: readonly string[];
+  /** Marks per step (default: the step's own, else 1). */
+  marks?: Readonly<Record<string, number>>;
+  /** One tolerance for every numeric step (default: each step's own, else the contract default). */
+  tolerance?: Tolerance;
+  /** Share of a step's marks withheld when it is only carried (0: full marks, the default). */
+  ecfPenalty?: number;
+}
+
+export interface MisconceptionHit {
+  id: string;
+  explanation: string;
+}
+
+export interface StepGrade {
+  id: string;
+  label: string;
+  status: StepStatus;
+  credit: number;
+  marks: number;
+  expected: Value;
+  /** The value re-derived from the student's own earlier answers, when the step is carried. */
+  carriedValue?: Value;
+  feedback: string;
+  misconception?: MisconceptionHit;
+}
+
+export interface GradeResult {
+  topic: string;
+  score: number;
+  maxScore: number;
+  steps: StepGrade[];
+  /** Answer fields that were ignored, e.g. unknown step ids. */
+  warnings?: string[];
+}
+
+export function grade(topic: Topic, rawParams: unknown, answers: unknown, options: GradeOptions = {}): GradeResult {
+  const p = validateParams(topic, rawParams);
+  return gradeValidated(topic, p, answers, options);
+}
+
+export function gradeValidated(topic: Topic, p: Params, answers: unknown, options: GradeOptions = {}): GradeResult {
+  if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) {
+    throw new StepwiseError('invalid_answers', 'answers must be a JSON object keyed by step id', 'answers');
+  }
+  const given = answers as Record<string, unknown>;
+  const keys = Object.keys(given);
+  if (keys.length > MAX_ANSWER_FIELDS) {
+    throw new StepwiseError('too_large', `answers has ${keys.length} fields; at most ${MAX_ANSWER_FIELDS} are accepted`, 'answers');
+  }
+  const truth = evaluateSteps(topic, p);
+  const active = activeSteps(topic, p);
+  const asked = new Set(options.steps ?? active.map(([id]) => id));
+  const warnings = keys
+    .filter((k) => !Object.hasOwn(truth, k))
+    .map((k) => `answers.${k}: ${Object.hasOwn(topic.steps, k) ? 'this step does not apply to these params' : 'not a step of ' + topic.id}; ignored`);
+  const labels = topic.labels?.(p);
+
+  // The student's own chain: their answer where it reads, else re-derived from their chain.
+  const effective: StepValues = {};
+  const own = new Set<string>(); // steps whose effective value is not simply the truth
+  const results: StepGrade[] = [];
+  let score = 0;
+  let maxScore = 0;
+
+  for (const [id, step] of active) {
+    const expected = truth[id];
+    const carriedValue = step.deps.some((d) => own.has(d)) ? rederive(step, p, effective) : undefined;
+    const raw = given[id];
+    const read = isBlank(raw) ? undefined : readAnswer(raw, { kind: step.kind, truth: expected, maskable: step.maskable === true, labels });
+    if (read?.ok) {
+      effective[id] = read.value;
+      own.add(id);
+    } else if (carriedValue !== undefined) {
+      effective[id] = carriedValue;
+      own.add(id);
+    } else {
+      effective[id] = expected;
+    }
+    if (!asked.has(id)) continue;
+
+    const marks = options.marks?.[id] ?? step.marks ?? 1;
+    const tol = step.kind === 'label' ? DEFAULT_TOLERANCE : (options.tolerance ?? step.tolerance ?? DEFAULT_TOLERANCE);
+    const g: StepGrade = { id, label: step.label, status: 'missing', credit: 0, marks, expected, feedback: 'Not answered.' };
+    if (read && !read.ok) {
+      g.status = 'invalid';
+      g.feedback = `Cannot read this answer: ${read.reason}.`;
+    } else if (read?.ok) {
+      judge(g, read.value, carriedValue, tol, options.ecfPenalty ?? 0, step);
+      if (g.status === 'incorrect' || g.status === 'partial') {
+        const hit = matchMisconception(topic, id, p, read.value, truth, effective, tol);
+        if (hit) {
+          g.misconception = hit;
+          g.feedback += ` ${hit.explanation}`;
+        }
+      }
+    }
+    score += g.credit;
+    maxScore += marks;
+    results.push(g);
+  }
+  for (const id of asked) {
+    if (!Object.hasOwn(truth, id)) warnings.push(`step ${id} was asked but does not apply to these params`);
+  }
+  const result: GradeResult = { topic: topic.id, score: round(score), maxScore: round(maxScore), steps: results };
+  if (warnings.length > 0) result.warnings = warnings;
+  return result;
+}
+
+/** The step recomputed from the student's chain; undefined when their values break it. */
+function rederive(step: AnyStep, p: Params, effective: StepValues): Value | undefined {
+  try {
+    const v = step.compute(p, effective);
+    return nonFinite(v, step.maskable === true) ? undefined : v;
+  } catch {
+    return undefined; // e.g. the student's evidence is 0: nothing to carry
+  }
+}
+
+function judge(g: StepGrade, answer: Value, carried: Value | undefined, tol: Tolerance, penalty: number, step: AnyStep): void {
+  const vsTruth = compareValues(answer, g.expected, tol);
+  if (allRight(vsTruth)) {
+    g.status = 'correct';
+    g.credit = g.marks;
+    g.feedback = 'Correct.';
+    return;
+  }
+  const vsCarried = carried === undefined ? undefined : compareValues(answer, carried, tol);
+  const deps = step.deps.join(', ');
+  if (vsCarried && allRight(vsCarried)) {
+    g.status = 'carried';
+    g.credit = g.marks * (1 - penalty);
+    g.carriedValue = carried;
+    g.feedback = `Not the true value, but it follows correctly from your own ${deps} (error carried forward)${penalty > 0 ? `; ${pct(penalty)} of the marks withheld` : ''}.`;
+    return;
+  }
+  const truthShare = share(vsTruth);
+  const carriedShare = vsCarried ? share(vsCarried) * (1 - penalty) : 0;
+  const best: Comparison = vsCarried && carriedShare > truthShare ? vsCarried : vsTruth;
+  if (best.right > 0) {
+    g.status = 'partial';
+    g.credit = g.marks * Math.max(truthShare, carriedShare);
+    g.feedback = `${best.right} of ${best.total} elements are right${best === vsCarried ? ' (given your earlier answers)' : ''}; ${describePosition(answer as number | Vector | Matrix, best.firstWrong)} is not.`;
+  } else {
+    g.status = 'incorrect';
+    g.feedback = typeof answer === 'string' || typeof answer === 'number'
+      ? 'Not correct.'
+      : `Not correct: no element is within tolerance (first: ${describePosition(answer, vsTruth.firstWrong)}).`;
+  }
+}
+
+function matchMisconception(
+  topic: Topic,
+  stepId: string,
+  p: Params,
+  answer: Value,
+  truth: StepValues,
+  effective: StepValues,
+  tol: Tolerance,
+): MisconceptionHit | undefined {
+  for (const m of topic.misconceptions) {
+    if (m.step !== stepId) continue;
+    // The wrong method applied to the true deps, then to the student's own deps.
+    for (const basis of [truth, effective]) {
+      let wrong: Value;
+      try {
+        wrong = m.compute(p, basis);
+      } catch {
+        continue;
+      }
+      if (nonFinite(wrong, true) !== null || !sameShape(wrong, answer)) continue;
+      if (allRight(compareValues(answer, wrong, tol))) return { id: m.id, explanation: m.explanation };
+    }
+  }
+  return undefined;
+}
+
+function sameShape(a: Value, b: Value): boolean {
+  if (typeof a !== typeof b) return false;
+  if (!Array.isArray(a) || !Array.isArray(b)) return true;
+  if (a.length !== b.length) return false;
+  const am = Array.isArray(a[0]);
+  return am === Array.isArray(b[0]) && (!am || (a as Matrix).every((row, i) => row.length === (b as Matrix)[i].length));
+}
+
+const share = (c: Comparison): number => (c.total === 0 ? 1 : c.right / c.total);
+const pct = (x: number): string => `${+(x * 100).toFixed(1)}%`;
+// Credits are sums of fractions of marks: keep 0.30000000000000004 out of reports.
+const round = (x: number): number => Math.round(x * 1e9) / 1e9;

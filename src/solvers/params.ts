@@ -1,0 +1,73 @@
+/**
+ * Parameter validation at the edges (CLI, batch, HTTP): the topic's JSON Schema through ajv, then
+ * its cross-field checks. Validators compile on first use of a topic, so a process that touches one
+ * topic pays for one. Errors name the field as a caller writes it: params.W_K[2][0].
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { StepwiseError } from '../core/errors.js';
+import type { Params, Topic } from './topic.js';
+
+let ajv: Ajv | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+export function getAjv(): Ajv {
+  ajv ??= new Ajv({ allErrors: false, strict: true });
+  return ajv;
+}
+
+function validatorFor(topic: Topic): ValidateFunction {
+  let v = validators.get(topic.id);
+  if (!v) {
+    v = getAjv().compile(topic.paramsSchema);
+    validators.set(topic.id, v);
+  }
+  return v;
+}
+
+export function validateParams(topic: Topic, raw: unknown): Params {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new StepwiseError('invalid_params', `params must be a JSON object for topic ${topic.id}`, 'params');
+  }
+  const validate = validatorFor(topic);
+  if (!validate(raw)) throw ajvError(validate.errors?.[0], 'invalid_params', 'params');
+  topic.checkParams?.(raw);
+  return raw;
+}
+
+/** One ajv error as a StepwiseError naming the field, e.g. `params.sigma[1]: must be > 0`. */
+export function ajvError(e: ErrorObject | undefined, code: 'invalid_params' | 'invalid_request', root: string): StepwiseError {
+  if (!e) return new StepwiseError(code, `${root}: invalid`, root);
+  const path = root + pointerToPath(e.instancePath);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      return new StepwiseError(code, `${path}: unknown field "${extra}"`, `${path}.${extra}`);
+    }
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      return new StepwiseError(code, `${path}.${missing} is required`, `${path}.${missing}`);
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
+      return new StepwiseError(code, `${path} must be one of ${allowed.join(', ')}`, path);
+    }
+    default:
+      return new StepwiseError(code, `${path} ${e.message ?? 'is invalid'}`, path);
+  }
+}
+
+/** JSON pointer "/W_K/2/0" → ".W_K[2][0]". */
+export function pointerToPath(pointer: string): string {
+  if (pointer === '') return '';
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`))
+    .join('');
+}
+
+/** Throws an invalid_params error for a cross-field problem. */
+export function paramsError(path: string, message: string): never {
+  throw new StepwiseError('invalid_params', `params.${path} ${message}`, `params.${path}`);
+}

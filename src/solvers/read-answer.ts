@@ -1,0 +1,108 @@
+/**
+ * Turns one raw answer (number, array, nested array, math string, class name) into a value of the
+ * step's shape, or says in one sentence why it cannot be read. Never throws for any JSON input.
+ */
+import { evaluateExpression, ExpressionError, type ExprValue } from '../core/math-expr.js';
+import { describeShape, type Kind, type Matrix, type Value, type Vector } from '../core/values.js';
+
+/** Most elements one answer may hold (a 32×32 matrix). */
+export const MAX_ANSWER_ELEMENTS = 1024;
+
+export type ReadResult = { ok: true; value: Value } | { ok: false; reason: string };
+
+export interface ExpectedShape {
+  kind: Kind;
+  /** The true value: its dimensions are the shape an answer must have. */
+  truth: Value;
+  /** May hold −∞ for masked entries (JSON null, "-inf"). */
+  maskable: boolean;
+  /** For label steps: the accepted labels. */
+  labels?: readonly string[];
+}
+
+/** Empty answers count as not answered: undefined, null, "", whitespace. */
+export function isBlank(raw: unknown): boolean {
+  return raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
+}
+
+export function readAnswer(raw: unknown, shape: ExpectedShape): ReadResult {
+  try {
+    return shape.kind === 'label' ? readLabel(raw, shape.labels ?? []) : readNumeric(raw, shape);
+  } catch (e) {
+    if (e instanceof ExpressionError || e instanceof ShapeError) return { ok: false, reason: e.message };
+    throw e;
+  }
+}
+
+class ShapeError extends Error {}
+
+function readLabel(raw: unknown, labels: readonly string[]): ReadResult {
+  if (typeof raw !== 'string') return { ok: false, reason: `expected a class name, got ${describeShape(raw)}` };
+  const text = raw.trim();
+  const match = labels.find((l) => l.toLowerCase() === text.toLowerCase());
+  if (match === undefined) {
+    return { ok: false, reason: `"${clip(text)}" is not one of the classes: ${labels.join(', ')}` };
+  }
+  return { ok: true, value: match };
+}
+
+function readNumeric(raw: unknown, shape: ExpectedShape): ReadResult {
+  const counter = { n: 0 };
+  const v = toNumbers(raw, 0, counter, shape.maskable);
+  const problem = shapeProblem(v, shape.truth);
+  if (problem) return { ok: false, reason: problem };
+  return { ok: true, value: v as Value };
+}
+
+/** Raw JSON to numbers: strings are math; nulls are masked entries; nesting at most 2 deep. */
+function toNumbers(raw: unknown, depth: number, counter: { n: number }, maskable: boolean): ExprValue {
+  if (typeof raw === 'number') return checkNumber(raw, maskable && depth > 0, counter);
+  // A string is math, at any level: a whole matrix, a row, or one element ("-inf" masks one).
+  if (typeof raw === 'string') return checkTree(evaluateExpression(raw), depth, counter, maskable);
+  if (raw === null) {
+    if (maskable && depth > 0) return checkNumber(-Infinity, true, counter);
+    throw new ShapeError('an element is empty (null)');
+  }
+  if (Array.isArray(raw)) {
+    if (depth >= 2) throw new ShapeError('arrays are nested more than two deep');
+    if (raw.length > MAX_ANSWER_ELEMENTS) throw new ShapeError(`more than ${MAX_ANSWER_ELEMENTS} elements`);
+    return raw.map((x) => toNumbers(x, depth + 1, counter, maskable));
+  }
+  throw new ShapeError(`expected a number, an array or a math expression, got ${describeShape(raw)}`);
+}
+
+function checkTree(v: ExprValue, depth: number, counter: { n: number }, maskable: boolean): ExprValue {
+  if (typeof v === 'number') return checkNumber(v, maskable && depth > 0, counter);
+  if (depth >= 2) throw new ShapeError('arrays are nested more than two deep');
+  return v.map((x) => checkTree(x, depth + 1, counter, maskable));
+}
+
+function checkNumber(x: number, maskable: boolean, counter: { n: number }): number {
+  if (++counter.n > MAX_ANSWER_ELEMENTS) throw new ShapeError(`more than ${MAX_ANSWER_ELEMENTS} elements`);
+  if (Number.isNaN(x)) throw new ShapeError('the value is not a number (NaN)');
+  if (x === -Infinity && maskable) return x;
+  if (!Number.isFinite(x)) throw new ShapeError('the value is infinite');
+  return x;
+}
+
+/** Null when `v` has the truth's shape, else what differs. */
+function shapeProblem(v: ExprValue, truth: Value): string | null {
+  const want = describeShape(truth);
+  const got = describeShape(v);
+  if (typeof truth === 'number') return typeof v === 'number' ? null : `expected a number, got ${got}`;
+  const t = truth as Vector | Matrix;
+  if (!Array.isArray(v) || v.length !== t.length) return `expected ${want}, got ${got}`;
+  const matrix = t.length > 0 && Array.isArray(t[0]);
+  for (const row of v) {
+    if (Array.isArray(row) !== matrix) return `expected ${want}, got ${got}`;
+  }
+  if (matrix) {
+    const cols = (t as Matrix)[0].length;
+    if ((v as ExprValue[][]).some((row) => row.length !== cols)) return `expected ${want}, got ${got}`;
+  }
+  return null;
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}

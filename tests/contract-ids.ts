@@ -1,0 +1,51 @@
+/**
+ * The public contract (shared/spec/topics.md), copied by hand: every topic's parameter names and
+ * step ids. LMS integrations depend on these names; a topic may add, never rename or drop.
+ */
+export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
+  'bayes-classification': { params: ['classes', 'priors', 'likelihoods'], steps: ['joint', 'evidence', 'posterior', 'decision'] },
+  'vae-sampling': { params: ['mu', 'sigma', 'logvar', 'eps'], steps: ['sigma', 'scaled_noise', 'z'] },
+  'kl-gaussian': { params: ['mu', 'sigma', 'logvar'], steps: ['variance', 'log_variance', 'terms', 'kl'] },
+  'kl-discrete': { params: ['p', 'q', 'base'], steps: ['log_ratio', 'terms', 'kl'] },
+  'diffusion-forward': { params: ['betas', 'x0', 'eps'], steps: ['alphas', 'alpha_bar', 'signal_coef', 'noise_coef', 'x_t'] },
+  'diffusion-step': { params: ['beta', 'x_prev', 'eps'], steps: ['signal_coef', 'noise_coef', 'x_t'] },
+  'bahdanau-attention': {
+    params: ['s', 'H', 'W_s', 'W_h', 'v'],
+    steps: ['query_proj', 'key_proj', 'pre_activation', 'activation', 'scores', 'weights', 'context'],
+  },
+  'self-attention': {
+    params: ['X', 'W_Q', 'W_K', 'W_V', 'causal'],
+    steps: ['Q', 'K', 'V', 'scores', 'scaled_scores', 'weights', 'attention_output', 'output'],
+  },
+  'positional-encoding': { params: ['d_model', 'positions', 'base', 'embeddings'], steps: ['denominators', 'angles', 'encoding', 'embedded'] },
+};
+
+/** Contract deps per step, where the spec lists them (the graph must declare at least these). */
+export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
+  'bayes-classification': { joint: [], evidence: ['joint'], posterior: ['joint', 'evidence'], decision: ['posterior'] },
+  'vae-sampling': { sigma: [], scaled_noise: ['sigma'], z: ['scaled_noise'] },
+  'kl-gaussian': { variance: [], log_variance: [], terms: ['variance', 'log_variance'], kl: ['terms'] },
+  'kl-discrete': { log_ratio: [], terms: ['log_ratio'], kl: ['terms'] },
+  'diffusion-forward': { alphas: [], alpha_bar: ['alphas'], signal_coef: ['alpha_bar'], noise_coef: ['alpha_bar'], x_t: ['signal_coef', 'noise_coef'] },
+  'diffusion-step': { signal_coef: [], noise_coef: [], x_t: ['signal_coef', 'noise_coef'] },
+  'bahdanau-attention': {
+    query_proj: [],
+    key_proj: [],
+    pre_activation: ['query_proj', 'key_proj'],
+    activation: ['pre_activation'],
+    scores: ['activation'],
+    weights: ['scores'],
+    context: ['weights'],
+  },
+  'self-attention': {
+    Q: [],
+    K: [],
+    V: [],
+    scores: ['Q', 'K'],
+    scaled_scores: ['scores'],
+    weights: ['scaled_scores'],
+    attention_output: ['weights', 'V'],
+    output: ['attention_output'],
+  },
+  'positional-encoding': { denominators: [], angles: ['denominators'], encoding: ['angles'], embedded: ['encoding'] },
+};
