@@ -41,10 +41,15 @@ export function generateParams(topic: Topic, seed: number, difficulty: Difficult
   throw new StepwiseError('internal', `no fit ${topic.id} problem in ${MAX_DRAWS} draws for seed ${seed} (${difficulty}): ${lastReason}`);
 }
 
-/** The first applicable misconception whose value equals the truth (within tolerance), or null. */
+/**
+ * The first applicable misconception whose numeric value equals the truth (within tolerance), or
+ * null. Label steps are exempt: requiring, say, the maximum-likelihood class to differ from the
+ * maximum-posterior class on every problem would skew what the generator sets.
+ */
 export function indistinguishable(topic: Topic, p: Params, s: StepValues): string | null {
   for (const m of topic.misconceptions) {
     if (m.applies && !m.applies(p)) continue;
+    if (topic.steps[m.step].kind === 'label') continue;
     let wrong;
     try {
       wrong = m.compute(p, s);

@@ -3,9 +3,28 @@
  */
 import { checkTopicDeclaration } from '../solvers/graph.js';
 import type { Topic } from '../solvers/topic.js';
+import { bahdanauAttention } from './bahdanau-attention.js';
+import { bayesClassification } from './bayes-classification.js';
+import { diffusionForward } from './diffusion-forward.js';
+import { diffusionStep } from './diffusion-step.js';
+import { klDiscrete } from './kl-discrete.js';
+import { klGaussian } from './kl-gaussian.js';
+import { positionalEncoding } from './positional-encoding.js';
 import { selfAttention } from './self-attention.js';
+import { vaeSampling } from './vae-sampling.js';
 
-export const TOPICS: readonly Topic[] = [selfAttention];
+/** In the contract's order. */
+export const TOPICS: readonly Topic[] = [
+  bayesClassification,
+  vaeSampling,
+  klGaussian,
+  klDiscrete,
+  diffusionForward,
+  diffusionStep,
+  bahdanauAttention,
+  selfAttention,
+  positionalEncoding,
+];
 
 const byId = new Map<string, Topic>();
 for (const t of TOPICS) {
