@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'invalid_params'
   | 'invalid_answers'
   | 'invalid_request'
+  | 'invalid_json'
   | 'too_large'
   | 'domain_error'
   | 'numeric_overflow'

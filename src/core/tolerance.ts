@@ -43,27 +43,3 @@ export function describeTolerance(tol: Tolerance): string {
     ? 'Answers must be exact.'
     : `Answers are accepted within ${parts.join(' plus ')}.`;
 }
-
-/** Checks a tolerance read from a file or a request; returns a message naming what is wrong, or null. */
-export function toleranceProblem(tol: unknown): string | null {
-  if (typeof tol !== 'object' || tol === null || Array.isArray(tol)) return 'must be an object';
-  const t = tol as Record<string, unknown>;
-  const keys = Object.keys(t);
-  const intIn = (k: string, lo: number, hi: number) =>
-    Number.isInteger(t[k]) && (t[k] as number) >= lo && (t[k] as number) <= hi;
-  if ('decimals' in t) {
-    if (keys.length !== 1) return 'decimals cannot be combined with other fields';
-    return intIn('decimals', 0, 12) ? null : 'decimals must be an integer from 0 to 12';
-  }
-  if ('sigfigs' in t) {
-    if (keys.length !== 1) return 'sigfigs cannot be combined with other fields';
-    return intIn('sigfigs', 1, 15) ? null : 'sigfigs must be an integer from 1 to 15';
-  }
-  for (const k of keys) {
-    if (k !== 'absolute' && k !== 'relative') return `unknown field "${k}" (use absolute, relative, decimals or sigfigs)`;
-    const v = t[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${k} must be a finite number ≥ 0`;
-  }
-  if (keys.length === 0) return 'give absolute, relative, decimals or sigfigs';
-  return null;
-}

@@ -1,0 +1,59 @@
+/**
+ * One batch request → one reply, the same shapes as the CLI's --json output. Shared by
+ * `stepwise batch` and (later) the HTTP bulk endpoint. Never throws: every failure is a reply.
+ */
+import { asStepwiseError, StepwiseError } from '../core/errors.js';
+import { generateProblem, gradeAnswers, solveProblem } from '../engine.js';
+
+export type Reply =
+  | ({ ok: true; id?: unknown } & Record<string, unknown>)
+  | { ok: false; id?: unknown; error: { code: string; message: string; path?: string } };
+
+const OPS = ['solve', 'grade', 'generate'] as const;
+
+export function handleRequest(req: unknown): Reply {
+  const id = typeof req === 'object' && req !== null && !Array.isArray(req) ? (req as { id?: unknown }).id : undefined;
+  try {
+    const body = dispatch(req);
+    return id === undefined ? { ok: true, ...body } : { ok: true, id, ...body };
+  } catch (e) {
+    const err = asStepwiseError(e).toJSON();
+    return id === undefined ? { ok: false, error: err } : { ok: false, id, error: err };
+  }
+}
+
+/** A line of text → reply; malformed JSON is a reply too. */
+export function handleLine(line: string): Reply {
+  let req: unknown;
+  try {
+    req = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, error: { code: 'invalid_json', message: `the line is not valid JSON: ${(e as Error).message}` } };
+  }
+  return handleRequest(req);
+}
+
+function dispatch(req: unknown): Record<string, unknown> {
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) {
+    throw new StepwiseError('invalid_request', 'a request must be a JSON object with an "op"');
+  }
+  const r = req as Record<string, unknown>;
+  // A question id may stand in for the topic, in `topic` or in `question`.
+  const ref = r.question ?? r.topic;
+  switch (r.op) {
+    case 'solve': {
+      const s = solveProblem(r.topic, r.params);
+      return { topic: s.topic, steps: s.steps };
+    }
+    case 'grade': {
+      const g = gradeAnswers(ref, r.params, r.answers);
+      return { ...g };
+    }
+    case 'generate': {
+      const p = generateProblem(ref, r.seed, r.difficulty);
+      return { ...p };
+    }
+    default:
+      throw new StepwiseError('invalid_request', `op must be one of ${OPS.join(', ')}, got ${JSON.stringify(r.op)}`, 'op');
+  }
+}

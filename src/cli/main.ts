@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+/**
+ * The `stepwise` command. Human-readable output by default, `--json` for machines (the same objects
+ * `stepwise batch` replies with). Exit status: 0 done, 2 bad input (the message names it), 1 a bug.
+ */
+import { randomInt } from 'node:crypto';
+import { Command, Option } from 'commander';
+import { asStepwiseError } from '../core/errors.js';
+import { builtInBank } from '../bank/bank.js';
+import { runBatch } from '../batch/stream.js';
+import { checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, solveProblem, workedSolution } from '../engine.js';
+import { MAX_SEED } from '../generators/rng.js';
+import { DIFFICULTIES } from '../solvers/topic.js';
+import { parseSeed, readJsonArg } from './args.js';
+import { gradeText, solutionText, topicsText } from './format.js';
+import { texToText } from './tex-text.js';
+
+const program = new Command();
+program
+  .name('stepwise')
+  .description('Exam practice and step-by-step grading for deep-learning courses.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  // Usage errors (unknown option, bad choice) exit 2 like every other bad input; help exits 0.
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+function print(json: boolean, value: unknown, text: () => string): void {
+  process.stdout.write(json ? JSON.stringify(value) + '\n' : text() + '\n');
+}
+
+/** Runs a command body; bad input exits 2 with its message (as JSON under --json), bugs exit 1. */
+function action<A extends unknown[]>(body: (...args: A) => void | Promise<void>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      await body(...args);
+    } catch (e) {
+      const err = asStepwiseError(e);
+      const opts = args.find((a): a is { json?: boolean } => typeof a === 'object' && a !== null && 'json' in a);
+      if (opts?.json) process.stdout.write(JSON.stringify({ ok: false, error: err.toJSON() }) + '\n');
+      else process.stderr.write(`stepwise: ${err.message}\n`);
+      process.exitCode = err.code === 'internal' ? 1 : 2;
+    }
+  };
+}
+
+const difficultyOption = () => new Option('-d, --difficulty <level>', 'problem difficulty').choices(DIFFICULTIES);
+
+program
+  .command('topics')
+  .description('list the topics and their step ids')
+  .option('--json', 'machine-readable output')
+  .action(action((opts: { json?: boolean }) => print(!!opts.json, listTopics(), () => topicsText(listTopics()))));
+
+program
+  .command('questions')
+  .description('list the question bank, and any file in it that does not load')
+  .option('--json', 'machine-readable output')
+  .action(
+    action((opts: { json?: boolean }) => {
+      const bank = builtInBank();
+      const questions = [...bank.questions.values()];
+      print(!!opts.json, { questions, problems: bank.problems }, () =>
+        [
+          ...questions.map((q) => `${q.id}  (${q.topic}, ${q.difficulty}) ${q.title ?? ''}`),
+          ...bank.problems.map((p) => `problem: ${p.file}${p.field ? ` at ${p.field}` : ''}: ${p.message}`),
+        ].join('\n'),
+      );
+      if (bank.problems.length > 0) process.exitCode = 2;
+    }),
+  );
+
+program
+  .command('generate')
+  .description('make a problem from a topic or question id and a seed')
+  .argument('<topic>', 'topic id or question id')
+  .option('-s, --seed <n>', `seed, 0 to ${MAX_SEED} (default: a random one, printed)`, parseSeed)
+  .addOption(difficultyOption())
+  .option('--json', 'machine-readable output')
+  .action(
+    action((ref: string, opts: { seed?: number; difficulty?: string; json?: boolean }) => {
+      const seed = opts.seed ?? randomInt(0, MAX_SEED);
+      const p = generateProblem(ref, seed, opts.difficulty);
+      print(!!opts.json, p, () =>
+        [
+          `${p.question ?? p.topic} · seed ${p.seed} · ${p.difficulty}`,
+          '',
+          texToText(p.prompt).trim(),
+          '',
+          `params: ${JSON.stringify(p.params)}`,
+        ].join('\n'),
+      );
+    }),
+  );
+
+program
+  .command('solve')
+  .description('work a problem step by step')
+  .argument('<topic>', 'topic id')
+  .requiredOption('-p, --params <json|@file>', 'the parameters, as JSON or @file (@- for stdin)')
+  .option('--worked', 'print the worked solution (Markdown with TeX)')
+  .option('--json', 'machine-readable output')
+  .action(
+    action((topic: string, opts: { params: string; worked?: boolean; json?: boolean }) => {
+      const params = readJsonArg(opts.params, '--params');
+      if (opts.worked && !opts.json) {
+        process.stdout.write(workedSolution(topic, params));
+        return;
+      }
+      const s = solveProblem(topic, params);
+      print(!!opts.json, { topic: s.topic, steps: s.steps }, () => solutionText(s));
+    }),
+  );
+
+program
+  .command('grade')
+  .description("grade a student's answers step by step, with error carried forward")
+  .argument('<topic>', 'topic id, or question id (its steps, marks, tolerance and ECF policy)')
+  .requiredOption('-p, --params <json|@file>', 'the parameters, as JSON or @file')
+  .requiredOption('-a, --answers <json|@file>', 'answers keyed by step id, as JSON or @file')
+  .option('--json', 'machine-readable output')
+  .action(
+    action((ref: string, opts: { params: string; answers: string; json?: boolean }) => {
+      resolve(ref);
+      const g = gradeAnswers(ref, readJsonArg(opts.params, '--params'), readJsonArg(opts.answers, '--answers'));
+      print(!!opts.json, g, () => gradeText(g));
+    }),
+  );
+
+program
+  .command('batch')
+  .description('JSON Lines on stdin (solve, grade, generate), one reply line per request on stdout')
+  .action(
+    action(async () => {
+      await runBatch(process.stdin, process.stdout);
+    }),
+  );
+
+program
+  .command('practice', { isDefault: false })
+  .description('an interactive drill in the terminal')
+  .option('-t, --topic <ids...>', 'topic ids to drill (default: choose)')
+  .addOption(difficultyOption())
+  .action(
+    action(async (opts: { topic?: string[]; difficulty?: string }) => {
+      const { runPractice, terminalIO } = await import('./practice.js');
+      try {
+        await runPractice(terminalIO(), {
+          topics: opts.topic,
+          difficulty: opts.difficulty === undefined ? undefined : checkDifficulty(opts.difficulty),
+        });
+      } catch (e) {
+        if (!(e instanceof Error && e.name === 'ExitPromptError')) throw e; // Ctrl+C at a menu
+      }
+    }),
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,108 @@
+/** Grading behaviour that belongs to the engine, not to one topic. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateProblem, gradeAnswers, StepwiseError } from '../src/engine.js';
+import { grade } from '../src/solvers/grade.js';
+import { TOPICS } from '../src/topics/index.js';
+import { getTopic } from '../src/engine.js';
+
+// The self-attention hand example of tests/topics/self-attention.test.ts.
+const I = [[1, 0], [0, 1]];
+const params = { X: [[1, 0], [1, 1]], W_Q: I, W_K: [[1, 1], [0, 1]], W_V: I };
+const slip = {
+  scores: [[1, 1], [2, 4]],
+  scaled_scores: [[0.70711, 0.70711], [1.41421, 2.82843]],
+  weights: [[0.5, 0.5], [0.195571, 0.804429]],
+};
+
+describe('grading options', () => {
+  it('a question asks some steps with its own marks, and withholds a share of carried marks', () => {
+    const g = grade(getTopic('self-attention'), params, slip, {
+      steps: ['scores', 'scaled_scores', 'weights'],
+      marks: { scores: 2, weights: 4 },
+      ecfPenalty: 0.25,
+    });
+    expect(g.steps.map((s) => [s.id, s.status, s.credit, s.marks])).toEqual([
+      ['scores', 'partial', 1.5, 2], // 3 of 4 elements right
+      ['scaled_scores', 'carried', 0.75, 1],
+      ['weights', 'carried', 3, 4],
+    ]);
+    expect(g.score).toBe(5.25);
+    expect(g.maxScore).toBe(7);
+    expect(g.steps[1].carriedValue).toBeDefined();
+    expect(g.steps[1].feedback).toMatch(/25% of the marks withheld/);
+  });
+
+  it('a rounding instruction replaces the default tolerance', () => {
+    const answers = { scaled_scores: [[0.707, 0.707], [1.414, 2.121]] };
+    const loose = grade(getTopic('self-attention'), params, answers, { steps: ['scaled_scores'], tolerance: { decimals: 3 } });
+    expect(loose.steps[0].status).toBe('correct');
+    const strict = grade(getTopic('self-attention'), params, answers, { steps: ['scaled_scores'], tolerance: { decimals: 5 } });
+    expect(strict.steps[0].status).toBe('incorrect');
+  });
+
+  it('grades by question id with the bank entry’s steps and marks', () => {
+    const g = gradeAnswers('self-attention-residual', params, {});
+    expect(g.steps.map((s) => s.id)).toEqual(['scores', 'scaled_scores', 'weights', 'attention_output', 'output']);
+    expect(g.maxScore).toBe(7);
+    expect(g.steps.every((s) => s.status === 'missing')).toBe(true);
+  });
+
+  it('carries through a step the student skipped', () => {
+    // No scaled_scores given: the weights are judged against softmax of the scores the student gave, scaled.
+    const g = gradeAnswers('self-attention', params, { scores: slip.scores, weights: slip.weights });
+    const byId = Object.fromEntries(g.steps.map((s) => [s.id, s.status]));
+    expect(byId).toMatchObject({ scores: 'partial', scaled_scores: 'missing', weights: 'carried' });
+  });
+
+  it('never quotes the true value in feedback', () => {
+    const g = gradeAnswers('self-attention', params, { scaled_scores: [[9, 9], [9, 9]], scores: 7 });
+    for (const s of g.steps) expect(s.feedback).not.toMatch(/0\.707|1\.414/);
+  });
+});
+
+describe('bad answers', () => {
+  it('answers that are not an object are refused with a named error', () => {
+    for (const bad of [null, 3, 'x', [1, 2]]) {
+      expect(() => gradeAnswers('self-attention', params, bad)).toThrow(StepwiseError);
+      expect(() => gradeAnswers('self-attention', params, bad)).toThrow(/answers must be a JSON object/);
+    }
+  });
+
+  it('unknown step ids are reported as warnings, not graded', () => {
+    const g = gradeAnswers('self-attention', params, { Q: [[1, 0], [1, 1]], attention: 1 });
+    expect(g.warnings).toEqual(['answers.attention: not a step of self-attention; ignored']);
+  });
+
+  it('too many answer fields is a too_large error', () => {
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`s${i}`, 1]));
+    expect(() => gradeAnswers('self-attention', params, many)).toThrow(expect.objectContaining({ code: 'too_large' }));
+  });
+
+  it('an oversized answer is invalid with a reason', () => {
+    const huge = Array.from({ length: 2000 }, () => 1);
+    const g = gradeAnswers('self-attention', params, { Q: huge, K: '1+'.repeat(3000) + '1' });
+    expect(g.steps[0]).toMatchObject({ status: 'invalid' });
+    expect(g.steps[0].feedback).toMatch(/more than 1024 elements/);
+    expect(g.steps[1].feedback).toMatch(/longer than 2000 characters/);
+  });
+
+  it('never throws on arbitrary JSON answers, for any topic', () => {
+    const problems = TOPICS.map((t) => generateProblem(t.id, 11, 'medium'));
+    const stepIds = [...new Set(TOPICS.flatMap((t) => Object.keys(t.steps))), 'nope'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: problems.length - 1 }),
+        fc.dictionary(fc.constantFrom(...stepIds), fc.jsonValue()),
+        (i, answers) => {
+          const g = gradeAnswers(problems[i].topic, problems[i].params, answers);
+          for (const s of g.steps) {
+            expect(['correct', 'carried', 'partial', 'incorrect', 'invalid', 'missing']).toContain(s.status);
+            expect(Number.isFinite(s.credit)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
