@@ -26,13 +26,6 @@ export function describeShape(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/** Flattens a numeric value into its elements, row-major. */
-export function flatten(v: number | Vector | Matrix): number[] {
-  if (typeof v === 'number') return [v];
-  if (v.length > 0 && Array.isArray(v[0])) return (v as Matrix).flat();
-  return v as Vector;
-}
-
 /** Element position for feedback: "element 3", "row 2, column 1" (1-based, as students count). */
 export function describePosition(v: number | Vector | Matrix, flatIndex: number): string {
   if (typeof v === 'number') return 'the value';

@@ -184,7 +184,7 @@ function matchMisconception(
   tol: Tolerance,
 ): MisconceptionHit | undefined {
   for (const m of topic.misconceptions) {
-    if (m.step !== stepId) continue;
+    if (m.step !== stepId || (m.applies && !m.applies(p))) continue;
     // The wrong method applied to the true deps, then to the student's own deps.
     for (const basis of [truth, effective]) {
       let wrong: Value;

@@ -87,20 +87,20 @@ function checkNumber(x: number, maskable: boolean, counter: { n: number }): numb
 
 /** Null when `v` has the truth's shape, else what differs. */
 function shapeProblem(v: ExprValue, truth: Value): string | null {
-  const want = describeShape(truth);
-  const got = describeShape(v);
-  if (typeof truth === 'number') return typeof v === 'number' ? null : `expected a number, got ${got}`;
+  return sameShape(v, truth) ? null : `expected ${describeShape(truth)}, got ${describeShape(v)}`;
+}
+
+function sameShape(v: ExprValue, truth: Value): boolean {
+  if (typeof truth === 'number') return typeof v === 'number';
   const t = truth as Vector | Matrix;
-  if (!Array.isArray(v) || v.length !== t.length) return `expected ${want}, got ${got}`;
+  if (!Array.isArray(v) || v.length !== t.length) return false;
   const matrix = t.length > 0 && Array.isArray(t[0]);
+  const cols = matrix ? (t as Matrix)[0].length : 0;
   for (const row of v) {
-    if (Array.isArray(row) !== matrix) return `expected ${want}, got ${got}`;
+    if (Array.isArray(row) !== matrix) return false;
+    if (matrix && (row as ExprValue[]).length !== cols) return false;
   }
-  if (matrix) {
-    const cols = (t as Matrix)[0].length;
-    if ((v as ExprValue[][]).some((row) => row.length !== cols)) return `expected ${want}, got ${got}`;
-  }
-  return null;
+  return true;
 }
 
 function clip(s: string): string {

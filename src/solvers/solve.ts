@@ -20,21 +20,27 @@ export interface Solution {
   steps: SolvedStep[];
 }
 
+const orders = new WeakMap<Topic, [string, AnyStep][]>();
+
+/** Every declared step, in declaration order (cached: this is the grading hot path). */
+export function stepOrder(topic: Topic): [string, AnyStep][] {
+  let order = orders.get(topic);
+  if (!order) {
+    order = Object.entries(topic.steps);
+    orders.set(topic, order);
+  }
+  return order;
+}
+
 /** The steps that apply to these params, in order. */
 export function activeSteps(topic: Topic, p: Params): [string, AnyStep][] {
-  const out: [string, AnyStep][] = [];
-  for (const id in topic.steps) {
-    const step = topic.steps[id];
-    if (!step.when || step.when(p)) out.push([id, step]);
-  }
-  return out;
+  return stepOrder(topic).filter(([, step]) => !step.when || step.when(p));
 }
 
 /** Step values for already-validated params. */
 export function evaluateSteps(topic: Topic, p: Params): StepValues {
   const values: StepValues = {};
-  for (const id in topic.steps) {
-    const step = topic.steps[id];
+  for (const [id, step] of stepOrder(topic)) {
     if (step.when && !step.when(p)) continue;
     const v = step.compute(p, values);
     const bad = nonFinite(v, step.maskable === true);
@@ -62,9 +68,21 @@ export function solve(topic: Topic, rawParams: unknown): Solution {
 export function nonFinite(v: Value, maskable: boolean): string | null {
   if (typeof v === 'string') return null;
   if (typeof v === 'number') return checkNumber(v, maskable);
-  for (const x of v) {
-    const bad = typeof x === 'number' ? checkNumber(x, maskable) : nonFinite(x, maskable);
-    if (bad) return bad;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) {
+        const bad = checkNumber(x, maskable);
+        if (bad) return bad;
+      }
+    } else {
+      for (let j = 0; j < x.length; j++) {
+        if (!Number.isFinite(x[j])) {
+          const bad = checkNumber(x[j], maskable);
+          if (bad) return bad;
+        }
+      }
+    }
   }
   return null;
 }

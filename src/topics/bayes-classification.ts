@@ -1,12 +1,198 @@
-/** PLACEHOLDER: replaced by the real bayes-classification topic. */
-import { defineTopic } from '../solvers/topic.js';
+/**
+ * bayes-classification: Bayes' rule for one observation x, P(c | x) = P(x | c) P(c) / P(x), and the
+ * maximum-a-posteriori decision. Contract: ../../../shared/spec/topics.md#bayes-classification.
+ */
+import { StepwiseError } from '../core/errors.js';
+import { argmax, sum } from '../core/linalg.js';
+import type { Vector } from '../core/values.js';
+import type { Rng } from '../generators/rng.js';
+import { roundTo } from '../generators/rng.js';
+import { paramsError } from '../solvers/params.js';
+import { defineTopic, type Difficulty } from '../solvers/topic.js';
+import { distribution, sameLength } from './checks.js';
+import { vector } from './schema-parts.js';
 
-export const bayesClassification = defineTopic<{ x: number }, { placeholder: number }>({
+export interface BayesParams {
+  classes: string[];
+  priors: Vector;
+  likelihoods: Vector;
+}
+
+type Steps = {
+  joint: Vector;
+  evidence: number;
+  posterior: Vector;
+  decision: string;
+};
+
+const MAX_CLASSES = 6;
+const probability = { type: 'number', minimum: 0, maximum: 1 } as const;
+
+export const bayesClassification = defineTopic<BayesParams, Steps>({
   id: 'bayes-classification',
-  title: 'placeholder',
-  summary: 'placeholder',
-  paramsSchema: { type: 'object' },
-  steps: { placeholder: { label: 'placeholder', kind: 'scalar', deps: [], formula: 'x', compute: (p) => p.x } },
-  misconceptions: [],
-  generate: (rng) => ({ x: rng.int(0, 9) }),
+  title: "Bayes' rule classification",
+  summary: "Posterior class probabilities P(c | x) ∝ P(x | c) P(c) from priors and likelihoods, and the most probable class.",
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['classes', 'priors', 'likelihoods'],
+    properties: {
+      classes: {
+        type: 'array',
+        minItems: 2,
+        maxItems: MAX_CLASSES,
+        items: { type: 'string', minLength: 1, maxLength: 40 },
+      },
+      priors: vector({ min: 2, max: MAX_CLASSES, items: probability }),
+      likelihoods: vector({ min: 2, max: MAX_CLASSES, items: probability }),
+    },
+  },
+  checkParams(p) {
+    const seen = new Map<string, number>();
+    p.classes.forEach((c, i) => {
+      if (c.trim() === '') paramsError(`classes[${i}]`, 'is blank; a class needs a name');
+      if (c.trim() !== c) paramsError(`classes[${i}]`, `("${c}") has leading or trailing spaces; write the name without them`);
+      // Answers name a class case-insensitively, so "Spam" and "spam" could not be told apart.
+      const key = c.toLowerCase();
+      const j = seen.get(key);
+      if (j !== undefined) paramsError(`classes[${i}]`, `("${c}") repeats classes[${j}] ("${p.classes[j]}"); class names must be distinct (ignoring case)`);
+      seen.set(key, i);
+    });
+    sameLength('priors', p.priors, 'classes', p.classes as unknown as Vector);
+    sameLength('likelihoods', p.likelihoods, 'classes', p.classes as unknown as Vector);
+    distribution('priors', p.priors);
+  },
+  steps: {
+    joint: {
+      label: 'Joint probabilities P(x | c) · P(c)',
+      kind: 'vector',
+      deps: [],
+      formula: 'P(x, c) = P(x \\mid c)\\, P(c)',
+      compute: (p) => p.likelihoods.map((l, i) => l * p.priors[i]),
+    },
+    evidence: {
+      label: 'Evidence P(x) = Σ joint',
+      kind: 'scalar',
+      deps: ['joint'],
+      formula: 'P(x) = \\sum_c P(x \\mid c)\\, P(c)',
+      compute: (_p, s) => sum(s.joint),
+    },
+    posterior: {
+      label: 'Posteriors P(c | x)',
+      kind: 'vector',
+      deps: ['joint', 'evidence'],
+      formula: 'P(c \\mid x) = \\frac{P(x \\mid c)\\, P(c)}{P(x)}',
+      compute(_p, s) {
+        if (s.evidence === 0) {
+          throw new StepwiseError(
+            'domain_error',
+            'the evidence P(x) = Σ P(x | c) P(c) is 0: no class gives the observation any probability, so the posterior is undefined',
+            'params.likelihoods',
+          );
+        }
+        return s.joint.map((j) => j / s.evidence);
+      },
+    },
+    decision: {
+      label: 'Decision: the most probable class',
+      kind: 'label',
+      deps: ['posterior'],
+      formula: '\\hat c = \\arg\\max_c P(c \\mid x)',
+      compute: (p, s) => p.classes[argmax(s.posterior)],
+    },
+  },
+  misconceptions: [
+    {
+      id: 'posterior-unnormalised',
+      step: 'posterior',
+      explanation: 'You stopped at the joint P(x | c) P(c); divide each by the evidence P(x) so the posteriors sum to 1.',
+      compute: (_p, s) => [...s.joint],
+    },
+    {
+      id: 'evidence-unweighted',
+      step: 'evidence',
+      explanation: 'You added the likelihoods P(x | c) alone; the evidence weights each by its prior: P(x) = Σ P(x | c) P(c).',
+      compute: (p) => sum(p.likelihoods),
+    },
+    {
+      id: 'priors-ignored',
+      step: 'posterior',
+      explanation: 'You normalised the likelihoods alone, ignoring the priors; the posterior is proportional to P(x | c) · P(c).',
+      compute: (p) => {
+        const total = sum(p.likelihoods);
+        return p.likelihoods.map((l) => l / total);
+      },
+    },
+    {
+      id: 'max-likelihood-decision',
+      step: 'decision',
+      explanation: 'You chose the class with the largest likelihood P(x | c); the decision takes the largest posterior, where the prior counts too.',
+      compute: (p) => p.classes[argmax(p.likelihoods)],
+    },
+  ],
+  labels: (p) => p.classes,
+  generate: (rng, difficulty) => generate(rng, difficulty),
+  templateData(p) {
+    const joint = p.likelihoods.map((l, i) => l * p.priors[i]);
+    const evidence = sum(joint);
+    const best = argmax(joint);
+    const ml = argmax(p.likelihoods);
+    return {
+      k: p.classes.length,
+      subject: THEMES.find((t) => p.classes.every((c) => t.names.includes(c)))?.subject ?? 'items',
+      rows: p.classes.map((name, i) => ({ name, prior: p.priors[i], likelihood: p.likelihoods[i] })),
+      winner: p.classes[best],
+      winnerPosterior: evidence > 0 ? joint[best] / evidence : 0,
+      mlClass: p.classes[ml],
+      priorsDecide: joint[ml] < joint[best],
+    };
+  },
+  degenerate(_p, s) {
+    const sorted = [...s.posterior].sort((a, b) => b - a);
+    return sorted[0] - sorted[1] < 0.02 ? 'the top two posteriors are within 0.02 (a near tie)' : null;
+  },
 });
+
+/** Small themed pools of class names; a problem draws its classes from one. */
+const THEMES: readonly { subject: string; names: readonly string[] }[] = [
+  { subject: 'emails', names: ['spam', 'ham', 'promo', 'social', 'phishing'] },
+  { subject: 'wildlife-camera photos', names: ['cat', 'dog', 'fox', 'badger', 'deer'] },
+  { subject: 'tumour biopsies', names: ['benign', 'malignant'] },
+  { subject: 'patients with a cough', names: ['cold', 'flu', 'covid', 'allergy', 'bronchitis'] },
+  { subject: 'card transactions', names: ['legit', 'fraud'] },
+  { subject: 'product reviews', names: ['positive', 'negative', 'neutral'] },
+  { subject: 'weather-station days', names: ['sunny', 'cloudy', 'rainy', 'snowy', 'windy'] },
+  { subject: 'news articles', names: ['sport', 'politics', 'science', 'business', 'culture'] },
+  { subject: 'fruit on a conveyor belt', names: ['apple', 'pear', 'plum', 'orange', 'lemon'] },
+  { subject: 'text snippets', names: ['english', 'french', 'german', 'spanish', 'italian'] },
+];
+
+/**
+ * A random composition of `total` into `parts` integers, each at least `min`: k − 1 cut points in
+ * the slack, sorted. Divided by `total` it gives priors that sum to 1 with few decimals.
+ */
+function composition(rng: Rng, total: number, parts: number, min: number): number[] {
+  const slack = total - parts * min;
+  const cuts = Array.from({ length: parts - 1 }, () => rng.int(0, slack)).sort((a, b) => a - b);
+  const bounds = [0, ...cuts, slack];
+  return Array.from({ length: parts }, (_, i) => bounds[i + 1] - bounds[i] + min);
+}
+
+const GEN: Record<Difficulty, { k: [number, number]; total: number; minPrior: number; places: number; lik: [number, number] }> = {
+  // Tenths: priors 0.1 … 0.9, likelihoods 0.1 … 0.9.
+  easy: { k: [2, 2], total: 10, minPrior: 1, places: 1, lik: [0.1, 0.9] },
+  // Hundredths: priors at least 0.05, likelihoods 0.05 … 0.95.
+  medium: { k: [3, 3], total: 100, minPrior: 5, places: 2, lik: [0.05, 0.95] },
+  hard: { k: [4, 5], total: 100, minPrior: 5, places: 2, lik: [0.02, 0.95] },
+};
+
+function generate(rng: Rng, difficulty: Difficulty): BayesParams {
+  const { k: [lo, hi], total, minPrior, places, lik } = GEN[difficulty];
+  const k = rng.int(lo, hi);
+  const theme = rng.pick(THEMES.filter((t) => t.names.length >= k));
+  return {
+    classes: rng.sample(theme.names, k),
+    priors: composition(rng, total, k, minPrior).map((c) => roundTo(c / total, places)),
+    likelihoods: rng.vector(k, () => rng.decimal(lik[0], lik[1], places)),
+  };
+}

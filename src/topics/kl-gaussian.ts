@@ -1,12 +1,166 @@
-/** PLACEHOLDER: replaced by the real kl-gaussian topic. */
-import { defineTopic } from '../solvers/topic.js';
+/**
+ * kl-gaussian: the closed-form KL(N(μ, diag σ²) ‖ N(0, I)) = Σ_j ½(μ_j² + σ_j² − ln σ_j² − 1), the
+ * regulariser of a VAE's loss, from σ or from the log-variance an encoder outputs.
+ * Contract: ../../../shared/spec/topics.md#kl-gaussian.
+ */
+import { sum } from '../core/linalg.js';
+import type { Vector } from '../core/values.js';
+import type { Rng } from '../generators/rng.js';
+import { paramsError } from '../solvers/params.js';
+import { defineTopic, type Difficulty } from '../solvers/topic.js';
+import { sameLength } from './checks.js';
+import { positive, vector } from './schema-parts.js';
 
-export const klGaussian = defineTopic<{ x: number }, { placeholder: number }>({
+export interface KlGaussianParams {
+  mu: Vector;
+  sigma?: Vector;
+  logvar?: Vector;
+}
+
+type Steps = {
+  variance: Vector;
+  log_variance: Vector;
+  terms: Vector;
+  kl: number;
+};
+
+/** ln σ² beyond ±LOGVAR_MAX would overflow exp() long before it means anything. */
+const LOGVAR_MAX = 100;
+
+/** ln σ_j², as 2 ln σ_j when σ is given (σ² of a tiny σ underflows to 0; its log stays finite). */
+function lnVariance(p: KlGaussianParams): Vector {
+  return p.sigma ? p.sigma.map((s) => 2 * Math.log(s)) : [...p.logvar!];
+}
+
+const half = (x: number): number => x / 2;
+
+/**
+ * What a misconception that cannot happen for these params computes (e.g. "σ not squared" when
+ * the log-variance is given): an empty vector, which matches no answer's shape. Grading and
+ * generation skip it by `applies`; this keeps a direct call (the contract suite's) from throwing.
+ */
+const NOT_APPLICABLE: Vector = [];
+
+export const klGaussian = defineTopic<KlGaussianParams, Steps>({
   id: 'kl-gaussian',
-  title: 'placeholder',
-  summary: 'placeholder',
-  paramsSchema: { type: 'object' },
-  steps: { placeholder: { label: 'placeholder', kind: 'scalar', deps: [], formula: 'x', compute: (p) => p.x } },
-  misconceptions: [],
-  generate: (rng) => ({ x: rng.int(0, 9) }),
+  title: 'KL divergence of a diagonal Gaussian from N(0, I)',
+  summary: 'The closed form KL(N(μ, diag σ²) ‖ N(0, I)) = Σ ½(μ² + σ² − ln σ² − 1), the KL term of a VAE loss.',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['mu'],
+    properties: {
+      mu: vector(),
+      sigma: vector({ items: positive }),
+      logvar: vector({ items: { type: 'number', minimum: -LOGVAR_MAX, maximum: LOGVAR_MAX } }),
+    },
+  },
+  checkParams(p) {
+    if (p.sigma && p.logvar) {
+      paramsError('sigma', 'and params.logvar are both given; give exactly one of them (σ, or the log-variance ln σ²)');
+    }
+    if (!p.sigma && !p.logvar) {
+      paramsError('sigma', 'is missing: give exactly one of params.sigma (σ, each > 0) or params.logvar (ln σ²)');
+    }
+    if (p.sigma) sameLength('sigma', p.sigma, 'mu', p.mu);
+    else sameLength('logvar', p.logvar!, 'mu', p.mu);
+  },
+  steps: {
+    variance: {
+      label: 'Variances σ²',
+      kind: 'vector',
+      deps: [],
+      formula: '\\sigma_j^2',
+      compute: (p) => (p.sigma ? p.sigma.map((s) => s * s) : p.logvar!.map(Math.exp)),
+    },
+    log_variance: {
+      label: 'Log-variances ln σ²',
+      kind: 'vector',
+      deps: [],
+      formula: '\\ln \\sigma_j^2',
+      compute: (p) => lnVariance(p),
+    },
+    terms: {
+      label: 'Per-dimension terms ½(μ² + σ² − ln σ² − 1)',
+      kind: 'vector',
+      deps: ['variance', 'log_variance'],
+      formula: 't_j = \\tfrac12 \\left( \\mu_j^2 + \\sigma_j^2 - \\ln \\sigma_j^2 - 1 \\right)',
+      compute: (p, s) => p.mu.map((m, j) => half(m * m + s.variance[j] - s.log_variance[j] - 1)),
+    },
+    kl: {
+      label: 'Divergence KL = Σ terms',
+      kind: 'scalar',
+      deps: ['terms'],
+      formula: '\\mathrm{KL}\\left(\\mathcal N(\\mu, \\operatorname{diag}\\sigma^2) \\,\\|\\, \\mathcal N(0, I)\\right) = \\sum_j t_j',
+      compute: (_p, s) => sum(s.terms),
+    },
+  },
+  misconceptions: [
+    {
+      id: 'sigma-not-squared',
+      step: 'variance',
+      explanation: 'You used σ where the variance σ² belongs: square each standard deviation.',
+      applies: (p) => p.sigma !== undefined,
+      compute: (p) => (p.sigma ? [...p.sigma] : NOT_APPLICABLE),
+    },
+    {
+      id: 'logvar-halved',
+      step: 'variance',
+      explanation: 'You computed exp(logvar / 2), which is σ; the variance is σ² = exp(logvar).',
+      applies: (p) => p.logvar !== undefined,
+      compute: (p) => (p.logvar ? p.logvar.map((l) => Math.exp(l / 2)) : NOT_APPLICABLE),
+    },
+    {
+      id: 'used-log10',
+      step: 'log_variance',
+      explanation: 'You used log base 10 (the calculator\'s "log" key); the closed form uses the natural log ln.',
+      applies: (p) => p.sigma !== undefined,
+      compute: (p) => (p.sigma ? p.sigma.map((s) => 2 * Math.log10(s)) : NOT_APPLICABLE),
+    },
+    {
+      id: 'log-sigma-not-variance',
+      step: 'log_variance',
+      explanation: 'You took ln σ; the formula needs ln σ² = 2 ln σ.',
+      compute: (p) => lnVariance(p).map(half),
+    },
+    {
+      id: 'half-dropped',
+      step: 'terms',
+      explanation: 'You dropped the factor ½: each term is ½(μ² + σ² − ln σ² − 1).',
+      compute: (p, s) => p.mu.map((m, j) => m * m + s.variance[j] - s.log_variance[j] - 1),
+    },
+    {
+      id: 'minus-one-dropped',
+      step: 'terms',
+      explanation: 'You left out the −1 inside the bracket: ½(μ² + σ² − ln σ² − 1), which makes each term 0 at μ = 0, σ = 1.',
+      compute: (p, s) => p.mu.map((m, j) => half(m * m + s.variance[j] - s.log_variance[j])),
+    },
+    {
+      id: 'averaged-not-summed',
+      step: 'kl',
+      explanation: 'You averaged the terms over the dimensions; the KL of a diagonal Gaussian is their sum.',
+      applies: (p) => p.mu.length > 1,
+      compute: (p, s) => sum(s.terms) / p.mu.length,
+    },
+  ],
+  generate: (rng, difficulty) => generate(rng, difficulty),
+  templateData: (p) => ({ d: p.mu.length, givenSigma: p.sigma !== undefined }),
+  degenerate(_p, s) {
+    return s.kl < 0.01 ? 'KL is below 0.01: the Gaussian is almost N(0, I)' : null;
+  },
 });
+
+const GEN: Record<Difficulty, { d: number; places: number; mu: number; logvarShare: number }> = {
+  easy: { d: 2, places: 1, mu: 1.5, logvarShare: 0 },
+  medium: { d: 3, places: 1, mu: 1.5, logvarShare: 0.5 },
+  hard: { d: 4, places: 2, mu: 1.5, logvarShare: 1 },
+};
+
+function generate(rng: Rng, difficulty: Difficulty): KlGaussianParams {
+  const { d, places, mu: muMax, logvarShare } = GEN[difficulty];
+  const mu = rng.vector(d, () => rng.decimal(-muMax, muMax, places));
+  if (rng.int(0, 99) < logvarShare * 100) {
+    return { mu, logvar: rng.vector(d, () => rng.decimal(-2, 1.5, places)) };
+  }
+  return { mu, sigma: rng.vector(d, () => rng.decimal(0.2, 2, places)) };
+}
