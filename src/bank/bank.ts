@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, QUESTION_BANK_DIR } from '../core/paths.js';
 import type { Tolerance } from '../core/tolerance.js';
-import { ajvError, getAjv } from '../solvers/params.js';
+import { ajvError, QUESTION_KEY, validatorFor } from '../solvers/params.js';
 import type { GradeOptions } from '../solvers/grade.js';
 import type { Difficulty } from '../solvers/topic.js';
 import { findTopic } from '../topics/index.js';
@@ -89,7 +89,7 @@ export function parseQuestion(text: string): Question {
   } catch (e) {
     throw new BankError('', `not valid JSON: ${(e as Error).message}`);
   }
-  validate ??= getAjv().compile(JSON.parse(readFileSync(join(QUESTION_BANK_DIR, SCHEMA_FILE), 'utf8')) as object);
+  validate ??= validatorFor(QUESTION_KEY, JSON.parse(readFileSync(join(QUESTION_BANK_DIR, SCHEMA_FILE), 'utf8')) as object);
   if (!validate(data)) {
     const err = ajvError(deepestError(validate), 'invalid_request', 'question');
     throw new BankError((err.path ?? 'question').replace(/^question\.?/, ''), err.message);

@@ -3,23 +3,43 @@
  * its cross-field checks. Validators compile on first use of a topic, so a process that touches one
  * topic pays for one. Errors name the field as a caller writes it: params.W_K[2][0].
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { StepwiseError } from '../core/errors.js';
+import { loadGenerated, sha1, VALIDATORS_FILE } from '../core/precompiled.js';
 import type { Params, Topic } from './topic.js';
 
+export const AJV_OPTIONS: Options = { allErrors: false, strict: true };
+/** The question schema's key among the precompiled validators. */
+export const QUESTION_KEY = 'question';
+
+type Generated = Record<string, ValidateFunction> & { hashes: Record<string, string> };
+
 let ajv: Ajv | undefined;
+let generated: Generated | null | undefined;
 const validators = new Map<string, ValidateFunction>();
 
+/** ajv itself loads only when a validator has to be compiled from source. */
 export function getAjv(): Ajv {
-  ajv ??= new Ajv({ allErrors: false, strict: true });
+  if (!ajv) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajv = new AjvClass(AJV_OPTIONS);
+  }
   return ajv;
 }
 
-function validatorFor(topic: Topic): ValidateFunction {
-  let v = validators.get(topic.id);
+export function schemaHash(schema: object): string {
+  return sha1(JSON.stringify(schema));
+}
+
+/** The validator for `key`: precompiled when the build has one for this exact schema, else compiled. */
+export function validatorFor(key: string, schema: object): ValidateFunction {
+  let v = validators.get(key);
   if (!v) {
-    v = getAjv().compile(topic.paramsSchema);
-    validators.set(topic.id, v);
+    if (generated === undefined) generated = loadGenerated<Generated>(VALIDATORS_FILE) ?? null;
+    const pre = generated?.[key];
+    v = pre && generated?.hashes[key] === schemaHash(schema) ? pre : getAjv().compile(schema);
+    validators.set(key, v);
   }
   return v;
 }
@@ -28,7 +48,7 @@ export function validateParams(topic: Topic, raw: unknown): Params {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new StepwiseError('invalid_params', `params must be a JSON object for topic ${topic.id}`, 'params');
   }
-  const validate = validatorFor(topic);
+  const validate = validatorFor(topic.id, topic.paramsSchema);
   if (!validate(raw)) throw ajvError(validate.errors?.[0], 'invalid_params', 'params');
   topic.checkParams?.(raw);
   return raw;

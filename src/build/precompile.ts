@@ -1,0 +1,43 @@
+/**
+ * Build step (after tsc): writes dist/generated/validators.cjs (ajv standalone code for every
+ * topic's params schema and the question schema) and dist/generated/templates.cjs (Handlebars
+ * templates precompiled). See src/core/precompiled.ts for how they are used and checked.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import standalone from 'ajv/dist/standalone/index.js';
+import Handlebars from 'handlebars';
+import {
+  GENERATED_DIR,
+  QUESTION_SCHEMA_FILE,
+  TEMPLATES_FILE,
+  templateSources,
+  templatesHash,
+  VALIDATORS_FILE,
+} from '../core/precompiled.js';
+import { AJV_OPTIONS, QUESTION_KEY, schemaHash } from '../solvers/params.js';
+import { TEMPLATE_OPTIONS } from '../render/templates.js';
+import { TOPICS } from '../topics/index.js';
+
+mkdirSync(GENERATED_DIR, { recursive: true });
+
+const questionSchema = JSON.parse(readFileSync(QUESTION_SCHEMA_FILE, 'utf8')) as object;
+const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+const exportsMap: Record<string, string> = {};
+const hashes: Record<string, string> = {};
+for (const [key, schema] of [...TOPICS.map((t) => [t.id, t.paramsSchema] as const), [QUESTION_KEY, questionSchema] as const]) {
+  ajv.addSchema(schema, key);
+  exportsMap[key] = key;
+  hashes[key] = schemaHash(schema);
+}
+const validators = `${standalone.default(ajv, exportsMap)}\nexports.hashes = ${JSON.stringify(hashes)};\n`;
+writeFileSync(join(GENERATED_DIR, VALIDATORS_FILE), validators);
+
+const sources = templateSources();
+const specs = sources.map(([name, src]) => `  ${JSON.stringify(name)}: ${Handlebars.precompile(src, TEMPLATE_OPTIONS)}`);
+writeFileSync(
+  join(GENERATED_DIR, TEMPLATES_FILE),
+  `"use strict";\nexports.hash = ${JSON.stringify(templatesHash(sources))};\nexports.specs = {\n${specs.join(',\n')}\n};\n`,
+);
+console.log(`precompiled ${TOPICS.length + 1} validators and ${sources.length} templates into ${GENERATED_DIR}`);
