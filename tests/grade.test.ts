@@ -5,6 +5,7 @@ import { generateProblem, gradeAnswers, StepwiseError } from '../src/engine.js';
 import { grade } from '../src/solvers/grade.js';
 import { TOPICS } from '../src/topics/index.js';
 import { getTopic } from '../src/engine.js';
+import { defineTopic } from '../src/solvers/topic.js';
 
 // The self-attention hand example of tests/topics/self-attention.test.ts.
 const I = [[1, 0], [0, 1]];
@@ -104,5 +105,33 @@ describe('bad answers', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('rounded earlier answers', () => {
+  // A two-step topic that amplifies rounding: b = 100·a.
+  const amplify = defineTopic<{ x: number }, { a: number; b: number }>({
+    id: 'amplify',
+    title: 'amplify',
+    summary: 'b = 100 a',
+    paramsSchema: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'], additionalProperties: false },
+    steps: {
+      a: { label: 'a', kind: 'scalar', deps: [], formula: 'a = x', compute: (p) => p.x },
+      b: { label: 'b', kind: 'scalar', deps: ['a'], formula: 'b = 100a', compute: (_p, s) => 100 * s.a },
+    },
+    misconceptions: [],
+    generate: () => ({ x: 1 }),
+  });
+  const opts = { tolerance: { absolute: 0.01 }, ecfPenalty: 0.5 };
+
+  it('a step built on earlier answers that were right to the asked precision is correct, with no ECF penalty', () => {
+    const g = grade(amplify, { x: 0.123456 }, { a: 0.13, b: 13 }, opts); // a within 0.01; b = 100·0.13
+    expect(g.steps.map((s) => [s.status, s.credit])).toEqual([['correct', 1], ['correct', 1]]);
+    expect(g.steps[1].feedback).toMatch(/from your rounded a/);
+  });
+
+  it('a step built on a wrong earlier answer is still carried, with the penalty', () => {
+    const g = grade(amplify, { x: 0.123456 }, { a: 0.2, b: 20 }, opts);
+    expect(g.steps.map((s) => [s.status, s.credit])).toEqual([['incorrect', 0], ['carried', 0.5]]);
   });
 });

@@ -54,6 +54,18 @@ export class Rng {
     return items;
   }
 
+  /**
+   * A random composition of `total` into `parts` integers, each at least `min` (parts − 1 sorted
+   * cut points in the slack). Divided by `total` it gives a distribution with few decimals that
+   * sums to 1.
+   */
+  composition(total: number, parts: number, min: number): number[] {
+    const slack = total - parts * min;
+    const cuts = Array.from({ length: parts - 1 }, () => this.int(0, slack)).sort((a, b) => a - b);
+    const bounds = [0, ...cuts, slack];
+    return Array.from({ length: parts }, (_, i) => bounds[i + 1] - bounds[i] + min);
+  }
+
   vector(n: number, draw: () => number): number[] {
     return Array.from({ length: n }, draw);
   }

@@ -84,6 +84,9 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
   // The student's own chain: their answer where it reads, else re-derived from their chain.
   const effective: StepValues = {};
   const own = new Set<string>(); // steps whose effective value is not simply the truth
+  // Steps whose effective value is right within tolerance: a step built only on these and matching
+  // the re-derived value is correct, not carried (rounded earlier answers are not an error).
+  const accurate = new Set<string>();
   const results: StepGrade[] = [];
   let score = 0;
   let maxScore = 0;
@@ -93,25 +96,26 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
     const carriedValue = step.deps.some((d) => own.has(d)) ? rederive(step, p, effective) : undefined;
     const raw = given[id];
     const read = isBlank(raw) ? undefined : readAnswer(raw, { kind: step.kind, truth: expected, maskable: step.maskable === true, labels });
+    const tol = step.kind === 'label' ? DEFAULT_TOLERANCE : (options.tolerance ?? step.tolerance ?? DEFAULT_TOLERANCE);
+    const depsAccurate = step.deps.every((d) => accurate.has(d));
     if (read?.ok) {
       effective[id] = read.value;
       own.add(id);
-    } else if (carriedValue !== undefined) {
-      effective[id] = carriedValue;
-      own.add(id);
+      if (allRight(compareValues(read.value, expected, tol))) accurate.add(id);
     } else {
-      effective[id] = expected;
+      effective[id] = carriedValue ?? expected;
+      if (carriedValue !== undefined) own.add(id);
+      if (depsAccurate) accurate.add(id);
     }
     if (!asked.has(id)) continue;
 
     const marks = options.marks?.[id] ?? step.marks ?? 1;
-    const tol = step.kind === 'label' ? DEFAULT_TOLERANCE : (options.tolerance ?? step.tolerance ?? DEFAULT_TOLERANCE);
     const g: StepGrade = { id, label: step.label, status: 'missing', credit: 0, marks, expected, feedback: 'Not answered.' };
     if (read && !read.ok) {
       g.status = 'invalid';
       g.feedback = `Cannot read this answer: ${read.reason}.`;
     } else if (read?.ok) {
-      judge(g, read.value, carriedValue, tol, options.ecfPenalty ?? 0, step);
+      judge(g, read.value, carriedValue, tol, options.ecfPenalty ?? 0, step, depsAccurate);
       if (g.status === 'incorrect' || g.status === 'partial') {
         const hit = matchMisconception(topic, id, p, read.value, truth, effective, tol);
         if (hit) {
@@ -142,7 +146,15 @@ function rederive(step: AnyStep, p: Params, effective: StepValues): Value | unde
   }
 }
 
-function judge(g: StepGrade, answer: Value, carried: Value | undefined, tol: Tolerance, penalty: number, step: AnyStep): void {
+function judge(
+  g: StepGrade,
+  answer: Value,
+  carried: Value | undefined,
+  tol: Tolerance,
+  penalty: number,
+  step: AnyStep,
+  depsAccurate: boolean,
+): void {
   const vsTruth = compareValues(answer, g.expected, tol);
   if (allRight(vsTruth)) {
     g.status = 'correct';
@@ -152,6 +164,14 @@ function judge(g: StepGrade, answer: Value, carried: Value | undefined, tol: Tol
   }
   const vsCarried = carried === undefined ? undefined : compareValues(answer, carried, tol);
   const deps = step.deps.join(', ');
+  if (vsCarried && allRight(vsCarried) && depsAccurate) {
+    // Built correctly on earlier answers that were right to the asked precision: the drift is
+    // rounding, not an error, so no ECF penalty applies.
+    g.status = 'correct';
+    g.credit = g.marks;
+    g.feedback = `Correct, from your rounded ${deps}.`;
+    return;
+  }
   if (vsCarried && allRight(vsCarried)) {
     g.status = 'carried';
     g.credit = g.marks * (1 - penalty);

@@ -40,13 +40,8 @@ function weightedSum(H: Matrix, alpha: Vector): Vector {
   return out;
 }
 
-/**
- * x W (the row-vector habit) where the formula says W x: equal to Wᵀ x, defined only when W is
- * square. Otherwise the slip cannot give an answer of the right shape, so the value is NaN, which
- * grading and generation both skip.
- */
+/** x W (the row-vector habit) where the formula says W x: Wᵀ x, defined when W is square (`applies`). */
 function rowTimes(W: Matrix, x: Vector): Vector {
-  if (W.length !== x.length || W[0].length !== x.length) return W.map(() => NaN);
   return matvec(transpose(W), x);
 }
 

@@ -58,8 +58,8 @@ export const bayesClassification = defineTopic<BayesParams, Steps>({
       if (j !== undefined) paramsError(`classes[${i}]`, `("${c}") repeats classes[${j}] ("${p.classes[j]}"); class names must be distinct (ignoring case)`);
       seen.set(key, i);
     });
-    sameLength('priors', p.priors, 'classes', p.classes as unknown as Vector);
-    sameLength('likelihoods', p.likelihoods, 'classes', p.classes as unknown as Vector);
+    sameLength('priors', p.priors, 'classes', p.classes);
+    sameLength('likelihoods', p.likelihoods, 'classes', p.classes);
     distribution('priors', p.priors);
   },
   steps: {
@@ -167,17 +167,6 @@ const THEMES: readonly { subject: string; names: readonly string[] }[] = [
   { subject: 'text snippets', names: ['english', 'french', 'german', 'spanish', 'italian'] },
 ];
 
-/**
- * A random composition of `total` into `parts` integers, each at least `min`: k − 1 cut points in
- * the slack, sorted. Divided by `total` it gives priors that sum to 1 with few decimals.
- */
-function composition(rng: Rng, total: number, parts: number, min: number): number[] {
-  const slack = total - parts * min;
-  const cuts = Array.from({ length: parts - 1 }, () => rng.int(0, slack)).sort((a, b) => a - b);
-  const bounds = [0, ...cuts, slack];
-  return Array.from({ length: parts }, (_, i) => bounds[i + 1] - bounds[i] + min);
-}
-
 const GEN: Record<Difficulty, { k: [number, number]; total: number; minPrior: number; places: number; lik: [number, number] }> = {
   // Tenths: priors 0.1 … 0.9, likelihoods 0.1 … 0.9.
   easy: { k: [2, 2], total: 10, minPrior: 1, places: 1, lik: [0.1, 0.9] },
@@ -192,7 +181,7 @@ function generate(rng: Rng, difficulty: Difficulty): BayesParams {
   const theme = rng.pick(THEMES.filter((t) => t.names.length >= k));
   return {
     classes: rng.sample(theme.names, k),
-    priors: composition(rng, total, k, minPrior).map((c) => roundTo(c / total, places)),
+    priors: rng.composition(total, k, minPrior).map((c) => roundTo(c / total, places)),
     likelihoods: rng.vector(k, () => rng.decimal(lik[0], lik[1], places)),
   };
 }

@@ -11,7 +11,7 @@ export function rectangular(name: string, m: Matrix): [number, number] {
   return [m.length, cols];
 }
 
-export function sameLength(name: string, v: Vector, otherName: string, other: Vector): void {
+export function sameLength(name: string, v: readonly unknown[], otherName: string, other: readonly unknown[]): void {
   if (v.length !== other.length) paramsError(name, `has ${v.length} entries but ${otherName} has ${other.length}; they must match`);
 }
 

@@ -159,17 +159,6 @@ function reverseKl(p: KlDiscreteParams): number | null {
   return total;
 }
 
-/**
- * A random composition of `total` into `parts` integers, each at least `min`: k − 1 cut points in
- * the slack, sorted. Divided by `total`, it is a distribution whose entries have few decimals.
- */
-function composition(rng: Rng, total: number, parts: number, min: number): number[] {
-  const slack = total - parts * min;
-  const cuts = Array.from({ length: parts - 1 }, () => rng.int(0, slack)).sort((a, b) => a - b);
-  const bounds = [0, ...cuts, slack];
-  return Array.from({ length: parts }, (_, i) => bounds[i + 1] - bounds[i] + min);
-}
-
 /** Outcome counts, and the grid each distribution's entries lie on: multiples of 1/total, at least min/total. */
 const GEN: Record<Difficulty, { n: number[]; total: (n: number) => number; min: (n: number) => number; bases: LogBase[]; zero: number }> = {
   // Three outcomes: multiples of 0.05. Two outcomes: hundredths from 0.05, as twentieths would
@@ -189,12 +178,12 @@ function generate(rng: Rng, difficulty: Difficulty): KlDiscreteParams {
   const dist = (counts: number[]) => counts.map((c) => roundTo(c / total, 2));
   let p: Vector;
   if (g.zero > 0 && rng.int(0, 99) < g.zero * 100) {
-    p = dist(composition(rng, total, n - 1, min));
+    p = dist(rng.composition(total, n - 1, min));
     p.splice(rng.int(0, n - 1), 0, 0);
   } else {
-    p = dist(composition(rng, total, n, min));
+    p = dist(rng.composition(total, n, min));
   }
-  const q = dist(composition(rng, total, n, min)); // q_i > 0 always: the divergence is finite
+  const q = dist(rng.composition(total, n, min)); // q_i > 0 always: the divergence is finite
   const base = rng.pick(g.bases);
   return difficulty === 'easy' ? { p, q } : { p, q, base };
 }

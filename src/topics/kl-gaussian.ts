@@ -34,13 +34,6 @@ function lnVariance(p: KlGaussianParams): Vector {
 
 const half = (x: number): number => x / 2;
 
-/**
- * What a misconception that cannot happen for these params computes (e.g. "σ not squared" when
- * the log-variance is given): an empty vector, which matches no answer's shape. Grading and
- * generation skip it by `applies`; this keeps a direct call (the contract suite's) from throwing.
- */
-const NOT_APPLICABLE: Vector = [];
-
 export const klGaussian = defineTopic<KlGaussianParams, Steps>({
   id: 'kl-gaussian',
   title: 'KL divergence of a diagonal Gaussian from N(0, I)',
@@ -101,21 +94,21 @@ export const klGaussian = defineTopic<KlGaussianParams, Steps>({
       step: 'variance',
       explanation: 'You used σ where the variance σ² belongs: square each standard deviation.',
       applies: (p) => p.sigma !== undefined,
-      compute: (p) => (p.sigma ? [...p.sigma] : NOT_APPLICABLE),
+      compute: (p) => [...p.sigma!],
     },
     {
       id: 'logvar-halved',
       step: 'variance',
       explanation: 'You computed exp(logvar / 2), which is σ; the variance is σ² = exp(logvar).',
       applies: (p) => p.logvar !== undefined,
-      compute: (p) => (p.logvar ? p.logvar.map((l) => Math.exp(l / 2)) : NOT_APPLICABLE),
+      compute: (p) => p.logvar!.map((l) => Math.exp(l / 2)),
     },
     {
       id: 'used-log10',
       step: 'log_variance',
       explanation: 'You used log base 10 (the calculator\'s "log" key); the closed form uses the natural log ln.',
       applies: (p) => p.sigma !== undefined,
-      compute: (p) => (p.sigma ? p.sigma.map((s) => 2 * Math.log10(s)) : NOT_APPLICABLE),
+      compute: (p) => p.sigma!.map((s) => 2 * Math.log10(s)),
     },
     {
       id: 'log-sigma-not-variance',

@@ -28,8 +28,6 @@ type Steps = {
 /** ln σ² is bounded so that σ = e^{logvar/2} stays far inside double range. */
 export const MAX_LOGVAR = 30;
 
-/** A vector of NaN: a misconception that cannot arise for these params never matches an answer. */
-const never = (p: VaeSamplingParams): Vector => p.mu.map(() => NaN);
 
 export const vaeSampling = defineTopic<VaeSamplingParams, Steps>({
   id: 'vae-sampling',
@@ -86,21 +84,21 @@ export const vaeSampling = defineTopic<VaeSamplingParams, Steps>({
       step: 'sigma',
       explanation: 'You took exp(logvar), which is the variance σ²; the standard deviation is σ = exp(logvar / 2).',
       applies: (p) => p.logvar !== undefined,
-      compute: (p) => (p.logvar !== undefined ? p.logvar.map((l) => Math.exp(l)) : never(p)),
+      compute: (p) => p.logvar!.map((l) => Math.exp(l)),
     },
     {
       id: 'logvar-as-sigma',
       step: 'sigma',
       explanation: 'You used the log-variance itself as σ; exponentiate half of it: σ = exp(logvar / 2).',
       applies: (p) => p.logvar !== undefined,
-      compute: (p) => (p.logvar !== undefined ? [...p.logvar] : never(p)),
+      compute: (p) => [...p.logvar!],
     },
     {
       id: 'sigma-square-rooted',
       step: 'sigma',
       explanation: 'You took the square root of σ as if it were a variance; the given σ is already the standard deviation.',
       applies: (p) => p.sigma !== undefined,
-      compute: (p) => (p.sigma !== undefined ? p.sigma.map((x) => Math.sqrt(x)) : never(p)),
+      compute: (p) => p.sigma!.map((x) => Math.sqrt(x)),
     },
     {
       id: 'variance-scales-noise',
