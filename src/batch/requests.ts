@@ -14,8 +14,9 @@ const OPS = ['solve', 'grade', 'generate'] as const;
 export function handleRequest(req: unknown): Reply {
   const id = typeof req === 'object' && req !== null && !Array.isArray(req) ? (req as { id?: unknown }).id : undefined;
   try {
-    const body = dispatch(req);
-    return id === undefined ? { ok: true, ...body } : { ok: true, id, ...body };
+    const body = dispatch(req) as Record<string, unknown> & { ok: true; id?: unknown };
+    // `ok` and `id` lead the reply; the body object is reused rather than copied.
+    return id === undefined ? Object.assign({ ok: true as const }, body) : Object.assign({ ok: true as const, id }, body);
   } catch (e) {
     const err = asStepwiseError(e).toJSON();
     return id === undefined ? { ok: false, error: err } : { ok: false, id, error: err };
@@ -45,14 +46,10 @@ function dispatch(req: unknown): Record<string, unknown> {
       const s = solveProblem(r.topic, r.params);
       return { topic: s.topic, steps: s.steps };
     }
-    case 'grade': {
-      const g = gradeAnswers(ref, r.params, r.answers);
-      return { ...g };
-    }
-    case 'generate': {
-      const p = generateProblem(ref, r.seed, r.difficulty);
-      return { ...p };
-    }
+    case 'grade':
+      return gradeAnswers(ref, r.params, r.answers) as unknown as Record<string, unknown>;
+    case 'generate':
+      return generateProblem(ref, r.seed, r.difficulty) as unknown as Record<string, unknown>;
     default:
       throw new StepwiseError('invalid_request', `op must be one of ${OPS.join(', ')}, got ${JSON.stringify(r.op)}`, 'op');
   }

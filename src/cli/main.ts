@@ -63,7 +63,7 @@ program
       const questions = [...bank.questions.values()];
       print(!!opts.json, { questions, problems: bank.problems }, () =>
         [
-          ...questions.map((q) => `${q.id}  (${q.topic}, ${q.difficulty}) ${q.title ?? ''}`),
+          ...questions.map((q) => `${q.id.padEnd(Math.max(...questions.map((x) => x.id.length)))}  ${q.topic} · ${q.difficulty} · ${q.title ?? ''}`),
           ...bank.problems.map((p) => `problem: ${p.file}${p.field ? ` at ${p.field}` : ''}: ${p.message}`),
         ].join('\n'),
       );

@@ -12,9 +12,23 @@ const SYMBOLS: Record<string, string> = {
   neq: '≠', approx: '≈', infty: '∞', to: '→', rightarrow: '→', leftarrow: '←', mid: '|', in: '∈',
   top: 'ᵀ', ldots: '…', dots: '…', cdots: '⋯', partial: '∂', nabla: '∇', propto: '∝', sim: '~',
   log: 'log', ln: 'ln', exp: 'exp', sin: 'sin', cos: 'cos', tanh: 'tanh', max: 'max', min: 'min',
-  quad: '   ', qquad: '     ', ',': ' ', ';': ' ', '!': '', '|': '‖', '{': '{', '}': '}', '%': '%',
+  quad: '   ', qquad: '     ', ' ': ' ', ',': ' ', ';': ' ', '!': '', '|': '‖', '{': '{', '}': '}', '%': '%',
   '_': '_', '&': '&', '#': '#', '$': '$', left: '', right: '', big: '', Big: '', bigl: '', bigr: '',
 };
+
+const SUBSCRIPT: Record<string, string> = {
+  '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉',
+  '+': '₊', '-': '₋', '=': '₌', '(': '₍', ')': '₎', a: 'ₐ', e: 'ₑ', h: 'ₕ', i: 'ᵢ', j: 'ⱼ', k: 'ₖ',
+  l: 'ₗ', m: 'ₘ', n: 'ₙ', o: 'ₒ', p: 'ₚ', r: 'ᵣ', s: 'ₛ', t: 'ₜ', u: 'ᵤ', v: 'ᵥ', x: 'ₓ',
+};
+
+/** x_{t-1} → xₜ₋₁ where Unicode has every character, else x_(…) so the grouping survives. */
+function subscript(a: string): string {
+  const t = a.replace(/\s+/g, '');
+  if ([...t].every((c) => SUBSCRIPT[c])) return [...t].map((c) => SUBSCRIPT[c]).join('');
+  if (/^[A-Za-z]+$/.test(t) || /^\(.*\)$/.test(t)) return `_${t}`;
+  return `_(${a.trim()})`;
+}
 
 const ACCENTS: Record<string, string> = { tilde: '\u0303', bar: '\u0304', hat: '\u0302', vec: '\u20d7', dot: '\u0307' };
 
@@ -65,21 +79,28 @@ export function inline(tex: string): string {
   for (let guard = 0; guard < 20; guard++) {
     const before = s;
     s = s
-      .replace(/\\(?:text|mathrm|operatorname|mathbf|mathit|boldsymbol)\{([^{}]*)\}/g, '$1')
-      .replace(/\\mathcal\{N\}/g, '𝒩')
+      .replace(/\\(?:text|mathrm|mathbf|mathit|boldsymbol)\{([^{}]*)\}/g, '$1')
+      .replace(/\\operatorname\{([^{}]*)\}/g, '$1 ')
+      .replace(/\\mathcal\s*\{?N\}?/g, '𝒩')
+      .replace(/\\[td]?frac\s*12(?![0-9])/g, '½')
+      .replace(/\\[td]?frac\s*(\d)(\d)/g, '$1/$2')
       .replace(/\\mathbb\{([A-Z])\}/g, (_m, c: string) => ({ E: '𝔼', R: 'ℝ', N: 'ℕ' })[c] ?? c)
-      .replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, (_m, a: string, b: string) => `${group(a)}/${group(b)}`)
+      .replace(/\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}/g, (_m, a: string, b: string) => `${group(a)}/${group(b)}`)
       .replace(/\\sqrt\{([^{}]*)\}/g, (_m, a: string) => `√${group(a)}`)
       .replace(/\\(tilde|bar|hat|vec|dot)\{([^{}]*)\}/g, (_m, acc: string, a: string) => accent(a, acc))
       .replace(/\\(tilde|bar|hat|vec|dot)\s+([A-Za-z])/g, (_m, acc: string, a: string) => accent(a, acc))
       .replace(/\^\{\\top\}|\^\\top|\^T\b/g, 'ᵀ')
       .replace(/\^\{([^{}]*)\}/g, (_m, a: string) => `^${group(a)}`)
-      .replace(/_\{([^{}]*)\}/g, (_m, a: string) => `_${a.length > 1 ? `{${a}}` : a}`);
+      .replace(/_\{([^{}]*)\}/g, (_m, a: string) => subscript(a));
     if (s === before) break;
   }
-  s = s.replace(/\\([A-Za-z]+|[,;!|{}%_&#$])/g, (_m, name: string) => SYMBOLS[name] ?? name);
-  s = s.replace(/_\{([^{}]*)\}/g, '_$1').replace(/[{}]/g, '');
-  return s.replace(/\s+/g, ' ').trim();
+  s = symbols(s);
+  s = s.replace(/_([A-Za-z0-9])(?![A-Za-z0-9])/g, (_m, c: string) => subscript(c)).replace(/[{}]/g, '');
+  return s.replace(/\s+/g, ' ').trim().normalize('NFC');
+}
+
+function symbols(s: string): string {
+  return s.replace(/\\([A-Za-z]+|[,;!|{}%_&#$ ])/g, (_m, name: string) => SYMBOLS[name] ?? name);
 }
 
 function group(a: string): string {
@@ -88,6 +109,6 @@ function group(a: string): string {
 }
 
 function accent(a: string, acc: string): string {
-  const t = a.trim();
+  const t = symbols(a.trim());
   return [...t].length === 1 ? t + ACCENTS[acc] : `${acc}(${t})`;
 }

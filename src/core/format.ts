@@ -10,10 +10,13 @@ export function formatNumber(x: number, places = 4): string {
   if (x === Infinity) return '∞';
   if (Number.isNaN(x)) return 'NaN';
   if (x === 0) return '0';
-  const abs = Math.abs(x);
-  if (abs < 10 ** -(places - 1) ) {
-    return String(Number(x.toPrecision(places)));
+  // Fast path: parameters are short decimals that already print as they should (0.3, -1.25).
+  const plain = String(x);
+  if (plain.length <= places + 3 && !plain.includes('e')) {
+    const dot = plain.indexOf('.');
+    if (dot < 0 || plain.length - dot - 1 <= places) return plain;
   }
+  if (Math.abs(x) < 10 ** -(places - 1)) return String(Number(x.toPrecision(places)));
   const s = x.toFixed(places).replace(/\.?0+$/, '');
   return s === '-0' ? '0' : s;
 }

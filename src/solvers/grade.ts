@@ -98,10 +98,11 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
     const read = isBlank(raw) ? undefined : readAnswer(raw, { kind: step.kind, truth: expected, maskable: step.maskable === true, labels });
     const tol = step.kind === 'label' ? DEFAULT_TOLERANCE : (options.tolerance ?? step.tolerance ?? DEFAULT_TOLERANCE);
     const depsAccurate = step.deps.every((d) => accurate.has(d));
+    const vsTruth = read?.ok ? compareValues(read.value, expected, tol) : undefined;
     if (read?.ok) {
       effective[id] = read.value;
       own.add(id);
-      if (allRight(compareValues(read.value, expected, tol))) accurate.add(id);
+      if (allRight(vsTruth!)) accurate.add(id);
     } else {
       effective[id] = carriedValue ?? expected;
       if (carriedValue !== undefined) own.add(id);
@@ -115,7 +116,7 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
       g.status = 'invalid';
       g.feedback = `Cannot read this answer: ${read.reason}.`;
     } else if (read?.ok) {
-      judge(g, read.value, carriedValue, tol, options.ecfPenalty ?? 0, step, depsAccurate);
+      judge(g, read.value, vsTruth!, carriedValue, tol, options.ecfPenalty ?? 0, step, depsAccurate);
       if (g.status === 'incorrect' || g.status === 'partial') {
         const hit = matchMisconception(topic, id, p, read.value, truth, effective, tol);
         if (hit) {
@@ -149,13 +150,13 @@ function rederive(step: AnyStep, p: Params, effective: StepValues): Value | unde
 function judge(
   g: StepGrade,
   answer: Value,
+  vsTruth: Comparison,
   carried: Value | undefined,
   tol: Tolerance,
   penalty: number,
   step: AnyStep,
   depsAccurate: boolean,
 ): void {
-  const vsTruth = compareValues(answer, g.expected, tol);
   if (allRight(vsTruth)) {
     g.status = 'correct';
     g.credit = g.marks;
