@@ -104,8 +104,8 @@ function symbols(s: string): string {
 }
 
 function group(a: string): string {
-  const t = a.trim();
-  return /^[\w.∞√ᵀ-]+$/u.test(t) ? t : `(${t})`;
+  const t = symbols(a.trim());
+  return /^[\p{L}\p{N}.∞√ᵀ-]+$/u.test(t) ? t : `(${t})`;
 }
 
 function accent(a: string, acc: string): string {
