@@ -105,7 +105,7 @@ function symbols(s: string): string {
 
 function group(a: string): string {
   const t = symbols(a.trim());
-  return /^[\p{L}\p{N}_.∞√ᵀ-]+$/u.test(t) ? t : `(${t})`;
+  return /^[\p{L}\p{N}_.∞√ᵀ]+$/u.test(t) ? t : `(${t})`;
 }
 
 function accent(a: string, acc: string): string {
