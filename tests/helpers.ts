@@ -1,6 +1,6 @@
 /** Shared test helpers: golden-case runner and explicit-tolerance numeric checks. */
 import { expect } from 'vitest';
-import { gradeAnswers, solveProblem, type StepStatus } from '../src/engine.js';
+import { gradeAnswers, solveProblem, StepwiseError, type StepStatus } from '../src/engine.js';
 import type { Value } from '../src/core/values.js';
 
 /** A hand-worked grading case: what a student wrote and what each step should be judged. */
@@ -50,4 +50,15 @@ export function expectClose(actual: Value, expected: Value, tol: number, what = 
 /** The solved value of each step by id. */
 export function solved(topic: string, params: unknown): Record<string, Value> {
   return Object.fromEntries(solveProblem(topic, params).steps.map((s) => [s.id, s.value]));
+}
+
+/** The StepwiseError `f` throws (fails the test if it throws nothing or something else). */
+export function errorOf(f: () => unknown): StepwiseError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(StepwiseError);
+    return e as StepwiseError;
+  }
+  throw new Error('expected a StepwiseError');
 }

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { solveProblem, StepwiseError } from '../../src/engine.js';
-import { expectClose, runGolden, solved, type GoldenCase } from '../helpers.js';
+import { errorOf, expectClose, runGolden, solved, type GoldenCase } from '../helpers.js';
 
 const params = { classes: ['cat', 'dog', 'fox'], priors: [0.5, 0.3, 0.2], likelihoods: [0.2, 0.5, 0.6] };
 const right = {
@@ -88,17 +88,6 @@ const cases: GoldenCase[] = [
     expect: { decision: 'invalid', evidence: 'invalid' },
   },
 ];
-
-/** The StepwiseError `f` throws. */
-function errorOf(f: () => unknown): StepwiseError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StepwiseError);
-    return e as StepwiseError;
-  }
-  throw new Error('expected a StepwiseError');
-}
 
 describe('bayes-classification golden cases', () => {
   for (const c of cases) it(c.name, () => runGolden('bayes-classification', c));

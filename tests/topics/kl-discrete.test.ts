@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { solveProblem, StepwiseError } from '../../src/engine.js';
-import { expectClose, runGolden, solved, type GoldenCase } from '../helpers.js';
+import { errorOf, expectClose, runGolden, solved, type GoldenCase } from '../helpers.js';
 
 const params = { p: [0.5, 0.5], q: [0.25, 0.75] };
 const right = {
@@ -103,16 +103,6 @@ const cases: GoldenCase[] = [
     expect: { log_ratio: 'invalid', kl: 'invalid' },
   },
 ];
-
-function errorOf(f: () => unknown): StepwiseError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StepwiseError);
-    return e as StepwiseError;
-  }
-  throw new Error('expected a StepwiseError');
-}
 
 describe('kl-discrete golden cases', () => {
   for (const c of cases) it(c.name, () => runGolden('kl-discrete', c));
