@@ -5,7 +5,7 @@
  * on it is `carried` (or `correct` where the chain lands back within tolerance of the truth).
  */
 import { describe, expect, it } from 'vitest';
-import { generateProblem, gradeAnswers, listTopics, solveProblem, workedSolution } from '../src/engine.js';
+import { generateProblem, gradeAnswers, solveProblem, workedSolution } from '../src/engine.js';
 import { DEFAULT_TOLERANCE, withinTolerance } from '../src/core/tolerance.js';
 import type { Value } from '../src/core/values.js';
 import { evaluateSteps } from '../src/solvers/solve.js';

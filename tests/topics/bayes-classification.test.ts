@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { solveProblem, StepwiseError } from '../../src/engine.js';
+import { solveProblem } from '../../src/engine.js';
 import { errorOf, expectClose, runGolden, solved, type GoldenCase } from '../helpers.js';
 
 const params = { classes: ['cat', 'dog', 'fox'], priors: [0.5, 0.3, 0.2], likelihoods: [0.2, 0.5, 0.6] };

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { solveProblem, StepwiseError } from '../../src/engine.js';
+import { solveProblem } from '../../src/engine.js';
 import { errorOf, expectClose, runGolden, solved, type GoldenCase } from '../helpers.js';
 
 const params = { p: [0.5, 0.5], q: [0.25, 0.75] };
