@@ -11,7 +11,7 @@ import { render } from './render/templates.js';
 import { grade, type GradeOptions, type GradeResult } from './solvers/grade.js';
 import { validateParams } from './solvers/params.js';
 import { activeSteps, evaluateSteps, solve, type Solution } from './solvers/solve.js';
-import { DIFFICULTIES, type Difficulty, type Params, type Topic } from './solvers/topic.js';
+import { DIFFICULTIES, type Difficulty, type Params, type StepValues, type Topic } from './solvers/topic.js';
 import { findTopic, TOPICS } from './topics/index.js';
 
 export { StepwiseError } from './core/errors.js';
@@ -103,29 +103,43 @@ export function generateProblem(ref: unknown, seed: unknown, difficulty?: unknow
   const { topic, question } = resolve(ref);
   const s = checkSeed(seed);
   const d = question ? question.difficulty : checkDifficulty(difficulty);
-  const params = generateParams(topic, s, d);
+  const { params, values } = generateParams(topic, s, d);
   const steps = question ? question.steps : activeSteps(topic, params).map(([id]) => id);
   const problem: Problem = { topic: topic.id, seed: s, difficulty: d, params, steps, prompt: '' };
   if (question) problem.question = question.id;
-  problem.prompt = renderPrompt(topic, params, d, steps, question?.tolerance, question?.instructions);
+  problem.prompt = renderPrompt(topic, params, values, d, steps, question?.tolerance, question?.instructions);
   return problem;
 }
 
 export function renderPrompt(
   topic: Topic,
   params: Params,
+  values: StepValues,
   difficulty: Difficulty,
   steps: readonly string[],
   tolerance?: Tolerance,
   instructions?: string,
 ): string {
-  const data = { ...params, ...topic.templateData?.(params), difficulty };
-  const asked = render('common', 'asked', {
-    steps: steps.map((id) => ({ id, label: topic.steps[id].label })),
-    instruction: tolerance ? describeTolerance(tolerance) : '',
-    instructions: instructions ?? '',
-  });
-  return `${render(topic.id, 'prompt', data)}\n${asked}`;
+  const data = { ...params, ...topic.templateData?.(params, values), difficulty };
+  return `${render(topic.id, 'prompt', data)}\n${askedSection(topic, steps, tolerance, instructions)}`;
+}
+
+// The "Find" list depends only on the topic, the steps asked and the question's wording, so it is
+// rendered once per combination (a batch of generate requests renders it a handful of times).
+const askedCache = new Map<string, string>();
+
+function askedSection(topic: Topic, steps: readonly string[], tolerance?: Tolerance, instructions?: string): string {
+  const key = JSON.stringify([topic.id, steps, tolerance ?? null, instructions ?? null]);
+  let text = askedCache.get(key);
+  if (text === undefined) {
+    text = render('common', 'asked', {
+      steps: steps.map((id) => ({ id, label: topic.steps[id].label })),
+      instruction: tolerance ? describeTolerance(tolerance) : '',
+      instructions: instructions ?? '',
+    });
+    if (askedCache.size < 1000) askedCache.set(key, text);
+  }
+  return text;
 }
 
 /** The worked solution as Markdown, walking the same steps that are graded. */
@@ -141,5 +155,5 @@ export function workedSolution(topicId: unknown, rawParams: unknown): string {
     value: values[id],
   }));
   const byId = Object.fromEntries(steps.map((s) => [s.id, s]));
-  return render(topic.id, 'solution', { ...params, ...topic.templateData?.(params), steps, step: byId });
+  return render(topic.id, 'solution', { ...params, ...topic.templateData?.(params, values), steps, step: byId });
 }

@@ -21,7 +21,8 @@ export function checkSeed(seed: unknown, path = 'seed'): number {
   return seed;
 }
 
-export function generateParams(topic: Topic, seed: number, difficulty: Difficulty): Params {
+/** Fit params for the seed, with their solved step values (the prompt reads both). */
+export function generateParams(topic: Topic, seed: number, difficulty: Difficulty): { params: Params; values: StepValues } {
   const rng = new Rng(seed);
   let lastReason = '';
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
@@ -34,7 +35,7 @@ export function generateParams(topic: Topic, seed: number, difficulty: Difficult
       continue;
     }
     const reason = topic.degenerate?.(p, s) ?? indistinguishable(topic, p, s);
-    if (reason === null) return p;
+    if (reason === null) return { params: p, values: s };
     lastReason = reason;
   }
   // A generator that cannot find a fit problem is a bug in its topic, not the caller's input.

@@ -62,8 +62,8 @@ export interface TopicSpec<P extends Params, S extends StepValues> {
   degenerate?(p: P, s: S): string | null;
   /** Accepted answers of label steps (class names). */
   labels?(p: P): readonly string[];
-  /** Extra fields the prompt and solution templates read (e.g. d_k), beside the params. */
-  templateData?(p: P): Record<string, unknown>;
+  /** Extra fields the prompt and solution templates read (e.g. d_k), from the params and the solved steps. */
+  templateData?(p: P, s: S): Record<string, unknown>;
 }
 
 /** A registered topic with its types erased, as the engine handles it. */

@@ -47,11 +47,6 @@ function rowTimes(W: Matrix, x: Vector): Vector {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-function solveWeights(p: BahdanauParams): Vector {
-  const q = matvec(p.W_s, p.s);
-  return softmax(p.H.map((h) => dot(p.v, addVectors(q, matvec(p.W_h, h)).map(Math.tanh))));
-}
-
 export const bahdanauAttention = defineTopic<BahdanauParams, Steps>({
   id: 'bahdanau-attention',
   title: 'Bahdanau (additive) attention',
@@ -170,8 +165,8 @@ export const bahdanauAttention = defineTopic<BahdanauParams, Steps>({
     },
   ],
   generate: (rng, difficulty) => generate(rng, difficulty),
-  templateData(p) {
-    const w = solveWeights(p);
+  templateData(p, s) {
+    const w = s.weights;
     const top = argmax(w);
     return {
       n: p.H.length,

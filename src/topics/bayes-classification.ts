@@ -132,19 +132,17 @@ export const bayesClassification = defineTopic<BayesParams, Steps>({
   ],
   labels: (p) => p.classes,
   generate: (rng, difficulty) => generate(rng, difficulty),
-  templateData(p) {
-    const joint = p.likelihoods.map((l, i) => l * p.priors[i]);
-    const evidence = sum(joint);
-    const best = argmax(joint);
+  templateData(p, s) {
+    const best = argmax(s.joint);
     const ml = argmax(p.likelihoods);
     return {
       k: p.classes.length,
       subject: THEMES.find((t) => p.classes.every((c) => t.names.includes(c)))?.subject ?? 'items',
       rows: p.classes.map((name, i) => ({ name, prior: p.priors[i], likelihood: p.likelihoods[i] })),
       winner: p.classes[best],
-      winnerPosterior: evidence > 0 ? joint[best] / evidence : 0,
+      winnerPosterior: s.posterior[best],
       mlClass: p.classes[ml],
-      priorsDecide: joint[ml] < joint[best],
+      priorsDecide: s.joint[ml] < s.joint[best],
     };
   },
   degenerate(_p, s) {
