@@ -47,6 +47,9 @@ function readLabel(raw: unknown, labels: readonly string[]): ReadResult {
 }
 
 function readNumeric(raw: unknown, shape: ExpectedShape): ReadResult {
+  // Fast path: plain finite numbers already in the truth's shape (what JSON clients send) are used
+  // as they are, without a copy; values are never mutated downstream.
+  if (plainNumbers(raw, shape.truth)) return { ok: true, value: raw as Value };
   const counter = { n: 0 };
   const v = toNumbers(raw, 0, counter, shape.maskable);
   const problem = shapeProblem(v, shape.truth);
@@ -83,6 +86,22 @@ function checkNumber(x: number, maskable: boolean, counter: { n: number }): numb
   if (x === -Infinity && maskable) return x;
   if (!Number.isFinite(x)) throw new ShapeError('the value is infinite');
   return x;
+}
+
+function plainNumbers(raw: unknown, truth: Value): boolean {
+  if (typeof truth === 'number') return typeof raw === 'number' && Number.isFinite(raw);
+  if (!Array.isArray(raw) || !Array.isArray(truth) || raw.length !== truth.length) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i];
+    const t = truth[i];
+    if (typeof t === 'number') {
+      if (typeof r !== 'number' || !Number.isFinite(r)) return false;
+    } else {
+      if (!Array.isArray(r) || r.length !== t.length) return false;
+      for (let j = 0; j < r.length; j++) if (typeof r[j] !== 'number' || !Number.isFinite(r[j])) return false;
+    }
+  }
+  return true;
 }
 
 /** Null when `v` has the truth's shape, else what differs. */
