@@ -98,7 +98,7 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
     const read = isBlank(raw) ? undefined : readAnswer(raw, { kind: step.kind, truth: expected, maskable: step.maskable === true, labels });
     const tol = step.kind === 'label' ? DEFAULT_TOLERANCE : (options.tolerance ?? step.tolerance ?? DEFAULT_TOLERANCE);
     const depsAccurate = step.deps.every((d) => accurate.has(d));
-    const vsTruth = read?.ok ? compareValues(read.value, expected, tol) : undefined;
+    const vsTruth = read?.ok ? compareValues(read.value, tieOr(step, p, truth, read.value, expected), tol) : undefined;
     if (read?.ok) {
       effective[id] = read.value;
       own.add(id);
@@ -116,7 +116,8 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
       g.status = 'invalid';
       g.feedback = `Cannot read this answer: ${read.reason}.`;
     } else if (read?.ok) {
-      judge(g, read.value, vsTruth!, carriedValue, tol, options.ecfPenalty ?? 0, step, depsAccurate);
+      const carriedTarget = carriedValue === undefined ? undefined : tieOr(step, p, effective, read.value, carriedValue);
+      judge(g, read.value, vsTruth!, carriedTarget, tol, options.ecfPenalty ?? 0, step, depsAccurate);
       if (g.status === 'incorrect' || g.status === 'partial') {
         const hit = matchMisconception(topic, id, p, read.value, truth, effective, tol);
         if (hit) {
@@ -135,6 +136,16 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
   const result: GradeResult = { topic: topic.id, score: round(score), maxScore: round(maxScore), steps: results };
   if (warnings.length > 0) result.warnings = warnings;
   return result;
+}
+
+/** The answer itself when it is one of a label step's tied, equally right labels; else `reference`. */
+function tieOr(step: AnyStep, p: Params, values: StepValues, answer: Value, reference: Value): Value {
+  if (!step.ties || typeof answer !== 'string' || answer === reference) return reference;
+  try {
+    return step.ties(p, values).includes(answer) ? answer : reference;
+  } catch {
+    return reference;
+  }
 }
 
 /** The step recomputed from the student's chain; undefined when their values break it. */

@@ -31,6 +31,8 @@ export interface StepSpec<P, S, K extends keyof S> {
   maskable?: boolean;
   /** Present only for some params, e.g. `embedded` only when embeddings are given. */
   when?(p: P): boolean;
+  /** Label steps: every label equally right for these values (a tie), when there can be several. */
+  ties?(p: P, s: S): readonly string[];
 }
 
 export interface MisconceptionSpec<P, S> {

@@ -99,6 +99,11 @@ export const bayesClassification = defineTopic<BayesParams, Steps>({
       deps: ['posterior'],
       formula: '\\hat c = \\arg\\max_c P(c \\mid x)',
       compute: (p, s) => p.classes[argmax(s.posterior)],
+      // Classes whose posterior equals the largest (to rounding): any of them is a right decision.
+      ties: (p, s) => {
+        const top = Math.max(...s.posterior);
+        return p.classes.filter((_c, i) => Math.abs(s.posterior[i] - top) <= 1e-12 * Math.max(1, top));
+      },
     },
   },
   misconceptions: [

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { solveProblem } from '../../src/engine.js';
+import { gradeAnswers, solveProblem } from '../../src/engine.js';
 import { errorOf, expectClose, runGolden, solved, type GoldenCase } from '../helpers.js';
 
 const params = { classes: ['cat', 'dog', 'fox'], priors: [0.5, 0.3, 0.2], likelihoods: [0.2, 0.5, 0.6] };
@@ -160,5 +160,23 @@ describe('bayes-classification properties', () => {
         for (const x of post) expect(post[chosen]).toBeGreaterThanOrEqual(x);
       }),
     );
+  });
+});
+
+describe('bayes-classification ties', () => {
+  // Equal priors and equal likelihoods for two of three classes: P(a|x) = P(b|x) = 0.4·0.5/(0.4·0.5·2 + 0.2·0.1) = 0.2/0.42.
+  const tie = { classes: ['a', 'b', 'c'], priors: [0.4, 0.4, 0.2], likelihoods: [0.5, 0.5, 0.1] };
+
+  it('accepts either class of an exact tie, and not the third', () => {
+    for (const [decision, status] of [['a', 'correct'], ['B', 'correct'], ['c', 'incorrect']] as const) {
+      const g = gradeAnswers('bayes-classification', tie, { decision });
+      expect(g.steps.find((s) => s.id === 'decision')?.status, decision).toBe(status);
+    }
+  });
+
+  it('accepts either class tied in the student’s own posteriors as carried', () => {
+    // The student's posteriors tie b and c (wrongly): deciding c follows from them.
+    const g = gradeAnswers('bayes-classification', tie, { posterior: [0.2, 0.4, 0.4], decision: 'c' });
+    expect(g.steps.find((s) => s.id === 'decision')?.status).toBe('carried');
   });
 });
