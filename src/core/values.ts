@@ -6,10 +6,6 @@ export type Value = number | Vector | Matrix | string;
 /** The declared kind of a step's value: what shape an answer must have. */
 export type Kind = 'scalar' | 'vector' | 'matrix' | 'label';
 
-export function isMatrix(v: Value): v is Matrix {
-  return Array.isArray(v) && v.length > 0 && Array.isArray(v[0]);
-}
-
 /** Human description of a value's shape, for feedback: "a 3×4 matrix", "a vector of length 3". */
 export function describeShape(v: unknown): string {
   if (typeof v === 'number') return 'a number';
