@@ -120,8 +120,12 @@ export function renderPrompt(
   tolerance?: Tolerance,
   instructions?: string,
 ): string {
-  const data = { ...params, ...topic.templateData?.(params, values), difficulty };
-  return `${render(topic.id, 'prompt', data)}\n${askedSection(topic, steps, tolerance, instructions)}`;
+  return `${problemStatement(topic, params, values, difficulty)}\n${askedSection(topic, steps, tolerance, instructions)}`;
+}
+
+/** The problem statement alone (no list of steps): what LMS exports put above their answer boxes. */
+export function problemStatement(topic: Topic, params: Params, values: StepValues, difficulty: Difficulty): string {
+  return render(topic.id, 'prompt', { ...params, ...topic.templateData?.(params, values), difficulty });
 }
 
 // The "Find" list depends only on the topic, the steps asked and the question's wording, so it is

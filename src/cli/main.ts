@@ -138,6 +138,16 @@ program
   );
 
 program
+  .command('serve')
+  .description('run the HTTP API (configured by PORT, STEPWISE_DB, STEPWISE_BOOTSTRAP_KEY, …; see the README)')
+  .action(
+    action(async () => {
+      const { serve } = await import('../api/server.js');
+      await serve();
+    }),
+  );
+
+program
   .command('practice', { isDefault: false })
   .description('an interactive drill in the terminal')
   .option('-t, --topic <ids...>', 'topic ids to drill (default: choose)')

@@ -1,0 +1,120 @@
+/**
+ * The HTTP service as an express 5 app, built without listening (tests call it on an ephemeral
+ * port; src/api/server.ts listens). Security headers (helmet), body limits, rate limits per API
+ * key, structured logs (pino) and problem+json errors apply to every route.
+ */
+import express, { type Express, type Request, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { hashSecret } from '../store/ids.js';
+import type { Store } from '../store/types.js';
+import { authenticate } from './auth.js';
+import { checkRequest, checkResponse } from './checks.js';
+import { openApiDocument } from './openapi.js';
+import { HttpError, problemHandler, sendProblem } from './problem.js';
+import type { Ctx, RouteSpec } from './route.js';
+import { apiRoutes } from './routes/index.js';
+import type { AttemptHook } from '../service/attempts.js';
+
+export const API_VERSION = '1.0.0';
+
+export interface AppOptions {
+  store: Store;
+  /** pino logger; omit for silence (tests). */
+  logger?: Logger;
+  /** Requests per minute per API key (or per address without one); 0 turns limiting off. */
+  rateLimitPerMinute?: number;
+  /** Largest JSON body (express syntax, e.g. "1mb"). */
+  jsonLimit?: string;
+  /** Largest batch body. */
+  batchLimit?: string;
+  /** Check every JSON response against its schema (tests). */
+  checkResponses?: boolean;
+  /** Public base URL (LTI redirect and JWKS URLs); default: from the request's Host. */
+  baseUrl?: string;
+  /** Extra routes (the LTI tool registers its own). */
+  extraRoutes?: readonly RouteSpec[];
+  /** Runs after each attempt is committed (LTI grade passback). */
+  onAttempt?: AttemptHook;
+}
+
+export interface StepwiseApp {
+  app: Express;
+  routes: readonly RouteSpec[];
+}
+
+export function createApp(options: AppOptions): StepwiseApp {
+  const routes = [...apiRoutes(options.onAttempt), ...(options.extraRoutes ?? [])];
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  if (options.logger) {
+    app.use(
+      pinoHttp({
+        logger: options.logger,
+        quietReqLogger: true,
+        // One short line per request; never the Authorization header (it holds the API key).
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+      }),
+    );
+  }
+
+  const perMinute = options.rateLimitPerMinute ?? 600;
+  if (perMinute > 0) {
+    app.use(
+      rateLimit({
+        windowMs: 60_000,
+        limit: perMinute,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        // Per key: the hash of the presented bearer token; requests without one count per address.
+        keyGenerator: (req) => {
+          const auth = req.get('authorization');
+          return auth ? `key:${hashSecret(auth)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+        },
+        handler: (req, res) => sendProblem(res, 429, 'rate_limited', `more than ${perMinute} requests a minute; retry after the time in the RateLimit header`, undefined, req.originalUrl),
+      }),
+    );
+  }
+  app.use(express.json({ limit: options.jsonLimit ?? '1mb' }));
+  app.use(express.text({ type: ['application/x-ndjson', 'application/jsonl', 'text/plain'], limit: options.batchLimit ?? '16mb' }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb' })); // LTI posts forms
+
+  const openapi = openApiDocument(routes, API_VERSION);
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  for (const route of routes) {
+    app[route.method](route.path, async (req: Request, res: Response) => {
+      const ctx: Ctx = {
+        store: options.store,
+        logger: options.logger,
+        baseUrl: options.baseUrl ?? `${req.protocol}://${req.get('host')}`,
+        caller: await authenticate(options.store, req, route.access),
+      };
+      if (route.body && 'schema' in route.body) {
+        if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+        checkRequest(route.body.schema, req.body);
+      }
+      const result = await route.handler(ctx, req, res);
+      if (!result) return;
+      const spec = route.responses[result.status];
+      if (options.checkResponses) {
+        if (!spec?.schema) throw new Error(`${route.method} ${route.path} answered ${result.status}, which it does not declare`);
+        checkResponse(spec.schema, result.body, `${route.method.toUpperCase()} ${route.path}`);
+      }
+      res.status(result.status).json(result.body);
+    });
+  }
+
+  app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`, undefined, req.originalUrl));
+  app.use(problemHandler(options.logger));
+  return { app, routes };
+}

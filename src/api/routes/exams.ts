@@ -1,0 +1,109 @@
+/** Exams: create from a blueprint, versions, a student's version, release, results. */
+import { randomInt } from 'node:crypto';
+import { MAX_SEED } from '../../generators/rng.js';
+import { isInstructor } from '../../service/access.js';
+import { createExam, examResults, getExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
+import type { Exam } from '../../store/types.js';
+import { notFound } from '../problem.js';
+import { callerOf, json, param, type RouteSpec } from '../route.js';
+
+/** What a caller sees of an exam: students get no manifest (its seeds regenerate every version). */
+function examView(e: Exam, full: boolean) {
+  const base = { id: e.id, title: e.title, versions: e.versions, released: e.releasedAt !== undefined, createdAt: e.createdAt };
+  if (!full) return { ...base, ...(e.releasedAt ? { releasedAt: e.releasedAt } : {}) };
+  return { ...e, released: e.releasedAt !== undefined };
+}
+
+export const examRoutes: RouteSpec[] = [
+  {
+    method: 'post',
+    path: '/api/v1/exams',
+    summary: 'Create an exam from a blueprint (topics or questions × count × difficulty) in N versions, frozen by a seed manifest',
+    tag: 'exams',
+    access: 'instructor',
+    body: { schema: 'NewExamRequest' },
+    responses: { 201: { description: 'the exam with its manifest', schema: 'Exam' } },
+    handler: async (ctx, req) => {
+      const b = req.body as Omit<ExamRequest, 'createdBy' | 'seed'> & { seed?: number };
+      if (b.courseId && !(await ctx.store.courses.get(b.courseId))) throw notFound('course', b.courseId);
+      const { exam } = await createExam(ctx.store, { ...b, seed: b.seed ?? randomInt(0, MAX_SEED), createdBy: callerOf(ctx).user.id });
+      return json(201, examView(exam, true));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/exams',
+    summary: 'List exams (instructors)',
+    tag: 'exams',
+    access: 'instructor',
+    responses: { 200: { description: 'the exams', schema: 'ExamList' } },
+    handler: async (ctx) => json(200, (await ctx.store.exams.list()).map((e) => examView(e, true))),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/exams/:id',
+    summary: 'An exam (students see its title and release state, not its manifest)',
+    tag: 'exams',
+    access: 'any',
+    responses: { 200: { description: 'the exam', schema: 'Exam' } },
+    handler: async (ctx, req) => json(200, examView(await getExam(ctx.store, param(req, 'id')), isInstructor(callerOf(ctx)))),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/exams/:id/versions',
+    summary: 'Every version with its variants (instructors)',
+    tag: 'exams',
+    access: 'instructor',
+    responses: { 200: { description: 'the versions', schema: 'ExamVersionList' } },
+    handler: async (ctx, req) => {
+      const exam = await getExam(ctx.store, param(req, 'id'));
+      const variants = await ctx.store.variants.listByExam(exam.id);
+      return json(
+        200,
+        Array.from({ length: exam.versions }, (_, version) => ({ examId: exam.id, version, variants: variants.filter((v) => v.examVersion === version) })),
+      );
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/exams/:id/my-version',
+    summary: "The caller's version of the exam: assigned in rotation on first request, then kept",
+    tag: 'exams',
+    access: 'any',
+    responses: { 200: { description: 'the version and its variants', schema: 'ExamVersion' } },
+    handler: async (ctx, req) => {
+      const exam = await getExam(ctx.store, param(req, 'id'));
+      const version = await ctx.store.exams.assign(exam.id, callerOf(ctx).user.id, exam.versions);
+      return json(200, { examId: exam.id, version, variants: await ctx.store.variants.listByExam(exam.id, version) });
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/exams/:id/release',
+    summary: 'Release the answer keys: students then see expected values and worked solutions',
+    tag: 'exams',
+    access: 'instructor',
+    responses: { 200: { description: 'the released exam', schema: 'Exam' } },
+    handler: async (ctx, req) => {
+      await getExam(ctx.store, param(req, 'id'));
+      return json(200, examView((await ctx.store.exams.release(param(req, 'id')))!, true));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/exams/:id/results',
+    summary: 'Results per student: the latest attempt at each item of their version, as JSON or CSV (instructors)',
+    tag: 'exams',
+    access: 'instructor',
+    query: { format: { description: 'json (default) or csv', enum: ['json', 'csv'] } },
+    responses: { 200: { description: 'the results (CSV, RFC 4180, with format=csv)', schema: 'ExamResults', also: ['text/csv'] } },
+    handler: async (ctx, req, res) => {
+      const results = await examResults(ctx.store, await getExam(ctx.store, param(req, 'id')));
+      if (req.query.format === 'csv') {
+        res.type('text/csv').attachment(`results-${results.examId}.csv`).send(resultsCsv(results));
+        return undefined;
+      }
+      return json(200, results);
+    },
+  },
+];

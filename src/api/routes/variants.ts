@@ -1,0 +1,112 @@
+/** Variants (frozen problems), their prompts and solutions, and attempts at them. */
+import { markdownToHtml } from '../../render/html.js';
+import { assertCanSeeAttempt, assertCanSeeVariant, revealed } from '../../service/access.js';
+import { attemptView, submitAttempt, type AttemptHook } from '../../service/attempts.js';
+import { createVariant, getVariant, variantSolution } from '../../service/variants.js';
+import type { Store } from '../../store/types.js';
+import { forbidden, notFound } from '../problem.js';
+import { callerOf, json, param, type RouteSpec } from '../route.js';
+
+export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/variants',
+      summary: 'Generate and freeze a practice variant of a topic or bank question',
+      tag: 'variants',
+      access: 'any',
+      body: { schema: 'NewVariantRequest' },
+      responses: { 201: { description: 'the variant', schema: 'Variant' } },
+      handler: async (ctx, req) => {
+        const b = req.body as { topic: string; seed?: number; difficulty?: string; courseId?: string };
+        if (b.courseId && !(await ctx.store.courses.get(b.courseId))) throw notFound('course', b.courseId);
+        const v = await createVariant(ctx.store, {
+          ref: b.topic,
+          seed: b.seed,
+          difficulty: b.difficulty,
+          mode: 'practice',
+          createdBy: callerOf(ctx).user.id,
+          courseId: b.courseId,
+        });
+        return json(201, v);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/variants/:id',
+      summary: 'A variant: its topic, seed, params and prompt',
+      tag: 'variants',
+      access: 'any',
+      responses: { 200: { description: 'the variant', schema: 'Variant' } },
+      handler: async (ctx, req) => json(200, await visibleVariant(ctx.store, callerOf(ctx), param(req, 'id'))),
+    },
+    {
+      method: 'get',
+      path: '/api/v1/variants/:id/prompt',
+      summary: "A variant's prompt as Markdown (with TeX) and as HTML (math typeset with KaTeX)",
+      tag: 'variants',
+      access: 'any',
+      responses: { 200: { description: 'the prompt', schema: 'Rendered' } },
+      handler: async (ctx, req) => {
+        const v = await visibleVariant(ctx.store, callerOf(ctx), param(req, 'id'));
+        return json(200, { markdown: v.prompt, html: await markdownToHtml(v.prompt) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/variants/:id/solution',
+      summary: 'The true step values and worked solution (students: practice variants, or exams once released)',
+      tag: 'variants',
+      access: 'any',
+      responses: { 200: { description: 'the solution', schema: 'VariantSolution' } },
+      handler: async (ctx, req) => {
+        const caller = callerOf(ctx);
+        const v = await visibleVariant(ctx.store, caller, param(req, 'id'));
+        if (!(await revealed(ctx.store, caller, v))) throw forbidden('the answer key of this exam has not been released');
+        return json(200, await variantSolution(v));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/variants/:id/attempts',
+      summary: "Submit answers to a variant; the reply is the graded attempt (exam answers stay hidden until release)",
+      tag: 'attempts',
+      access: 'any',
+      body: { schema: 'AttemptRequest' },
+      responses: { 201: { description: 'the stored, graded attempt', schema: 'Attempt' } },
+      handler: async (ctx, req) => {
+        const caller = callerOf(ctx);
+        const v = await visibleVariant(ctx.store, caller, param(req, 'id'));
+        const attempt = await submitAttempt(ctx.store, caller, v, (req.body as { answers: unknown }).answers);
+        if (onAttempt) {
+          // Passback (LTI) runs after the attempt is committed; its failure is logged, never lost work.
+          await onAttempt(attempt, v, caller).catch((err: unknown) => ctx.logger?.error({ err, attempt: attempt.id }, 'attempt hook failed'));
+        }
+        return json(201, await attemptView(ctx.store, caller, attempt, v));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/attempts/:id',
+      summary: 'A graded attempt (students: only their own)',
+      tag: 'attempts',
+      access: 'any',
+      responses: { 200: { description: 'the attempt', schema: 'Attempt' } },
+      handler: async (ctx, req) => {
+        const caller = callerOf(ctx);
+        const a = await ctx.store.attempts.get(param(req, 'id'));
+        if (!a) throw notFound('attempt', param(req, 'id'));
+        assertCanSeeAttempt(caller, a);
+        const v = await getVariant(ctx.store, a.variantId);
+        return json(200, await attemptView(ctx.store, caller, a, v));
+      },
+    },
+  ];
+}
+
+async function visibleVariant(store: Store, caller: Parameters<typeof assertCanSeeVariant>[1], id: string) {
+  const v = await getVariant(store, id);
+  await assertCanSeeVariant(store, caller, v);
+  return v;
+}
+

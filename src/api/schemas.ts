@@ -1,0 +1,237 @@
+/**
+ * JSON Schemas of every request and response body. ajv checks requests with them (and responses,
+ * in tests), and the OpenAPI document is built from them: one source for both.
+ * Refs are written `ref('Name')`; ajv resolves them by $id, OpenAPI by #/components/schemas.
+ */
+import { MAX_SEED } from '../generators/rng.js';
+import { DIFFICULTIES } from '../solvers/topic.js';
+
+export const SCHEMA_BASE = 'https://stepwise.dev/schemas/';
+export const ref = (name: string) => ({ $ref: `${SCHEMA_BASE}${name}` }) as const;
+
+const str = (max = 200) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+const id = { type: 'string', minLength: 1, maxLength: 100 } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+const difficulty = { enum: [...DIFFICULTIES] } as const;
+const seed = { type: 'integer', minimum: 0, maximum: MAX_SEED } as const;
+const role = { enum: ['instructor', 'student'] } as const;
+const obj = (properties: Record<string, object>, required: string[], description?: string) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  required,
+  ...(description ? { description } : {}),
+});
+
+/** A step value: a number, a vector, a matrix (rows; null for a masked −∞ entry) or a class name. */
+const value = {
+  description: 'a number, a vector, a matrix (array of rows; null marks a masked −∞ entry) or a class name',
+  anyOf: [
+    { type: 'number' },
+    { type: 'string' },
+    { type: 'array', items: { anyOf: [{ type: 'number' }, { type: 'null' }, { type: 'array', items: { type: ['number', 'null'] } }] } },
+  ],
+};
+
+export const COMPONENTS: Record<string, object> = {
+  Problem: obj(
+    {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      code: { type: 'string', description: 'stable machine-readable code, e.g. invalid_params' },
+      field: { type: 'string', description: 'the failing field, e.g. params.W_K[2]' },
+      instance: { type: 'string' },
+    },
+    ['type', 'title', 'status', 'detail', 'code'],
+    'RFC 9457 problem details',
+  ),
+  Value: value,
+  SolvedStep: obj({ id, label: { type: 'string' }, value }, ['id', 'label', 'value']),
+  Solution: obj({ topic: id, steps: { type: 'array', items: ref('SolvedStep') } }, ['topic', 'steps']),
+  StepGrade: obj(
+    {
+      id,
+      label: { type: 'string' },
+      status: { enum: ['correct', 'carried', 'partial', 'incorrect', 'invalid', 'missing'] },
+      credit: { type: 'number' },
+      marks: { type: 'number' },
+      expected: { ...value, description: 'the true value; withheld from students on exam variants until release' },
+      carriedValue: { ...value, description: 'the value re-derived from the student’s own earlier answers, when carried' },
+      feedback: { type: 'string' },
+      misconception: obj({ id, explanation: { type: 'string' } }, ['id', 'explanation']),
+    },
+    ['id', 'label', 'status', 'credit', 'marks', 'feedback'],
+  ),
+  GradeResult: obj(
+    {
+      topic: id,
+      score: { type: 'number' },
+      maxScore: { type: 'number' },
+      steps: { type: 'array', items: ref('StepGrade') },
+      warnings: { type: 'array', items: { type: 'string' } },
+    },
+    ['topic', 'score', 'maxScore', 'steps'],
+  ),
+  TopicStep: obj(
+    { id, label: { type: 'string' }, kind: { enum: ['scalar', 'vector', 'matrix', 'label'] }, deps: { type: 'array', items: id }, optional: { type: 'boolean' } },
+    ['id', 'label', 'kind', 'deps', 'optional'],
+  ),
+  Topic: obj(
+    {
+      id,
+      title: { type: 'string' },
+      summary: { type: 'string' },
+      steps: { type: 'array', items: ref('TopicStep') },
+      misconceptions: { type: 'array', items: obj({ id, step: id, explanation: { type: 'string' } }, ['id', 'step', 'explanation']) },
+      paramsSchema: { type: 'object', description: 'JSON Schema of the topic’s params' },
+    },
+    ['id', 'title', 'summary', 'steps', 'misconceptions'],
+  ),
+  TopicList: { type: 'array', items: ref('Topic') },
+  Variant: obj(
+    {
+      id,
+      topic: id,
+      question: id,
+      seed,
+      difficulty,
+      params: { type: 'object' },
+      steps: { type: 'array', items: id, description: 'the step ids asked' },
+      prompt: { type: 'string', description: 'Markdown with TeX math' },
+      mode: { enum: ['practice', 'exam'] },
+      courseId: id,
+      sessionId: id,
+      examId: id,
+      examVersion: { type: 'integer' },
+      examItem: { type: 'integer' },
+      createdAt: time,
+    },
+    ['id', 'topic', 'seed', 'difficulty', 'params', 'steps', 'prompt', 'mode', 'createdAt'],
+  ),
+  Rendered: obj({ markdown: { type: 'string' }, html: { type: 'string' } }, ['markdown', 'html']),
+  VariantSolution: obj({ variantId: id, steps: { type: 'array', items: ref('SolvedStep') }, worked: ref('Rendered') }, ['variantId', 'steps', 'worked']),
+  Attempt: obj(
+    {
+      id,
+      variantId: id,
+      userId: id,
+      answers: {},
+      topic: id,
+      score: { type: 'number' },
+      maxScore: { type: 'number' },
+      steps: { type: 'array', items: ref('StepGrade') },
+      warnings: { type: 'array', items: { type: 'string' } },
+      revealed: { type: 'boolean', description: 'whether expected values and the worked solution are shown' },
+      solution: ref('VariantSolution'),
+      createdAt: time,
+    },
+    ['id', 'variantId', 'userId', 'answers', 'topic', 'score', 'maxScore', 'steps', 'revealed', 'createdAt'],
+  ),
+  User: obj({ id, name: { type: 'string' }, role, createdAt: time }, ['id', 'name', 'role', 'createdAt']),
+  ApiKey: obj(
+    { id, userId: id, role, label: { type: 'string' }, prefix: { type: 'string' }, createdAt: time, expiresAt: time, revokedAt: time },
+    ['id', 'userId', 'role', 'label', 'prefix', 'createdAt'],
+  ),
+  NewKey: obj({ key: ref('ApiKey'), apiKey: { type: 'string', description: 'the secret, shown once' } }, ['key', 'apiKey']),
+  NewUser: obj(
+    { id, name: { type: 'string' }, role, createdAt: time, apiKey: { type: 'string', description: 'the secret, shown once' }, key: ref('ApiKey') },
+    ['id', 'name', 'role', 'createdAt', 'apiKey', 'key'],
+  ),
+  Course: obj({ id, title: { type: 'string' }, createdBy: id, createdAt: time }, ['id', 'title', 'createdBy', 'createdAt']),
+  CourseList: { type: 'array', items: ref('Course') },
+  Mastery: obj(
+    { topic: id, attempts: { type: 'integer' }, score: { type: 'number' }, maxScore: { type: 'number' }, mastery: { type: ['number', 'null'] } },
+    ['topic', 'attempts', 'score', 'maxScore', 'mastery'],
+  ),
+  PracticeSession: obj(
+    {
+      id,
+      userId: id,
+      topics: { type: 'array', items: id },
+      difficulty,
+      createdAt: time,
+      mastery: { type: 'array', items: ref('Mastery') },
+      variants: { type: 'array', items: id },
+    },
+    ['id', 'userId', 'topics', 'difficulty', 'createdAt', 'mastery', 'variants'],
+  ),
+  BlueprintEntry: obj({ topic: str(100), count: { type: 'integer', minimum: 1, maximum: 20 }, difficulty }, ['topic', 'count'], 'a topic id or a question id, how many items, at what difficulty'),
+  ManifestItem: obj({ topic: id, question: id, seed, difficulty }, ['topic', 'seed', 'difficulty']),
+  Exam: obj(
+    {
+      id,
+      title: { type: 'string' },
+      courseId: id,
+      blueprint: { type: 'array', items: obj({ ref: id, count: { type: 'integer' }, difficulty }, ['ref', 'count', 'difficulty']) },
+      versions: { type: 'integer' },
+      seed,
+      manifest: { type: 'array', items: { type: 'array', items: ref('ManifestItem') }, description: 'manifest[version][item]' },
+      released: { type: 'boolean' },
+      releasedAt: time,
+      createdBy: id,
+      createdAt: time,
+    },
+    ['id', 'title', 'versions', 'released', 'createdAt'],
+  ),
+  ExamVersion: obj(
+    { examId: id, version: { type: 'integer' }, variants: { type: 'array', items: ref('Variant') } },
+    ['examId', 'version', 'variants'],
+  ),
+  ExamList: { type: 'array', items: ref('Exam') },
+  ExamVersionList: { type: 'array', items: ref('ExamVersion') },
+  ExamResults: obj(
+    {
+      examId: id,
+      title: { type: 'string' },
+      released: { type: 'boolean' },
+      students: {
+        type: 'array',
+        items: obj(
+          {
+            userId: id,
+            name: { type: 'string' },
+            version: { type: 'integer' },
+            score: { type: 'number' },
+            maxScore: { type: 'number' },
+            items: {
+              type: 'array',
+              items: obj(
+                { variantId: id, topic: id, attemptId: { type: ['string', 'null'] }, score: { type: ['number', 'null'] }, maxScore: { type: 'number' } },
+                ['variantId', 'topic', 'attemptId', 'score', 'maxScore'],
+              ),
+            },
+          },
+          ['userId', 'name', 'version', 'score', 'maxScore', 'items'],
+        ),
+      },
+    },
+    ['examId', 'title', 'released', 'students'],
+  ),
+  Health: obj({ status: { enum: ['ok', 'degraded'] }, database: { type: 'string' } }, ['status', 'database']),
+};
+
+export const REQUESTS: Record<string, object> = {
+  SolveRequest: obj({ params: { type: 'object' } }, ['params']),
+  GradeRequest: obj({ params: { type: 'object' }, answers: { type: 'object', description: 'answers keyed by step id' } }, ['params', 'answers']),
+  NewVariantRequest: obj(
+    { topic: { ...str(100), description: 'a topic id or a question id' }, seed, difficulty, courseId: id },
+    ['topic'],
+  ),
+  AttemptRequest: obj({ answers: { type: 'object', description: 'answers keyed by step id' } }, ['answers']),
+  NewUserRequest: obj({ name: str(100), role }, ['name', 'role']),
+  NewKeyRequest: obj({ label: str(100) }, ['label']),
+  NewCourseRequest: obj({ title: str(200) }, ['title']),
+  NewSessionRequest: obj({ topics: { type: 'array', items: str(100), minItems: 1, maxItems: 20, uniqueItems: true }, difficulty }, []),
+  NewExamRequest: obj(
+    {
+      title: str(200),
+      courseId: id,
+      blueprint: { type: 'array', items: ref('BlueprintEntry'), minItems: 1, maxItems: 20 },
+      versions: { type: 'integer', minimum: 1, maximum: 50 },
+      seed,
+    },
+    ['title', 'blueprint', 'versions'],
+  ),
+};

@@ -1,0 +1,97 @@
+/**
+ * Running the service: configuration from the environment, the SQLite store, the first instructor
+ * key, listening, and a graceful shutdown that lets in-flight requests finish and closes the
+ * database cleanly.
+ *
+ *   PORT (3000) · STEPWISE_DB (db/stepwise.db) · STEPWISE_BOOTSTRAP_KEY · STEPWISE_RATE_LIMIT
+ *   (requests per minute per key, 600; 0 = off) · STEPWISE_BASE_URL · STEPWISE_LOG_LEVEL (info)
+ *   · STEPWISE_DB_SYNC (normal | full)
+ */
+import type { Server } from 'node:http';
+import { resolve as resolvePath } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { SqliteStore } from '../store/sqlite/index.js';
+import { createApp } from './app.js';
+import { bootstrapInstructor } from './bootstrap.js';
+
+export interface ServerConfig {
+  port: number;
+  dbFile: string;
+  bootstrapKey?: string;
+  rateLimitPerMinute: number;
+  baseUrl?: string;
+  logLevel: string;
+  synchronous: 'normal' | 'full';
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return n;
+  };
+  const sync = env.STEPWISE_DB_SYNC ?? 'normal';
+  if (sync !== 'normal' && sync !== 'full') throw new Error(`STEPWISE_DB_SYNC must be "normal" or "full", got "${sync}"`);
+  return {
+    port: int('PORT', 3000, 0, 65535),
+    dbFile: resolvePath(env.STEPWISE_DB ?? 'db/stepwise.db'),
+    ...(env.STEPWISE_BOOTSTRAP_KEY ? { bootstrapKey: env.STEPWISE_BOOTSTRAP_KEY } : {}),
+    rateLimitPerMinute: int('STEPWISE_RATE_LIMIT', 600, 0, 10_000_000),
+    ...(env.STEPWISE_BASE_URL ? { baseUrl: env.STEPWISE_BASE_URL.replace(/\/$/, '') } : {}),
+    logLevel: env.STEPWISE_LOG_LEVEL ?? 'info',
+    synchronous: sync,
+  };
+}
+
+export interface Running {
+  server: Server;
+  store: SqliteStore;
+  logger: Logger;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, print: (line: string) => void = console.log): Promise<Running> {
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+  const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous });
+  const boot = await bootstrapInstructor(store, config.bootstrapKey);
+  const { app } = createApp({ store, logger, rateLimitPerMinute: config.rateLimitPerMinute, baseUrl: config.baseUrl });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.baseUrl ?? `http://localhost:${port}`;
+  print(`Stepwise API listening on ${url} (database ${config.dbFile})`);
+  if (boot.created) {
+    print(`First-run instructor API key (shown once; only its hash is stored):\n\n    ${boot.created}\n`);
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 10_000): Promise<void> => {
+    stopping ??= new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      server.close(() => {
+        clearTimeout(force);
+        void store.close().then(resolve);
+      });
+      server.closeIdleConnections();
+    });
+    return stopping;
+  };
+  return { server, store, logger, url, stop };
+}
+
+/** `stepwise serve`: start, and stop cleanly on SIGINT / SIGTERM. */
+export async function serve(): Promise<void> {
+  const running = await startServer(configFromEnv());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      running.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      void running.stop().then(() => process.exit(0));
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Who may see what. Instructors see everything. Students see their own attempts; they see an exam
+ * variant only if it belongs to the version they were assigned; and expected values and worked
+ * solutions of exam variants stay hidden from them until the instructor releases the exam.
+ */
+import { forbidden } from '../api/problem.js';
+import type { Caller } from '../api/route.js';
+import type { Attempt, Store, Variant } from '../store/types.js';
+
+export const isInstructor = (c: Caller): boolean => c.key.role === 'instructor';
+
+/** Throws 403 unless the caller may read this variant's problem. */
+export async function assertCanSeeVariant(store: Store, caller: Caller, v: Variant): Promise<void> {
+  if (isInstructor(caller) || v.mode === 'practice') return;
+  const version = v.examId ? await store.exams.assignment(v.examId, caller.user.id) : undefined;
+  if (version === undefined || version !== v.examVersion) throw forbidden('this exam variant is not part of your exam version');
+}
+
+/** Whether expected values and the worked solution may be shown to the caller for this variant. */
+export async function revealed(store: Store, caller: Caller, v: Variant): Promise<boolean> {
+  if (isInstructor(caller) || v.mode === 'practice') return true;
+  const exam = v.examId ? await store.exams.get(v.examId) : undefined;
+  return exam?.releasedAt !== undefined;
+}
+
+export function assertCanSeeAttempt(caller: Caller, a: Attempt): void {
+  if (!isInstructor(caller) && a.userId !== caller.user.id) throw forbidden('students can read only their own attempts');
+}

@@ -1,0 +1,169 @@
+/**
+ * Exams: a blueprint (topics or questions × count × difficulty) and N versions become a seed
+ * manifest — every item's topic, question, seed and difficulty — from which every variant is
+ * generated and frozen in one transaction. The manifest alone regenerates the whole exam.
+ */
+import { DEFAULT_TOLERANCE } from '../core/tolerance.js';
+import { checkDifficulty, generateProblem, getQuestion, getTopic, problemStatement, resolve } from '../engine.js';
+import type { ExportItem } from '../exports/types.js';
+import { MAX_SEED, Rng } from '../generators/rng.js';
+import { evaluateSteps } from '../solvers/solve.js';
+import type { BlueprintEntry, Exam, ManifestItem, NewVariant, Store, Variant } from '../store/types.js';
+import { notFound } from '../api/problem.js';
+
+export interface ExamRequest {
+  title: string;
+  courseId?: string;
+  blueprint: { topic: string; count: number; difficulty?: string }[];
+  versions: number;
+  seed: number;
+  createdBy: string;
+}
+
+/** manifest[version][item], drawn from the exam seed; no (topic, seed) repeats within an exam. */
+export function buildManifest(blueprint: BlueprintEntry[], versions: number, seed: number): ManifestItem[][] {
+  const rng = new Rng(seed);
+  const used = new Set<string>();
+  const manifest: ManifestItem[][] = [];
+  for (let v = 0; v < versions; v++) {
+    const items: ManifestItem[] = [];
+    for (const entry of blueprint) {
+      const { topic, question } = resolve(entry.ref);
+      for (let k = 0; k < entry.count; k++) {
+        let s: number;
+        do s = rng.int(0, MAX_SEED);
+        while (used.has(`${entry.ref}:${s}`));
+        used.add(`${entry.ref}:${s}`);
+        items.push({ topic: topic.id, ...(question ? { question: question.id } : {}), seed: s, difficulty: question?.difficulty ?? entry.difficulty });
+      }
+    }
+    manifest.push(items);
+  }
+  return manifest;
+}
+
+export async function createExam(store: Store, r: ExamRequest): Promise<{ exam: Exam; variants: Variant[] }> {
+  const blueprint: BlueprintEntry[] = r.blueprint.map((e, i) => {
+    resolve(e.topic); // unknown topic or question: 404 naming it, before anything is stored
+    return { ref: e.topic, count: e.count, difficulty: checkDifficulty(e.difficulty, `body.blueprint[${i}].difficulty`) };
+  });
+  const manifest = buildManifest(blueprint, r.versions, r.seed);
+  const variants = (examId: string): NewVariant[] =>
+    manifest.flatMap((items, version) =>
+      items.map((item, index) => {
+        const p = generateProblem(item.question ?? item.topic, item.seed, item.difficulty);
+        return {
+          topic: p.topic,
+          ...(p.question ? { question: p.question } : {}),
+          seed: p.seed,
+          difficulty: p.difficulty,
+          params: p.params,
+          steps: p.steps,
+          prompt: p.prompt,
+          mode: 'exam' as const,
+          ...(r.courseId ? { courseId: r.courseId } : {}),
+          examId,
+          examVersion: version,
+          examItem: index,
+          createdBy: r.createdBy,
+        };
+      }),
+    );
+  return store.exams.create(
+    { title: r.title, ...(r.courseId ? { courseId: r.courseId } : {}), blueprint, versions: r.versions, seed: r.seed, manifest, createdBy: r.createdBy },
+    variants,
+  );
+}
+
+export async function getExam(store: Store, id: string): Promise<Exam> {
+  const e = await store.exams.get(id);
+  if (!e) throw notFound('exam', id);
+  return e;
+}
+
+export interface ExamResults {
+  examId: string;
+  title: string;
+  released: boolean;
+  students: {
+    userId: string;
+    name: string;
+    version: number;
+    score: number;
+    maxScore: number;
+    /** Per item of the version: the latest attempt's score, or null when not attempted. */
+    items: { variantId: string; topic: string; attemptId: string | null; score: number | null; maxScore: number }[];
+  }[];
+}
+
+/** Each student's latest attempt per item of their version. */
+export async function examResults(store: Store, exam: Exam): Promise<ExamResults> {
+  const variants = await store.variants.listByExam(exam.id);
+  const attempts = await store.attempts.listByExam(exam.id);
+  const latest = new Map<string, (typeof attempts)[number]>(); // user|variant → attempt (list is in time order)
+  for (const a of attempts) latest.set(`${a.userId}|${a.variantId}`, a);
+  const userIds = [...new Set(attempts.map((a) => a.userId))];
+  const students: ExamResults['students'] = [];
+  for (const userId of userIds) {
+    const user = await store.users.get(userId);
+    const version = await store.exams.assignment(exam.id, userId);
+    if (!user || version === undefined) continue; // instructors trying items are not students
+    const items = variants
+      .filter((v) => v.examVersion === version)
+      .map((v) => {
+        const a = latest.get(`${userId}|${v.id}`);
+        return { variantId: v.id, topic: v.topic, attemptId: a?.id ?? null, score: a?.score ?? null, maxScore: a?.maxScore ?? maxScoreOf(v) };
+      });
+    students.push({
+      userId,
+      name: user.name,
+      version,
+      score: items.reduce((t, i) => t + (i.score ?? 0), 0),
+      maxScore: items.reduce((t, i) => t + i.maxScore, 0),
+      items,
+    });
+  }
+  students.sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
+  return { examId: exam.id, title: exam.title, released: exam.releasedAt !== undefined, students };
+}
+
+function maxScoreOf(v: Variant): number {
+  const q = v.question ? getQuestion(v.question) : undefined;
+  const topic = getTopic(v.topic);
+  return v.steps.reduce((t, id) => t + (q?.marks?.[id] ?? topic.steps[id].marks ?? 1), 0);
+}
+
+/** RFC 4180 CSV: one row per student; item columns follow the version's order. */
+export function resultsCsv(r: ExamResults): string {
+  const width = Math.max(0, ...r.students.map((s) => s.items.length));
+  const header = ['user_id', 'name', 'version', ...Array.from({ length: width }, (_, i) => `item_${i + 1}`), 'score', 'max_score'];
+  const cell = (x: unknown): string => {
+    const s = x === null || x === undefined ? '' : String(x);
+    return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const rows = r.students.map((s) => [s.userId, s.name, s.version + 1, ...Array.from({ length: width }, (_, i) => s.items[i]?.score ?? ''), s.score, s.maxScore]);
+  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** The exam's frozen variants as LMS export items: statement, and per asked step its truth, marks and tolerance. */
+export function exportItems(exam: Exam, variants: Variant[]): ExportItem[] {
+  return variants.map((v) => {
+    const topic = getTopic(v.topic);
+    const q = v.question ? getQuestion(v.question) : undefined;
+    const values = evaluateSteps(topic, v.params);
+    return {
+      id: v.id,
+      title: `${exam.title} — version ${(v.examVersion ?? 0) + 1}, item ${(v.examItem ?? 0) + 1}: ${q?.title ?? topic.title}`,
+      topic: v.topic,
+      statement: problemStatement(topic, v.params, values, v.difficulty),
+      steps: v.steps.map((id) => ({
+        id,
+        label: topic.steps[id].label,
+        kind: topic.steps[id].kind,
+        expected: values[id],
+        marks: q?.marks?.[id] ?? topic.steps[id].marks ?? 1,
+        tolerance: q?.tolerance ?? topic.steps[id].tolerance ?? DEFAULT_TOLERANCE,
+      })),
+    };
+  });
+}

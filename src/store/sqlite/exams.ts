@@ -1,0 +1,140 @@
+/** Exams (blueprint, seed manifest, release), courses and practice sessions in SQLite. */
+import type { Difficulty } from '../../solvers/topic.js';
+import type { BlueprintEntry, Course, CourseRepo, Exam, ExamRepo, ManifestItem, PracticeSession, SessionRepo } from '../types.js';
+import { newId, now } from '../ids.js';
+import type { Db } from './db.js';
+import { json, opt } from './rows.js';
+import { insertVariantStatement, toVariant, variantRow } from './variants.js';
+
+interface ExamRow {
+  id: string;
+  title: string;
+  course_id: string | null;
+  blueprint: string;
+  versions: number;
+  seed: number;
+  manifest: string;
+  released_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+const toExam = (r: ExamRow): Exam => ({
+  id: r.id,
+  title: r.title,
+  ...opt('courseId', r.course_id),
+  blueprint: json<BlueprintEntry[]>(r.blueprint),
+  versions: r.versions,
+  seed: r.seed,
+  manifest: json<ManifestItem[][]>(r.manifest),
+  ...opt('releasedAt', r.released_at),
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+});
+
+export function sqliteExams(db: Db): ExamRepo {
+  const insert = db.prepare(
+    `INSERT INTO exams (id, title, course_id, blueprint, versions, seed, manifest, released_at, created_by, created_at)
+     VALUES (@id, @title, @course_id, @blueprint, @versions, @seed, @manifest, @released_at, @created_by, @created_at)`,
+  );
+  const insertVariant = insertVariantStatement(db);
+  const byId = db.prepare<[string], ExamRow>('SELECT * FROM exams WHERE id = ?');
+  const all = db.prepare<[], ExamRow>('SELECT * FROM exams ORDER BY created_at, rowid');
+  const release = db.prepare('UPDATE exams SET released_at = ? WHERE id = ? AND released_at IS NULL');
+  const getAssignment = db.prepare<[string, string], { version: number }>('SELECT version FROM exam_assignments WHERE exam_id = ? AND user_id = ?');
+  const insertAssignment = db.prepare('INSERT INTO exam_assignments (exam_id, user_id, version, assigned_at) VALUES (?, ?, ?, ?)');
+  const countAssigned = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM exam_assignments WHERE exam_id = ?');
+  // Versions go round in turn, so a class spreads evenly over them; a student keeps theirs.
+  const assign = db.transaction((examId: string, userId: string, versions: number): number => {
+    const existing = getAssignment.get(examId, userId);
+    if (existing) return existing.version;
+    const version = (countAssigned.get(examId)?.n ?? 0) % versions;
+    insertAssignment.run(examId, userId, version, now());
+    return version;
+  });
+  return {
+    async create(exam, variantsFor) {
+      const row: ExamRow = {
+        id: newId('exm'),
+        title: exam.title,
+        course_id: exam.courseId ?? null,
+        blueprint: JSON.stringify(exam.blueprint),
+        versions: exam.versions,
+        seed: exam.seed,
+        manifest: JSON.stringify(exam.manifest),
+        released_at: null,
+        created_by: exam.createdBy,
+        created_at: now(),
+      };
+      const rows = variantsFor(row.id).map(variantRow);
+      // The exam and every variant of every version commit together.
+      db.transaction(() => {
+        insert.run(row);
+        for (const v of rows) insertVariant.run(v);
+      })();
+      return { exam: toExam(row), variants: rows.map(toVariant) };
+    },
+    async get(id) {
+      const r = byId.get(id);
+      return r && toExam(r);
+    },
+    async list() {
+      return all.all().map(toExam);
+    },
+    async assign(examId, userId, versions) {
+      return assign(examId, userId, versions);
+    },
+    async assignment(examId, userId) {
+      return getAssignment.get(examId, userId)?.version;
+    },
+    async release(id) {
+      release.run(now(), id);
+      const r = byId.get(id);
+      return r && toExam(r);
+    },
+  };
+}
+
+export function sqliteCourses(db: Db): CourseRepo {
+  const insert = db.prepare('INSERT INTO courses (id, title, created_by, created_at) VALUES (@id, @title, @createdBy, @createdAt)');
+  const byId = db.prepare<[string], { id: string; title: string; created_by: string; created_at: string }>('SELECT * FROM courses WHERE id = ?');
+  const all = db.prepare<[], { id: string; title: string; created_by: string; created_at: string }>('SELECT * FROM courses ORDER BY created_at, rowid');
+  const toCourse = (r: { id: string; title: string; created_by: string; created_at: string }): Course => ({
+    id: r.id,
+    title: r.title,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  });
+  return {
+    async create(input) {
+      const c: Course = { id: newId('crs'), title: input.title, createdBy: input.createdBy, createdAt: now() };
+      insert.run(c);
+      return c;
+    },
+    async get(id) {
+      const r = byId.get(id);
+      return r && toCourse(r);
+    },
+    async list() {
+      return all.all().map(toCourse);
+    },
+  };
+}
+
+export function sqliteSessions(db: Db): SessionRepo {
+  const insert = db.prepare('INSERT INTO practice_sessions (id, user_id, topics, difficulty, created_at) VALUES (?, ?, ?, ?, ?)');
+  const byId = db.prepare<[string], { id: string; user_id: string; topics: string; difficulty: Difficulty; created_at: string }>(
+    'SELECT * FROM practice_sessions WHERE id = ?',
+  );
+  return {
+    async create(input) {
+      const s: PracticeSession = { id: newId('prs'), userId: input.userId, topics: input.topics, difficulty: input.difficulty, createdAt: now() };
+      insert.run(s.id, s.userId, JSON.stringify(s.topics), s.difficulty, s.createdAt);
+      return s;
+    },
+    async get(id) {
+      const r = byId.get(id);
+      return r && { id: r.id, userId: r.user_id, topics: json<string[]>(r.topics), difficulty: r.difficulty, createdAt: r.created_at };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/** The SQLite backend of the Store (better-sqlite3 12, WAL). */
+import type { Store } from '../types.js';
+import { openDatabase, type Db, type OpenOptions } from './db.js';
+import { sqliteCourses, sqliteExams, sqliteSessions } from './exams.js';
+import { sqliteKeys, sqliteUsers } from './users.js';
+import { sqliteAttempts, sqliteVariants } from './variants.js';
+
+export class SqliteStore implements Store {
+  readonly users;
+  readonly keys;
+  readonly courses;
+  readonly variants;
+  readonly attempts;
+  readonly sessions;
+  readonly exams;
+  private closed = false;
+
+  constructor(readonly db: Db) {
+    this.users = sqliteUsers(db);
+    this.keys = sqliteKeys(db);
+    this.courses = sqliteCourses(db);
+    this.variants = sqliteVariants(db);
+    this.attempts = sqliteAttempts(db);
+    this.sessions = sqliteSessions(db);
+    this.exams = sqliteExams(db);
+  }
+
+  static open(opts: OpenOptions): SqliteStore {
+    return new SqliteStore(openDatabase(opts));
+  }
+
+  async check(): Promise<{ ok: boolean; detail: string }> {
+    const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+    const detail = rows.map((r) => r.quick_check).join('; ');
+    return { ok: detail === 'ok', detail };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Fold the WAL back into the main file so the database is one clean file at rest.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}

@@ -1,0 +1,177 @@
+/** Variants (frozen problems) and graded attempts in SQLite. */
+import type { GradeResult } from '../../solvers/grade.js';
+import type { Difficulty, Params } from '../../solvers/topic.js';
+import type { Attempt, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
+import { newId, now } from '../ids.js';
+import type { Db, Statement } from './db.js';
+import { json, opt } from './rows.js';
+
+interface VariantRow {
+  id: string;
+  topic: string;
+  question: string | null;
+  seed: number;
+  difficulty: Difficulty;
+  params: string;
+  steps: string;
+  prompt: string;
+  mode: VariantMode;
+  course_id: string | null;
+  session_id: string | null;
+  exam_id: string | null;
+  exam_version: number | null;
+  exam_item: number | null;
+  created_by: string;
+  created_at: string;
+}
+
+interface AttemptRow {
+  id: string;
+  variant_id: string;
+  user_id: string;
+  answers: string;
+  result: string;
+  score: number;
+  max_score: number;
+  created_at: string;
+}
+
+const toVariant = (r: VariantRow): Variant => ({
+  id: r.id,
+  topic: r.topic,
+  ...opt('question', r.question),
+  seed: r.seed,
+  difficulty: r.difficulty,
+  params: json<Params>(r.params),
+  steps: json<string[]>(r.steps),
+  prompt: r.prompt,
+  mode: r.mode,
+  ...opt('courseId', r.course_id),
+  ...opt('sessionId', r.session_id),
+  ...opt('examId', r.exam_id),
+  ...opt('examVersion', r.exam_version),
+  ...opt('examItem', r.exam_item),
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+});
+
+const toAttempt = (r: AttemptRow): Attempt => ({
+  id: r.id,
+  variantId: r.variant_id,
+  userId: r.user_id,
+  answers: json<unknown>(r.answers),
+  result: json<GradeResult>(r.result),
+  score: r.score,
+  maxScore: r.max_score,
+  createdAt: r.created_at,
+});
+
+export function variantRow(v: NewVariant): VariantRow {
+  return {
+    id: newId('var'),
+    topic: v.topic,
+    question: v.question ?? null,
+    seed: v.seed,
+    difficulty: v.difficulty,
+    params: JSON.stringify(v.params),
+    steps: JSON.stringify(v.steps),
+    prompt: v.prompt,
+    mode: v.mode,
+    course_id: v.courseId ?? null,
+    session_id: v.sessionId ?? null,
+    exam_id: v.examId ?? null,
+    exam_version: v.examVersion ?? null,
+    exam_item: v.examItem ?? null,
+    created_by: v.createdBy,
+    created_at: now(),
+  };
+}
+
+export function insertVariantStatement(db: Db): Statement {
+  return db.prepare(
+    `INSERT INTO variants (id, topic, question, seed, difficulty, params, steps, prompt, mode, course_id, session_id, exam_id, exam_version, exam_item, created_by, created_at)
+     VALUES (@id, @topic, @question, @seed, @difficulty, @params, @steps, @prompt, @mode, @course_id, @session_id, @exam_id, @exam_version, @exam_item, @created_by, @created_at)`,
+  );
+}
+
+export { toVariant };
+
+export function sqliteVariants(db: Db): VariantRepo {
+  const insert = insertVariantStatement(db);
+  const byId = db.prepare<[string], VariantRow>('SELECT * FROM variants WHERE id = ?');
+  const byExam = db.prepare<[string], VariantRow>('SELECT * FROM variants WHERE exam_id = ? ORDER BY exam_version, exam_item');
+  const byExamVersion = db.prepare<[string, number], VariantRow>('SELECT * FROM variants WHERE exam_id = ? AND exam_version = ? ORDER BY exam_item');
+  const bySession = db.prepare<[string], VariantRow>('SELECT * FROM variants WHERE session_id = ? ORDER BY created_at, rowid');
+  return {
+    async create(input) {
+      const row = variantRow(input);
+      insert.run(row);
+      return toVariant(row);
+    },
+    async get(id) {
+      const r = byId.get(id);
+      return r && toVariant(r);
+    },
+    async listByExam(examId, version) {
+      return (version === undefined ? byExam.all(examId) : byExamVersion.all(examId, version)).map(toVariant);
+    },
+    async listBySession(sessionId) {
+      return bySession.all(sessionId).map(toVariant);
+    },
+  };
+}
+
+export function sqliteAttempts(db: Db): AttemptRepo {
+  const insert = db.prepare(
+    'INSERT INTO attempts (id, variant_id, user_id, answers, result, score, max_score, created_at) VALUES (@id, @variant_id, @user_id, @answers, @result, @score, @max_score, @created_at)',
+  );
+  const insertStep = db.prepare(
+    'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const byId = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE id = ?');
+  const byVariant = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE variant_id = ? ORDER BY created_at, rowid');
+  const byExam = db.prepare<[string], AttemptRow>(
+    'SELECT a.* FROM attempts a JOIN variants v ON v.id = a.variant_id WHERE v.exam_id = ? ORDER BY a.created_at, a.rowid',
+  );
+  const bySession = db.prepare<[string], AttemptRow>(
+    'SELECT a.* FROM attempts a JOIN variants v ON v.id = a.variant_id WHERE v.session_id = ? ORDER BY a.created_at, a.rowid',
+  );
+  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM attempts');
+  // The attempt and its step rows commit together or not at all.
+  const store = db.transaction((row: AttemptRow, result: GradeResult) => {
+    insert.run(row);
+    for (const s of result.steps) insertStep.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null);
+  });
+  return {
+    async create(input) {
+      const row: AttemptRow = {
+        id: newId('att'),
+        variant_id: input.variantId,
+        user_id: input.userId,
+        answers: JSON.stringify(input.answers),
+        result: JSON.stringify(input.result),
+        score: input.result.score,
+        max_score: input.result.maxScore,
+        created_at: now(),
+      };
+      store(row, input.result);
+      return { ...input, id: row.id, score: row.score, maxScore: row.max_score, createdAt: row.created_at };
+    },
+    async get(id) {
+      const r = byId.get(id);
+      return r && toAttempt(r);
+    },
+    async listByVariant(variantId) {
+      return byVariant.all(variantId).map(toAttempt);
+    },
+    async listByExam(examId) {
+      return byExam.all(examId).map(toAttempt);
+    },
+    async listBySession(sessionId) {
+      return bySession.all(sessionId).map(toAttempt);
+    },
+    async count() {
+      return count.get()?.n ?? 0;
+    },
+  };
+}
