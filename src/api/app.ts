@@ -3,18 +3,22 @@
  * port; src/api/server.ts listens). Security headers (helmet), body limits, rate limits per API
  * key, structured logs (pino) and problem+json errors apply to every route.
  */
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { hashSecret } from '../store/ids.js';
+import { cacheKeys } from '../store/cached-keys.js';
 import type { Store } from '../store/types.js';
 import { authenticate } from './auth.js';
 import { checkRequest, checkResponse } from './checks.js';
 import { openApiDocument } from './openapi.js';
 import { HttpError, problemHandler, sendProblem } from './problem.js';
-import type { Ctx, RouteSpec } from './route.js';
+import type { Caller, Ctx, RouteSpec } from './route.js';
+
+interface Locals {
+  caller?: Caller;
+}
 import { apiRoutes } from './routes/index.js';
 import type { AttemptHook } from '../service/attempts.js';
 
@@ -51,7 +55,7 @@ export function createApp(options: AppOptions): StepwiseApp {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet());
-  if (options.logger) {
+  if (options.logger?.isLevelEnabled('info')) {
     app.use(
       pinoHttp({
         logger: options.logger,
@@ -65,39 +69,54 @@ export function createApp(options: AppOptions): StepwiseApp {
     );
   }
 
+  // Per route: authenticate, then rate-limit by key (or by address on public routes), then parse
+  // the body — so an unauthenticated client never gets a body parsed.
   const perMinute = options.rateLimitPerMinute ?? 600;
-  if (perMinute > 0) {
-    app.use(
-      rateLimit({
-        windowMs: 60_000,
-        limit: perMinute,
-        standardHeaders: 'draft-7',
-        legacyHeaders: false,
-        // Per key: the hash of the presented bearer token; requests without one count per address.
-        keyGenerator: (req) => {
-          const auth = req.get('authorization');
-          return auth ? `key:${hashSecret(auth)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-        },
-        handler: (req, res) => sendProblem(res, 429, 'rate_limited', `more than ${perMinute} requests a minute; retry after the time in the RateLimit header`, undefined, req.originalUrl),
-      }),
-    );
-  }
-  app.use(express.json({ limit: options.jsonLimit ?? '1mb' }));
-  app.use(express.text({ type: ['application/x-ndjson', 'application/jsonl', 'text/plain'], limit: options.batchLimit ?? '16mb' }));
-  app.use(express.urlencoded({ extended: false, limit: '1mb' })); // LTI posts forms
+  const limiter: RequestHandler =
+    perMinute > 0
+      ? rateLimit({
+          windowMs: 60_000,
+          limit: perMinute,
+          standardHeaders: 'draft-7',
+          legacyHeaders: false,
+          keyGenerator: (req, res) => {
+            const caller = (res.locals as Locals).caller;
+            return caller ? `key:${caller.key.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+          },
+          handler: (req, res) =>
+            sendProblem(res, 429, 'rate_limited', `more than ${perMinute} requests a minute; retry after the time in the RateLimit header`, undefined, req.originalUrl),
+        })
+      : (_req, _res, next) => next();
+  const parsers = {
+    json: express.json({ limit: options.jsonLimit ?? '1mb' }),
+    lines: express.text({ type: () => true, limit: options.batchLimit ?? '16mb' }),
+    form: express.urlencoded({ extended: false, limit: '1mb' }),
+  };
+  const store = cacheKeys(options.store);
 
   const openapi = openApiDocument(routes, API_VERSION);
-  app.get('/api/v1/openapi.json', (_req, res) => {
+  app.get('/api/v1/openapi.json', limiter, (_req, res) => {
     res.json(openapi);
   });
 
   for (const route of routes) {
-    app[route.method](route.path, async (req: Request, res: Response) => {
+    const auth: RequestHandler = async (req, res, next) => {
+      (res.locals as Locals).caller = await authenticate(store, req, route.access);
+      next();
+    };
+    const body: RequestHandler[] = !route.body
+      ? [parsers.json, parsers.form]
+      : 'schema' in route.body
+        ? [parsers.json]
+        : route.body.contentType === 'application/x-www-form-urlencoded'
+          ? [parsers.form]
+          : [parsers.lines];
+    app[route.method](route.path, auth, limiter, ...body, async (req: Request, res: Response) => {
       const ctx: Ctx = {
-        store: options.store,
+        store,
         logger: options.logger,
         baseUrl: options.baseUrl ?? `${req.protocol}://${req.get('host')}`,
-        caller: await authenticate(options.store, req, route.access),
+        caller: (res.locals as Locals).caller,
       };
       if (route.body && 'schema' in route.body) {
         if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');

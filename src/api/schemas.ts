@@ -106,12 +106,17 @@ export const COMPONENTS: Record<string, object> = {
       examId: id,
       examVersion: { type: 'integer' },
       examItem: { type: 'integer' },
+      createdBy: id,
       createdAt: time,
     },
-    ['id', 'topic', 'seed', 'difficulty', 'params', 'steps', 'prompt', 'mode', 'createdAt'],
+    ['id', 'topic', 'seed', 'difficulty', 'params', 'steps', 'prompt', 'mode', 'createdBy', 'createdAt'],
   ),
   Rendered: obj({ markdown: { type: 'string' }, html: { type: 'string' } }, ['markdown', 'html']),
   VariantSolution: obj({ variantId: id, steps: { type: 'array', items: ref('SolvedStep') }, worked: ref('Rendered') }, ['variantId', 'steps', 'worked']),
+  AttemptSolution: obj(
+    { variantId: id, steps: { type: 'array', items: ref('SolvedStep') }, workedMarkdown: { type: 'string', description: 'HTML: GET /api/v1/variants/{id}/solution' } },
+    ['variantId', 'steps', 'workedMarkdown'],
+  ),
   Attempt: obj(
     {
       id,
@@ -124,7 +129,7 @@ export const COMPONENTS: Record<string, object> = {
       steps: { type: 'array', items: ref('StepGrade') },
       warnings: { type: 'array', items: { type: 'string' } },
       revealed: { type: 'boolean', description: 'whether expected values and the worked solution are shown' },
-      solution: ref('VariantSolution'),
+      solution: ref('AttemptSolution'),
       createdAt: time,
     },
     ['id', 'variantId', 'userId', 'answers', 'topic', 'score', 'maxScore', 'steps', 'revealed', 'createdAt'],

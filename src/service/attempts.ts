@@ -8,7 +8,7 @@ import type { Value } from '../core/values.js';
 import type { Caller } from '../api/route.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
 import { revealed } from './access.js';
-import { variantSolution } from './variants.js';
+import { variantAnswers } from './variants.js';
 
 /** A graded step as a caller sees it: the values are absent when not revealed. */
 export type StepView = Omit<StepGrade, 'expected' | 'carriedValue'> & { expected?: Value; carriedValue?: Value };
@@ -24,7 +24,7 @@ export interface AttemptView {
   steps: StepView[];
   warnings?: string[];
   revealed: boolean;
-  solution?: Awaited<ReturnType<typeof variantSolution>>;
+  solution?: ReturnType<typeof variantAnswers>;
   createdAt: string;
 }
 
@@ -51,7 +51,7 @@ export async function attemptView(store: Store, caller: Caller, a: Attempt, v: V
     createdAt: a.createdAt,
   };
   if (a.result.warnings) view.warnings = a.result.warnings;
-  if (show) view.solution = await variantSolution(v);
+  if (show) view.solution = variantAnswers(v);
   return view;
 }
 

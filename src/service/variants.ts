@@ -2,6 +2,8 @@
 import { randomInt } from 'node:crypto';
 import { generateProblem, workedSolution, solveProblem } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
+import { Lru } from '../core/lru.js';
+import type { SolvedStep } from '../solvers/solve.js';
 import { markdownToHtml } from '../render/html.js';
 import type { Store, Variant, VariantMode } from '../store/types.js';
 import { notFound } from '../api/problem.js';
@@ -36,15 +38,45 @@ export async function createVariant(store: Store, r: VariantRequest): Promise<Va
   });
 }
 
+// Variants never change once stored (a trigger refuses updates), so they and their answers can be
+// cached freely; these caches are what keeps an attempt submission from re-reading and re-solving.
+const variantCache = new WeakMap<Store, Lru<string, Variant>>();
+const answersCache = new Lru<string, VariantAnswers>(1000);
+
 export async function getVariant(store: Store, id: string): Promise<Variant> {
-  const v = await store.variants.get(id);
-  if (!v) throw notFound('variant', id);
+  let cache = variantCache.get(store);
+  if (!cache) variantCache.set(store, (cache = new Lru(1000)));
+  let v = cache.get(id);
+  if (!v) {
+    v = await store.variants.get(id);
+    if (!v) throw notFound('variant', id);
+    cache.set(id, v);
+  }
   return v;
 }
 
-/** The asked steps' true values and the worked solution, Markdown and HTML. */
+export interface VariantAnswers {
+  variantId: string;
+  steps: SolvedStep[];
+  workedMarkdown: string;
+}
+
+/** The asked steps' true values and the worked solution as Markdown (cheap: no typesetting). */
+export function variantAnswers(v: Variant): VariantAnswers {
+  let a = answersCache.get(v.id);
+  if (!a) {
+    a = {
+      variantId: v.id,
+      steps: solveProblem(v.topic, v.params).steps.filter((s) => v.steps.includes(s.id)),
+      workedMarkdown: workedSolution(v.topic, v.params),
+    };
+    answersCache.set(v.id, a);
+  }
+  return a;
+}
+
+/** The same with the worked solution also typeset as HTML (KaTeX: milliseconds, so only on request). */
 export async function variantSolution(v: Variant) {
-  const solved = solveProblem(v.topic, v.params).steps.filter((s) => v.steps.includes(s.id));
-  const markdown = workedSolution(v.topic, v.params);
-  return { variantId: v.id, steps: solved, worked: { markdown, html: await markdownToHtml(markdown) } };
+  const { variantId, steps, workedMarkdown } = variantAnswers(v);
+  return { variantId, steps, worked: { markdown: workedMarkdown, html: await markdownToHtml(workedMarkdown) } };
 }

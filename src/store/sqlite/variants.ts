@@ -4,6 +4,7 @@ import type { Difficulty, Params } from '../../solvers/topic.js';
 import type { Attempt, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
 import { newId, now } from '../ids.js';
 import type { Db, Statement } from './db.js';
+import { groupCommit } from './group-commit.js';
 import { json, opt } from './rows.js';
 
 interface VariantRow {
@@ -138,10 +139,11 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   );
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM attempts');
   // The attempt and its step rows commit together or not at all.
-  const store = db.transaction((row: AttemptRow, result: GradeResult) => {
+  const insertOne = (row: AttemptRow, result: GradeResult): void => {
     insert.run(row);
     for (const s of result.steps) insertStep.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null);
-  });
+  };
+  const commit = groupCommit<{ row: AttemptRow; result: GradeResult }>(db, ({ row, result }) => insertOne(row, result));
   return {
     async create(input) {
       const row: AttemptRow = {
@@ -154,7 +156,7 @@ export function sqliteAttempts(db: Db): AttemptRepo {
         max_score: input.result.maxScore,
         created_at: now(),
       };
-      store(row, input.result);
+      await commit({ row, result: input.result });
       return { ...input, id: row.id, score: row.score, maxScore: row.max_score, createdAt: row.created_at };
     },
     async get(id) {

@@ -1,0 +1,72 @@
+/**
+ * Child processes for the HTTP benchmarks and the crash test: the real Stepwise server (the built
+ * CLI's `serve`) and a bare express server that echoes JSON, each on its own loopback port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = join(fileURLToPath(import.meta.url), '..');
+export const CLI = join(HERE, '..', 'src', 'cli', 'main.js');
+export const ECHO = join(HERE, 'echo-server.js');
+export const BENCH_KEY = 'sw_bench_instructor_key_0123456789abcdef';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Child {
+  proc: ChildProcess;
+  url: string;
+  pid: number;
+}
+
+/** Starts a node script with `args`, pinned to `cpu` when taskset exists, and waits for /healthz. */
+export async function startNode(script: string, args: string[], env: Record<string, string>, port: number, cpu?: number): Promise<Child> {
+  const cmd = cpu === undefined ? process.execPath : 'taskset';
+  const argv = cpu === undefined ? [script, ...args] : ['-c', String(cpu), process.execPath, script, ...args];
+  const proc = spawn(cmd, argv, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null) throw new Error(`${script} exited with ${proc.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { proc, url, pid: proc.pid! };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`${script} did not answer /healthz`);
+}
+
+export function startStepwise(dbFile: string, port: number, cpu?: number): Promise<Child> {
+  return startNode(CLI, ['serve'], { STEPWISE_DB: dbFile, STEPWISE_BOOTSTRAP_KEY: BENCH_KEY, STEPWISE_RATE_LIMIT: '0', STEPWISE_LOG_LEVEL: 'warn' }, port, cpu);
+}
+
+export function startEcho(port: number, cpu?: number): Promise<Child> {
+  return startNode(ECHO, [], {}, port, cpu);
+}
+
+/** Resident memory of a process, in MB (Linux /proc). */
+export async function rssMb(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+export async function stop(child: Child): Promise<void> {
+  if (child.proc.exitCode !== null) return;
+  const done = new Promise((r) => child.proc.once('exit', r));
+  child.proc.kill('SIGTERM');
+  await done;
+}
