@@ -5,11 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../src/core/paths.js';
 
-const HERE = join(fileURLToPath(import.meta.url), '..');
-export const CLI = join(HERE, '..', 'src', 'cli', 'main.js');
-export const ECHO = join(HERE, 'echo-server.js');
+// The built files, whether this module runs from dist/bench or from the sources (tests).
+export const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
+export const ECHO = join(PACKAGE_ROOT, 'dist', 'bench', 'echo-server.js');
 export const BENCH_KEY = 'sw_bench_instructor_key_0123456789abcdef';
 
 export async function freePort(): Promise<number> {
@@ -64,9 +64,14 @@ export async function rssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/** Resolves when the process has exited (at once if it already has). */
+export function exited(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => proc.once('exit', () => r()));
+}
+
 export async function stop(child: Child): Promise<void> {
-  if (child.proc.exitCode !== null) return;
-  const done = new Promise((r) => child.proc.once('exit', r));
-  child.proc.kill('SIGTERM');
+  const done = exited(child.proc);
+  if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGTERM');
   await done;
 }

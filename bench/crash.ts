@@ -1,0 +1,93 @@
+/**
+ * Crash test: kill -9 the server while attempts are being submitted, restart it on the same
+ * database, and check that every attempt whose 201 response was received is stored (with its step
+ * rows), that no step row is orphaned, and that PRAGMA integrity_check passes.
+ *
+ *   npm run test:crash            (node dist/bench/crash.js [load ms] [concurrency])
+ * Exit status 0 when everything holds, 1 otherwise. tests/crash.test.ts runs a short version.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { generateProblem } from '../src/engine.js';
+import { slippedAnswers } from './core.js';
+import { BENCH_KEY, exited, freePort, startStepwise, stop } from './servers.js';
+
+export interface CrashReport {
+  acknowledged: number;
+  missing: string[];
+  attemptsStored: number;
+  attemptsWithoutSteps: number;
+  orphanSteps: number;
+  integrity: string;
+  ok: boolean;
+}
+
+export async function crashTest(loadMs = 2000, concurrency = 32): Promise<CrashReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-crash-'));
+  const dbFile = join(dir, 'crash.db');
+  const port = await freePort();
+  let server = await startStepwise(dbFile, port);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` };
+
+  const variants: { id: string; body: string }[] = [];
+  for (let k = 0; k < 20; k++) {
+    const res = await fetch(`${server.url}/api/v1/variants`, { method: 'POST', headers, body: JSON.stringify({ topic: 'self-attention', seed: k }) });
+    const v = (await res.json()) as { id: string; params: object };
+    variants.push({ id: v.id, body: JSON.stringify({ answers: slippedAnswers('self-attention', JSON.parse(JSON.stringify(generateProblem('self-attention', k, 'medium').params)) as object) }) });
+  }
+
+  const acknowledged: string[] = [];
+  let running = true;
+  const submitter = async (n: number): Promise<void> => {
+    for (let i = n; running; i += concurrency) {
+      const v = variants[i % variants.length];
+      try {
+        const res = await fetch(`${server.url}/api/v1/variants/${v.id}/attempts`, { method: 'POST', headers, body: v.body });
+        if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
+      } catch {
+        return; // the server is gone
+      }
+    }
+  };
+  const load = Array.from({ length: concurrency }, (_, n) => submitter(n));
+  await new Promise((r) => setTimeout(r, loadMs));
+  server.proc.kill('SIGKILL'); // no shutdown, no checkpoint: the WAL is all there is
+  running = false;
+  await Promise.all(load);
+  await exited(server.proc);
+
+  server = await startStepwise(dbFile, port); // recovery runs on open
+  await stop(server);
+
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    const stored = new Set((db.prepare('SELECT id FROM attempts').all() as { id: string }[]).map((r) => r.id));
+    const missing = acknowledged.filter((id) => !stored.has(id));
+    const withoutSteps = (db.prepare('SELECT count(*) AS n FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM attempt_steps s WHERE s.attempt_id = a.id)').get() as { n: number }).n;
+    const orphans = (db.prepare('SELECT count(*) AS n FROM attempt_steps s WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.id = s.attempt_id)').get() as { n: number }).n;
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    return {
+      acknowledged: acknowledged.length,
+      missing,
+      attemptsStored: stored.size,
+      attemptsWithoutSteps: withoutSteps,
+      orphanSteps: orphans,
+      integrity,
+      ok: missing.length === 0 && withoutSteps === 0 && orphans === 0 && integrity === 'ok' && acknowledged.length > 0,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+if (process.argv[1]?.endsWith('crash.js')) {
+  const report = await crashTest(Number(process.argv[2] ?? 3000), Number(process.argv[3] ?? 32));
+  console.log(
+    `kill -9 under load: ${report.acknowledged} attempts acknowledged, ${report.attemptsStored} stored after restart, ` +
+      `${report.missing.length} acknowledged but missing, ${report.attemptsWithoutSteps} without step rows, ${report.orphanSteps} orphan step rows, integrity_check: ${report.integrity}`,
+  );
+  console.log(report.ok ? 'PASS' : 'FAIL');
+  process.exitCode = report.ok ? 0 : 1;
+}

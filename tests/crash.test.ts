@@ -1,0 +1,16 @@
+/**
+ * kill -9 during a load of attempt submissions (the built server, a real SQLite file): after a
+ * restart every acknowledged attempt is stored with its steps and the database passes
+ * PRAGMA integrity_check. `npm run test:crash` runs a longer version.
+ */
+import { expect, it } from 'vitest';
+import { crashTest } from '../bench/crash.js';
+
+it('keeps every acknowledged attempt across a kill -9', async () => {
+  const r = await crashTest(1200, 16);
+  expect(r.acknowledged).toBeGreaterThan(20);
+  expect(r.missing).toEqual([]);
+  expect(r.attemptsWithoutSteps).toBe(0);
+  expect(r.orphanSteps).toBe(0);
+  expect(r.integrity).toBe('ok');
+}, 60_000);
