@@ -146,9 +146,11 @@ export const selfAttention = defineTopic<SelfAttentionParams, Steps>({
   generate: (rng, difficulty) => generate(rng, difficulty),
   templateData: (p) => ({ n: p.X.length, d: p.X[0].length, d_k: dk(p), sqrt_dk: Math.sqrt(dk(p)), causal: p.causal === true }),
   degenerate(p, s) {
-    // Hand-computable and informative: no row where one key takes (almost) all the weight.
-    for (const row of s.weights) {
-      for (const w of row) if (w > 0.95) return 'a softmax row is saturated';
+    // Hand-computable and informative: no row where one key takes (almost) all the weight — except
+    // a causal row that can see a single key, whose weight is 1 by construction.
+    for (let i = 0; i < s.weights.length; i++) {
+      const visible = p.causal ? i + 1 : s.weights[i].length;
+      if (visible > 1 && s.weights[i].some((w) => w > 0.95)) return 'a softmax row is saturated';
     }
     return null;
   },

@@ -141,6 +141,17 @@ describe('self-attention golden cases', () => {
   });
 });
 
+describe('self-attention generation', () => {
+  it('sets causal problems at medium and hard, never at easy', async () => {
+    const { generateProblem } = await import('../../src/engine.js');
+    const causal = (d: 'easy' | 'medium' | 'hard') =>
+      Array.from({ length: 200 }, (_, seed) => (generateProblem('self-attention', seed, d).params as { causal?: boolean }).causal === true).filter(Boolean).length;
+    expect(causal('easy')).toBe(0);
+    expect(causal('medium')).toBeGreaterThan(20); // a quarter is drawn causal
+    expect(causal('hard')).toBeGreaterThan(60); // half is drawn causal
+  });
+});
+
 describe('self-attention properties', () => {
   const cell = fc.double({ min: -3, max: 3, noNaN: true });
   const problem = fc
