@@ -15,6 +15,7 @@ const time = { type: 'string', format: 'date-time' } as const;
 const difficulty = { enum: [...DIFFICULTIES] } as const;
 const seed = { type: 'integer', minimum: 0, maximum: MAX_SEED } as const;
 const role = { enum: ['instructor', 'student'] } as const;
+const httpUrl = (max = 2000) => ({ type: 'string', format: 'uri', pattern: '^https?://', maxLength: max }) as const;
 const obj = (properties: Record<string, object>, required: string[], description?: string) => ({
   type: 'object',
   additionalProperties: false,
@@ -215,6 +216,102 @@ export const COMPONENTS: Record<string, object> = {
     ['examId', 'title', 'released', 'students'],
   ),
   Health: obj({ status: { enum: ['ok', 'degraded'] }, database: { type: 'string' } }, ['status', 'database']),
+  LtiPlatform: obj(
+    {
+      id,
+      name: { type: 'string' },
+      issuer: { type: 'string' },
+      clientId: { type: 'string' },
+      authLoginUrl: { type: 'string' },
+      authTokenUrl: { type: 'string' },
+      jwksUrl: { type: 'string' },
+      deploymentIds: { type: 'array', items: { type: 'string' } },
+      createdAt: time,
+    },
+    ['id', 'name', 'issuer', 'clientId', 'authLoginUrl', 'authTokenUrl', 'jwksUrl', 'deploymentIds', 'createdAt'],
+    'a registered LTI 1.3 platform (LMS)',
+  ),
+  LtiPlatformList: { type: 'array', items: ref('LtiPlatform') },
+  LtiConfig: obj(
+    {
+      title: { type: 'string' },
+      description: { type: 'string' },
+      loginUrl: { type: 'string', description: 'OIDC login initiation URL' },
+      launchUrl: { type: 'string', description: 'target link URI' },
+      redirectUris: { type: 'array', items: { type: 'string' } },
+      jwksUrl: { type: 'string', description: "the tool's public keyset URL" },
+      deepLinkingUrl: { type: 'string' },
+      deepLinkResponseUrl: { type: 'string' },
+      scopes: { type: 'array', items: { type: 'string' } },
+      customParameters: { type: 'string' },
+    },
+    ['title', 'description', 'loginUrl', 'launchUrl', 'redirectUris', 'jwksUrl', 'deepLinkingUrl', 'deepLinkResponseUrl', 'scopes', 'customParameters'],
+    'what an LMS administrator enters to add the tool',
+  ),
+  LtiJwks: obj(
+    {
+      keys: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { kty: { const: 'RSA' }, kid: { type: 'string' }, alg: { const: 'RS256' }, use: { const: 'sig' }, n: { type: 'string' }, e: { type: 'string' } },
+          required: ['kty', 'kid', 'alg', 'use', 'n', 'e'],
+          propertyNames: { not: { enum: ['d', 'p', 'q', 'dp', 'dq', 'qi'] } },
+        },
+      },
+    },
+    ['keys'],
+    "the tool's public keys (RFC 7517)",
+  ),
+  LtiTarget: obj({ kind: { enum: ['topic', 'question', 'exam'] }, id }, ['kind', 'id']),
+  LtiLaunch: obj(
+    {
+      variantId: id,
+      apiKey: { type: 'string', description: 'a short-lived API key for the launched user' },
+      userId: id,
+      prompt: { type: 'string', description: 'Markdown with TeX math (the first item, for an exam)' },
+      role,
+      target: ref('LtiTarget'),
+      expiresAt: time,
+      examId: id,
+      examVersion: { type: 'integer' },
+      variantIds: { type: 'array', items: id },
+      lineItem: { type: 'string', description: 'where scores are posted' },
+    },
+    ['variantId', 'apiKey', 'userId', 'prompt', 'role', 'target', 'expiresAt'],
+  ),
+  LtiDeepLinkingChoices: obj(
+    {
+      context: { type: 'string', description: 'signed deep linking context, to post back with the choice' },
+      responseUrl: { type: 'string' },
+      topics: { type: 'array', items: obj({ id, title: { type: 'string' } }, ['id', 'title']) },
+      questions: { type: 'array', items: obj({ id, title: { type: 'string' }, topic: id }, ['id', 'title', 'topic']) },
+      exams: { type: 'array', items: obj({ id, title: { type: 'string' } }, ['id', 'title']) },
+    },
+    ['context', 'responseUrl', 'topics', 'questions', 'exams'],
+  ),
+  LtiLaunchReply: { anyOf: [ref('LtiLaunch'), ref('LtiDeepLinkingChoices')] },
+  LtiContentItem: obj(
+    {
+      type: { const: 'ltiResourceLink' },
+      title: { type: 'string' },
+      url: { type: 'string' },
+      custom: { type: 'object', additionalProperties: { type: 'string' } },
+      lineItem: obj(
+        { scoreMaximum: { type: 'number' }, label: { type: 'string' }, resourceId: { type: 'string' }, tag: { type: 'string' } },
+        ['scoreMaximum', 'label'],
+      ),
+    },
+    ['type', 'title', 'url', 'custom', 'lineItem'],
+  ),
+  LtiDeepLinkingResponse: obj(
+    {
+      jwt: { type: 'string', description: 'the signed LtiDeepLinkingResponse' },
+      returnUrl: { type: 'string' },
+      contentItems: { type: 'array', items: ref('LtiContentItem') },
+    },
+    ['jwt', 'returnUrl', 'contentItems'],
+  ),
 };
 
 export const REQUESTS: Record<string, object> = {
@@ -229,6 +326,14 @@ export const REQUESTS: Record<string, object> = {
   NewKeyRequest: obj({ label: str(100) }, ['label']),
   NewCourseRequest: obj({ title: str(200) }, ['title']),
   NewSessionRequest: obj({ topics: { type: 'array', items: str(100), minItems: 1, maxItems: 20, uniqueItems: true }, difficulty }, []),
+  ExportRequest: obj(
+    {
+      variants: { type: 'array', items: id, minItems: 1, maxItems: 500, uniqueItems: true },
+      format: { enum: ['moodle', 'qti', 'gift'] },
+      title: str(200),
+    },
+    ['variants', 'format'],
+  ),
   NewExamRequest: obj(
     {
       title: str(200),
@@ -238,5 +343,17 @@ export const REQUESTS: Record<string, object> = {
       seed,
     },
     ['title', 'blueprint', 'versions'],
+  ),
+  NewLtiPlatformRequest: obj(
+    {
+      name: str(200),
+      issuer: { ...httpUrl(500), description: "the platform's issuer (iss of its id_tokens)" },
+      clientId: { ...str(255), description: 'the client id the platform gave the tool' },
+      authLoginUrl: { ...httpUrl(), description: "the platform's OIDC authorization endpoint" },
+      authTokenUrl: { ...httpUrl(), description: "the platform's OAuth 2 token endpoint" },
+      jwksUrl: { ...httpUrl(), description: "the platform's public keyset URL" },
+      deploymentIds: { type: 'array', items: str(255), minItems: 1, maxItems: 100, uniqueItems: true },
+    },
+    ['name', 'issuer', 'clientId', 'authLoginUrl', 'authTokenUrl', 'jwksUrl', 'deploymentIds'],
   ),
 };

@@ -145,15 +145,16 @@ export function resultsCsv(r: ExamResults): string {
   return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** The exam's frozen variants as LMS export items: statement, and per asked step its truth, marks and tolerance. */
-export function exportItems(exam: Exam, variants: Variant[]): ExportItem[] {
-  return variants.map((v) => {
+/** Frozen variants (an exam's, or any set) as LMS export items: statement, and per asked step its truth, marks and tolerance. */
+export function exportItems(setTitle: string, variants: Variant[]): ExportItem[] {
+  return variants.map((v, k) => {
     const topic = getTopic(v.topic);
     const q = v.question ? getQuestion(v.question) : undefined;
     const values = evaluateSteps(topic, v.params);
+    const where = v.examVersion !== undefined ? `version ${v.examVersion + 1}, item ${(v.examItem ?? 0) + 1}` : `item ${k + 1}`;
     return {
       id: v.id,
-      title: `${exam.title} — version ${(v.examVersion ?? 0) + 1}, item ${(v.examItem ?? 0) + 1}: ${q?.title ?? topic.title}`,
+      title: `${setTitle} — ${where}: ${q?.title ?? topic.title}`,
       topic: v.topic,
       statement: problemStatement(topic, v.params, values, v.difficulty),
       steps: v.steps.map((id) => ({

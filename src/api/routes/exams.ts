@@ -2,9 +2,12 @@
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../generators/rng.js';
 import { isInstructor } from '../../service/access.js';
-import { createExam, examResults, getExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
+import { createExam, examResults, exportItems, getExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
+import type { ExportItem } from '../../exports/types.js';
+import type { Response } from 'express';
 import type { Exam } from '../../store/types.js';
-import { notFound } from '../problem.js';
+import { getVariant } from '../../service/variants.js';
+import { HttpError, notFound } from '../problem.js';
 import { callerOf, json, param, type RouteSpec } from '../route.js';
 
 /** What a caller sees of an exam: students get no manifest (its seeds regenerate every version). */
@@ -12,6 +15,20 @@ function examView(e: Exam, full: boolean) {
   const base = { id: e.id, title: e.title, versions: e.versions, released: e.releasedAt !== undefined, createdAt: e.createdAt };
   if (!full) return { ...base, ...(e.releasedAt ? { releasedAt: e.releasedAt } : {}) };
   return { ...e, released: e.releasedAt !== undefined };
+}
+
+const FORMATS = ['moodle', 'qti', 'gift'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Sends export items as a Moodle XML file, a QTI 3.0 content package (zip) or a GIFT file. */
+export async function sendExport(res: Response, format: unknown, items: ExportItem[], title: string, name: string): Promise<void> {
+  if (!FORMATS.includes(format as Format)) {
+    throw new HttpError(422, 'invalid_request', `format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`, 'query.format');
+  }
+  const x = await import('../../exports/index.js'); // the exporters load marked and KaTeX: only on demand
+  if (format === 'moodle') res.type('application/xml').attachment(`${name}.moodle.xml`).send(x.toMoodleXml(items, { title }));
+  else if (format === 'gift') res.type('text/plain').attachment(`${name}.gift.txt`).send(x.toGift(items, { title }));
+  else res.type('application/zip').attachment(`${name}.qti.zip`).send(Buffer.from(x.toQtiPackage(items, { title })));
 }
 
 export const examRoutes: RouteSpec[] = [
@@ -104,6 +121,36 @@ export const examRoutes: RouteSpec[] = [
         return undefined;
       }
       return json(200, results);
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/exams/:id/export',
+    summary: 'The frozen exam for an LMS: Moodle XML (Cloze, one NUMERICAL sub-answer per element with its tolerance), a QTI 3.0 package, or GIFT (single-answer steps)',
+    tag: 'exams',
+    access: 'instructor',
+    query: { format: { description: 'moodle, qti or gift', enum: FORMATS } },
+    responses: { 200: { description: 'the export file', contentType: 'application/xml', also: ['application/zip', 'text/plain'] } },
+    handler: async (ctx, req, res) => {
+      const exam = await getExam(ctx.store, param(req, 'id'));
+      await sendExport(res, req.query.format, exportItems(exam.title, await ctx.store.variants.listByExam(exam.id)), exam.title, `exam-${exam.id}`);
+      return undefined;
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/exports',
+    summary: 'Any set of frozen variants as Moodle XML, a QTI 3.0 package or GIFT (instructors)',
+    tag: 'exams',
+    access: 'instructor',
+    body: { schema: 'ExportRequest' },
+    responses: { 200: { description: 'the export file', contentType: 'application/xml', also: ['application/zip', 'text/plain'] } },
+    handler: async (ctx, req, res) => {
+      const b = req.body as { variants: string[]; format: string; title?: string };
+      const variants = await Promise.all(b.variants.map((id) => getVariant(ctx.store, id)));
+      const title = b.title ?? 'Stepwise questions';
+      await sendExport(res, b.format, exportItems(title, variants), title, 'stepwise-export');
+      return undefined;
     },
   },
 ];

@@ -1,0 +1,197 @@
+/**
+ * Moodle XML: one Embedded Answers (Cloze) question per item, in a category named after the quiz.
+ *
+ * The question text is HTML: the statement (Markdown rendered, TeX kept as \( … \) and \[ … \] for
+ * Moodle's MathJax filter), then one section per step holding its Cloze sub-answers:
+ *   - scalar: {w:NUMERICAL:=value:tolerance}
+ *   - vector / matrix: one NUMERICAL sub-answer per element, laid out as a table row / a table;
+ *     masked entries (−∞) are printed as "−∞" and have no sub-answer
+ *   - label: {w:SHORTANSWER:=name} (case-insensitive)
+ * The tolerance is Moodle's absolute error margin: Stepwise's allowance at that element's truth.
+ *
+ * Weights: a step's marks are shared equally by its answerable elements, and the shares of the
+ * whole item are scaled by the smallest factor that makes every one a whole number (Cloze weights
+ * are integers ≥ 1). So the weights are exactly proportional to the marks; Moodle's question mark
+ * is their sum (a multiple of the item's marks), and a quiz rescales it to any maximum it likes.
+ * E.g. marks 1 on a 3-vector and 2 on a scalar give weights 1, 1, 1 and 6.
+ */
+import {
+  answerable,
+  cdata,
+  checkMarks,
+  escapeHtml,
+  escapeXml,
+  formatExportNumber,
+  marksText,
+  markdownToHtml,
+  MASKED_TEXT,
+  moodleCategoryPath,
+  sharedInstruction,
+  stepElements,
+  stepInstruction,
+  toleranceAt,
+  type AnswerElement,
+} from './common.js';
+import type { ExportItem, ExportOptions, ExportStep } from './types.js';
+
+/** Moodle's default penalty per wrong try (interactive behaviours), as Moodle writes it. */
+const PENALTY = '0.3333333';
+
+export function toMoodleXml(items: ExportItem[], opts: ExportOptions): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', '<quiz>'];
+  out.push(
+    '  <question type="category">',
+    `    <category><text>${escapeXml(moodleCategoryPath(opts.title))}</text></category>`,
+    '    <info format="html"><text></text></info>',
+    '  </question>',
+  );
+  const idnumbers = new Set<string>();
+  for (const item of items) out.push(clozeQuestion(item, uniqueIdnumber(item.id, idnumbers)));
+  out.push('</quiz>', '');
+  return out.join('\n');
+}
+
+function clozeQuestion(item: ExportItem, idnumber: string): string {
+  return [
+    '  <question type="cloze">',
+    `    <name><text>${escapeXml(item.title)}</text></name>`,
+    `    <questiontext format="html"><text>${cdata(clozeText(item))}</text></questiontext>`,
+    '    <generalfeedback format="html"><text></text></generalfeedback>',
+    `    <penalty>${PENALTY}</penalty>`,
+    '    <hidden>0</hidden>',
+    `    <idnumber>${escapeXml(idnumber)}</idnumber>`,
+    '  </question>',
+  ].join('\n');
+}
+
+/** The Cloze question text: statement, then one section per step with its sub-answers. */
+export function clozeText(item: ExportItem): string {
+  const elements = item.steps.map((s) => stepElements(item, s));
+  const weights = clozeWeights(item, elements);
+  const parts = [`<div class="stepwise-statement">${markdownToHtml(item.statement, { math: 'tex', text: hideBraces })}</div>`];
+  const shared = sharedInstruction(item);
+  if (shared) parts.push(`<p><em>${text(shared)}</em></p>`);
+  item.steps.forEach((step, k) => {
+    parts.push(stepSection(item, step, k, elements[k], weights[k]));
+  });
+  return parts.join('\n');
+}
+
+function stepSection(item: ExportItem, step: ExportStep, k: number, elements: AnswerElement[], weight: number): string {
+  const lines = [
+    '<div class="stepwise-step">',
+    `<p><strong>${k + 1}. ${text(step.label)}</strong> (<code>${text(step.id)}</code>, ${text(marksText(step.marks))})</p>`,
+  ];
+  const instruction = stepInstruction(item, step);
+  if (instruction) lines.push(`<p><em>${text(instruction)}</em></p>`);
+  if (elements.some((e) => e.masked)) lines.push(`<p><small>Entries shown as ${MASKED_TEXT} are masked: they need no answer.</small></p>`);
+  const cell = (e: AnswerElement): string => (e.masked ? MASKED_TEXT : subAnswer(step, e, weight));
+  if (step.kind === 'vector') {
+    lines.push(`<table class="stepwise-answer"><tbody><tr>${elements.map((e) => `<td>${cell(e)}</td>`).join('')}</tr></tbody></table>`);
+  } else if (step.kind === 'matrix') {
+    const rows: AnswerElement[][] = [];
+    for (const e of elements) (rows[e.index[0]] ??= []).push(e);
+    lines.push(
+      `<table class="stepwise-answer"><tbody>${rows.map((r) => `<tr>${r.map((e) => `<td>${cell(e)}</td>`).join('')}</tr>`).join('')}</tbody></table>`,
+    );
+  } else {
+    lines.push(`<p>${cell(elements[0])}</p>`);
+  }
+  lines.push('</div>');
+  return lines.join('\n');
+}
+
+function subAnswer(step: ExportStep, e: AnswerElement, weight: number): string {
+  if (typeof e.truth === 'string') return `{${weight}:SHORTANSWER:=${clozeAnswerText(e.truth)}}`;
+  return `{${weight}:NUMERICAL:=${formatExportNumber(e.truth)}:${toleranceAt(e.truth, step.tolerance)}}`;
+}
+
+/**
+ * A short answer inside a Cloze sub-answer. Moodle reads it as HTML (entity-decoded) and ends it
+ * at an unescaped `~`, `#` or `}`, so those and the other characters the Cloze syntax reserves are
+ * written as character references (`&#35;` is safe: the parser never ends an answer after `&`);
+ * `*` is escaped as `\*` because a short answer treats a bare `*` as a wildcard.
+ */
+export function clozeAnswerText(label: string): string {
+  return label
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[&<>"'~#{}/\\]/g, (c) => `&#${c.codePointAt(0)};`)
+    .replace(/\*/g, '\\*');
+}
+
+/**
+ * Integer weight of each element of each step (0 for a step with no answerable element): the
+ * step's marks split equally among its answerable elements, scaled to the smallest whole numbers.
+ * Marks with more than 6 decimals, or shares whose common denominator is huge, fall back to
+ * weights rounded to 1/1000 of the smallest share.
+ */
+export function clozeWeights(item: ExportItem, elements: AnswerElement[][]): number[] {
+  const shares = item.steps.map((step, k) => {
+    const marks = checkMarks(item, step);
+    const n = answerable(elements[k]).length;
+    return n === 0 ? null : { marks, n };
+  });
+  const exact = exactWeights(shares);
+  if (exact) return exact;
+  const values = shares.map((s) => (s ? s.marks / s.n : 0));
+  const smallest = Math.min(...values.filter((v) => v > 0));
+  return values.map((v) => (v > 0 ? Math.max(1, Math.round((v / smallest) * 1000)) : 0));
+}
+
+const MAX_DENOMINATOR = 1_000_000;
+
+function exactWeights(shares: ({ marks: number; n: number } | null)[]): number[] | null {
+  const fractions: ([number, number] | null)[] = [];
+  for (const s of shares) {
+    if (!s) {
+      fractions.push(null);
+      continue;
+    }
+    const f = decimalFraction(s.marks);
+    if (!f) return null;
+    const den = f[1] * s.n;
+    const g = gcd(f[0], den);
+    fractions.push([f[0] / g, den / g]);
+  }
+  let lcm = 1;
+  for (const f of fractions) {
+    if (!f) continue;
+    lcm = (lcm / gcd(lcm, f[1])) * f[1];
+    if (lcm > MAX_DENOMINATOR) return null;
+  }
+  const scaled = fractions.map((f) => (f ? f[0] * (lcm / f[1]) : 0));
+  const common = scaled.reduce((g, x) => (x > 0 ? gcd(g, x) : g), 0);
+  return scaled.map((x) => (common > 0 ? x / common : x));
+}
+
+/** x as numerator / 10^k with k ≤ 6, or null. */
+function decimalFraction(x: number): [number, number] | null {
+  for (let k = 0, den = 1; k <= 6; k++, den *= 10) {
+    const num = Math.round(x * den);
+    if (Math.abs(num - x * den) <= 1e-9 * Math.max(1, x * den) && Number.isSafeInteger(num)) return [num, den];
+  }
+  return null;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return Math.abs(a);
+}
+
+/** HTML text outside sub-answers, with braces as character references so no Cloze syntax hides in it. */
+function text(s: string): string {
+  return hideBraces(escapeHtml(s));
+}
+
+function hideBraces(html: string): string {
+  return html.replace(/\{/g, '&#123;').replace(/\}/g, '&#125;');
+}
+
+/** Moodle's question idnumber (unique in a category, at most 100 characters). */
+function uniqueIdnumber(id: string, taken: Set<string>): string {
+  const base = id.replace(/[\r\n]+/g, ' ').slice(0, 90) || 'item';
+  let candidate = base;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${base}-${n}`;
+  taken.add(candidate);
+  return candidate;
+}
