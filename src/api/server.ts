@@ -7,9 +7,10 @@
  *   (requests per minute per key, 600; 0 = off) · STEPWISE_BASE_URL · STEPWISE_LOG_LEVEL (info)
  *   · STEPWISE_DB_SYNC (normal | full)
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { resolve as resolvePath } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { ltiTool } from '../lti/index.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { createApp } from './app.js';
 import { bootstrapInstructor } from './bootstrap.js';
@@ -58,7 +59,8 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
   const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous });
   const boot = await bootstrapInstructor(store, config.bootstrapKey);
-  const { app } = createApp({ store, logger, rateLimitPerMinute: config.rateLimitPerMinute, baseUrl: config.baseUrl });
+  const lti = ltiTool(store, { baseUrl: config.baseUrl, logger });
+  const { app } = createApp({ store, logger, rateLimitPerMinute: config.rateLimitPerMinute, baseUrl: config.baseUrl, extraRoutes: lti.routes, onAttempt: lti.onAttempt });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
     s.once('error', reject);
@@ -70,15 +72,36 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   if (boot.created) {
     print(`First-run instructor API key (shown once; only its hash is stored):\n\n    ${boot.created}\n`);
   }
+  // Graceful stop. server.close() stops accepting, but it also closes connections Node deems idle,
+  // and a response that has ended but is still being written to a slow client counts as idle —
+  // its tail would be lost. So idle connections are closed only once every in-flight response has
+  // finished; meanwhile replies carry Connection: close so keep-alive clients go away.
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  server.on('request', (_req, res: ServerResponse) => {
+    if (draining) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+  const closeIdle = server.closeIdleConnections.bind(server);
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 10_000): Promise<void> => {
     stopping ??= new Promise<void>((resolve) => {
+      draining = true;
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      server.closeIdleConnections = () => undefined; // close() would call it now; we call it below
       server.close(() => {
         clearTimeout(force);
         void store.close().then(resolve);
       });
-      server.closeIdleConnections();
+      const settle = (): void => {
+        if (inFlight.size > 0) {
+          setTimeout(settle, 10);
+          return;
+        }
+        closeIdle();
+      };
+      settle();
     });
     return stopping;
   };

@@ -137,6 +137,40 @@ program
     }),
   );
 
+const lti = program.command('lti').description('LTI 1.3: register platforms (LMSs), show the tool configuration (database: STEPWISE_DB)');
+
+lti
+  .command('register')
+  .description('register an LTI 1.3 platform with its deployments')
+  .requiredOption('--name <name>', 'a name for the platform')
+  .requiredOption('--issuer <url>', "the platform's issuer")
+  .requiredOption('--client-id <id>', 'the client id the platform gave Stepwise')
+  .requiredOption('--auth-login-url <url>', "the platform's OIDC authorization endpoint")
+  .requiredOption('--auth-token-url <url>', "the platform's OAuth 2 token endpoint")
+  .requiredOption('--jwks-url <url>', "the platform's public keyset URL")
+  .requiredOption('--deployment-id <id>', 'a deployment id (repeat for several)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--json', 'machine-readable output')
+  .action(
+    action(async (opts: import('./lti.js').RegisterOptions & { json?: boolean }) => {
+      const { register, platformText } = await import('./lti.js');
+      const p = await register(opts);
+      print(!!opts.json, p, () => platformText(p));
+    }),
+  );
+
+lti
+  .command('config')
+  .description('the URLs and public key to enter in the LMS')
+  .option('--base-url <url>', 'public base URL of the service (default: STEPWISE_BASE_URL, else http://localhost:3000)')
+  .option('--json', 'machine-readable output')
+  .action(
+    action(async (opts: { baseUrl?: string; json?: boolean }) => {
+      const { config, configText } = await import('./lti.js');
+      const c = await config(opts.baseUrl);
+      print(!!opts.json, c, () => configText(c));
+    }),
+  );
+
 program
   .command('serve')
   .description('run the HTTP API (configured by PORT, STEPWISE_DB, STEPWISE_BOOTSTRAP_KEY, …; see the README)')

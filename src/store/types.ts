@@ -5,6 +5,7 @@
  */
 import type { GradeResult } from '../solvers/grade.js';
 import type { Difficulty, Params } from '../solvers/topic.js';
+import type { LtiRepo } from '../lti/types.js';
 
 export type Role = 'instructor' | 'student';
 export type VariantMode = 'practice' | 'exam';
@@ -174,6 +175,7 @@ export interface Store {
   readonly attempts: AttemptRepo;
   readonly sessions: SessionRepo;
   readonly exams: ExamRepo;
+  readonly lti: LtiRepo;
   /** Health: the backend answers and its data is sound (SQLite: PRAGMA quick_check). */
   check(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@
 import type { Store } from '../types.js';
 import { openDatabase, type Db, type OpenOptions } from './db.js';
 import { sqliteCourses, sqliteExams, sqliteSessions } from './exams.js';
+import { sqliteLti } from './lti.js';
 import { sqliteKeys, sqliteUsers } from './users.js';
 import { sqliteAttempts, sqliteVariants } from './variants.js';
 
@@ -13,6 +14,7 @@ export class SqliteStore implements Store {
   readonly attempts;
   readonly sessions;
   readonly exams;
+  readonly lti;
   private closed = false;
 
   constructor(readonly db: Db) {
@@ -23,6 +25,7 @@ export class SqliteStore implements Store {
     this.attempts = sqliteAttempts(db);
     this.sessions = sqliteSessions(db);
     this.exams = sqliteExams(db);
+    this.lti = sqliteLti(db);
   }
 
   static open(opts: OpenOptions): SqliteStore {

@@ -1,0 +1,84 @@
+/**
+ * `stepwise lti register` and `stepwise lti config`: platform registration and the tool's
+ * configuration, against the database named by STEPWISE_DB (default db/stepwise.db).
+ */
+import { resolve as resolvePath } from 'node:path';
+import { StepwiseError } from '../core/errors.js';
+import { ensureToolKey, registerPlatform, toolConfig, type LtiPlatform } from '../lti/index.js';
+import { SqliteStore } from '../store/sqlite/index.js';
+
+export interface RegisterOptions {
+  name: string;
+  issuer: string;
+  clientId: string;
+  authLoginUrl: string;
+  authTokenUrl: string;
+  jwksUrl: string;
+  deploymentId: string[];
+}
+
+export const dbFile = (env: NodeJS.ProcessEnv = process.env): string => resolvePath(env.STEPWISE_DB ?? 'db/stepwise.db');
+
+async function withStore<T>(body: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const store = SqliteStore.open({ file: dbFile() });
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function register(opts: RegisterOptions): Promise<LtiPlatform> {
+  return withStore(async (store) => {
+    const p = await registerPlatform(store, {
+      name: opts.name,
+      issuer: opts.issuer,
+      clientId: opts.clientId,
+      authLoginUrl: opts.authLoginUrl,
+      authTokenUrl: opts.authTokenUrl,
+      jwksUrl: opts.jwksUrl,
+      deploymentIds: opts.deploymentId,
+    });
+    if (!p) throw new StepwiseError('invalid_request', `a platform with issuer ${JSON.stringify(opts.issuer)} and client id ${JSON.stringify(opts.clientId)} is registered already`, 'client-id');
+    return p;
+  });
+}
+
+export function platformText(p: LtiPlatform): string {
+  return [
+    `registered ${p.name} (${p.id})`,
+    `  issuer          ${p.issuer}`,
+    `  client id       ${p.clientId}`,
+    `  auth login URL  ${p.authLoginUrl}`,
+    `  auth token URL  ${p.authTokenUrl}`,
+    `  JWKS URL        ${p.jwksUrl}`,
+    `  deployments     ${p.deploymentIds.join(', ')}`,
+  ].join('\n');
+}
+
+/** The tool's configuration, and its public key (made now if there is none; some LMSs take the key itself). */
+export async function config(baseUrl: string | undefined) {
+  const base = (baseUrl ?? process.env.STEPWISE_BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+  try {
+    const u = new URL(base);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+  } catch {
+    throw new StepwiseError('invalid_request', `--base-url must be an absolute http(s) URL, got ${JSON.stringify(base)}`, 'base-url');
+  }
+  const key = await withStore((store) => ensureToolKey(store));
+  return { ...toolConfig(base), publicJwk: key.publicJwk };
+}
+
+export function configText(c: Awaited<ReturnType<typeof config>>): string {
+  return [
+    'Stepwise LTI 1.3 tool — enter these in the LMS:',
+    `  OIDC login URL         ${c.loginUrl}`,
+    `  Target link / launch   ${c.launchUrl}`,
+    `  Redirect URIs          ${c.redirectUris.join(' ')}`,
+    `  Public keyset (JWKS)   ${c.jwksUrl}`,
+    `  Deep linking URL       ${c.deepLinkingUrl}`,
+    `  Scopes                 ${c.scopes.join(' ')}`,
+    `  Custom parameters      ${c.customParameters}`,
+    `  Public key (JWK)       ${JSON.stringify(c.publicJwk)}`,
+  ].join('\n');
+}

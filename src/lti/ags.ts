@@ -1,0 +1,182 @@
+/**
+ * Assignment and Grade Services: after an attempt at a launched variant is committed, its score
+ * goes to the launch's line item. An access token comes from the platform's token endpoint by
+ * client_credentials with a client_assertion JWT signed by the tool key (RFC 7523), and is cached
+ * until shortly before it expires. Every post is recorded; failures are logged and recorded, never
+ * thrown: the student's attempt is already stored.
+ */
+import type { Logger } from 'pino';
+import type { AttemptHook } from '../service/attempts.js';
+import type { Attempt, Store, Variant } from '../store/types.js';
+import { SCOPE_SCORE, SCORE_CONTENT_TYPE } from './claims.js';
+import type { ToolKeyring } from './keys.js';
+import { variantMaxScore } from './targets.js';
+import type { LaunchForPassback, LtiPlatform } from './types.js';
+
+/** A token is refreshed this long before the platform says it expires. */
+const TOKEN_MARGIN_MS = 30_000;
+const ASSERTION_TTL_S = 5 * 60;
+
+export interface AgsOptions {
+  logger?: Logger;
+  /** Timeout of each call to the platform (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** `<lineitem>/scores`, keeping the line item URL's query string. */
+export function scoresUrl(lineItem: string): string {
+  const u = new URL(lineItem);
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/scores`;
+  return u.href;
+}
+
+export interface ScoreBody {
+  userId: string;
+  scoreGiven: number;
+  scoreMaximum: number;
+  activityProgress: 'Completed' | 'InProgress';
+  gradingProgress: 'FullyGraded';
+  timestamp: string;
+}
+
+class PassbackError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+async function responseText(res: globalThis.Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** Access tokens per platform and scope, reused until shortly before they expire. */
+export function tokenSource(keys: ToolKeyring, timeoutMs: number) {
+  const cache = new Map<string, { token: string; until: number }>();
+  const fetchToken = async (platform: LtiPlatform, scope: string): Promise<{ token: string; until: number }> => {
+    const assertion = await keys.sign({ iss: platform.clientId, sub: platform.clientId, aud: platform.authTokenUrl }, ASSERTION_TTL_S);
+    let res: globalThis.Response;
+    try {
+      res = await fetch(platform.authTokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+          scope,
+        }),
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
+      });
+    } catch (err) {
+      throw new PassbackError(`token request to ${platform.authTokenUrl} failed: ${describe(err)}`);
+    }
+    // Token failures carry no status: the recorded status is the score endpoint's answer.
+    if (!res.ok) throw new PassbackError(`token request to ${platform.authTokenUrl} answered ${res.status}: ${await responseText(res)}`);
+    const body = (await res.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown } | undefined;
+    if (typeof body?.access_token !== 'string' || body.access_token === '') throw new PassbackError(`the token endpoint ${platform.authTokenUrl} sent no access_token`);
+    const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
+    return { token: body.access_token, until: Date.now() + seconds * 1000 - TOKEN_MARGIN_MS };
+  };
+  return {
+    async token(platform: LtiPlatform, scope: string): Promise<string> {
+      const key = `${platform.id} ${scope}`;
+      const hit = cache.get(key);
+      if (hit && hit.until > Date.now()) return hit.token;
+      const fresh = await fetchToken(platform, scope);
+      cache.set(key, fresh);
+      return fresh.token;
+    },
+    forget(platform: LtiPlatform, scope: string): void {
+      cache.delete(`${platform.id} ${scope}`);
+    },
+  };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError') return 'timed out';
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ? `${err.message} (${cause.code})` : err.message;
+  }
+  return String(err);
+}
+
+/** The score to post: the attempt's own for a practice variant; for an exam, the student's total so far. */
+async function scoreFor(store: Store, attempt: Attempt, variant: Variant): Promise<Omit<ScoreBody, 'userId'>> {
+  if (variant.mode !== 'exam' || !variant.examId) {
+    return { scoreGiven: attempt.score, scoreMaximum: attempt.maxScore, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: attempt.createdAt };
+  }
+  const items = await store.variants.listByExam(variant.examId, variant.examVersion);
+  const latest = new Map<string, Attempt>();
+  for (const a of await store.attempts.listByExam(variant.examId)) if (a.userId === attempt.userId) latest.set(a.variantId, a);
+  latest.set(attempt.variantId, attempt);
+  let given = 0;
+  let maximum = 0;
+  for (const v of items) {
+    const a = latest.get(v.id);
+    given += a?.score ?? 0;
+    maximum += a?.maxScore ?? variantMaxScore(v);
+  }
+  const done = items.every((v) => latest.has(v.id));
+  return { scoreGiven: given, scoreMaximum: maximum, activityProgress: done ? 'Completed' : 'InProgress', gradingProgress: 'FullyGraded', timestamp: attempt.createdAt };
+}
+
+export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptions = {}): AttemptHook {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const tokens = tokenSource(keys, timeoutMs);
+
+  const post = async (target: LaunchForPassback, url: string, body: ScoreBody, retry = true): Promise<number> => {
+    const token = await tokens.token(target.platform, SCOPE_SCORE);
+    let res: globalThis.Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': SCORE_CONTENT_TYPE, authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
+      });
+    } catch (err) {
+      throw new PassbackError(`score post to ${url} failed: ${describe(err)}`);
+    }
+    if (res.status === 401 && retry) {
+      // The platform may have revoked the cached token early: one fresh token, one more try.
+      await res.body?.cancel();
+      tokens.forget(target.platform, SCOPE_SCORE);
+      return post(target, url, body, false);
+    }
+    if (!res.ok) throw new PassbackError(`score post to ${url} answered ${res.status}: ${await responseText(res)}`, res.status);
+    await res.body?.cancel();
+    return res.status;
+  };
+
+  return async (attempt, variant) => {
+    const target = await store.lti.launchFor(variant.id, attempt.userId);
+    if (!target?.launch.lineItemUrl) return;
+    let url: string;
+    try {
+      url = scoresUrl(target.launch.lineItemUrl);
+    } catch {
+      url = target.launch.lineItemUrl;
+    }
+    const score = await scoreFor(store, attempt, variant);
+    const body: ScoreBody = { userId: target.subject, ...score };
+    const record = { attemptId: attempt.id, launchId: target.launch.id, url, scoreGiven: body.scoreGiven, scoreMaximum: body.scoreMaximum };
+    try {
+      const status = await post(target, url, body);
+      await store.lti.recordScorePost({ ...record, status });
+      options.logger?.info({ attempt: attempt.id, url, status }, 'LTI score posted');
+    } catch (err) {
+      const e = err instanceof PassbackError ? err : new PassbackError(`score post to ${url} failed: ${describe(err)}`);
+      options.logger?.warn({ attempt: attempt.id, url, status: e.status, err: e.message }, 'LTI score post failed');
+      await store.lti
+        .recordScorePost({ ...record, ...(e.status !== undefined ? { status: e.status } : {}), error: e.message })
+        .catch((recordErr: unknown) => options.logger?.error({ err: recordErr, attempt: attempt.id }, 'could not record the failed LTI score post'));
+    }
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The LTI 1.3 tool, as routes and an attempt hook for createApp:
+ *
+ *   GET  /lti/jwks                 the tool's public keys
+ *   GET|POST /lti/login            OIDC login initiation → the platform's authorization endpoint
+ *   POST /lti/launch               id_token + state: resource link launches and deep linking
+ *   POST /lti/deep-link/response   the picked target → signed LtiDeepLinkingResponse
+ *   /api/v1/lti/platforms, /api/v1/lti/config   registration and configuration (instructors)
+ *
+ * and `onAttempt`, which posts the score of an attempt at a launched variant to its line item.
+ */
+import type { Logger } from 'pino';
+import { HttpError } from '../api/problem.js';
+import { json, type RouteSpec } from '../api/route.js';
+import type { AttemptHook } from '../service/attempts.js';
+import type { Store } from '../store/types.js';
+import { gradePassback } from './ags.js';
+import { DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST } from './claims.js';
+import { deepLinkingRequest, deepLinkResponseRoute } from './deep-linking.js';
+import { toolKeyring } from './keys.js';
+import { verifyLaunch } from './launch.js';
+import { loginRoutes } from './login.js';
+import { platformRoutes } from './platforms.js';
+import { resourceLinkLaunch, sendLaunch } from './resource-link.js';
+import { jwksCache } from './verify.js';
+
+export { toolConfig, registerPlatform, checkPlatform } from './platforms.js';
+export { ensureToolKey } from './keys.js';
+export { scoresUrl } from './ags.js';
+export type * from './types.js';
+
+export interface LtiToolOptions {
+  /** Public base URL, as given to createApp; the routes read it from ctx.baseUrl, so the two must agree. */
+  baseUrl?: string;
+  logger?: Logger;
+  /** Timeout of calls to platforms: JWKS, token, score posts (default 10 s; JWKS 5 s). */
+  timeoutMs?: number;
+}
+
+export interface LtiTool {
+  routes: RouteSpec[];
+  onAttempt: AttemptHook;
+}
+
+export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
+  const keys = toolKeyring(store);
+  const jwks = jwksCache(Math.min(options.timeoutMs ?? 5000, 5000));
+
+  const jwksRoute: RouteSpec = {
+    method: 'get',
+    path: '/lti/jwks',
+    summary: "The tool's public keys (JWKS): platforms verify its client assertions and deep linking responses with them",
+    tag: 'lti',
+    access: 'public',
+    responses: { 200: { description: 'the key set', schema: 'LtiJwks' } },
+    handler: async (_ctx, _req, res) => {
+      res.set('Cache-Control', 'public, max-age=300');
+      return json(200, await keys.jwks());
+    },
+  };
+
+  const launchRoute: RouteSpec = {
+    method: 'post',
+    path: '/lti/launch',
+    summary: 'LTI 1.3 launch (OIDC redirect URI, form_post of id_token and state): the problem page, or the deep linking picker',
+    tag: 'lti',
+    access: 'public',
+    body: { contentType: 'application/x-www-form-urlencoded' },
+    responses: {
+      200: {
+        description: 'the problem page (HTML), or with Accept: application/json the variant and API key; deep linking: the picker',
+        schema: 'LtiLaunchReply',
+        also: ['text/html'],
+      },
+    },
+    handler: async (ctx, req, res) => {
+      const launch = await verifyLaunch(ctx, jwks, req);
+      if (launch.messageType === RESOURCE_LINK_REQUEST) {
+        const { result, variants } = await resourceLinkLaunch(ctx, launch);
+        return sendLaunch(req, res, launch, result, variants);
+      }
+      if (launch.messageType === DEEP_LINKING_REQUEST) return deepLinkingRequest(ctx, keys, launch, req, res);
+      throw new HttpError(422, 'unsupported_message_type', `message type ${JSON.stringify(launch.messageType)} is not handled; Stepwise takes ${RESOURCE_LINK_REQUEST} and ${DEEP_LINKING_REQUEST}`);
+    },
+  };
+
+  return {
+    routes: [jwksRoute, ...loginRoutes(), launchRoute, deepLinkResponseRoute(keys), ...platformRoutes()],
+    onAttempt: gradePassback(store, keys, { ...(options.logger ? { logger: options.logger } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }),
+  };
+}

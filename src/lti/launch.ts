@@ -1,0 +1,63 @@
+/**
+ * The launch endpoint (the OIDC redirect_uri): the platform form-posts id_token and state. The
+ * state must be one we issued, unused and under 10 minutes old; the id_token must verify against
+ * the platform's JWKS (signature, iss, aud, exp), carry the state's nonce, never seen before, name
+ * a registered deployment, LTI 1.3.0 and a message type we handle.
+ */
+import type { Request } from 'express';
+import { HttpError } from '../api/problem.js';
+import type { Ctx } from '../api/route.js';
+import { CLAIM, LTI_VERSION, stringClaim, type Claims } from './claims.js';
+import { formParam } from './login.js';
+import { verifyIdToken, type JwksCache } from './verify.js';
+import type { LtiPlatform } from './types.js';
+
+/** How long a nonce is remembered past the token's own expiry (covers clock tolerance). */
+const NONCE_GRACE_MS = 10 * 60_000;
+
+export interface VerifiedLaunch {
+  platform: LtiPlatform;
+  claims: Claims;
+  deploymentId: string;
+  messageType: string;
+}
+
+export async function verifyLaunch(ctx: Ctx, jwks: JwksCache, req: Request): Promise<VerifiedLaunch> {
+  const platformError = formParam(req, 'error');
+  if (platformError !== undefined) {
+    const description = formParam(req, 'error_description');
+    throw new HttpError(400, 'platform_error', `the platform refused the login: ${platformError}${description ? ` (${description})` : ''}`, 'error');
+  }
+  const state = formParam(req, 'state');
+  if (state === undefined) throw new HttpError(400, 'invalid_request', 'the launch needs the state from the login (form field state)', 'state');
+  const idToken = formParam(req, 'id_token');
+  if (idToken === undefined) throw new HttpError(400, 'invalid_request', 'the launch needs an id_token (form field id_token)', 'id_token');
+
+  const outcome = await ctx.store.lti.consumeLoginState(state);
+  if (!outcome.ok) {
+    const why = { unknown: 'is not one this tool issued', used: 'was used already (each login allows one launch)', expired: 'has expired (logins last 10 minutes)' }[outcome.reason];
+    throw new HttpError(400, 'invalid_state', `the state ${why}; start the launch again from the platform`, 'state');
+  }
+  const platform = await ctx.store.lti.getPlatform(outcome.state.platformId);
+  if (!platform) throw new HttpError(404, 'unknown_platform', 'the platform this login started with is no longer registered', 'state');
+
+  const claims = await verifyIdToken(jwks, platform, idToken);
+  if (claims.nonce !== outcome.state.nonce) {
+    throw new HttpError(401, 'invalid_nonce', 'the id_token nonce is not the one sent with this login', 'id_token');
+  }
+  const expiresAt = new Date(Math.max(Date.now(), (claims.exp ?? 0) * 1000) + NONCE_GRACE_MS).toISOString();
+  if (!(await ctx.store.lti.useNonce(platform.id, String(claims.nonce), expiresAt))) {
+    throw new HttpError(401, 'nonce_replayed', 'the id_token nonce was used before: a token is good for one launch', 'id_token');
+  }
+
+  const deploymentId = stringClaim(claims, CLAIM.deploymentId, 'deployment id');
+  if (!platform.deploymentIds.includes(deploymentId)) {
+    throw new HttpError(403, 'unknown_deployment', `deployment ${JSON.stringify(deploymentId)} is not registered for platform ${JSON.stringify(platform.name)}`, CLAIM.deploymentId);
+  }
+  const version = claims[CLAIM.version];
+  if (version !== LTI_VERSION) {
+    throw new HttpError(422, 'unsupported_version', `the LTI version must be ${LTI_VERSION}, got ${JSON.stringify(version)}`, CLAIM.version);
+  }
+  const messageType = stringClaim(claims, CLAIM.messageType, 'message type');
+  return { platform, claims, deploymentId, messageType };
+}

@@ -1,0 +1,106 @@
+/**
+ * OIDC third-party login initiation (LTI 1.3 core §5.1.1): the platform sends iss, login_hint and
+ * target_link_uri (GET or form POST); we remember a fresh state and nonce for 10 minutes and send
+ * the browser to the platform's authorization endpoint, which answers with a form_post of the
+ * id_token to our launch URL.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import { HttpError } from '../api/problem.js';
+import type { RouteSpec } from '../api/route.js';
+import type { Store } from '../store/types.js';
+import type { LtiPlatform } from './types.js';
+
+export const STATE_TTL_MS = 10 * 60_000;
+
+export const launchUrl = (baseUrl: string): string => `${baseUrl}/lti/launch`;
+
+/** A request parameter: from the form body of a POST, from the query of a GET. */
+export function formParam(req: Request, name: string): string | undefined {
+  const source: unknown = req.method === 'POST' ? req.body : req.query;
+  const v = typeof source === 'object' && source !== null ? (source as Record<string, unknown>)[name] : undefined;
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new HttpError(400, 'invalid_request', `the parameter ${name} must be given once, as a string`, name);
+  if (v.length > 4096) throw new HttpError(400, 'invalid_request', `the parameter ${name} is too long`, name);
+  return v;
+}
+
+export function requiredParam(req: Request, name: string): string {
+  const v = formParam(req, name);
+  if (v === undefined) throw new HttpError(400, 'invalid_request', `the parameter ${name} is required`, name);
+  return v;
+}
+
+/** The platform an issuer (and client_id, when sent) names; 404 / 400 when none or several. */
+export async function platformFor(store: Store, issuer: string, clientId: string | undefined): Promise<LtiPlatform> {
+  const found = await store.lti.findPlatforms(issuer, clientId);
+  if (found.length === 0) {
+    const what = clientId === undefined ? `issuer ${JSON.stringify(issuer)}` : `issuer ${JSON.stringify(issuer)} with client_id ${JSON.stringify(clientId)}`;
+    throw new HttpError(404, 'unknown_platform', `no LTI platform is registered for ${what}`, clientId === undefined ? 'iss' : 'client_id');
+  }
+  if (found.length > 1) throw new HttpError(400, 'ambiguous_platform', `several registrations share issuer ${JSON.stringify(issuer)}; send client_id`, 'client_id');
+  return found[0];
+}
+
+export async function initiateLogin(store: Store, baseUrl: string, req: Request): Promise<string> {
+  const iss = requiredParam(req, 'iss');
+  const loginHint = requiredParam(req, 'login_hint');
+  const targetLinkUri = requiredParam(req, 'target_link_uri');
+  const messageHint = formParam(req, 'lti_message_hint');
+  const clientId = formParam(req, 'client_id');
+  const deploymentId = formParam(req, 'lti_deployment_id');
+  try {
+    new URL(targetLinkUri);
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'target_link_uri must be an absolute URL', 'target_link_uri');
+  }
+  const platform = await platformFor(store, iss, clientId);
+  if (deploymentId !== undefined && !platform.deploymentIds.includes(deploymentId)) {
+    throw new HttpError(403, 'unknown_deployment', `deployment ${JSON.stringify(deploymentId)} is not registered for platform ${JSON.stringify(platform.name)}`, 'lti_deployment_id');
+  }
+  const state = randomBytes(32).toString('base64url');
+  const nonce = randomBytes(32).toString('base64url');
+  await store.lti.createLoginState({ state, nonce, platformId: platform.id, targetLinkUri, expiresAt: new Date(Date.now() + STATE_TTL_MS).toISOString() });
+
+  const auth = new URL(platform.authLoginUrl);
+  const params: Record<string, string | undefined> = {
+    scope: 'openid',
+    response_type: 'id_token',
+    response_mode: 'form_post',
+    prompt: 'none',
+    client_id: platform.clientId,
+    redirect_uri: launchUrl(baseUrl),
+    login_hint: loginHint,
+    lti_message_hint: messageHint,
+    state,
+    nonce,
+  };
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) auth.searchParams.set(k, v);
+  return auth.href;
+}
+
+export function loginRoutes(): RouteSpec[] {
+  const route = (method: 'get' | 'post'): RouteSpec => ({
+    method,
+    path: '/lti/login',
+    summary: `LTI 1.3 OIDC login initiation (${method === 'get' ? 'query parameters' : 'form post'}): redirects to the platform's authorization endpoint`,
+    tag: 'lti',
+    access: 'public',
+    ...(method === 'post' ? { body: { contentType: 'application/x-www-form-urlencoded' } } : {}),
+    query: {
+      iss: { description: "the platform's issuer" },
+      login_hint: { description: 'opaque, passed back to the platform' },
+      target_link_uri: { description: 'where the launch is meant to go' },
+      lti_message_hint: { description: 'opaque, passed back to the platform' },
+      client_id: { description: 'our client id at the platform (needed when an issuer has several registrations)' },
+      lti_deployment_id: { description: 'the deployment the launch is for' },
+    },
+    responses: { 302: { description: "to the platform's authorization endpoint, with state and nonce" } },
+    handler: async (ctx, req, res) => {
+      const to = await initiateLogin(ctx.store, ctx.baseUrl, req);
+      res.set('Cache-Control', 'no-store').redirect(302, to);
+      return undefined;
+    },
+  });
+  return [route('get'), route('post')];
+}

@@ -1,0 +1,184 @@
+/**
+ * An LtiResourceLinkRequest: the Stepwise user for (iss, sub), the resource link and its target,
+ * the AGS line item, the variant(s) to work on, a launch record per variant (so an attempt knows
+ * where its score goes) and a short-lived API key for the page's client.
+ */
+import type { Request, Response } from 'express';
+import { HttpError } from '../api/problem.js';
+import { json, type Ctx } from '../api/route.js';
+import { checkDifficulty } from '../engine.js';
+import { markdownToHtml } from '../render/html.js';
+import { createVariant } from '../service/variants.js';
+import type { Role, Store, User, Variant } from '../store/types.js';
+import { CLAIM, SCOPE_SCORE, displayName, isInstructorRole, objectClaim, optionalString, rolesOf, stringClaim, type Claims } from './claims.js';
+import { escapeHtml, originOf, sendPage, wantsJson } from './html.js';
+import type { VerifiedLaunch } from './launch.js';
+import { targetFromCustom, targetTitle } from './targets.js';
+import type { LtiPlatform, LtiTarget } from './types.js';
+
+/** Lifetime of the API key a launch hands to the page. */
+export const LAUNCH_KEY_TTL_MS = 2 * 60 * 60_000;
+
+export interface LaunchResult {
+  variantId: string;
+  apiKey: string;
+  userId: string;
+  prompt: string;
+  role: Role;
+  target: LtiTarget;
+  expiresAt: string;
+  examId?: string;
+  examVersion?: number;
+  variantIds?: string[];
+  lineItem?: string;
+}
+
+async function launchUser(store: Store, platform: LtiPlatform, claims: Claims, role: Role): Promise<User> {
+  const sub = stringClaim(claims, 'sub', 'subject (sub)');
+  if (sub.length > 255) throw new HttpError(422, 'invalid_claim', 'sub is longer than 255 characters', 'sub');
+  const found = await store.users.findByLti(platform.issuer, sub);
+  if (found) return found;
+  try {
+    return await store.users.create({ name: displayName(claims, sub), role, ltiIssuer: platform.issuer, ltiSubject: sub });
+  } catch (err) {
+    // Two first launches at once: the other one created the user.
+    const again = await store.users.findByLti(platform.issuer, sub);
+    if (again) return again;
+    throw err;
+  }
+}
+
+/** The AGS line item URL, when the platform grants the score scope. */
+function lineItemOf(claims: Claims): { lineitem: string; lineitems?: string } | undefined {
+  const ags = objectClaim(claims, CLAIM.ags);
+  if (!ags) return undefined;
+  const scopes = Array.isArray(ags.scope) ? ags.scope : [];
+  const lineitem = optionalString(ags.lineitem, 2000);
+  if (!lineitem || !scopes.includes(SCOPE_SCORE)) return undefined;
+  if (!originOf(lineitem)) throw new HttpError(422, 'invalid_claim', 'the AGS lineitem must be an http(s) URL', `${CLAIM.ags}.lineitem`);
+  const lineitems = optionalString(ags.lineitems, 2000);
+  return { lineitem, ...(lineitems ? { lineitems } : {}) };
+}
+
+export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{ result: LaunchResult; variants: Variant[] }> {
+  const { store } = ctx;
+  const { platform, claims, deploymentId } = v;
+  const link = objectClaim(claims, CLAIM.resourceLink);
+  const linkId = optionalString(link?.id, 255);
+  if (!link || !linkId) throw new HttpError(422, 'invalid_claim', 'a resource link launch needs the resource_link claim with an id', CLAIM.resourceLink);
+  const role: Role = isInstructorRole(rolesOf(claims)) ? 'instructor' : 'student';
+  const custom = objectClaim(claims, CLAIM.custom);
+  const given = targetFromCustom(custom);
+  if (given) await targetTitle(store, given); // 404 for an unknown topic, question or exam
+  const context = objectClaim(claims, CLAIM.context);
+  const contextId = optionalString(context?.id, 255);
+  const contextTitle = optionalString(context?.title, 500);
+  const title = optionalString(link.title, 500);
+
+  const user = await launchUser(store, platform, claims, role);
+  const stored = await store.lti.upsertResourceLink({
+    platformId: platform.id,
+    deploymentId,
+    resourceLinkId: linkId,
+    ...(contextId ? { contextId } : {}),
+    ...(contextTitle ? { contextTitle } : {}),
+    ...(title ? { title } : {}),
+    ...(given ? { target: given } : {}),
+  });
+  const target = stored.target;
+  if (!target) {
+    throw new HttpError(
+      422,
+      'no_target',
+      'this resource link opens nothing: give it a custom parameter topic=<id>, question=<id> or exam=<id>, or add it through deep linking',
+      CLAIM.custom,
+    );
+  }
+  const item = lineItemOf(claims);
+  if (item) await store.lti.setLineItem(stored.id, item.lineitem, item.lineitems);
+  // Grades go back for learners; an instructor trying the activity posts nothing to the gradebook.
+  const lineItemUrl = role === 'student' ? (item?.lineitem ?? stored.lineItemUrl) : undefined;
+
+  let variants: Variant[];
+  let exam: { examId: string; examVersion: number } | undefined;
+  if (target.kind === 'exam') {
+    const e = await store.exams.get(target.id);
+    if (!e) throw new HttpError(404, 'unknown_exam', `no exam with id ${JSON.stringify(target.id)}`, 'exam');
+    // Students get their version (assigned in rotation, then kept); instructors look at version 1
+    // without taking a place in the rotation.
+    const version = role === 'student' ? await store.exams.assign(e.id, user.id, e.versions) : ((await store.exams.assignment(e.id, user.id)) ?? 0);
+    variants = await store.variants.listByExam(e.id, version);
+    exam = { examId: e.id, examVersion: version };
+  } else {
+    const difficulty = custom?.difficulty === undefined ? undefined : checkDifficulty(custom.difficulty, 'custom.difficulty');
+    variants = [await createVariant(store, { ref: target.id, ...(difficulty ? { difficulty } : {}), mode: 'practice', createdBy: user.id })];
+  }
+  if (variants.length === 0) throw new HttpError(422, 'no_target', `exam ${JSON.stringify(target.id)} has no items`, CLAIM.custom);
+  for (const variant of variants) {
+    await store.lti.createLaunch({ userId: user.id, resourceLink: stored.id, variantId: variant.id, ...(lineItemUrl ? { lineItemUrl } : {}) });
+  }
+  const expiresAt = new Date(Date.now() + LAUNCH_KEY_TTL_MS).toISOString();
+  const { secret } = await store.keys.create({ userId: user.id, role, label: 'LTI launch', expiresAt });
+  ctx.logger?.info({ platform: platform.id, user: user.id, target, variants: variants.length }, 'LTI launch');
+  return {
+    result: {
+      variantId: variants[0].id,
+      apiKey: secret,
+      userId: user.id,
+      prompt: variants[0].prompt,
+      role,
+      target,
+      expiresAt,
+      ...(exam ? { ...exam, variantIds: variants.map((x) => x.id) } : {}),
+      ...(lineItemUrl ? { lineItem: lineItemUrl } : {}),
+    },
+    variants,
+  };
+}
+
+/** Answers a launch: JSON for API clients, else the problem page. */
+export async function sendLaunch(req: Request, res: Response, v: VerifiedLaunch, result: LaunchResult, variants: Variant[]) {
+  if (wantsJson(req)) return json(200, result);
+  const items = await Promise.all(variants.map(async (variant) => ({ variant, html: await markdownToHtml(variant.prompt) })));
+  const title = result.examId ? 'Stepwise exam' : 'Stepwise problem';
+  const body = `
+<h1>${escapeHtml(title)}</h1>
+<p>Signed in through ${escapeHtml(v.platform.name)} as a ${escapeHtml(result.role)}. This page's client uses the API key
+<code id="api-key">${escapeHtml(result.apiKey)}</code> (valid until ${escapeHtml(result.expiresAt)}).</p>
+${items
+  .map(
+    ({ variant, html }, i) => `
+<section class="item" data-variant="${escapeHtml(variant.id)}">
+<h2>${items.length > 1 ? `Item ${i + 1}` : 'Problem'} <small>(variant <code>${escapeHtml(variant.id)}</code>)</small></h2>
+<div class="prompt">${html}</div>
+<form class="answers">
+${variant.steps.map((s) => `<label>${escapeHtml(s)} <input type="text" name="${escapeHtml(s)}" autocomplete="off"></label>`).join('\n')}
+<button type="submit">Submit answers</button>
+<output></output>
+</form>
+</section>`,
+  )
+  .join('\n')}`;
+  // The client: posts answers to the attempts endpoint with the launch key and shows the score.
+  const script = `
+const key = document.getElementById('api-key').textContent;
+for (const section of document.querySelectorAll('section[data-variant]')) {
+  const form = section.querySelector('form'), out = section.querySelector('output');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const answers = {};
+    for (const input of form.querySelectorAll('input')) if (input.value.trim() !== '') answers[input.name] = input.value.trim();
+    const r = await fetch('../api/v1/variants/' + encodeURIComponent(section.dataset.variant) + '/attempts', {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + key }, body: JSON.stringify({ answers }) });
+    const a = await r.json();
+    out.textContent = r.ok ? 'Score: ' + a.score + ' / ' + a.maxScore + ' — ' + a.steps.map((s) => s.id + ': ' + s.status).join(', ') : (a.detail || 'error');
+  });
+}`;
+  sendPage(res, 200, {
+    title,
+    body,
+    script,
+    frameAncestors: [originOf(v.platform.issuer), originOf(v.platform.authLoginUrl)].filter((x): x is string => !!x),
+  });
+  return undefined;
+}

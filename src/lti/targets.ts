@@ -1,0 +1,66 @@
+/**
+ * What a resource link opens: a topic or bank question (a fresh practice variant per launch) or an
+ * exam (the student's version). Targets come from the launch's custom claim (topic=…, question=…
+ * or exam=…, which deep linking puts there) or from an earlier launch of the same link.
+ */
+import { builtInBank } from '../bank/bank.js';
+import { generateProblem, getQuestion, getTopic, gradeAnswers, listTopics } from '../engine.js';
+import { HttpError } from '../api/problem.js';
+import type { Store, Variant } from '../store/types.js';
+import type { LtiTarget, TargetKind } from './types.js';
+
+export const TARGET_KINDS: readonly TargetKind[] = ['topic', 'question', 'exam'];
+
+/** The target named by a custom claim, if any; 422 when it names several or a non-string. */
+export function targetFromCustom(custom: Record<string, unknown> | undefined): LtiTarget | undefined {
+  if (!custom) return undefined;
+  const named = TARGET_KINDS.filter((k) => custom[k] !== undefined && custom[k] !== '');
+  if (named.length === 0) return undefined;
+  if (named.length > 1) throw new HttpError(422, 'invalid_target', `the custom claim names several targets (${named.join(', ')}); give one of topic, question or exam`, 'custom');
+  const id = custom[named[0]];
+  if (typeof id !== 'string' || id.length > 200) throw new HttpError(422, 'invalid_target', `the custom parameter ${named[0]} must be a string id`, `custom.${named[0]}`);
+  return { kind: named[0], id };
+}
+
+/** "topic:kl-discrete" → { kind, id }; 422 otherwise. */
+export function parseTarget(s: unknown, field = 'target'): LtiTarget {
+  const m = typeof s === 'string' ? /^(topic|question|exam):(.{1,200})$/.exec(s) : null;
+  if (!m) throw new HttpError(422, 'invalid_target', `${field} must be "topic:<id>", "question:<id>" or "exam:<id>"`, field);
+  return { kind: m[1] as TargetKind, id: m[2] };
+}
+
+/** Checks the target exists and returns its title (404 naming it otherwise). */
+export async function targetTitle(store: Store, t: LtiTarget): Promise<string> {
+  if (t.kind === 'topic') return getTopic(t.id).title;
+  if (t.kind === 'question') {
+    const q = getQuestion(t.id);
+    return q.title ?? q.id;
+  }
+  const exam = await store.exams.get(t.id);
+  if (!exam) throw new HttpError(404, 'unknown_exam', `no exam with id ${JSON.stringify(t.id)}`, 'exam');
+  return exam.title;
+}
+
+/** The marks of a variant as set (every asked step, with the question's marks). */
+export function variantMaxScore(v: Pick<Variant, 'topic' | 'question' | 'params' | 'steps'>): number {
+  return gradeAnswers(v.question ?? v.topic, v.params, {}, { steps: v.steps }).maxScore;
+}
+
+/** The most a launch of the target can score: the line item's scoreMaximum. */
+export async function targetMaxScore(store: Store, t: LtiTarget): Promise<number> {
+  if (t.kind !== 'exam') {
+    const p = generateProblem(t.id, 0);
+    return variantMaxScore(p);
+  }
+  const variants = await store.variants.listByExam(t.id, 0);
+  return variants.reduce((sum, v) => sum + variantMaxScore(v), 0);
+}
+
+/** Everything a deep link may point at. */
+export async function targetChoices(store: Store) {
+  return {
+    topics: listTopics().map((t) => ({ id: t.id, title: t.title })),
+    questions: [...builtInBank().questions.values()].map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic })),
+    exams: (await store.exams.list()).map((e) => ({ id: e.id, title: e.title })),
+  };
+}

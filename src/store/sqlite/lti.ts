@@ -1,0 +1,364 @@
+/** The LTI tool's records in SQLite (db/migrations/002_lti.sql). */
+import type {
+  LoginState,
+  LtiLaunch,
+  LtiPlatform,
+  LtiRepo,
+  LtiResourceLink,
+  ScorePost,
+  TargetKind,
+  ToolKey,
+} from '../../lti/types.js';
+import { newId, now } from '../ids.js';
+import type { Db } from './db.js';
+import { json, opt } from './rows.js';
+
+interface PlatformRow {
+  id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  auth_login_url: string;
+  auth_token_url: string;
+  jwks_url: string;
+  created_at: string;
+}
+
+interface StateRow {
+  state: string;
+  nonce: string;
+  platform_id: string;
+  target_link_uri: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+interface LinkRow {
+  id: string;
+  platform_id: string;
+  deployment_id: string;
+  resource_link_id: string;
+  context_id: string | null;
+  context_title: string | null;
+  title: string | null;
+  target_kind: TargetKind | null;
+  target_id: string | null;
+  created_at: string;
+  updated_at: string;
+  lineitem_url: string | null;
+}
+
+interface LaunchRow {
+  id: string;
+  user_id: string;
+  resource_link: string;
+  variant_id: string;
+  lineitem_url: string | null;
+  created_at: string;
+}
+
+interface PostRow {
+  id: string;
+  attempt_id: string;
+  launch_id: string | null;
+  url: string;
+  score_given: number;
+  score_maximum: number;
+  status: number | null;
+  error: string | null;
+  created_at: string;
+}
+
+interface KeyRow {
+  kid: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: string;
+}
+
+const toState = (r: StateRow): LoginState => ({
+  state: r.state,
+  nonce: r.nonce,
+  platformId: r.platform_id,
+  ...opt('targetLinkUri', r.target_link_uri),
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  ...opt('usedAt', r.used_at),
+});
+
+const toLink = (r: LinkRow): LtiResourceLink => ({
+  id: r.id,
+  platformId: r.platform_id,
+  deploymentId: r.deployment_id,
+  resourceLinkId: r.resource_link_id,
+  ...opt('contextId', r.context_id),
+  ...opt('contextTitle', r.context_title),
+  ...opt('title', r.title),
+  ...(r.target_kind && r.target_id ? { target: { kind: r.target_kind, id: r.target_id } } : {}),
+  ...opt('lineItemUrl', r.lineitem_url),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toLaunch = (r: LaunchRow): LtiLaunch => ({
+  id: r.id,
+  userId: r.user_id,
+  resourceLink: r.resource_link,
+  variantId: r.variant_id,
+  ...opt('lineItemUrl', r.lineitem_url),
+  createdAt: r.created_at,
+});
+
+const toPost = (r: PostRow): ScorePost => ({
+  id: r.id,
+  attemptId: r.attempt_id,
+  ...opt('launchId', r.launch_id),
+  url: r.url,
+  scoreGiven: r.score_given,
+  scoreMaximum: r.score_maximum,
+  ...opt('status', r.status),
+  ...opt('error', r.error),
+  createdAt: r.created_at,
+});
+
+const toKey = (r: KeyRow): ToolKey => ({
+  kid: r.kid,
+  privateJwk: json<Record<string, unknown>>(r.private_jwk),
+  publicJwk: json<Record<string, unknown>>(r.public_jwk),
+  createdAt: r.created_at,
+});
+
+export function sqliteLti(db: Db): LtiRepo {
+  const insertPlatform = db.prepare(
+    `INSERT INTO lti_platforms (id, name, issuer, client_id, auth_login_url, auth_token_url, jwks_url, created_at)
+     VALUES (@id, @name, @issuer, @client_id, @auth_login_url, @auth_token_url, @jwks_url, @created_at)`,
+  );
+  const platformByKey = db.prepare<[string, string], { id: string }>('SELECT id FROM lti_platforms WHERE issuer = ? AND client_id = ?');
+  const insertDeployment = db.prepare('INSERT OR IGNORE INTO lti_deployments (platform_id, deployment_id, created_at) VALUES (?, ?, ?)');
+  const platformById = db.prepare<[string], PlatformRow>('SELECT * FROM lti_platforms WHERE id = ?');
+  const platformsByIssuer = db.prepare<[string], PlatformRow>('SELECT * FROM lti_platforms WHERE issuer = ? ORDER BY created_at, rowid');
+  const allPlatforms = db.prepare<[], PlatformRow>('SELECT * FROM lti_platforms ORDER BY created_at, rowid');
+  const deployments = db.prepare<[string], { deployment_id: string }>('SELECT deployment_id FROM lti_deployments WHERE platform_id = ? ORDER BY created_at, rowid');
+
+  const insertState = db.prepare(
+    `INSERT INTO lti_login_states (state, nonce, platform_id, target_link_uri, created_at, expires_at)
+     VALUES (@state, @nonce, @platform_id, @target_link_uri, @created_at, @expires_at)`,
+  );
+  // States and nonces are kept a day past expiry (for diagnosis), then swept on the next login.
+  const sweepStates = db.prepare("DELETE FROM lti_login_states WHERE expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')");
+  const stateByKey = db.prepare<[string], StateRow>('SELECT * FROM lti_login_states WHERE state = ?');
+  const markStateUsed = db.prepare('UPDATE lti_login_states SET used_at = ? WHERE state = ? AND used_at IS NULL');
+  const sweepNonces = db.prepare('DELETE FROM lti_nonces WHERE expires_at < ?');
+  const insertNonce = db.prepare('INSERT OR IGNORE INTO lti_nonces (platform_id, nonce, expires_at) VALUES (?, ?, ?)');
+
+  const linkSelect = `SELECT l.*, li.lineitem_url FROM lti_resource_links l LEFT JOIN lti_line_items li ON li.resource_link = l.id`;
+  const linkByKey = db.prepare<[string, string, string], LinkRow>(`${linkSelect} WHERE l.platform_id = ? AND l.deployment_id = ? AND l.resource_link_id = ?`);
+  const linkById = db.prepare<[string], LinkRow>(`${linkSelect} WHERE l.id = ?`);
+  const insertLink = db.prepare(
+    `INSERT INTO lti_resource_links (id, platform_id, deployment_id, resource_link_id, context_id, context_title, title, target_kind, target_id, created_at, updated_at)
+     VALUES (@id, @platform_id, @deployment_id, @resource_link_id, @context_id, @context_title, @title, @target_kind, @target_id, @created_at, @updated_at)`,
+  );
+  const updateLink = db.prepare(
+    `UPDATE lti_resource_links
+        SET context_id = coalesce(@context_id, context_id), context_title = coalesce(@context_title, context_title),
+            title = coalesce(@title, title), target_kind = coalesce(@target_kind, target_kind),
+            target_id = CASE WHEN @target_kind IS NULL THEN target_id ELSE @target_id END, updated_at = @updated_at
+      WHERE id = @id`,
+  );
+  const upsertLineItem = db.prepare(
+    `INSERT INTO lti_line_items (resource_link, lineitem_url, lineitems_url, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (resource_link) DO UPDATE SET lineitem_url = excluded.lineitem_url, lineitems_url = excluded.lineitems_url, updated_at = excluded.updated_at`,
+  );
+
+  const insertLaunch = db.prepare(
+    'INSERT INTO lti_launches (id, user_id, resource_link, variant_id, lineitem_url, created_at) VALUES (@id, @user_id, @resource_link, @variant_id, @lineitem_url, @created_at)',
+  );
+  const latestLaunch = db.prepare<[string, string], LaunchRow & { platform_id: string; lti_subject: string | null }>(
+    `SELECT la.*, l.platform_id, u.lti_subject
+       FROM lti_launches la
+       JOIN lti_resource_links l ON l.id = la.resource_link
+       JOIN users u ON u.id = la.user_id
+      WHERE la.variant_id = ? AND la.user_id = ?
+      ORDER BY la.created_at DESC, la.rowid DESC LIMIT 1`,
+  );
+
+  const insertPost = db.prepare(
+    `INSERT INTO lti_score_posts (id, attempt_id, launch_id, url, score_given, score_maximum, status, error, created_at)
+     VALUES (@id, @attempt_id, @launch_id, @url, @score_given, @score_maximum, @status, @error, @created_at)`,
+  );
+  const postsOf = db.prepare<[string], PostRow>('SELECT * FROM lti_score_posts WHERE attempt_id = ? ORDER BY created_at, rowid');
+  const allPosts = db.prepare<[], PostRow>('SELECT * FROM lti_score_posts ORDER BY created_at, rowid');
+
+  const allKeys = db.prepare<[], KeyRow>('SELECT * FROM lti_tool_keys ORDER BY created_at, rowid');
+  const insertKey = db.prepare('INSERT INTO lti_tool_keys (kid, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?)');
+
+  const toPlatform = (r: PlatformRow): LtiPlatform => ({
+    id: r.id,
+    name: r.name,
+    issuer: r.issuer,
+    clientId: r.client_id,
+    authLoginUrl: r.auth_login_url,
+    authTokenUrl: r.auth_token_url,
+    jwksUrl: r.jwks_url,
+    deploymentIds: deployments.all(r.id).map((d) => d.deployment_id),
+    createdAt: r.created_at,
+  });
+
+  const createPlatform = db.transaction((input: Parameters<LtiRepo['createPlatform']>[0]): string | undefined => {
+    if (platformByKey.get(input.issuer, input.clientId)) return undefined;
+    const id = newId('ltp');
+    const at = now();
+    insertPlatform.run({
+      id,
+      name: input.name,
+      issuer: input.issuer,
+      client_id: input.clientId,
+      auth_login_url: input.authLoginUrl,
+      auth_token_url: input.authTokenUrl,
+      jwks_url: input.jwksUrl,
+      created_at: at,
+    });
+    for (const d of input.deploymentIds) insertDeployment.run(id, d, at);
+    return id;
+  });
+
+  const consume = db.transaction((state: string, at: string) => {
+    const r = stateByKey.get(state);
+    if (!r) return { ok: false as const, reason: 'unknown' as const };
+    if (r.used_at !== null) return { ok: false as const, reason: 'used' as const };
+    if (r.expires_at <= at) return { ok: false as const, reason: 'expired' as const };
+    markStateUsed.run(at, state);
+    return { ok: true as const, state: toState({ ...r, used_at: at }) };
+  });
+
+  const upsertLink = db.transaction((input: Parameters<LtiRepo['upsertResourceLink']>[0]): string => {
+    const at = now();
+    const existing = linkByKey.get(input.platformId, input.deploymentId, input.resourceLinkId);
+    const fields = {
+      context_id: input.contextId ?? null,
+      context_title: input.contextTitle ?? null,
+      title: input.title ?? null,
+      target_kind: input.target?.kind ?? null,
+      target_id: input.target?.id ?? null,
+    };
+    if (existing) {
+      updateLink.run({ id: existing.id, ...fields, updated_at: at });
+      return existing.id;
+    }
+    const id = newId('ltl');
+    insertLink.run({
+      id,
+      platform_id: input.platformId,
+      deployment_id: input.deploymentId,
+      resource_link_id: input.resourceLinkId,
+      ...fields,
+      created_at: at,
+      updated_at: at,
+    });
+    return id;
+  });
+
+  const addKey = db.transaction((key: Omit<ToolKey, 'createdAt'>): KeyRow => {
+    const existing = allKeys.get();
+    if (existing) return existing;
+    const row: KeyRow = { kid: key.kid, private_jwk: JSON.stringify(key.privateJwk), public_jwk: JSON.stringify(key.publicJwk), created_at: now() };
+    insertKey.run(row.kid, row.private_jwk, row.public_jwk, row.created_at);
+    return row;
+  });
+
+  return {
+    async createPlatform(input) {
+      const id = createPlatform(input);
+      return id === undefined ? undefined : toPlatform(platformById.get(id)!);
+    },
+    async getPlatform(id) {
+      const r = platformById.get(id);
+      return r && toPlatform(r);
+    },
+    async findPlatforms(issuer, clientId) {
+      return platformsByIssuer
+        .all(issuer)
+        .filter((r) => clientId === undefined || r.client_id === clientId)
+        .map(toPlatform);
+    },
+    async listPlatforms() {
+      return allPlatforms.all().map(toPlatform);
+    },
+
+    async createLoginState(input) {
+      sweepStates.run();
+      const row: StateRow = {
+        state: input.state,
+        nonce: input.nonce,
+        platform_id: input.platformId,
+        target_link_uri: input.targetLinkUri ?? null,
+        created_at: now(),
+        expires_at: input.expiresAt,
+        used_at: null,
+      };
+      insertState.run(row);
+      return toState(row);
+    },
+    async consumeLoginState(state, at = now()) {
+      return consume(state, at);
+    },
+    async useNonce(platformId, nonce, expiresAt) {
+      sweepNonces.run(now());
+      return insertNonce.run(platformId, nonce, expiresAt).changes === 1;
+    },
+
+    async upsertResourceLink(input) {
+      return toLink(linkById.get(upsertLink(input))!);
+    },
+    async setLineItem(resourceLink, lineItemUrl, lineItemsUrl) {
+      upsertLineItem.run(resourceLink, lineItemUrl, lineItemsUrl ?? null, now());
+    },
+
+    async createLaunch(input) {
+      const row: LaunchRow = {
+        id: newId('ltx'),
+        user_id: input.userId,
+        resource_link: input.resourceLink,
+        variant_id: input.variantId,
+        lineitem_url: input.lineItemUrl ?? null,
+        created_at: now(),
+      };
+      insertLaunch.run(row);
+      return toLaunch(row);
+    },
+    async launchFor(variantId, userId) {
+      const r = latestLaunch.get(variantId, userId);
+      if (!r || r.lti_subject === null) return undefined;
+      const p = platformById.get(r.platform_id);
+      if (!p) return undefined;
+      return { launch: toLaunch(r), platform: toPlatform(p), subject: r.lti_subject };
+    },
+
+    async recordScorePost(input) {
+      const row: PostRow = {
+        id: newId('lsp'),
+        attempt_id: input.attemptId,
+        launch_id: input.launchId ?? null,
+        url: input.url,
+        score_given: input.scoreGiven,
+        score_maximum: input.scoreMaximum,
+        status: input.status ?? null,
+        error: input.error ?? null,
+        created_at: now(),
+      };
+      insertPost.run(row);
+      return toPost(row);
+    },
+    async scorePosts(attemptId) {
+      return (attemptId === undefined ? allPosts.all() : postsOf.all(attemptId)).map(toPost);
+    },
+
+    async toolKeys() {
+      return allKeys.all().map(toKey);
+    },
+    async addToolKey(key) {
+      return toKey(addKey(key));
+    },
+  };
+}

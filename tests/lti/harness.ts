@@ -1,0 +1,141 @@
+/**
+ * Stepwise with the LTI tool on an ephemeral loopback port, a simulated platform registered with
+ * it through the API, and the launch dance: tool /lti/login → 302 → platform /auth → form_post of
+ * id_token and state → tool /lti/launch.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { bootstrapInstructor } from '../../src/api/bootstrap.js';
+import { ltiTool } from '../../src/lti/index.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
+import { startPlatform, type PendingLaunch, type SimPlatform } from './platform.js';
+
+export interface Reply {
+  status: number;
+  body: any;
+  text: string;
+  headers: Headers;
+}
+
+export interface LtiHarness {
+  url: string;
+  store: SqliteStore;
+  instructor: string;
+  platform: SimPlatform;
+  platformId: string;
+  call(method: string, path: string, opts?: { key?: string; body?: unknown; form?: Record<string, string>; accept?: string }): Promise<Reply>;
+  /** Login initiation and the platform's authorization: the id_token and state the platform form-posts. */
+  login(p?: PendingLaunch, extra?: Record<string, string>): Promise<{ idToken: string; state: string }>;
+  /** Posts an id_token and state to /lti/launch (JSON unless accept says otherwise). */
+  postLaunch(idToken: string, state: string, accept?: string): Promise<Reply>;
+  /** login + postLaunch. */
+  launch(p?: PendingLaunch): Promise<Reply & { idToken: string; state: string }>;
+  close(): Promise<void>;
+}
+
+async function reply(res: Response): Promise<Reply> {
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, body, text, headers: res.headers };
+}
+
+/** The hidden inputs of the platform's auto-posting form. */
+export function formFields(html: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    out[m[1]] = m[2].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  }
+  return out;
+}
+
+export async function startLti(options: { timeoutMs?: number } = {}): Promise<LtiHarness> {
+  const platform = await startPlatform();
+  const store = SqliteStore.open({ file: ':memory:' });
+  const { created } = await bootstrapInstructor(store);
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const lti = ltiTool(store, { baseUrl: url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: 0, baseUrl: url, extraRoutes: lti.routes, onAttempt: lti.onAttempt });
+  server.on('request', app);
+  platform.tool = { launchUrl: `${url}/lti/launch`, jwksUrl: `${url}/lti/jwks` };
+
+  const call: LtiHarness['call'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
+    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+    let body: string | undefined;
+    if (opts.form) {
+      body = new URLSearchParams(opts.form).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    return reply(await fetch(url + path, { method, headers, body, redirect: 'manual' }));
+  };
+
+  const registered = await call('POST', '/api/v1/lti/platforms', {
+    key: created!,
+    body: {
+      name: 'Simulated LMS',
+      issuer: platform.issuer,
+      clientId: platform.clientId,
+      authLoginUrl: platform.authUrl,
+      authTokenUrl: platform.tokenUrl,
+      jwksUrl: platform.jwksUrl,
+      deploymentIds: [platform.deploymentId],
+    },
+  });
+  if (registered.status !== 201) throw new Error(`could not register the platform: ${registered.text}`);
+
+  const h: LtiHarness = {
+    url,
+    store,
+    instructor: created!,
+    platform,
+    platformId: registered.body.id,
+    call,
+    async login(p = {}, extra = {}) {
+      const q = new URLSearchParams({
+        iss: platform.issuer,
+        login_hint: platform.prepare(p),
+        target_link_uri: `${url}/lti/launch`,
+        lti_message_hint: 'message-hint-1',
+        client_id: platform.clientId,
+        lti_deployment_id: platform.deploymentId,
+        ...extra,
+      });
+      const init = await call('GET', `/lti/login?${q}`, { accept: 'text/html' });
+      expect(init.status, init.text).toBe(302);
+      const location = init.headers.get('location')!;
+      expect(location.startsWith(platform.authUrl)).toBe(true);
+      const auth = await fetch(location);
+      const html = await auth.text();
+      expect(auth.status, html).toBe(200);
+      const fields = formFields(html);
+      expect(fields.id_token).toBeTruthy();
+      return { idToken: fields.id_token, state: fields.state };
+    },
+    postLaunch(idToken, state, accept = 'application/json') {
+      return call('POST', '/lti/launch', { form: { id_token: idToken, state }, accept });
+    },
+    async launch(p = {}) {
+      const { idToken, state } = await h.login(p);
+      return { ...(await h.postLaunch(idToken, state)), idToken, state };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await platform.close().catch(() => undefined);
+      await store.close();
+    },
+  };
+  return h;
+}
