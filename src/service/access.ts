@@ -26,3 +26,20 @@ export async function revealed(store: Store, caller: Caller, v: Variant): Promis
 export function assertCanSeeAttempt(caller: Caller, a: Attempt): void {
   if (!isInstructor(caller) && a.userId !== caller.user.id) throw forbidden('students can read only their own attempts');
 }
+
+/**
+ * The stateless routes refuse a student the exact params of an exam not yet released: grading
+ * them would serve its answer key. (A student can still perturb the params, or run the open
+ * engine locally; no server rule prevents that — exams need their usual invigilation.)
+ */
+export async function assertNotUnreleasedExam(store: Store, caller: Caller, topic: string, params: unknown): Promise<void> {
+  if (isInstructor(caller)) return;
+  if (await store.variants.inUnreleasedExam(topic, params)) {
+    throw forbidden('these params belong to an exam whose answers have not been released');
+  }
+}
+
+/** A grade result without true values, for students on the stateless routes. */
+export function withoutAnswers<T extends { steps: { expected?: unknown; carriedValue?: unknown }[] }>(g: T): T {
+  return { ...g, steps: g.steps.map(({ expected: _e, carriedValue: _c, ...rest }) => rest) };
+}

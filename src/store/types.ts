@@ -139,6 +139,8 @@ export interface VariantRepo {
   get(id: string): Promise<Variant | undefined>;
   listByExam(examId: string, version?: number): Promise<Variant[]>;
   listBySession(sessionId: string): Promise<Variant[]>;
+  /** Whether this exact problem (topic and params) is a variant of an exam not yet released. */
+  inUnreleasedExam(topic: string, params: unknown): Promise<boolean>;
 }
 
 export interface AttemptRepo {

@@ -141,12 +141,38 @@ describe('exams', () => {
     // Instructors always see the key.
     expect((await h.call('GET', `/api/v1/attempts/${before.body.id}`, { key: h.instructor })).body.steps[0]).toHaveProperty('expected');
 
+    // Nor through the stateless routes: grading the exam's own params is refused, alone or in bulk.
+    const stateless = await h.call('POST', `/api/v1/topics/${mine.topic}/grade`, { key: ada.key, body: { params: mine.params, answers: {} } });
+    expect(stateless.status).toBe(403);
+    expect(stateless.body.detail).toMatch(/exam whose answers have not been released/);
+    const reordered = Object.fromEntries(Object.entries(mine.params as object).reverse()); // key order does not matter
+    expect((await h.call('POST', `/api/v1/topics/${mine.topic}/grade`, { key: ada.key, body: { params: reordered, answers: {} } })).status).toBe(403);
+    const bulk = await h.call('POST', '/api/v1/batch', {
+      key: ada.key,
+      raw: JSON.stringify({ op: 'grade', topic: mine.topic, params: mine.params, answers: {}, id: 1 }),
+      type: 'application/x-ndjson',
+    });
+    expect(JSON.parse(bulk.text)).toMatchObject({ ok: false, id: 1, error: { code: 'forbidden' } });
+
     const rel = await h.call('POST', `/api/v1/exams/${exam.id}/release`, { key: h.instructor });
     expect(rel.body.released).toBe(true);
     const after = await h.call('GET', `/api/v1/attempts/${before.body.id}`, { key: ada.key });
     expect(after.body.revealed).toBe(true);
     expect(after.body.steps[0]).toHaveProperty('expected');
     expect((await h.call('GET', `/api/v1/variants/${mine.id}/solution`, { key: ada.key })).status).toBe(200);
+    // The copy made from the same seed holds the same problems and is still unreleased.
+    expect((await h.call('POST', `/api/v1/topics/${mine.topic}/grade`, { key: ada.key, body: { params: mine.params, answers: {} } })).status).toBe(403);
+    for (const e of (await h.call('GET', '/api/v1/exams', { key: h.instructor })).body) await h.call('POST', `/api/v1/exams/${e.id}/release`, { key: h.instructor });
+    expect((await h.call('POST', `/api/v1/topics/${mine.topic}/grade`, { key: ada.key, body: { params: mine.params, answers: {} } })).status).toBe(200);
+  });
+
+  it('students get statuses but no true values from the stateless grade route', async () => {
+    const p = { p: [0.5, 0.5], q: [0.25, 0.75] };
+    const asStudent = await h.call('POST', '/api/v1/topics/kl-discrete/grade', { key: ada.key, body: { params: p, answers: { kl: 1 } } });
+    expect(asStudent.body.steps.map((s: { status: string }) => s.status)).toEqual(['missing', 'missing', 'incorrect']);
+    for (const s of asStudent.body.steps) expect(s).not.toHaveProperty('expected');
+    const asInstructor = await h.call('POST', '/api/v1/topics/kl-discrete/grade', { key: h.instructor, body: { params: p, answers: { kl: 1 } } });
+    expect(asInstructor.body.steps[2].expected).toBeCloseTo(0.143841, 5);
   });
 
   it('reports results per student as JSON and CSV', async () => {

@@ -2,8 +2,11 @@
 import { StepwiseError } from '../../core/errors.js';
 import { handleLine, handleRequest, type Reply } from '../../batch/requests.js';
 import { getTopic, gradeAnswers, listTopics, solveProblem, topicInfo } from '../../engine.js';
-import { isInstructor } from '../../service/access.js';
-import { callerOf, json, param, type RouteSpec } from '../route.js';
+import { assertNotUnreleasedExam, isInstructor, withoutAnswers } from '../../service/access.js';
+import { builtInBank } from '../../bank/bank.js';
+import type { GradeResult } from '../../solvers/grade.js';
+import { findTopic } from '../../topics/index.js';
+import { callerOf, json, param, type Ctx, type RouteSpec } from '../route.js';
 
 /** Largest number of lines one bulk request may hold. */
 export const MAX_BATCH_LINES = 100_000;
@@ -48,9 +51,15 @@ export const topicRoutes: RouteSpec[] = [
     access: 'any',
     body: { schema: 'GradeRequest' },
     responses: { 200: { description: 'the graded steps', schema: 'GradeResult' } },
-    handler: async (_ctx, req) => {
+    handler: async (ctx, req) => {
       const b = req.body as { params: unknown; answers: unknown };
-      return json(200, gradeAnswers(param(req, 'topic'), b.params, b.answers));
+      const caller = callerOf(ctx);
+      const topic = getTopic(param(req, 'topic'));
+      const result = gradeAnswers(topic.id, b.params, b.answers);
+      if (isInstructor(caller)) return json(200, result);
+      // Students get statuses and feedback, not true values; never for an unreleased exam's params.
+      await assertNotUnreleasedExam(ctx.store, caller, topic.id, b.params);
+      return json(200, withoutAnswers(result));
     },
   },
   {
@@ -67,24 +76,37 @@ export const topicRoutes: RouteSpec[] = [
       }
       const lines = req.body.split('\n').filter((l) => l.trim() !== '');
       if (lines.length > MAX_BATCH_LINES) throw new StepwiseError('too_large', `a batch holds at most ${MAX_BATCH_LINES} lines, this one ${lines.length}`);
-      const student = !isInstructor(callerOf(ctx));
-      const out = lines.map((line) => JSON.stringify(student ? studentLine(line) : handleLine(line)));
+      const caller = callerOf(ctx);
+      const out: string[] = [];
+      for (const line of lines) out.push(JSON.stringify(isInstructor(caller) ? handleLine(line) : await studentLine(ctx, line)));
       res.type('application/x-ndjson').send(out.join('\n') + (out.length ? '\n' : ''));
       return undefined;
     },
   },
 ];
 
-/** Students may grade and generate in bulk but not ask for solutions. */
-function studentLine(line: string): Reply {
+/**
+ * Students may grade and generate in bulk but not ask for solutions; their grade replies carry no
+ * true values, and an unreleased exam's params are refused, as on the grade route.
+ */
+async function studentLine(ctx: Ctx, line: string): Promise<Reply> {
   let req: unknown;
   try {
     req = JSON.parse(line);
   } catch {
     return handleLine(line); // the same invalid_json reply as for anyone
   }
-  const r = typeof req === 'object' && req !== null && !Array.isArray(req) ? (req as { op?: unknown; id?: unknown }) : undefined;
-  if (r?.op !== 'solve') return handleRequest(req);
-  const error = { code: 'forbidden', message: 'solve needs an instructor key' };
-  return r.id === undefined ? { ok: false, error } : { ok: false, id: r.id, error };
+  const r = typeof req === 'object' && req !== null && !Array.isArray(req) ? (req as { op?: unknown; id?: unknown; topic?: unknown; question?: unknown; params?: unknown }) : undefined;
+  const refuse = (message: string): Reply => {
+    const error = { code: 'forbidden', message };
+    return r?.id === undefined ? { ok: false, error } : { ok: false, id: r.id, error };
+  };
+  if (r?.op === 'solve') return refuse('solve needs an instructor key');
+  if (r?.op !== 'grade') return handleRequest(req);
+  const topic = findTopic(String(r.topic)) ?? (typeof r.question === 'string' ? findTopic(builtInBank().questions.get(r.question)?.topic ?? '') : undefined);
+  if (topic && (await ctx.store.variants.inUnreleasedExam(topic.id, r.params))) {
+    return refuse('these params belong to an exam whose answers have not been released');
+  }
+  const reply = handleRequest(req);
+  return reply.ok ? (withoutAnswers(reply as unknown as GradeResult) as unknown as Reply) : reply;
 }
