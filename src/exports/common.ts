@@ -376,3 +376,14 @@ export function moodleCategoryPath(title: string): string {
   const name = title.replace(/[\r\n]+/g, ' ').trim().replace(/\//g, '//') || 'Stepwise';
   return `$course$/top/${name}`;
 }
+
+/** A step's answer boxes laid out as HTML: a one-row table for a vector, a grid for a matrix, else a paragraph. */
+export function answerLayout(kind: ExportStep['kind'], elements: readonly AnswerElement[], cell: (e: AnswerElement) => string, indent = ''): string {
+  if (kind === 'vector') return `${indent}<table class="stepwise-answer"><tbody><tr>${elements.map((e) => `<td>${cell(e)}</td>`).join('')}</tr></tbody></table>`;
+  if (kind === 'matrix') {
+    const rows: AnswerElement[][] = [];
+    for (const e of elements) (rows[e.index[0]] ??= []).push(e);
+    return `${indent}<table class="stepwise-answer"><tbody>${rows.map((r) => `<tr>${r.map((e) => `<td>${cell(e)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  }
+  return `${indent}<p>${cell(elements[0])}</p>`;
+}

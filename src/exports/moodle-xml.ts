@@ -16,6 +16,7 @@
  * E.g. marks 1 on a 3-vector and 2 on a scalar give weights 1, 1, 1 and 6.
  */
 import {
+  answerLayout,
   answerable,
   cdata,
   checkMarks,
@@ -86,17 +87,7 @@ function stepSection(item: ExportItem, step: ExportStep, k: number, elements: An
   if (instruction) lines.push(`<p><em>${text(instruction)}</em></p>`);
   if (elements.some((e) => e.masked)) lines.push(`<p><small>Entries shown as ${MASKED_TEXT} are masked: they need no answer.</small></p>`);
   const cell = (e: AnswerElement): string => (e.masked ? MASKED_TEXT : subAnswer(step, e, weight));
-  if (step.kind === 'vector') {
-    lines.push(`<table class="stepwise-answer"><tbody><tr>${elements.map((e) => `<td>${cell(e)}</td>`).join('')}</tr></tbody></table>`);
-  } else if (step.kind === 'matrix') {
-    const rows: AnswerElement[][] = [];
-    for (const e of elements) (rows[e.index[0]] ??= []).push(e);
-    lines.push(
-      `<table class="stepwise-answer"><tbody>${rows.map((r) => `<tr>${r.map((e) => `<td>${cell(e)}</td>`).join('')}</tr>`).join('')}</tbody></table>`,
-    );
-  } else {
-    lines.push(`<p>${cell(elements[0])}</p>`);
-  }
+  lines.push(answerLayout(step.kind, elements, cell));
   lines.push('</div>');
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import {
+  answerLayout,
   answerable,
   checkMarks,
   escapeHtml,
@@ -172,17 +173,7 @@ function stepBody(item: ExportItem, step: ExportStep, k: number, elements: Answe
     const length = typeof e.truth === 'string' ? 20 : 12;
     return `<qti-text-entry-interaction response-identifier="${r.identifier}" expected-length="${length}"/>`;
   };
-  if (step.kind === 'vector') {
-    lines.push(`      <table class="stepwise-answer"><tbody><tr>${elements.map((e) => `<td>${cell(e)}</td>`).join('')}</tr></tbody></table>`);
-  } else if (step.kind === 'matrix') {
-    const rows: AnswerElement[][] = [];
-    for (const e of elements) (rows[e.index[0]] ??= []).push(e);
-    lines.push(
-      `      <table class="stepwise-answer"><tbody>${rows.map((r) => `<tr>${r.map((e) => `<td>${cell(e)}</td>`).join('')}</tr>`).join('')}</tbody></table>`,
-    );
-  } else {
-    lines.push(`      <p>${cell(elements[0])}</p>`);
-  }
+  lines.push(answerLayout(step.kind, elements, cell, '      '));
   lines.push('    </div>');
   return lines.join('\n');
 }

@@ -10,6 +10,7 @@ import { MAX_SEED, Rng } from '../generators/rng.js';
 import { evaluateSteps } from '../solvers/solve.js';
 import type { BlueprintEntry, Exam, ManifestItem, NewVariant, Store, Variant } from '../store/types.js';
 import { notFound } from '../api/problem.js';
+import { variantFromProblem } from './variants.js';
 
 export interface ExamRequest {
   title: string;
@@ -50,24 +51,16 @@ export async function createExam(store: Store, r: ExamRequest): Promise<{ exam: 
   const manifest = buildManifest(blueprint, r.versions, r.seed);
   const variants = (examId: string): NewVariant[] =>
     manifest.flatMap((items, version) =>
-      items.map((item, index) => {
-        const p = generateProblem(item.question ?? item.topic, item.seed, item.difficulty);
-        return {
-          topic: p.topic,
-          ...(p.question ? { question: p.question } : {}),
-          seed: p.seed,
-          difficulty: p.difficulty,
-          params: p.params,
-          steps: p.steps,
-          prompt: p.prompt,
-          mode: 'exam' as const,
-          ...(r.courseId ? { courseId: r.courseId } : {}),
+      items.map((item, index) =>
+        variantFromProblem(generateProblem(item.question ?? item.topic, item.seed, item.difficulty), {
+          mode: 'exam',
+          createdBy: r.createdBy,
+          courseId: r.courseId,
           examId,
           examVersion: version,
           examItem: index,
-          createdBy: r.createdBy,
-        };
-      }),
+        }),
+      ),
     );
   return store.exams.create(
     { title: r.title, ...(r.courseId ? { courseId: r.courseId } : {}), blueprint, versions: r.versions, seed: r.seed, manifest, createdBy: r.createdBy },

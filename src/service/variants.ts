@@ -1,11 +1,11 @@
 /** Variants: generated from the engine, frozen in the store, rendered for clients. */
 import { randomInt } from 'node:crypto';
-import { generateProblem, workedSolution, solveProblem } from '../engine.js';
+import { generateProblem, workedSolution, solveProblem, type Problem } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
 import { Lru } from '../core/lru.js';
 import type { SolvedStep } from '../solvers/solve.js';
 import { markdownToHtml } from '../render/html.js';
-import type { Store, Variant, VariantMode } from '../store/types.js';
+import type { NewVariant, Store, Variant, VariantMode } from '../store/types.js';
 import { notFound } from '../api/problem.js';
 
 export interface VariantRequest {
@@ -21,9 +21,12 @@ export interface VariantRequest {
 /** A seed for a variant the caller did not seed: random, but recorded, so the variant reproduces. */
 const freshSeed = (): number => randomInt(0, MAX_SEED);
 
-export async function createVariant(store: Store, r: VariantRequest): Promise<Variant> {
-  const p = generateProblem(r.ref, r.seed ?? freshSeed(), r.difficulty);
-  return store.variants.create({
+/** The stored form of a generated problem, with where it belongs. */
+export function variantFromProblem(
+  p: Problem,
+  where: Pick<NewVariant, 'mode' | 'createdBy'> & Partial<Pick<NewVariant, 'courseId' | 'sessionId' | 'examId' | 'examVersion' | 'examItem'>>,
+): NewVariant {
+  return {
     topic: p.topic,
     ...(p.question ? { question: p.question } : {}),
     seed: p.seed,
@@ -31,11 +34,13 @@ export async function createVariant(store: Store, r: VariantRequest): Promise<Va
     params: p.params,
     steps: p.steps,
     prompt: p.prompt,
-    mode: r.mode,
-    ...(r.courseId ? { courseId: r.courseId } : {}),
-    ...(r.sessionId ? { sessionId: r.sessionId } : {}),
-    createdBy: r.createdBy,
-  });
+    ...Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)),
+  } as NewVariant;
+}
+
+export async function createVariant(store: Store, r: VariantRequest): Promise<Variant> {
+  const p = generateProblem(r.ref, r.seed ?? freshSeed(), r.difficulty);
+  return store.variants.create(variantFromProblem(p, { mode: r.mode, createdBy: r.createdBy, courseId: r.courseId, sessionId: r.sessionId }));
 }
 
 // Variants never change once stored (a trigger refuses updates), so they and their answers can be
