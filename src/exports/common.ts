@@ -100,8 +100,11 @@ export const TOLERANCE_DIGITS = 12;
 export function formatExportNumber(x: number): string {
   if (!Number.isFinite(x)) throw new RangeError(`cannot export the number ${x}`);
   if (Math.abs(x) < 0.5 * 10 ** -VALUE_PLACES) return '0';
-  const r = Number(x.toPrecision(VALUE_DIGITS));
-  return plainDecimal(Math.abs(r) < 1 ? Number(r.toFixed(VALUE_PLACES)) : r);
+  if (Math.abs(x) >= 1) return plainDecimal(Number(x.toPrecision(VALUE_DIGITS)));
+  // Below 1, round once at whichever is coarser — 10 significant digits or 12 places — since
+  // rounding to one and then the other can move a value across a tie twice.
+  const places = Math.min(VALUE_PLACES, VALUE_DIGITS - 1 - Math.floor(Math.log10(Math.abs(x))));
+  return plainDecimal(Number(x.toFixed(places)));
 }
 
 /**

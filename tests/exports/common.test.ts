@@ -35,6 +35,8 @@ describe('numbers', () => {
       }),
     );
     expect(formatExportNumber(4.3e-7)).toBe('0.00000043');
+    // Rounded once: 10 significant digits then 12 places would give …210 (a double rounding).
+    expect(formatExportNumber(0.00046319020945000003)).toBe('0.000463190209');
     expect(formatExportNumber(1 / 3)).toBe('0.3333333333');
   });
 
