@@ -172,6 +172,57 @@ lti
   );
 
 program
+  .command('doctor')
+  .description('the TensorFlow.js backend the mini models use, and why better ones were passed over')
+  .option('--json', 'machine-readable output')
+  .action(
+    action(async (opts: { json?: boolean }) => {
+      const { doctor } = await import('./models.js');
+      await doctor(!!opts.json);
+    }),
+  );
+
+program
+  .command('artefact')
+  .description('train a mini-model lab run live (or take it from the cache) and write its artefacts')
+  .argument('<lab>', 'gan, clip or tvlt')
+  .option('-r, --run <name>', 'the run (default: the lab’s first)')
+  .option('-s, --seed <n>', 'seed', parseSeed)
+  .option('--set <key=value...>', 'override config values, e.g. --set steps=500')
+  .requiredOption('-o, --out <dir>', 'folder for the artefacts and metrics.json')
+  .option('--json', 'machine-readable output')
+  .action(
+    action(async (lab: string, opts: { run?: string; seed?: number; set?: string[]; out: string; json?: boolean }) => {
+      const { artefact } = await import('./models.js');
+      await artefact(lab, opts);
+    }),
+  );
+
+const artefacts = program.command('artefacts').description('the question bank’s mini-model questions');
+artefacts
+  .command('warm')
+  .description('train (once) every run the artefact questions need, filling the cache')
+  .option('--json', 'machine-readable output')
+  .action(
+    action(async (opts: { json?: boolean }) => {
+      const { warm } = await import('./models.js');
+      await warm(!!opts.json);
+    }),
+  );
+artefacts
+  .command('question')
+  .description('an artefact question: its prompt, the files it shows and its expected answer, read from the runs')
+  .argument('<id>', 'question id')
+  .option('-o, --out <dir>', 'copy the runs’ artefacts here, one folder per run name')
+  .option('--json', 'machine-readable output')
+  .action(
+    action(async (id: string, opts: { out?: string; json?: boolean }) => {
+      const { showQuestion } = await import('./models.js');
+      await showQuestion(id, opts.out, !!opts.json);
+    }),
+  );
+
+program
   .command('serve')
   .description('run the HTTP API (configured by PORT, STEPWISE_DB, STEPWISE_BOOTSTRAP_KEY, …; see the README)')
   .action(

@@ -1,0 +1,98 @@
+/** The CLI's mini-model commands: doctor, artefact, artefacts warm / questions. */
+import { SingleBar, Presets } from 'cli-progress';
+import { describeBackend, tensorflow } from '../models/runtime.js';
+import { runLab } from '../models/runner.js';
+import { answerQuestion, loadArtefactQuestions } from '../models/questions.js';
+import { LABS } from '../models/labs.js';
+import { StepwiseError } from '../core/errors.js';
+
+/** A progress bar on a terminal; nothing when output is piped. */
+function bar(label: string): { update(done: number, total: number): void; stop(): void } {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const b = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        b.start(total, 0);
+        started = true;
+      }
+      b.setTotal(total);
+      b.update(done);
+    },
+    stop: () => started && b.stop(),
+  };
+}
+
+export async function doctor(json: boolean): Promise<void> {
+  const { tf, report } = await tensorflow();
+  const info = { ...report, tfjs: tf.version.tfjs, labs: LABS.map((l) => ({ id: l.id, runs: Object.keys(l.runs) })) };
+  process.stdout.write(json ? JSON.stringify(info) + '\n' : `${describeBackend(report)}\nTensorFlow.js ${tf.version.tfjs}\nlabs: ${info.labs.map((l) => `${l.id} (${l.runs.join(', ')})`).join('; ')}\n`);
+}
+
+/** "--set key=value" pairs as a config object; values are JSON where they parse, else strings. */
+export function parseSets(sets: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new StepwiseError('invalid_request', `--set takes key=value, got "${s}"`, '--set');
+    const raw = s.slice(eq + 1);
+    try {
+      out[s.slice(0, eq)] = JSON.parse(raw);
+    } catch {
+      out[s.slice(0, eq)] = raw;
+    }
+  }
+  return out;
+}
+
+export async function artefact(lab: string, opts: { run?: string; seed?: number; set?: string[]; out: string; json?: boolean }): Promise<void> {
+  const b = bar(`${lab}${opts.run ? `/${opts.run}` : ''}`);
+  const outcome = await runLab({ lab, run: opts.run, seed: opts.seed, config: parseSets(opts.set), out: opts.out, progress: (d, t) => b.update(d, t) });
+  b.stop();
+  const m = outcome.manifest;
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ ...m, cached: outcome.cached, out: opts.out }) + '\n');
+    return;
+  }
+  process.stdout.write(
+    [
+      `${m.lab}/${m.run} seed ${m.seed} on ${m.backend}${outcome.cached ? ' (from the cache)' : `, trained in ${m.seconds} s`} → ${opts.out}`,
+      ...m.files.map((f) => `  ${f.file}: ${f.caption}`),
+      `  metrics.json: ${JSON.stringify(m.metrics).slice(0, 400)}`,
+    ].join('\n') + '\n',
+  );
+}
+
+/** Runs every run the artefact questions need (a cold cache trains them once). */
+export async function warm(json: boolean): Promise<void> {
+  const { questions, problems } = loadArtefactQuestions();
+  if (problems.length > 0) throw new StepwiseError('invalid_request', problems.map((p) => `${p.file}${p.field ? ` at ${p.field}` : ''}: ${p.message}`).join('; '));
+  const rows = [];
+  for (const q of questions.values()) {
+    const b = bar(q.id);
+    const a = await answerQuestion(q, (d, t) => b.update(d, t));
+    b.stop();
+    rows.push({ id: q.id, expected: a.expected, runs: Object.fromEntries(Object.entries(a.runs).map(([n, r]) => [n, { run: r.manifest.run, cached: r.cached, seconds: r.manifest.seconds }])) });
+    if (!json) process.stdout.write(`${q.id}: expected ${JSON.stringify(a.expected)} (${Object.values(a.runs).filter((r) => !r.cached).length} runs trained)\n`);
+  }
+  if (json) process.stdout.write(JSON.stringify(rows) + '\n');
+}
+
+export async function showQuestion(id: string, out: string | undefined, json: boolean): Promise<void> {
+  const { questions } = loadArtefactQuestions();
+  const q = questions.get(id);
+  if (!q) throw new StepwiseError('unknown_question', `unknown artefact question ${JSON.stringify(id)}; ids: ${[...questions.keys()].join(', ')}`);
+  const b = bar(q.id);
+  const a = await answerQuestion(q, (d, t) => b.update(d, t));
+  b.stop();
+  if (out) {
+    for (const r of q.runs) await runLab({ lab: q.lab, run: r.run, seed: r.seed ?? 1, config: r.config, out: `${out}/${r.name}` });
+  }
+  const files = q.show.map((s) => {
+    const [name, file] = s.split(':');
+    return `${a.runs[name].dir}/${file}`;
+  });
+  if (json) process.stdout.write(JSON.stringify({ id: q.id, prompt: q.prompt, show: files, expected: a.expected }) + '\n');
+  else process.stdout.write(`${q.prompt}\n\nshow:\n${files.map((f) => `  ${f}`).join('\n')}\n\nexpected answer: ${a.expected}\n`);
+}

@@ -1,0 +1,12 @@
+/** PLACEHOLDER: replaced by the real gan lab. */
+import { defineLab } from '../lab.js';
+
+export const ganLab = defineLab<{ steps: number }>({
+  id: 'gan',
+  title: 'placeholder',
+  runs: { default: { summary: 'placeholder', defaults: { steps: 1 } } },
+  configSchema: { type: 'object', additionalProperties: false, properties: { steps: { type: 'integer', minimum: 1 } }, required: ['steps'] },
+  async run() {
+    return { metrics: {}, artefacts: [] };
+  },
+});

@@ -1,0 +1,125 @@
+/**
+ * Conceptual questions bound to live runs (question-bank/artefacts/*.json): "Which run shows mode
+ * collapse?", "How many of the 8 modes does run B cover?". The expected answer is read from the
+ * runs' own metrics, so it is right for the artefacts shown; it is computed by running (or reading
+ * from the cache) exactly the runs the question names.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StepwiseError } from '../core/errors.js';
+import { QUESTION_BANK_DIR } from '../core/paths.js';
+import { ajvError, validatorFor } from '../solvers/params.js';
+import { getLab } from './labs.js';
+import { resolveRun, runLab, type RunOutcome } from './runner.js';
+
+export const ARTEFACT_DIR = join(QUESTION_BANK_DIR, 'artefacts');
+const SCHEMA = 'artefact-question.schema.json';
+
+export type ArtefactAnswer =
+  | { type: 'number'; metric: string; tolerance?: number }
+  | { type: 'text'; metric: string }
+  | { type: 'choice'; pick: 'min' | 'max'; metric: string };
+
+export interface ArtefactQuestion {
+  id: string;
+  title?: string;
+  lab: 'gan' | 'clip' | 'tvlt';
+  runs: { name: string; run: string; seed?: number; config?: Record<string, unknown> }[];
+  prompt: string;
+  show: string[];
+  answer: ArtefactAnswer;
+}
+
+export interface LoadedQuestions {
+  questions: Map<string, ArtefactQuestion>;
+  problems: { file: string; field: string; message: string }[];
+}
+
+/** Loads and checks every artefact question; a bad file is reported and skipped. */
+export function loadArtefactQuestions(dir = ARTEFACT_DIR): LoadedQuestions {
+  const out: LoadedQuestions = { questions: new Map(), problems: [] };
+  const validate = validatorFor('artefact-question', JSON.parse(readFileSync(join(ARTEFACT_DIR, SCHEMA), 'utf8')) as object);
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json') && x !== SCHEMA).sort()) {
+    const file = join('question-bank', 'artefacts', f);
+    try {
+      const data = JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown;
+      if (!validate(data)) {
+        const e = ajvError(validate.errors?.[0], 'invalid_request', 'question');
+        throw Object.assign(new Error(e.message), { field: (e.path ?? '').replace(/^question\.?/, '') });
+      }
+      const q = data as ArtefactQuestion;
+      checkQuestion(q);
+      if (out.questions.has(q.id)) throw Object.assign(new Error(`question id ${q.id} is already used`), { field: 'id' });
+      out.questions.set(q.id, q);
+    } catch (e) {
+      out.problems.push({ file, field: (e as { field?: string }).field ?? '', message: (e as Error).message });
+    }
+  }
+  return out;
+}
+
+function checkQuestion(q: ArtefactQuestion): void {
+  const lab = getLab(q.lab);
+  const names = new Set<string>();
+  q.runs.forEach((r, i) => {
+    if (names.has(r.name)) throw Object.assign(new Error(`run name ${r.name} is used twice`), { field: `runs[${i}].name` });
+    names.add(r.name);
+    try {
+      resolveRun(lab, r.run, r.config);
+    } catch (e) {
+      throw Object.assign(new Error((e as Error).message), { field: `runs[${i}]` });
+    }
+  });
+  q.show.forEach((s, i) => {
+    if (!names.has(s.split(':')[0])) throw Object.assign(new Error(`"${s}" names no run of the question`), { field: `show[${i}]` });
+  });
+  if (q.answer.type !== 'choice' && !names.has(q.answer.metric.split('.')[0])) {
+    throw Object.assign(new Error(`answer.metric must start with a run name (${[...names].join(', ')})`), { field: 'answer.metric' });
+  }
+}
+
+/** A value at a dotted path ("zeroShot.examples.0.predicted") in a run's metrics. */
+export function metricAt(metrics: Record<string, unknown>, path: string): unknown {
+  let v: unknown = metrics;
+  for (const part of path.split('.')) {
+    if (v === null || typeof v !== 'object' || !(part in (v as object))) {
+      throw new StepwiseError('internal', `the run's metrics have no ${path}`);
+    }
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+export interface AnsweredQuestion {
+  question: ArtefactQuestion;
+  /** Each run's outcome, by its name in the question. */
+  runs: Record<string, RunOutcome>;
+  expected: number | string;
+}
+
+/** Runs (or reads from the cache) every run the question names, and reads its expected answer. */
+export async function answerQuestion(q: ArtefactQuestion, progress?: (done: number, total: number) => void): Promise<AnsweredQuestion> {
+  const runs: Record<string, RunOutcome> = {};
+  for (const r of q.runs) runs[r.name] = await runLab({ lab: q.lab, run: r.run, seed: r.seed ?? 1, config: r.config, progress });
+  const a = q.answer;
+  let expected: number | string;
+  if (a.type === 'choice') {
+    const scored = q.runs.map((r) => ({ name: r.name, v: Number(metricAt(runs[r.name].manifest.metrics, a.metric)) }));
+    scored.sort((x, y) => (a.pick === 'min' ? x.v - y.v : y.v - x.v));
+    if (scored.length > 1 && scored[0].v === scored[1].v) {
+      throw new StepwiseError('internal', `question ${q.id} is ambiguous: runs ${scored[0].name} and ${scored[1].name} tie on ${a.metric} (${scored[0].v})`);
+    }
+    expected = scored[0].name;
+  } else {
+    const [name, ...path] = a.metric.split('.');
+    const v = metricAt(runs[name].manifest.metrics, path.join('.'));
+    expected = a.type === 'number' ? Number(v) : String(v);
+  }
+  return { question: q, runs, expected };
+}
+
+/** Whether a student's answer matches: numbers within the tolerance, text and choices ignoring case. */
+export function checkAnswer(q: ArtefactQuestion, expected: number | string, given: string): boolean {
+  if (q.answer.type === 'number') return Math.abs(Number(given) - Number(expected)) <= (q.answer.tolerance ?? 0) + 1e-9;
+  return given.trim().toLowerCase() === String(expected).trim().toLowerCase();
+}

@@ -1,0 +1,111 @@
+/**
+ * Running a lab: the config (a run's defaults with the caller's overrides) is validated, the run is
+ * looked up in the artefact cache by (lab, run, config, seed, backend) and trained only on a miss;
+ * its artefacts and metrics are written to the cache and, on request, copied to an output folder.
+ * The runner checks that a run leaves no tensor behind.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StepwiseError } from '../core/errors.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
+import { checkSeed } from '../generators/generate.js';
+import { Rng } from '../generators/rng.js';
+import { ajvError, validatorFor } from '../solvers/params.js';
+import { sha1 } from '../core/precompiled.js';
+import type { Lab } from './lab.js';
+import { getLab } from './labs.js';
+import { tensorflow } from './runtime.js';
+
+/** Bumped when a lab's training or artefacts change, so old cache entries are not served. */
+export const CACHE_VERSION = 1;
+
+export interface RunManifest {
+  lab: string;
+  run: string;
+  seed: number;
+  backend: string;
+  config: object;
+  metrics: Record<string, unknown>;
+  files: { file: string; caption: string }[];
+  seconds: number;
+  createdAt: string;
+}
+
+export interface RunOutcome {
+  manifest: RunManifest;
+  /** The cache folder holding the files. */
+  dir: string;
+  cached: boolean;
+}
+
+export interface RunRequest {
+  lab: string;
+  run?: string;
+  seed?: number;
+  /** Overrides merged onto the run's defaults. */
+  config?: Record<string, unknown>;
+  progress?: (done: number, total: number) => void;
+  /** Copy the artefacts and metrics.json here. */
+  out?: string;
+}
+
+export function cacheRoot(): string {
+  return process.env.STEPWISE_CACHE ?? join(PACKAGE_ROOT, '.stepwise-cache', 'artefacts');
+}
+
+/** The run's name and full config, checked. */
+export function resolveRun(lab: Lab, run: string | undefined, overrides: Record<string, unknown> = {}): { run: string; config: object } {
+  const name = run ?? Object.keys(lab.runs)[0];
+  const spec = lab.runs[name];
+  if (!spec) throw new StepwiseError('invalid_request', `lab ${lab.id} has no run "${name}"; runs: ${Object.keys(lab.runs).join(', ')}`, 'run');
+  const config = { ...spec.defaults, ...overrides };
+  const validate = validatorFor(`lab:${lab.id}`, lab.configSchema);
+  if (!validate(config)) throw ajvError(validate.errors?.[0], 'invalid_request', 'config');
+  lab.checkConfig?.(config);
+  return { run: name, config };
+}
+
+export async function runLab(req: RunRequest): Promise<RunOutcome> {
+  const lab = getLab(req.lab);
+  const seed = checkSeed(req.seed ?? 1);
+  const { run, config } = resolveRun(lab, req.run, req.config);
+  const { tf, report } = await tensorflow();
+  const key = sha1(JSON.stringify({ v: CACHE_VERSION, lab: lab.id, run, config, seed, backend: report.backend }));
+  const dir = join(cacheRoot(), `${lab.id}-${run}-${seed}-${key.slice(0, 12)}`);
+  const manifestFile = join(dir, 'metrics.json');
+  let outcome: RunOutcome;
+  if (existsSync(manifestFile)) {
+    outcome = { manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) as RunManifest, dir, cached: true };
+  } else {
+    const before = tf.memory().numTensors;
+    const t0 = performance.now();
+    const result = await lab.run(run, config, { tf, seed, rng: new Rng(seed), progress: req.progress ?? (() => undefined) });
+    const leaked = tf.memory().numTensors - before;
+    if (leaked !== 0) throw new StepwiseError('internal', `lab ${lab.id} run ${run} left ${leaked} tensors behind`);
+    const manifest: RunManifest = {
+      lab: lab.id,
+      run,
+      seed,
+      backend: report.backend,
+      config,
+      metrics: result.metrics,
+      files: result.artefacts.map((a) => ({ file: a.file, caption: a.caption })),
+      seconds: +((performance.now() - t0) / 1000).toFixed(2),
+      createdAt: new Date().toISOString(),
+    };
+    // Written to a temporary folder and renamed, so a crash never leaves a half-filled entry.
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    for (const a of result.artefacts) writeFileSync(join(tmp, a.file), a.content);
+    writeFileSync(join(tmp, 'metrics.json'), JSON.stringify(manifest, null, 2));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    outcome = { manifest, dir, cached: false };
+  }
+  if (req.out) {
+    mkdirSync(req.out, { recursive: true });
+    for (const f of [...outcome.manifest.files.map((x) => x.file), 'metrics.json']) copyFileSync(join(dir, f), join(req.out, f));
+  }
+  return outcome;
+}
