@@ -39,7 +39,8 @@ export interface RunOutcome {
 }
 
 export interface RunRequest {
-  lab: string;
+  /** A lab id from the registry (or, in tests, a lab itself). */
+  lab: string | Lab;
   run?: string;
   seed?: number;
   /** Overrides merged onto the run's defaults. */
@@ -66,7 +67,7 @@ export function resolveRun(lab: Lab, run: string | undefined, overrides: Record<
 }
 
 export async function runLab(req: RunRequest): Promise<RunOutcome> {
-  const lab = getLab(req.lab);
+  const lab = typeof req.lab === 'string' ? getLab(req.lab) : req.lab;
   const seed = checkSeed(req.seed ?? 1);
   const { run, config } = resolveRun(lab, req.run, req.config);
   const { tf, report } = await tensorflow();
