@@ -26,8 +26,14 @@ export function randomUniform(tf: Tf, rng: Rng, shape: number[], min = 0, max = 
 
 const fastMatMuls = new WeakMap<Tf, (a: Tensor2D, b: Tensor2D) => Tensor2D>();
 
-/** a·b with a gradient written as explicit transposes and plain matMuls. */
+/**
+ * a·b. On the CPU backends (wasm, cpu) the gradient is written as explicit transposes and plain
+ * matMuls; elsewhere (WebGPU, tfjs-node) transposed operands cost nothing extra, and the plain
+ * gradient launches fewer kernels — which is what a dispatch-bound GPU step pays for.
+ */
 export function matMul(tf: Tf, a: Tensor2D, b: Tensor2D): Tensor2D {
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') return tf.matMul(a, b);
   let f = fastMatMuls.get(tf);
   if (!f) {
     f = tf.customGrad((...args) => {
