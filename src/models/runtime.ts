@@ -54,6 +54,8 @@ type Attempt = { tf: Tf; adapter?: string } | { reason: string };
 
 async function use(name: string): Promise<Attempt> {
   const tf = await import('@tensorflow/tfjs');
+  // Production mode: no console advice to install tfjs-node on the CPU backend.
+  tf.enableProdMode();
   const ok = await tf.setBackend(name).catch(() => false);
   await tf.ready();
   return ok && tf.getBackend() === name ? { tf } : { reason: `tf.setBackend('${name}') failed` };
