@@ -59,10 +59,13 @@ export interface Dense {
 
 /** A dense layer, He-initialised (for ReLU) from the run's stream; `scale` shrinks it (e.g. output layers). */
 export function dense(tf: Tf, rng: Rng, inputs: number, outputs: number, scale = 1): Dense {
-  return {
-    w: tf.variable(tf.tidy(() => randomNormal(tf, rng, [inputs, outputs], 0, scale * Math.sqrt(2 / inputs)))),
-    b: tf.variable(tf.zeros([outputs])),
-  };
+  // tf.variable keeps its own copy: the initial tensors are disposed here, or each layer leaks two.
+  const w0 = randomNormal(tf, rng, [inputs, outputs], 0, scale * Math.sqrt(2 / inputs));
+  const b0 = tf.zeros([outputs]);
+  const layer = { w: tf.variable(w0), b: tf.variable(b0) };
+  w0.dispose();
+  b0.dispose();
+  return layer;
 }
 
 export type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'linear';

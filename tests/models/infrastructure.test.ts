@@ -95,15 +95,17 @@ describe('nn', () => {
     tf.dispose([a, b, ...g1, ...g2]);
   });
 
-  it('dense layers initialise the same from the same seed', () => {
+  it('dense layers initialise the same from the same seed, and leave nothing behind when disposed', () => {
+    const before = tf.memory().numTensors;
     const l1 = [dense(tf, new Rng(5), 3, 4)];
     const l2 = [dense(tf, new Rng(5), 3, 4)];
     const x = tf.tensor2d([[1, 2, 3]]);
-    const y1 = mlp(tf, l1, x);
-    const y2 = mlp(tf, l2, x);
+    const y1 = tf.tidy(() => mlp(tf, l1, x));
+    const y2 = tf.tidy(() => mlp(tf, l2, x));
     expect(Array.from(y1.dataSync())).toEqual(Array.from(y2.dataSync()));
     tf.dispose([x, y1, y2]);
     disposeLayers([...l1, ...l2]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
