@@ -1,11 +1,12 @@
 /**
  * Running a lab: the config (a run's defaults with the caller's overrides) is validated, the run is
- * looked up in the artefact cache by (lab, run, config, seed, backend) and trained only on a miss;
+ * looked up in the artefact cache by (lab, run, config, seed, backend, lab code) and trained only on a miss;
  * its artefacts and metrics are written to the cache and, on request, copied to an output folder.
  * The runner checks that a run leaves no tensor behind.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { StepwiseError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { checkSeed } from '../generators/generate.js';
@@ -16,8 +17,30 @@ import type { Lab } from './lab.js';
 import { getLab } from './labs.js';
 import { tensorflow } from './runtime.js';
 
-/** Bumped when a lab's training or artefacts change, so old cache entries are not served. */
+/** Bumped when the cache layout changes. Code changes need no bump: see codeHash. */
 export const CACHE_VERSION = 1;
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const codeHashes = new Map<string, string>();
+
+/**
+ * A hash of the code a lab's runs depend on — its own folder and the shared layers and plots — so a
+ * changed lab never serves artefacts cached from its old code.
+ */
+function codeHash(labId: string): string {
+  let h = codeHashes.get(labId);
+  if (!h) {
+    const ext = extname(fileURLToPath(import.meta.url)); // .ts from the sources, .js when built
+    const files = [
+      ...readdirSync(join(HERE, labId)).filter((f) => f.endsWith(ext)).sort().map((f) => join(HERE, labId, f)),
+      join(HERE, `nn${ext}`),
+      join(HERE, `plots${ext}`),
+    ].filter((f) => existsSync(f));
+    h = sha1(files.map((f) => readFileSync(f, 'utf8')).join('\0'));
+    codeHashes.set(labId, h);
+  }
+  return h;
+}
 
 export interface RunManifest {
   lab: string;
@@ -71,7 +94,7 @@ export async function runLab(req: RunRequest): Promise<RunOutcome> {
   const seed = checkSeed(req.seed ?? 1);
   const { run, config } = resolveRun(lab, req.run, req.config);
   const { tf, report } = await tensorflow();
-  const key = sha1(JSON.stringify({ v: CACHE_VERSION, lab: lab.id, run, config, seed, backend: report.backend }));
+  const key = sha1(JSON.stringify({ v: CACHE_VERSION, code: codeHash(lab.id), lab: lab.id, run, config, seed, backend: report.backend }));
   const dir = join(cacheRoot(), `${lab.id}-${run}-${seed}-${key.slice(0, 12)}`);
   const manifestFile = join(dir, 'metrics.json');
   let outcome: RunOutcome;
