@@ -1,0 +1,74 @@
+/**
+ * A tiny convolutional image encoder built from matMuls: one 5×5 convolution with stride 2 (each
+ * output sees a patch of the image; the filters are shared by every place), ReLU, then an MLP on
+ * the flattened 8×8 feature map. tfjs-backend-wasm has no Conv2D filter gradient and its slices are
+ * slow, so the patches (im2col) are cut in plain JS from the fixed pixels, and the convolution is
+ * one matMul: patches [batch · places, 5·5·3] × filters [75, F].
+ */
+import type { Rng } from '../../generators/rng.js';
+import { disposeLayers, matMul, mlp, variables, type Dense } from '../nn.js';
+import type { Tf } from '../runtime.js';
+
+type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
+type Variable = import('@tensorflow/tfjs').Variable;
+
+export const KERNEL = 5;
+export const STRIDE = 2;
+const PAD = 2;
+
+export interface ConvEncoder {
+  conv: Dense;
+  /** Flattened feature map → hidden (ReLU) → projection. */
+  head: Dense[];
+  /** Output places per image (side²). */
+  places: number;
+}
+
+type MakeLayer = (tf: Tf, rng: Rng, inputs: number, outputs: number) => Dense;
+
+export function createConv(tf: Tf, rng: Rng, layer: MakeLayer, o: { size: number; filters: number; hidden: number; out: number }): ConvEncoder {
+  const places = (o.size / STRIDE) ** 2;
+  return {
+    conv: layer(tf, rng, KERNEL * KERNEL * 3, o.filters),
+    head: [layer(tf, rng, (places / 4) * o.filters, o.hidden), layer(tf, rng, o.hidden, o.out)],
+    places,
+  };
+}
+
+export function convVariables(e: ConvEncoder): Variable[] {
+  return variables([e.conv, ...e.head]);
+}
+
+export function disposeConv(e: ConvEncoder): void {
+  disposeLayers([e.conv, ...e.head]);
+}
+
+/** The 5×5 patches (stride 2, zero padding 2) of an RGB image: one row of 75 values per output place. */
+export function patches(pixels: Float32Array, size: number): Float32Array {
+  const side = size / STRIDE;
+  const width = KERNEL * KERNEL * 3;
+  const out = new Float32Array(side * side * width);
+  for (let oy = 0; oy < side; oy++) {
+    for (let ox = 0; ox < side; ox++) {
+      let o = (oy * side + ox) * width;
+      for (let ky = 0; ky < KERNEL; ky++) {
+        for (let kx = 0; kx < KERNEL; kx++) {
+          const y = oy * STRIDE - PAD + ky;
+          const x = ox * STRIDE - PAD + kx;
+          const inside = y >= 0 && y < size && x >= 0 && x < size;
+          for (let c = 0; c < 3; c++) out[o++] = inside ? pixels[(y * size + x) * 3 + c] : 0;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Features of a batch given as patches [batch · places, 75]; returns [batch, out]. */
+export function convForward(tf: Tf, e: ConvEncoder, cols: Tensor2D): Tensor2D {
+  const n = cols.shape[0] / e.places;
+  const h = tf.relu(tf.add(matMul(tf, cols, e.conv.w as unknown as Tensor2D), e.conv.b));
+  const side = Math.sqrt(e.places);
+  const pooled = tf.maxPool(tf.reshape(h, [n, side, side, e.conv.b.shape[0]]) as import('@tensorflow/tfjs').Tensor4D, 2, 2, 'valid');
+  return mlp(tf, e.head, tf.reshape(pooled, [n, -1]) as Tensor2D);
+}
