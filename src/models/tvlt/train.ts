@@ -1,0 +1,104 @@
+/**
+ * Training: each step draws a batch of training clips and takes one Adam step on
+ * λ_MAE·MAE + λ_VAM·VAM. MAE masks each matched clip afresh; VAM sees the same frames unmasked,
+ * the first half with their own audio (label 1) and the second half with another clip's (label 0).
+ * Adam (β₂ = 0.98) with a linear warm-up.
+ */
+import type { Rng } from '../../generators/rng.js';
+import type { Tf } from '../runtime.js';
+import { pickRows, type Layout, type PatchSet } from './data.js';
+import { sampleMask, type BatchMask } from './mask.js';
+import { FlatAdam } from './optim.js';
+import { bceWithLogits, maeForward, maskedMean, patchErrors, tvltVariables, vamLogits, type ModelSize, type Tvlt } from './model.js';
+
+type Tensor = import('@tensorflow/tfjs').Tensor;
+type Tensor3D = import('@tensorflow/tfjs').Tensor3D;
+
+export interface TvltConfig extends ModelSize {
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  trainClips: number;
+  testClips: number;
+  frames: number;
+  patchSize: number;
+  audioPatch: number;
+  maskRatio: number;
+  lambdaMae: number;
+  lambdaVam: number;
+}
+
+/** Steps over which the learning rate ramps up linearly: early Adam steps on a fresh transformer are erratic. */
+const WARMUP = 50;
+
+export interface LossPoint {
+  step: number;
+  mae: number;
+  vam: number;
+  total: number;
+}
+
+/** Clips i's patches as tensors [k, nv, pv] and [k, na, pa]; `audioFrom` swaps in other clips' audio. */
+export function batchTensors(tf: Tf, set: PatchSet, L: Layout, idx: number[], audioFrom = idx): { video: Tensor3D; audio: Tensor3D } {
+  return {
+    video: tf.tensor3d(pickRows(set.video, L.nv * L.pv, idx), [idx.length, L.nv, L.pv]),
+    audio: tf.tensor3d(pickRows(set.audio, L.na * L.pa, audioFrom), [idx.length, L.na, L.pa]),
+  };
+}
+
+/** A clip index other than i, uniformly. */
+export function otherClip(rng: Rng, n: number, i: number): number {
+  const j = rng.int(0, n - 2);
+  return j >= i ? j + 1 : j;
+}
+
+/** Per-modality masks [batch, nv] and [batch, na] from a BatchMask (its [CLS] column dropped). */
+export function modalityMasks(mask: BatchMask, batch: number, L: Layout): { video: Float32Array; audio: Float32Array } {
+  const video = new Float32Array(batch * L.nv);
+  const audio = new Float32Array(batch * L.na);
+  for (let b = 0; b < batch; b++) {
+    video.set(mask.masked.subarray(b * mask.seq + 1, b * mask.seq + 1 + L.nv), b * L.nv);
+    audio.set(mask.masked.subarray(b * mask.seq + 1 + L.nv, (b + 1) * mask.seq), b * L.na);
+  }
+  return { video, audio };
+}
+
+/** The MAE loss: the mean of the video and the audio masked-patch MSEs. */
+export function maeLoss(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D, mask: BatchMask): Tensor {
+  const b = video.shape[0];
+  const masks = modalityMasks(mask, b, m.L);
+  const pred = maeForward(tf, m, video, audio, mask);
+  const lv = maskedMean(tf, patchErrors(tf, pred.video, video), tf.tensor2d(masks.video, [b, m.L.nv]));
+  const la = maskedMean(tf, patchErrors(tf, pred.audio, audio), tf.tensor2d(masks.audio, [b, m.L.na]));
+  return tf.mul(tf.add(lv, la), 0.5);
+}
+
+export function train(tf: Tf, rng: Rng, m: Tvlt, set: PatchSet, c: TvltConfig, progress: (done: number, total: number) => void): LossPoint[] {
+  const opt = new FlatAdam(tf, tvltVariables(m));
+  const vars = tvltVariables(m);
+  const curve: LossPoint[] = [];
+  const half = Math.floor(c.batchSize / 2);
+  const labels = tf.tensor1d(Array.from({ length: c.batchSize }, (_, i) => (i < c.batchSize - half ? 1 : 0)));
+  for (let step = 1; step <= c.steps; step++) {
+    const idx = Array.from({ length: c.batchSize }, () => rng.int(0, set.n - 1));
+    const swapped = idx.map((i, k) => (k < c.batchSize - half ? i : otherClip(rng, set.n, i)));
+    const mask = sampleMask(rng, c.batchSize, m.L.nv, m.L.na, c.maskRatio);
+    const own = batchTensors(tf, set, m.L, idx);
+    const mixed = batchTensors(tf, set, m.L, idx, swapped);
+    let parts: Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const mae = maeLoss(tf, m, own.video, own.audio, mask);
+      const vam = bceWithLogits(tf, vamLogits(tf, m, mixed.video, mixed.audio), labels);
+      parts = tf.keep(tf.stack([mae, vam]));
+      return tf.add(tf.mul(mae, c.lambdaMae), tf.mul(vam, c.lambdaVam)) as import('@tensorflow/tfjs').Scalar;
+    }, vars);
+    opt.apply(grads, c.learningRate * Math.min(1, step / WARMUP));
+    const [mae, vam] = Array.from((parts as Tensor).dataSync());
+    curve.push({ step, mae, vam, total: value.dataSync()[0] });
+    tf.dispose([value, parts as Tensor, ...Object.values(grads), own.video, own.audio, mixed.video, mixed.audio]);
+    progress(step, c.steps);
+  }
+  labels.dispose();
+  opt.dispose();
+  return curve;
+}
