@@ -44,8 +44,8 @@ export interface Lab<C extends object = object> {
   runs: Record<string, LabRunSpec<C>>;
   /** JSON Schema of the config (ajv): sizes, ranges, no unknown fields. */
   configSchema: object;
-  /** Cross-field checks a schema cannot say; throw StepwiseError naming the field. */
-  checkConfig?(c: C): void;
+  /** Cross-field checks a schema cannot say (the run named, as some fields apply to some runs); throw StepwiseError naming the field. */
+  checkConfig?(c: C, run: string): void;
   /** Trains and evaluates. Deterministic for (run, config, seed, backend); leaves no tensor behind. */
   run(run: string, config: C, ctx: RunContext): Promise<LabResult>;
 }

@@ -11,7 +11,7 @@ import { StepwiseError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { checkSeed } from '../generators/generate.js';
 import { Rng } from '../generators/rng.js';
-import { ajvError, validatorFor } from '../solvers/params.js';
+import { ajvError, schemaHash, validatorFor } from '../solvers/params.js';
 import { sha1 } from '../core/precompiled.js';
 import type { Lab } from './lab.js';
 import { getLab } from './labs.js';
@@ -83,9 +83,10 @@ export function resolveRun(lab: Lab, run: string | undefined, overrides: Record<
   const spec = lab.runs[name];
   if (!spec) throw new StepwiseError('invalid_request', `lab ${lab.id} has no run "${name}"; runs: ${Object.keys(lab.runs).join(', ')}`, 'run');
   const config = { ...spec.defaults, ...overrides };
-  const validate = validatorFor(`lab:${lab.id}`, lab.configSchema);
+  // Keyed by the schema too: two labs (or a test's toy lab) with one id never share a validator.
+  const validate = validatorFor(`lab:${lab.id}:${schemaHash(lab.configSchema)}`, lab.configSchema);
   if (!validate(config)) throw ajvError(validate.errors?.[0], 'invalid_request', 'config');
-  lab.checkConfig?.(config);
+  lab.checkConfig?.(config, name);
   return { run: name, config };
 }
 

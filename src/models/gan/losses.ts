@@ -1,0 +1,43 @@
+/**
+ * The losses the runs train with. D's inputs come in already built (the conditional GAN concatenates
+ * the one-hot label to x), so every loss sees plain batches.
+ *   ns:   D minimises −log D(x) − log(1 − D(G(z))); G the non-saturating −log D(G(z)).
+ *   fm:   D as in ns; G matches the mean of D's last hidden features on real and fake batches
+ *         (feature matching, Salimans et al. 2016).
+ *   wgan: the critic minimises E[D(G(z))] − E[D(x)] + λ E[(‖∇D(x̂)‖ − 1)²] on random interpolates
+ *         x̂ (Gulrajani et al. 2017); G minimises −E[D(G(z))].
+ */
+import type { Rng } from '../../generators/rng.js';
+import { randomUniform } from '../nn.js';
+import type { Tf } from '../runtime.js';
+import { discriminate, inputGradient, type Discriminator } from './nets.js';
+
+type Scalar = import('@tensorflow/tfjs').Scalar;
+type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
+
+export type LossKind = 'ns' | 'fm' | 'wgan';
+
+export function discriminatorLoss(tf: Tf, kind: LossKind, d: Discriminator, real: Tensor2D, fake: Tensor2D, rng: Rng, gpWeight = 0): Scalar {
+  const dReal = discriminate(tf, d, real).logit;
+  const dFake = discriminate(tf, d, fake).logit;
+  if (kind !== 'wgan') {
+    // −log σ(a) = softplus(−a) and −log(1 − σ(a)) = softplus(a), stable for large logits.
+    return tf.add(tf.mean(tf.softplus(tf.neg(dReal))), tf.mean(tf.softplus(dFake))) as Scalar;
+  }
+  const u = randomUniform(tf, rng, [real.shape[0], 1]);
+  const between = tf.add(real, tf.mul(u, tf.sub(fake, real))) as Tensor2D;
+  const grad = inputGradient(tf, d, between);
+  // The small constant keeps sqrt differentiable where the gradient vanishes.
+  const norm = tf.sqrt(tf.add(tf.sum(tf.square(grad), 1), 1e-12));
+  const penalty = tf.mean(tf.square(tf.sub(norm, 1)));
+  return tf.add(tf.sub(tf.mean(dFake), tf.mean(dReal)), tf.mul(penalty, gpWeight)) as Scalar;
+}
+
+export function generatorLoss(tf: Tf, kind: LossKind, d: Discriminator, real: Tensor2D, fake: Tensor2D): Scalar {
+  const out = discriminate(tf, d, fake);
+  if (kind === 'ns') return tf.mean(tf.softplus(tf.neg(out.logit))) as Scalar;
+  if (kind === 'wgan') return tf.neg(tf.mean(out.logit)) as Scalar;
+  // G's optimiser differentiates in G's weights only, so the real features act as a fixed target.
+  const target = tf.mean(discriminate(tf, d, real).features, 0);
+  return tf.sum(tf.square(tf.sub(target, tf.mean(out.features, 0)))) as Scalar;
+}

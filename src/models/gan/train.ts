@@ -1,0 +1,179 @@
+/**
+ * The GAN training loop every GAN run shares; a run is a choice of loss, minibatch discrimination,
+ * experience replay and conditioning. Everything random comes from the run's seeded stream, and
+ * every tensor is tidied or disposed before it returns.
+ */
+import type { Rng } from '../../generators/rng.js';
+import { randomNormal } from '../nn.js';
+import type { Tf } from '../runtime.js';
+import type { GanConfig, GanRun } from './config.js';
+import { modeCentres, PLANE, planeGrid, sampleData, STANDARD_STD } from './data.js';
+import { discriminatorLoss, generatorLoss, type LossKind } from './losses.js';
+import { ReplayBuffer } from './replay.js';
+import {
+  discriminate,
+  discriminatorVariables,
+  disposeDiscriminator,
+  generate,
+  generatorVariables,
+  makeDiscriminator,
+  makeGenerator,
+} from './nets.js';
+
+type Tensor1D = import('@tensorflow/tfjs').Tensor1D;
+type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
+
+export interface Variant {
+  loss: LossKind;
+  minibatch: boolean;
+  replay: boolean;
+  conditional: boolean;
+}
+
+export function variantOf(run: Exclude<GanRun, 'optimal-d'>): Variant {
+  return {
+    loss: run === 'feature-matching' ? 'fm' : run === 'wgan-gp' ? 'wgan' : 'ns',
+    minibatch: run === 'minibatch',
+    replay: run === 'replay',
+    conditional: run === 'conditional',
+  };
+}
+
+export interface GanTraining {
+  /** D and G losses every few steps. */
+  history: { step: number; dLoss: number; gLoss: number }[];
+  /** Samples from a fixed set of z (and labels) during training. */
+  checkpoints: { step: number; samples: Float32Array }[];
+  /** The evaluation samples ([x0, y0, x1, …]) and, for the conditional GAN, the label each was asked for. */
+  samples: Float32Array;
+  labels?: Int32Array;
+  /** D(x) (the critic's value for WGAN-GP) on a grid over the plane, row 0 at the top. */
+  heat: { xs: number[]; ys: number[]; values: number[][] };
+}
+
+/** Points in the checkpoint scatter plots. */
+const PLOT_SAMPLES = 500;
+const HEAT_CELLS = 40;
+
+/** The learning-rate factor at `step` (1-based): 1, then falling linearly towards 0 over the last `share` of the steps. */
+export function decayFactor(step: number, steps: number, share: number): number {
+  return share <= 0 ? 1 : Math.min(1, (steps - step + 1) / (share * steps));
+}
+
+/** tfjs's Adam reads `learningRate` afresh at every step but declares it protected; a schedule sets it. */
+export function setLearningRate(opt: import('@tensorflow/tfjs').Optimizer, lr: number): void {
+  (opt as unknown as { learningRate: number }).learningRate = lr;
+}
+
+/** A field the run's defaults always hold (overrides are merged onto them and cannot remove it). */
+export function need<K extends keyof GanConfig>(c: GanConfig, key: K): NonNullable<GanConfig[K]> {
+  const v = c[key];
+  if (v === undefined || v === null) throw new Error(`gan config has no ${key}`);
+  return v as NonNullable<GanConfig[K]>;
+}
+
+export async function trainGan(
+  tf: Tf,
+  rng: Rng,
+  run: Exclude<GanRun, 'optimal-d'>,
+  c: GanConfig,
+  progress: (done: number, total: number) => void,
+): Promise<GanTraining> {
+  const v = variantOf(run);
+  const std = c.dataStd ?? STANDARD_STD[c.dataset];
+  const centres = modeCentres(c.dataset);
+  const k = centres.length;
+  const zDim = need(c, 'zDim');
+  const cond = v.conditional;
+  const G = makeGenerator(tf, rng, zDim + (cond ? k : 0), c.hidden, c.depth);
+  const D = makeDiscriminator(tf, rng, 2 + (cond ? k : 0), c.hidden, c.depth, v.minibatch ? { kernels: need(c, 'mbKernels'), dims: need(c, 'mbDims') } : undefined);
+  const gVars = generatorVariables(G);
+  const dVars = discriminatorVariables(D);
+  const gOpt = tf.train.adam(need(c, 'lrG'), c.beta1, c.beta2);
+  const dOpt = tf.train.adam(c.lrD, c.beta1, c.beta2);
+  const replay = v.replay ? new ReplayBuffer(need(c, 'replaySize'), Math.round(c.batch * need(c, 'replayShare'))) : undefined;
+  const gpWeight = c.gpWeight ?? 0;
+  const dSteps = need(c, 'dSteps');
+
+  // The conditional GAN sees the one-hot label concatenated to z (in G) and to x (in D).
+  const oneHot = (labels: Tensor1D): Tensor2D => tf.oneHot(labels, k).toFloat() as Tensor2D;
+  const withLabel = (x: Tensor2D, labels: Tensor1D): Tensor2D => (cond ? (tf.concat([x, oneHot(labels)], 1) as Tensor2D) : x);
+  const fakeFor = (labels: Tensor1D): Tensor2D => generate(tf, G, withLabel(randomNormal(tf, rng, [labels.shape[0], zDim]) as Tensor2D, labels));
+  const labelsFor = (n: number): Tensor1D => tf.tensor1d(Array.from({ length: n }, (_, i) => i % k), 'int32');
+
+  const plotN = Math.min(PLOT_SAMPLES, need(c, 'evalSamples'));
+  const [plotZ, plotLabels] = [randomNormal(tf, rng, [plotN, zDim]) as Tensor2D, labelsFor(plotN)];
+  const sampleAt = (z: Tensor2D, labels: Tensor1D): Float32Array => tf.tidy(() => generate(tf, G, withLabel(z, labels)).dataSync() as Float32Array);
+
+  const checkpointSteps = new Set(Array.from({ length: need(c, 'checkpoints') }, (_, i) => Math.round((c.steps * (i + 1)) / (need(c, 'checkpoints') + 1))));
+  const logEvery = Math.max(1, Math.round(c.steps / 150));
+  const out: GanTraining = { history: [], checkpoints: [], samples: new Float32Array(0), heat: { xs: [], ys: [], values: [] } };
+  try {
+    for (let step = 1; step <= c.steps; step++) {
+      const f = decayFactor(step, c.steps, c.lrDecay ?? 0);
+      setLearningRate(gOpt, need(c, 'lrG') * f);
+      setLearningRate(dOpt, c.lrD * f);
+      const log = step % logEvery === 0 || step === c.steps;
+      let dLoss = NaN;
+      let gLoss = NaN;
+      for (let j = 0; j < dSteps; j++) {
+        tf.tidy(() => {
+          const real = sampleData(tf, rng, centres, std, c.batch);
+          let fake = fakeFor(real.labels);
+          if (replay) fake = replay.mix(tf, rng, fake);
+          const cost = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fake, real.labels), rng, gpWeight), log && j === dSteps - 1, dVars);
+          if (cost) dLoss = cost.dataSync()[0];
+        });
+      }
+      tf.tidy(() => {
+        const real = sampleData(tf, rng, centres, std, c.batch);
+        const cost = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), log, gVars);
+        if (cost) gLoss = cost.dataSync()[0];
+      });
+      if (log) out.history.push({ step, dLoss, gLoss });
+      if (checkpointSteps.has(step)) out.checkpoints.push({ step, samples: sampleAt(plotZ, plotLabels) });
+      progress(step, c.steps);
+    }
+    const n = need(c, 'evalSamples');
+    const evalLabels = labelsFor(n);
+    out.samples = tf.tidy(() => generate(tf, G, withLabel(randomNormal(tf, rng, [n, zDim]) as Tensor2D, evalLabels)).dataSync() as Float32Array);
+    if (cond) out.labels = evalLabels.dataSync() as Int32Array;
+    evalLabels.dispose();
+    out.heat = heatmapOfD(tf, rng, c, v, D, G, zDim, centres);
+  } finally {
+    for (const x of [...gVars, plotZ, plotLabels]) x.dispose();
+    disposeDiscriminator(D);
+    gOpt.dispose();
+    dOpt.dispose();
+  }
+  return out;
+}
+
+/**
+ * D over the plane. With minibatch discrimination a grid point is judged among a batch of fakes;
+ * the conditional D is asked about the label of the mode nearest each point.
+ */
+function heatmapOfD(
+  tf: Tf,
+  rng: Rng,
+  c: GanConfig,
+  v: Variant,
+  D: ReturnType<typeof makeDiscriminator>,
+  G: ReturnType<typeof makeGenerator>,
+  zDim: number,
+  centres: [number, number][],
+): GanTraining['heat'] {
+  const [lo, hi] = PLANE[c.dataset];
+  const grid = planeGrid(lo, hi, HEAT_CELLS);
+  const flat = tf.tidy(() => {
+    let x = tf.tensor2d(grid.points) as Tensor2D;
+    if (v.conditional) {
+      const nearest = grid.points.map(([px, py]) => centres.reduce((b, [cx, cy], i) => ((px - cx) ** 2 + (py - cy) ** 2 < (px - centres[b][0]) ** 2 + (py - centres[b][1]) ** 2 ? i : b), 0));
+      x = tf.concat([x, tf.oneHot(tf.tensor1d(nearest, 'int32'), centres.length).toFloat()], 1) as Tensor2D;
+    }
+    const ref = v.minibatch ? generate(tf, G, randomNormal(tf, rng, [c.batch - 1, zDim]) as Tensor2D) : undefined;
+    const logit = discriminate(tf, D, x, ref).logit;
+    return (v.loss === 'wgan' ? logit : tf.sigmoid(logit)).dataSync() as Float32Array;
+  });
+  return { xs: grid.xs, ys: grid.ys, values: grid.ys.map((_, i) => Array.from(flat.slice(i * HEAT_CELLS, (i + 1) * HEAT_CELLS))) };
+}
