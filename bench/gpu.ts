@@ -13,18 +13,36 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
 import { Rng } from '../src/generators/rng.js';
 import { dense, disposeLayers, mlp, randomNormal, variables } from '../src/models/nn.js';
+import { FlatAdam } from '../src/models/optim.js';
 import { describeBackend, tensorflow, type Tf } from '../src/models/runtime.js';
 
 const STEPS = Number(process.argv[2] ?? 100);
 const BATCHES = (process.argv[3] ?? '512,4096').split(',').map(Number);
 
-/** One training step of the reference GAN, built once per batch size. */
-function referenceGan(tf: Tf, batch: number) {
+/**
+ * One training step of the reference GAN, built once per batch size. `flat` swaps tf.train.adam
+ * (about 14 kernels per variable, 12 variables per network) for FlatAdam (one concatenated update
+ * per network): fewer kernels, which is what a dispatch-bound WebGPU step pays for.
+ */
+function referenceGan(tf: Tf, batch: number, flat: boolean) {
   const rng = new Rng(0);
   const G = [dense(tf, rng, 16, 256), dense(tf, rng, 256, 256), dense(tf, rng, 256, 2)];
   const D = [dense(tf, rng, 2, 256), dense(tf, rng, 256, 256), dense(tf, rng, 256, 1)];
-  const optD = tf.train.adam(1e-3, 0.5);
-  const optG = tf.train.adam(1e-3, 0.5);
+  const adamD = flat ? undefined : tf.train.adam(1e-3, 0.5);
+  const adamG = flat ? undefined : tf.train.adam(1e-3, 0.5);
+  const flatD = flat ? new FlatAdam(tf, variables(D), 0.5, 0.999) : undefined;
+  const flatG = flat ? new FlatAdam(tf, variables(G), 0.5, 0.999) : undefined;
+  type Loss = () => import('@tensorflow/tfjs').Scalar;
+  const minimize = (loss: Loss, net: 'D' | 'G'): void => {
+    const vars = variables(net === 'D' ? D : G);
+    if (!flat) {
+      (net === 'D' ? adamD : adamG)!.minimize(loss, false, vars);
+      return;
+    }
+    const { value, grads } = tf.variableGrads(loss, vars);
+    (net === 'D' ? flatD : flatG)!.apply(grads, 1e-3);
+    tf.dispose([value, ...Object.values(grads)]);
+  };
   const real = () =>
     tf.tidy(() => {
       const a = tf.mul(tf.cast(tf.randomUniform([batch], 0, 8, 'int32', rng.int(0, 1e9)), 'float32'), (2 * Math.PI) / 8);
@@ -34,13 +52,12 @@ function referenceGan(tf: Tf, batch: number) {
     tf.tidy(() => {
       const x = real() as import('@tensorflow/tfjs').Tensor2D;
       const z = randomNormal(tf, rng, [batch, 16]) as import('@tensorflow/tfjs').Tensor2D;
-      optD.minimize(() => tf.add(tf.mean(tf.softplus(tf.neg(mlp(tf, D, x)))), tf.mean(tf.softplus(mlp(tf, D, mlp(tf, G, z))))) as never, false, variables(D));
-      optG.minimize(() => tf.mean(tf.softplus(tf.neg(mlp(tf, D, mlp(tf, G, randomNormal(tf, rng, [batch, 16]) as never))))) as never, false, variables(G));
+      minimize(() => tf.add(tf.mean(tf.softplus(tf.neg(mlp(tf, D, x)))), tf.mean(tf.softplus(mlp(tf, D, mlp(tf, G, z))))) as never, 'D');
+      minimize(() => tf.mean(tf.softplus(tf.neg(mlp(tf, D, mlp(tf, G, randomNormal(tf, rng, [batch, 16]) as never))))) as never, 'G');
     });
   const dispose = () => {
     disposeLayers([...G, ...D]);
-    optD.dispose();
-    optG.dispose();
+    for (const o of [adamD, adamG, flatD, flatG]) o?.dispose();
   };
   return { step, sync: () => G[2].w.data(), dispose };
 }
@@ -60,18 +77,20 @@ async function main(): Promise<void> {
   console.log(describeBackend(report).replace(/^/gm, '  '));
   if (report.backend !== 'webgpu') console.log('  no GPU backend here: the figures below are for the CPU backend, not the GPU target');
   for (const batch of BATCHES) {
-    const gan = referenceGan(tf, batch);
-    for (let i = 0; i < 10; i++) gan.step();
-    await gan.sync();
-    const profile = await tf.profile(() => gan.step());
-    const t0 = performance.now();
-    for (let i = 0; i < STEPS; i++) gan.step();
-    await gan.sync();
-    const ms = (performance.now() - t0) / STEPS;
-    gan.dispose();
-    const t = torch(batch);
-    const beside = t.ms !== undefined ? `PyTorch (${t.device}) ${t.ms.toFixed(2)} ms, ratio ${(ms / t.ms).toFixed(2)}×` : `PyTorch: ${t.error}`;
-    console.log(`  batch ${batch}: ${ms.toFixed(2)} ms/step on ${report.backend} (${profile.kernels.length} kernels a step); ${beside}`);
+    for (const flat of [false, true]) {
+      const gan = referenceGan(tf, batch, flat);
+      for (let i = 0; i < 10; i++) gan.step();
+      await gan.sync();
+      const profile = await tf.profile(() => gan.step());
+      const t0 = performance.now();
+      for (let i = 0; i < STEPS; i++) gan.step();
+      await gan.sync();
+      const ms = (performance.now() - t0) / STEPS;
+      gan.dispose();
+      const t = flat ? torch(batch) : { error: 'see the next line' };
+      const beside = t.ms !== undefined ? `PyTorch (${t.device}) ${t.ms.toFixed(2)} ms, ratio ${(ms / t.ms).toFixed(2)}×` : `PyTorch: ${t.error}`;
+      console.log(`  batch ${batch}, ${flat ? 'flat Adam ' : 'tf.train.adam'}: ${ms.toFixed(2)} ms/step on ${report.backend} (${profile.kernels.length} kernels a step); ${beside}`);
+    }
   }
 }
 

@@ -24,7 +24,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const codeHashes = new Map<string, string>();
 
 /**
- * A hash of the code a lab's runs depend on — its own folder and the shared layers and plots — so a
+ * A hash of the code a lab's runs depend on — its own folder and the shared layers, optimiser and plots — so a
  * changed lab never serves artefacts cached from its old code.
  */
 function codeHash(labId: string): string {
@@ -35,6 +35,7 @@ function codeHash(labId: string): string {
       ...readdirSync(join(HERE, labId)).filter((f) => f.endsWith(ext)).sort().map((f) => join(HERE, labId, f)),
       join(HERE, `nn${ext}`),
       join(HERE, `plots${ext}`),
+      join(HERE, `optim${ext}`),
     ].filter((f) => existsSync(f));
     h = sha1(files.map((f) => readFileSync(f, 'utf8')).join('\0'));
     codeHashes.set(labId, h);

@@ -154,3 +154,33 @@ it('the artefact files are what the manifest lists', async () => {
   const manifest = JSON.parse(readFileSync(join(r.dir, 'metrics.json'), 'utf8')) as { files: { file: string }[] };
   expect(manifest.files.map((f) => f.file)).toEqual(['total.json']);
 });
+
+describe('FlatAdam', () => {
+  it('takes the same steps as tf.train.adam', async () => {
+    const { FlatAdam } = await import('../../src/models/optim.js');
+    const before = tf.memory().numTensors;
+    const init = [[0.5, -1], [2, 0.25]];
+    // Made in tidies: tf.variable keeps its own copy, so the initial tensors go with the tidy.
+    const make = () => [tf.tidy(() => tf.variable(tf.tensor2d(init))), tf.tidy(() => tf.variable(tf.tensor1d([0.1, -0.2])))];
+    const a = make();
+    const b = make();
+    const x = tf.tensor2d([[1, 2], [3, -1], [0.5, 0.5]]);
+    const loss = (v: typeof a) => () => tf.mean(tf.square(tf.add(tf.matMul(x, v[0] as never), v[1]))) as import('@tensorflow/tfjs').Scalar;
+    const reference = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
+    const flat = new FlatAdam(tf, b, 0.9, 0.999, 1e-8);
+    for (let k = 0; k < 5; k++) {
+      reference.minimize(loss(a), false, a);
+      const { value, grads } = tf.variableGrads(loss(b), b);
+      flat.apply(grads, 0.01);
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    for (let k = 0; k < 2; k++) {
+      const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a[k], b[k]))).dataSync()[0]);
+      expect(d).toBeLessThan(1e-5);
+    }
+    reference.dispose();
+    flat.dispose();
+    tf.dispose([...a, ...b, x]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -8,7 +8,7 @@ import type { Rng } from '../../generators/rng.js';
 import type { Tf } from '../runtime.js';
 import { pickRows, type Layout, type PatchSet } from './data.js';
 import { sampleMask, type BatchMask } from './mask.js';
-import { FlatAdam } from './optim.js';
+import { FlatAdam } from '../optim.js';
 import { bceWithLogits, maeForward, maskedMean, patchErrors, tvltVariables, vamLogits, type ModelSize, type Tvlt } from './model.js';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;

@@ -1,10 +1,10 @@
 /**
  * Adam over all parameters at once. tf.train.adam runs about 14 small kernels per variable (760 a
- * step for this model), which on WASM costs as much as a transformer layer; here the gradients are
+ * step for the TVLT model), which on WASM costs as much as a transformer layer; here the gradients are
  * concatenated into one vector, the moments live in two flat variables, and each variable gets one
  * add. The update is Kingma & Ba's, with the bias corrections folded into the step size.
  */
-import type { Tf } from '../runtime.js';
+import type { Tf } from './runtime.js';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Variable = import('@tensorflow/tfjs').Variable;
