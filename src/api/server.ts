@@ -8,9 +8,9 @@
  *   · STEPWISE_DB_SYNC (normal | full)
  */
 import type { Server, ServerResponse } from 'node:http';
-import { resolve as resolvePath } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ltiTool } from '../lti/index.js';
+import { dbFileFromEnv } from '../store/sqlite/db.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { createApp } from './app.js';
 import { bootstrapInstructor } from './bootstrap.js';
@@ -37,7 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   if (sync !== 'normal' && sync !== 'full') throw new Error(`STEPWISE_DB_SYNC must be "normal" or "full", got "${sync}"`);
   return {
     port: int('PORT', 3000, 0, 65535),
-    dbFile: resolvePath(env.STEPWISE_DB ?? 'db/stepwise.db'),
+    dbFile: dbFileFromEnv(env),
     ...(env.STEPWISE_BOOTSTRAP_KEY ? { bootstrapKey: env.STEPWISE_BOOTSTRAP_KEY } : {}),
     rateLimitPerMinute: int('STEPWISE_RATE_LIMIT', 600, 0, 10_000_000),
     ...(env.STEPWISE_BASE_URL ? { baseUrl: env.STEPWISE_BASE_URL.replace(/\/$/, '') } : {}),

@@ -2,25 +2,17 @@
  * `stepwise lti register` and `stepwise lti config`: platform registration and the tool's
  * configuration, against the database named by STEPWISE_DB (default db/stepwise.db).
  */
-import { resolve as resolvePath } from 'node:path';
 import { StepwiseError } from '../core/errors.js';
 import { ensureToolKey, registerPlatform, toolConfig, type LtiPlatform } from '../lti/index.js';
+import type { NewLtiPlatform } from '../lti/types.js';
+import { dbFileFromEnv } from '../store/sqlite/db.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 
-export interface RegisterOptions {
-  name: string;
-  issuer: string;
-  clientId: string;
-  authLoginUrl: string;
-  authTokenUrl: string;
-  jwksUrl: string;
-  deploymentId: string[];
-}
-
-export const dbFile = (env: NodeJS.ProcessEnv = process.env): string => resolvePath(env.STEPWISE_DB ?? 'db/stepwise.db');
+/** The platform as commander hands it over: --deployment-id repeats into deploymentId. */
+export type RegisterOptions = Omit<NewLtiPlatform, 'deploymentIds'> & { deploymentId: string[] };
 
 async function withStore<T>(body: (store: SqliteStore) => Promise<T>): Promise<T> {
-  const store = SqliteStore.open({ file: dbFile() });
+  const store = SqliteStore.open({ file: dbFileFromEnv() });
   try {
     return await body(store);
   } finally {

@@ -108,15 +108,9 @@ export interface LtiRepo {
   useNonce(platformId: string, nonce: string, expiresAt: string): Promise<boolean>;
 
   /** Creates or updates the link (title, context; the target only when given). */
-  upsertResourceLink(input: {
-    platformId: string;
-    deploymentId: string;
-    resourceLinkId: string;
-    contextId?: string;
-    contextTitle?: string;
-    title?: string;
-    target?: LtiTarget;
-  }): Promise<LtiResourceLink>;
+  upsertResourceLink(
+    input: Pick<LtiResourceLink, 'platformId' | 'deploymentId' | 'resourceLinkId' | 'contextId' | 'contextTitle' | 'title' | 'target'>,
+  ): Promise<LtiResourceLink>;
   setLineItem(resourceLink: string, lineItemUrl: string, lineItemsUrl?: string): Promise<void>;
 
   createLaunch(input: Omit<LtiLaunch, 'id' | 'createdAt'>): Promise<LtiLaunch>;

@@ -21,21 +21,13 @@ export interface VariantRequest {
 /** A seed for a variant the caller did not seed: random, but recorded, so the variant reproduces. */
 const freshSeed = (): number => randomInt(0, MAX_SEED);
 
-/** The stored form of a generated problem, with where it belongs. */
+/** The stored form of a generated problem, with where it belongs (absent fields left out). */
 export function variantFromProblem(
   p: Problem,
   where: Pick<NewVariant, 'mode' | 'createdBy'> & Partial<Pick<NewVariant, 'courseId' | 'sessionId' | 'examId' | 'examVersion' | 'examItem'>>,
 ): NewVariant {
-  return {
-    topic: p.topic,
-    ...(p.question ? { question: p.question } : {}),
-    seed: p.seed,
-    difficulty: p.difficulty,
-    params: p.params,
-    steps: p.steps,
-    prompt: p.prompt,
-    ...Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)),
-  } as NewVariant;
+  const placed = Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)) as typeof where;
+  return { ...p, ...placed };
 }
 
 export async function createVariant(store: Store, r: VariantRequest): Promise<Variant> {

@@ -4,7 +4,8 @@
  * the SQLite backend completes each one synchronously (its writes are committed when they return).
  */
 import type { GradeResult } from '../solvers/grade.js';
-import type { Difficulty, Params } from '../solvers/topic.js';
+import type { Problem } from '../engine.js';
+import type { Difficulty } from '../solvers/topic.js';
 import type { LtiRepo } from '../lti/types.js';
 
 export type Role = 'instructor' | 'student';
@@ -38,16 +39,9 @@ export interface Course {
   createdAt: string;
 }
 
-export interface Variant {
+/** A generated problem, frozen: the engine's Problem with where it was served. */
+export interface Variant extends Problem {
   id: string;
-  topic: string;
-  question?: string;
-  seed: number;
-  difficulty: Difficulty;
-  params: Params;
-  /** The step ids asked. */
-  steps: string[];
-  prompt: string;
   mode: VariantMode;
   courseId?: string;
   sessionId?: string;

@@ -7,7 +7,7 @@
  * fsyncs every commit instead (slower; durable against power loss too).
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 
@@ -15,6 +15,11 @@ export type Db = Database.Database;
 export type Statement = Database.Statement;
 
 export const MIGRATIONS_DIR = join(PACKAGE_ROOT, 'db', 'migrations');
+
+/** The data file STEPWISE_DB names (default db/stepwise.db), as an absolute path. */
+export function dbFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return resolvePath(env.STEPWISE_DB ?? 'db/stepwise.db');
+}
 
 export interface OpenOptions {
   /** File path, or ":memory:". */
