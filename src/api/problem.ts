@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { StepwiseError, type ErrorCode } from '../core/errors.js';
+import { forbiddenError, notFoundError, StepwiseError, type ErrorCode } from '../core/errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -17,8 +17,10 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string): HttpError => new HttpError(404, 'not_found', `no ${what} with id ${JSON.stringify(id)}`);
-export const forbidden = (message: string): HttpError => new HttpError(403, 'forbidden', message);
+// The service throws these as StepwiseErrors; routes use the same ones, so STATUS_OF below is the
+// one place a code becomes an HTTP status.
+export const notFound = notFoundError;
+export const forbidden = forbiddenError;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -45,6 +47,8 @@ const STATUS_OF: Record<ErrorCode, number> = {
   too_large: 413,
   domain_error: 422,
   numeric_overflow: 422,
+  forbidden: 403,
+  not_found: 404,
   internal: 500,
 };
 

@@ -5,14 +5,12 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { ApiKey, Store, User } from '../store/types.js';
+import type { Caller } from '../service/caller.js';
+import type { Store } from '../store/types.js';
+
+export type { Caller } from '../service/caller.js';
 
 export type Access = 'public' | 'any' | 'instructor';
-
-export interface Caller {
-  user: User;
-  key: ApiKey;
-}
 
 export interface Ctx {
   store: Store;

@@ -5,7 +5,7 @@
  *
  *   PORT (3000) · STEPWISE_DB (db/stepwise.db) · STEPWISE_BOOTSTRAP_KEY · STEPWISE_RATE_LIMIT
  *   (requests per minute per key, 600; 0 = off) · STEPWISE_BASE_URL · STEPWISE_LOG_LEVEL (info)
- *   · STEPWISE_DB_SYNC (normal | full)
+ *   · STEPWISE_DB_SYNC (normal | full) · STEPWISE_SECRET (keys exam item seeds; default: made once, stored)
  */
 import type { Server, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
@@ -23,7 +23,12 @@ export interface ServerConfig {
   baseUrl?: string;
   logLevel: string;
   synchronous: 'normal' | 'full';
+  /** The server secret that keys exam item seeds; absent: the one stored in the database. */
+  secret?: string;
 }
+
+/** Shortest STEPWISE_SECRET accepted (32 random characters are well over 128 bits). */
+export const MIN_SECRET_LENGTH = 32;
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const int = (name: string, fallback: number, min: number, max: number): number => {
@@ -35,6 +40,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   };
   const sync = env.STEPWISE_DB_SYNC ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new Error(`STEPWISE_DB_SYNC must be "normal" or "full", got "${sync}"`);
+  const secret = env.STEPWISE_SECRET;
+  // Never echo the value: a secret too short to use is still a secret.
+  if (secret !== undefined && secret !== '' && secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`STEPWISE_SECRET must be at least ${MIN_SECRET_LENGTH} characters long, got ${secret.length}`);
+  }
   return {
     port: int('PORT', 3000, 0, 65535),
     dbFile: dbFileFromEnv(env),
@@ -43,6 +53,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     ...(env.STEPWISE_BASE_URL ? { baseUrl: env.STEPWISE_BASE_URL.replace(/\/$/, '') } : {}),
     logLevel: env.STEPWISE_LOG_LEVEL ?? 'info',
     synchronous: sync,
+    ...(secret ? { secret } : {}),
   };
 }
 
@@ -57,7 +68,7 @@ export interface Running {
 
 export async function startServer(config: ServerConfig, print: (line: string) => void = console.log): Promise<Running> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
-  const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous });
+  const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous, secret: config.secret });
   const boot = await bootstrapInstructor(store, config.bootstrapKey);
   const lti = ltiTool(store, { baseUrl: config.baseUrl, logger });
   const { app } = createApp({ store, logger, rateLimitPerMinute: config.rateLimitPerMinute, baseUrl: config.baseUrl, extraRoutes: lti.routes, onAttempt: lti.onAttempt });

@@ -34,13 +34,15 @@ export function handleLine(line: string): Reply {
   return handleRequest(req);
 }
 
+/** The topic or question a request names: a question id may stand in for the topic, in `topic` or in `question`. */
+export const requestRef = (r: Record<string, unknown>): unknown => r.question ?? r.topic;
+
 function dispatch(req: unknown): Record<string, unknown> {
   if (typeof req !== 'object' || req === null || Array.isArray(req)) {
     throw new StepwiseError('invalid_request', 'a request must be a JSON object with an "op"');
   }
   const r = req as Record<string, unknown>;
-  // A question id may stand in for the topic, in `topic` or in `question`.
-  const ref = r.question ?? r.topic;
+  const ref = requestRef(r);
   switch (r.op) {
     case 'solve': {
       const s = solveProblem(r.topic, r.params);

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'too_large'
   | 'domain_error'
   | 'numeric_overflow'
+  | 'forbidden'
+  | 'not_found'
   | 'internal';
 
 export class StepwiseError extends Error {
@@ -37,3 +39,9 @@ export function asStepwiseError(e: unknown): StepwiseError {
   const msg = e instanceof Error ? e.message : String(e);
   return new StepwiseError('internal', `internal error: ${msg}`);
 }
+
+/** The caller may not have this (wrong role, not theirs, or it would reveal an unreleased exam). */
+export const forbiddenError = (message: string): StepwiseError => new StepwiseError('forbidden', message);
+
+/** No stored thing of this kind with this id. */
+export const notFoundError = (what: string, id: string): StepwiseError => new StepwiseError('not_found', `no ${what} with id ${JSON.stringify(id)}`);

@@ -1,12 +1,12 @@
 /** Variants: generated from the engine, frozen in the store, rendered for clients. */
 import { randomInt } from 'node:crypto';
+import { forbiddenError, notFoundError } from '../core/errors.js';
 import { generateProblem, workedSolution, solveProblem, type Problem } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
 import { Lru } from '../core/lru.js';
 import type { SolvedStep } from '../solvers/solve.js';
 import { markdownToHtml } from '../render/html.js';
 import type { NewVariant, Store, Variant, VariantMode } from '../store/types.js';
-import { notFound } from '../api/problem.js';
 
 export interface VariantRequest {
   ref: string;
@@ -16,7 +16,18 @@ export interface VariantRequest {
   createdBy: string;
   courseId?: string;
   sessionId?: string;
+  /**
+   * Whether the variant may be an item of an unreleased exam (instructors only). Otherwise such a
+   * problem is refused for a requested seed and drawn again for a random one: a practice variant
+   * equal to an exam item would serve that item's answer key.
+   */
+  allowExamItems?: boolean;
 }
+
+/** Fresh draws before giving up when random seeds keep landing on exam items (never in practice). */
+const MAX_DRAWS = 10;
+
+export const EXAM_ITEM_REFUSAL = 'these params are an item of an exam whose answers have not been released';
 
 /** A seed for a variant the caller did not seed: random, but recorded, so the variant reproduces. */
 const freshSeed = (): number => randomInt(0, MAX_SEED);
@@ -31,8 +42,26 @@ export function variantFromProblem(
 }
 
 export async function createVariant(store: Store, r: VariantRequest): Promise<Variant> {
-  const p = generateProblem(r.ref, r.seed ?? freshSeed(), r.difficulty);
+  let p = generateProblem(r.ref, r.seed ?? freshSeed(), r.difficulty);
+  for (let draw = 1; !r.allowExamItems && (await store.variants.inUnreleasedExam(p.topic, p.params)); draw++) {
+    if (r.seed !== undefined || draw >= MAX_DRAWS) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: choose another seed`);
+    p = generateProblem(r.ref, freshSeed(), r.difficulty);
+  }
   return store.variants.create(variantFromProblem(p, { mode: r.mode, createdBy: r.createdBy, courseId: r.courseId, sessionId: r.sessionId }));
+}
+
+/**
+ * A variant as a student may see it: the problem (topic, question, difficulty, params, steps,
+ * prompt) and where it belongs, without the seed of an exam variant — seeds are the exam's
+ * secret, and a student has no use for one. (The params are in the prompt anyway; the server just
+ * never serves their answers before release.) The LTI page and every student route use this.
+ */
+export type StudentVariant = Omit<Variant, 'seed'> & { seed?: number };
+
+export function studentVariantView(v: Variant): StudentVariant {
+  if (v.mode !== 'exam') return v;
+  const { seed: _secret, ...rest } = v;
+  return rest;
 }
 
 // Variants never change once stored (a trigger refuses updates), so they and their answers can be
@@ -46,7 +75,7 @@ export async function getVariant(store: Store, id: string): Promise<Variant> {
   let v = cache.get(id);
   if (!v) {
     v = await store.variants.get(id);
-    if (!v) throw notFound('variant', id);
+    if (!v) throw notFoundError('variant', id);
     cache.set(id, v);
   }
   return v;

@@ -54,6 +54,27 @@ export function validateParams(topic: Topic, raw: unknown): Params {
   return raw;
 }
 
+/**
+ * The params as the solver reads them, in one canonical form: validated (schema, then cross-field
+ * checks), keys sorted, and every top-level field equal to its schema `default` left out (the
+ * solver reads an absent field as its default). Two spellings of one problem — keys reordered,
+ * `"base": "e"` written out or not — normalise alike; this is what exam fingerprints are made of.
+ */
+export function normalizeParams(topic: Topic, raw: unknown): Params {
+  const p = validateParams(topic, raw) as Record<string, unknown>;
+  const props = (topic.paramsSchema as { properties?: Record<string, { default?: unknown }> }).properties ?? {};
+  const isDefault = (k: string): boolean => {
+    const d = props[k]?.default;
+    return d !== undefined && JSON.stringify(p[k]) === JSON.stringify(d);
+  };
+  return Object.fromEntries(
+    Object.keys(p)
+      .filter((k) => p[k] !== undefined && !isDefault(k))
+      .sort()
+      .map((k) => [k, p[k]]),
+  );
+}
+
 /** One ajv error as a StepwiseError naming the field, e.g. `params.sigma[1]: must be > 0`. */
 export function ajvError(e: ErrorObject | undefined, code: 'invalid_params' | 'invalid_request', root: string): StepwiseError {
   if (!e) return new StepwiseError(code, `${root}: invalid`, root);

@@ -1,5 +1,19 @@
-/** A problem's fingerprint: SHA-1 of its topic and params in canonical JSON (object keys sorted). */
+/**
+ * A problem's fingerprint: SHA-256 of its topic and its *normalised* params (validated, defaults
+ * left out, keys sorted) as canonical JSON. Every spelling of one problem — keys reordered, defaults
+ * written out, a question id in place of its topic — has one fingerprint, so a student cannot get
+ * an unreleased exam item graded by writing its params differently.
+ */
 import { createHash } from 'node:crypto';
+import { StepwiseError } from '../core/errors.js';
+import { normalizeParams } from '../solvers/params.js';
+import { findTopic } from '../topics/index.js';
+
+/**
+ * The canonical form's version. Stored fingerprints record the form they were made under; those
+ * made under another are recomputed from the frozen params when the store opens.
+ */
+export const FINGERPRINT_FORM = 2;
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -11,9 +25,22 @@ function canonical(v: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
       .join(',')}}`;
   }
-  return JSON.stringify(v);
+  return JSON.stringify(v); // one spelling per number: 1, 1.0 and 1e0 are all "1"
 }
 
-export function problemFingerprint(topic: string, params: unknown): string {
-  return createHash('sha1').update(topic).update('\n').update(canonical(params)).digest('hex');
+/** Throws the topic's own invalid_params error for params the solver would refuse. */
+export function problemFingerprint(topicId: string, params: unknown): string {
+  const topic = findTopic(topicId);
+  if (!topic) throw new StepwiseError('unknown_topic', `unknown topic ${JSON.stringify(topicId)}`, 'topic');
+  return createHash('sha256').update(topic.id).update('\n').update(canonical(normalizeParams(topic, params))).digest('hex');
+}
+
+/** The fingerprint, or undefined for params no solver accepts (they cannot be an exam item's). */
+export function fingerprintOrUndefined(topicId: string, params: unknown): string | undefined {
+  try {
+    return problemFingerprint(topicId, params);
+  } catch (e) {
+    if (e instanceof StepwiseError) return undefined;
+    throw e;
+  }
 }

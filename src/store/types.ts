@@ -133,7 +133,10 @@ export interface VariantRepo {
   get(id: string): Promise<Variant | undefined>;
   listByExam(examId: string, version?: number): Promise<Variant[]>;
   listBySession(sessionId: string): Promise<Variant[]>;
-  /** Whether this exact problem (topic and params) is a variant of an exam not yet released. */
+  /**
+   * Whether this problem is an item of an exam not yet released: the same topic and the same
+   * params once normalised (validated, defaults left out, any key order). False for invalid params.
+   */
   inUnreleasedExam(topic: string, params: unknown): Promise<boolean>;
 }
 
@@ -153,14 +156,25 @@ export interface SessionRepo {
 }
 
 export interface ExamRepo {
-  /** Stores the exam and every version's variants in one transaction. */
-  create(exam: NewExam, variants: (examId: string) => NewVariant[]): Promise<{ exam: Exam; variants: Variant[] }>;
+  /**
+   * Stores the exam and every version's variants in one transaction. The store makes the id first
+   * and `build` derives the manifest and variants from it (item seeds are keyed by the exam id).
+   */
+  create(
+    exam: Omit<NewExam, 'manifest'>,
+    build: (examId: string) => { manifest: ManifestItem[][]; variants: NewVariant[] },
+  ): Promise<{ exam: Exam; variants: Variant[] }>;
   get(id: string): Promise<Exam | undefined>;
   list(): Promise<Exam[]>;
   /** The user's version (0-based): the stored one, else the next in rotation, stored now. */
   assign(examId: string, userId: string, versions: number): Promise<number>;
   assignment(examId: string, userId: string): Promise<number | undefined>;
   release(id: string): Promise<Exam | undefined>;
+}
+
+export interface SecretRepo {
+  /** The server secret that keys exam item seeds (STEPWISE_SECRET, else made once and stored). */
+  server(): Promise<Uint8Array>;
 }
 
 export interface Store {
@@ -172,6 +186,7 @@ export interface Store {
   readonly sessions: SessionRepo;
   readonly exams: ExamRepo;
   readonly lti: LtiRepo;
+  readonly secrets: SecretRepo;
   /** Health: the backend answers and its data is sound (SQLite: PRAGMA quick_check). */
   check(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;

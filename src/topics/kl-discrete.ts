@@ -60,7 +60,7 @@ export const klDiscrete = defineTopic<KlDiscreteParams, Steps>({
     properties: {
       p: vector({ min: 2, max: 8, items: { type: 'number', minimum: 0, maximum: 1 } }),
       q: vector({ min: 2, max: 8, items: { type: 'number', minimum: 0, maximum: 1 } }),
-      base: { type: 'string', enum: ['e', '2', '10'] },
+      base: { type: 'string', enum: ['e', '2', '10'], default: 'e' },
     },
   },
   checkParams(p) {

@@ -65,7 +65,7 @@ export const positionalEncoding = defineTopic<PositionalEncodingParams, Steps>({
         items: { type: 'number', minimum: -MAX_ABS, maximum: MAX_ABS },
         description: 'token positions: non-negative integers',
       },
-      base: { type: 'number', exclusiveMinimum: 1, maximum: MAX_ABS, description: 'default 10000' },
+      base: { type: 'number', exclusiveMinimum: 1, maximum: MAX_ABS, default: DEFAULT_BASE },
       embeddings: { ...matrix({ maxCols: MAX_D_MODEL }), description: 'one row of length d_model per position' },
     },
   },

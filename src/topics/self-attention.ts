@@ -53,7 +53,7 @@ export const selfAttention = defineTopic<SelfAttentionParams, Steps>({
       W_Q: matrix(),
       W_K: matrix(),
       W_V: matrix(),
-      causal: { type: 'boolean' },
+      causal: { type: 'boolean', default: false },
     },
   },
   checkParams(p) {

@@ -91,8 +91,8 @@ describe('SQLite store', () => {
   it('exam versions are handed out in rotation and kept', async () => {
     const { store, user } = await seeded();
     const { exam } = await store.exams.create(
-      { title: 'E', blueprint: [], versions: 3, seed: 1, manifest: [[], [], []], createdBy: user.id },
-      () => [],
+      { title: 'E', blueprint: [], versions: 3, seed: 1, createdBy: user.id },
+      () => ({ manifest: [[], [], []], variants: [] }),
     );
     const users = await Promise.all([1, 2, 3, 4].map((i) => store.users.create({ name: `s${i}`, role: 'student' })));
     const versions = [];

@@ -1,7 +1,7 @@
 /** Exams: create from a blueprint, versions, a student's version, release, results. */
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../generators/rng.js';
-import { isInstructor } from '../../service/access.js';
+import { isInstructor, variantViewFor } from '../../service/access.js';
 import { createExam, examResults, exportItems, getExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
 import type { ExportItem } from '../../exports/types.js';
 import type { Response } from 'express';
@@ -90,8 +90,10 @@ export const examRoutes: RouteSpec[] = [
     responses: { 200: { description: 'the version and its variants', schema: 'ExamVersion' } },
     handler: async (ctx, req) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
-      const version = await ctx.store.exams.assign(exam.id, callerOf(ctx).user.id, exam.versions);
-      return json(200, { examId: exam.id, version, variants: await ctx.store.variants.listByExam(exam.id, version) });
+      const caller = callerOf(ctx);
+      const version = await ctx.store.exams.assign(exam.id, caller.user.id, exam.versions);
+      const variants = await ctx.store.variants.listByExam(exam.id, version);
+      return json(200, { examId: exam.id, version, variants: variants.map((v) => variantViewFor(caller, v)) });
     },
   },
   {

@@ -1,11 +1,9 @@
 /** Topics, stateless solve and grade, and bulk JSON Lines — the engine over HTTP. */
 import { StepwiseError } from '../../core/errors.js';
-import { handleLine, handleRequest, type Reply } from '../../batch/requests.js';
+import { handleLine, handleRequest, requestRef, type Reply } from '../../batch/requests.js';
 import { getTopic, gradeAnswers, listTopics, solveProblem, topicInfo } from '../../engine.js';
 import { assertNotUnreleasedExam, isInstructor, withoutAnswers } from '../../service/access.js';
-import { builtInBank } from '../../bank/bank.js';
 import type { GradeResult } from '../../solvers/grade.js';
-import { findTopic } from '../../topics/index.js';
 import { callerOf, json, param, type Ctx, type RouteSpec } from '../route.js';
 
 /** Largest number of lines one bulk request may hold. */
@@ -55,11 +53,11 @@ export const topicRoutes: RouteSpec[] = [
       const b = req.body as { params: unknown; answers: unknown };
       const caller = callerOf(ctx);
       const topic = getTopic(param(req, 'topic'));
-      const result = gradeAnswers(topic.id, b.params, b.answers);
-      if (isInstructor(caller)) return json(200, result);
-      // Students get statuses and feedback, not true values; never for an unreleased exam's params.
+      if (isInstructor(caller)) return json(200, gradeAnswers(topic.id, b.params, b.answers));
+      // Students get statuses and feedback, not true values; never for an unreleased exam's params
+      // (checked first: refused work is not done).
       await assertNotUnreleasedExam(ctx.store, caller, topic.id, b.params);
-      return json(200, withoutAnswers(result));
+      return json(200, withoutAnswers(gradeAnswers(topic.id, b.params, b.answers)));
     },
   },
   {
@@ -96,16 +94,20 @@ async function studentLine(ctx: Ctx, line: string): Promise<Reply> {
   } catch {
     return handleLine(line); // the same invalid_json reply as for anyone
   }
-  const r = typeof req === 'object' && req !== null && !Array.isArray(req) ? (req as { op?: unknown; id?: unknown; topic?: unknown; question?: unknown; params?: unknown }) : undefined;
+  const r = typeof req === 'object' && req !== null && !Array.isArray(req) ? (req as Record<string, unknown>) : undefined;
   const refuse = (message: string): Reply => {
     const error = { code: 'forbidden', message };
     return r?.id === undefined ? { ok: false, error } : { ok: false, id: r.id, error };
   };
   if (r?.op === 'solve') return refuse('solve needs an instructor key');
   if (r?.op !== 'grade') return handleRequest(req);
-  const topic = findTopic(String(r.topic)) ?? (typeof r.question === 'string' ? findTopic(builtInBank().questions.get(r.question)?.topic ?? '') : undefined);
-  if (topic && (await ctx.store.variants.inUnreleasedExam(topic.id, r.params))) {
-    return refuse('these params belong to an exam whose answers have not been released');
+  try {
+    // The same id the dispatcher grades (question or topic), the params as the solver reads them.
+    await assertNotUnreleasedExam(ctx.store, callerOf(ctx), requestRef(r), r.params);
+  } catch (e) {
+    if (!(e instanceof StepwiseError)) throw e;
+    if (e.code === 'forbidden') return refuse(e.message);
+    // Anything else (an unknown topic, say) is the dispatcher's to report, in its own words.
   }
   const reply = handleRequest(req);
   return reply.ok ? (withoutAnswers(reply as unknown as GradeResult) as unknown as Reply) : reply;

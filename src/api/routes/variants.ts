@@ -1,10 +1,10 @@
 /** Variants (frozen problems), their prompts and solutions, and attempts at them. */
 import { markdownToHtml } from '../../render/html.js';
-import { assertCanSeeAttempt, assertCanSeeVariant, revealed } from '../../service/access.js';
+import { assertCanSeeAttempt, assertCanSeeVariant, assertNotExamItemPractice, assertRevealed, isInstructor, variantViewFor } from '../../service/access.js';
 import { attemptView, submitAttempt, type AttemptHook } from '../../service/attempts.js';
 import { createVariant, getVariant, variantSolution } from '../../service/variants.js';
 import type { Store } from '../../store/types.js';
-import { forbidden, notFound } from '../problem.js';
+import { notFound } from '../problem.js';
 import { callerOf, json, param, type RouteSpec } from '../route.js';
 
 export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
@@ -20,13 +20,15 @@ export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
       handler: async (ctx, req) => {
         const b = req.body as { topic: string; seed?: number; difficulty?: string; courseId?: string };
         if (b.courseId && !(await ctx.store.courses.get(b.courseId))) throw notFound('course', b.courseId);
+        const caller = callerOf(ctx);
         const v = await createVariant(ctx.store, {
           ref: b.topic,
           seed: b.seed,
           difficulty: b.difficulty,
           mode: 'practice',
-          createdBy: callerOf(ctx).user.id,
+          createdBy: caller.user.id,
           courseId: b.courseId,
+          allowExamItems: isInstructor(caller),
         });
         return json(201, v);
       },
@@ -34,11 +36,14 @@ export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
     {
       method: 'get',
       path: '/api/v1/variants/:id',
-      summary: 'A variant: its topic, seed, params and prompt',
+      summary: 'A variant: its topic, seed (not to students for exam variants), params and prompt',
       tag: 'variants',
       access: 'any',
       responses: { 200: { description: 'the variant', schema: 'Variant' } },
-      handler: async (ctx, req) => json(200, await visibleVariant(ctx.store, callerOf(ctx), param(req, 'id'))),
+      handler: async (ctx, req) => {
+        const caller = callerOf(ctx);
+        return json(200, variantViewFor(caller, await visibleVariant(ctx.store, caller, param(req, 'id'))));
+      },
     },
     {
       method: 'get',
@@ -55,14 +60,14 @@ export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
     {
       method: 'get',
       path: '/api/v1/variants/:id/solution',
-      summary: 'The true step values and worked solution (students: practice variants, or exams once released)',
+      summary: 'The true step values and worked solution (students: exams once released, practice variants unless they are an unreleased exam item)',
       tag: 'variants',
       access: 'any',
       responses: { 200: { description: 'the solution', schema: 'VariantSolution' } },
       handler: async (ctx, req) => {
         const caller = callerOf(ctx);
         const v = await visibleVariant(ctx.store, caller, param(req, 'id'));
-        if (!(await revealed(ctx.store, caller, v))) throw forbidden('the answer key of this exam has not been released');
+        await assertRevealed(ctx.store, caller, v);
         return json(200, await variantSolution(v));
       },
     },
@@ -77,6 +82,7 @@ export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
       handler: async (ctx, req) => {
         const caller = callerOf(ctx);
         const v = await visibleVariant(ctx.store, caller, param(req, 'id'));
+        await assertNotExamItemPractice(ctx.store, caller, v);
         const attempt = await submitAttempt(ctx.store, caller, v, (req.body as { answers: unknown }).answers);
         if (onAttempt) {
           // Passback (LTI) runs after the attempt is committed; its failure is logged, never lost work.

@@ -4,6 +4,8 @@ import type { BlueprintEntry, Course, CourseRepo, Exam, ExamRepo, ManifestItem, 
 import { newId, now } from '../ids.js';
 import type { Db } from './db.js';
 import { json, opt } from './rows.js';
+import { problemFingerprint } from '../fingerprint.js';
+import { examFingerprints } from './fingerprints.js';
 import { insertVariantStatement, toVariant, variantRow } from './variants.js';
 
 interface ExamRow {
@@ -38,6 +40,7 @@ export function sqliteExams(db: Db): ExamRepo {
      VALUES (@id, @title, @course_id, @blueprint, @versions, @seed, @manifest, @released_at, @created_by, @created_at)`,
   );
   const insertVariant = insertVariantStatement(db);
+  const fingerprints = examFingerprints(db);
   const byId = db.prepare<[string], ExamRow>('SELECT * FROM exams WHERE id = ?');
   const all = db.prepare<[], ExamRow>('SELECT * FROM exams ORDER BY created_at, rowid');
   const release = db.prepare('UPDATE exams SET released_at = ? WHERE id = ? AND released_at IS NULL');
@@ -53,24 +56,30 @@ export function sqliteExams(db: Db): ExamRepo {
     return version;
   });
   return {
-    async create(exam, variantsFor) {
+    async create(exam, build) {
+      const id = newId('exm');
+      const { manifest, variants } = build(id);
       const row: ExamRow = {
-        id: newId('exm'),
+        id,
         title: exam.title,
         course_id: exam.courseId ?? null,
         blueprint: JSON.stringify(exam.blueprint),
         versions: exam.versions,
         seed: exam.seed,
-        manifest: JSON.stringify(exam.manifest),
+        manifest: JSON.stringify(manifest),
         released_at: null,
         created_by: exam.createdBy,
         created_at: now(),
       };
-      const rows = variantsFor(row.id).map(variantRow);
-      // The exam and every variant of every version commit together.
+      const rows = variants.map(variantRow);
+      const prints = variants.map((v) => problemFingerprint(v.topic, v.params));
+      // The exam, every variant of every version and their fingerprints commit together.
       db.transaction(() => {
         insert.run(row);
-        for (const v of rows) insertVariant.run(v);
+        rows.forEach((v, i) => {
+          insertVariant.run(v);
+          fingerprints.add(v.id, id, prints[i]);
+        });
       })();
       return { exam: toExam(row), variants: rows.map(toVariant) };
     },

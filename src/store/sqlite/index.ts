@@ -1,6 +1,8 @@
 /** The SQLite backend of the Store (better-sqlite3 12, WAL). */
 import type { Store } from '../types.js';
 import { openDatabase, type Db, type OpenOptions } from './db.js';
+import { backfillExamFingerprints } from './fingerprints.js';
+import { sqliteSecrets } from './secrets.js';
 import { sqliteCourses, sqliteExams, sqliteSessions } from './exams.js';
 import { sqliteLti } from './lti.js';
 import { sqliteKeys, sqliteUsers } from './users.js';
@@ -15,9 +17,14 @@ export class SqliteStore implements Store {
   readonly sessions;
   readonly exams;
   readonly lti;
+  readonly secrets;
   private closed = false;
 
-  constructor(readonly db: Db) {
+  /** `secret`: the server secret (STEPWISE_SECRET) in place of the one stored in the database. */
+  constructor(
+    readonly db: Db,
+    opts: { secret?: string } = {},
+  ) {
     this.users = sqliteUsers(db);
     this.keys = sqliteKeys(db);
     this.courses = sqliteCourses(db);
@@ -26,10 +33,12 @@ export class SqliteStore implements Store {
     this.sessions = sqliteSessions(db);
     this.exams = sqliteExams(db);
     this.lti = sqliteLti(db);
+    this.secrets = sqliteSecrets(db, opts.secret);
+    backfillExamFingerprints(db);
   }
 
-  static open(opts: OpenOptions): SqliteStore {
-    return new SqliteStore(openDatabase(opts));
+  static open(opts: OpenOptions & { secret?: string }): SqliteStore {
+    return new SqliteStore(openDatabase(opts), { secret: opts.secret });
   }
 
   async check(): Promise<{ ok: boolean; detail: string }> {

@@ -5,7 +5,7 @@ import type { Attempt, AttemptRepo, NewVariant, Variant, VariantMode, VariantRep
 import { newId, now } from '../ids.js';
 import type { Db, Statement } from './db.js';
 import { groupCommit } from './group-commit.js';
-import { problemFingerprint } from '../fingerprint.js';
+import { examFingerprints } from './fingerprints.js';
 import { json, opt } from './rows.js';
 
 interface VariantRow {
@@ -25,7 +25,6 @@ interface VariantRow {
   exam_item: number | null;
   created_by: string;
   created_at: string;
-  fingerprint?: string | null;
 }
 
 interface AttemptRow {
@@ -87,14 +86,13 @@ export function variantRow(v: NewVariant): VariantRow {
     exam_item: v.examItem ?? null,
     created_by: v.createdBy,
     created_at: now(),
-    fingerprint: problemFingerprint(v.topic, v.params),
   };
 }
 
 export function insertVariantStatement(db: Db): Statement {
   return db.prepare(
-    `INSERT INTO variants (id, topic, question, seed, difficulty, params, steps, prompt, mode, course_id, session_id, exam_id, exam_version, exam_item, created_by, created_at, fingerprint)
-     VALUES (@id, @topic, @question, @seed, @difficulty, @params, @steps, @prompt, @mode, @course_id, @session_id, @exam_id, @exam_version, @exam_item, @created_by, @created_at, @fingerprint)`,
+    `INSERT INTO variants (id, topic, question, seed, difficulty, params, steps, prompt, mode, course_id, session_id, exam_id, exam_version, exam_item, created_by, created_at)
+     VALUES (@id, @topic, @question, @seed, @difficulty, @params, @steps, @prompt, @mode, @course_id, @session_id, @exam_id, @exam_version, @exam_item, @created_by, @created_at)`,
   );
 }
 
@@ -106,10 +104,7 @@ export function sqliteVariants(db: Db): VariantRepo {
   const byExam = db.prepare<[string], VariantRow>('SELECT * FROM variants WHERE exam_id = ? ORDER BY exam_version, exam_item');
   const byExamVersion = db.prepare<[string, number], VariantRow>('SELECT * FROM variants WHERE exam_id = ? AND exam_version = ? ORDER BY exam_item');
   const bySession = db.prepare<[string], VariantRow>('SELECT * FROM variants WHERE session_id = ? ORDER BY created_at, rowid');
-  const unreleased = db.prepare<[string], { n: number }>(
-    `SELECT count(*) AS n FROM variants v JOIN exams e ON e.id = v.exam_id
-      WHERE v.exam_id IS NOT NULL AND v.fingerprint = ? AND e.released_at IS NULL`,
-  );
+  const fingerprints = examFingerprints(db);
   return {
     async create(input) {
       const row = variantRow(input);
@@ -127,7 +122,7 @@ export function sqliteVariants(db: Db): VariantRepo {
       return bySession.all(sessionId).map(toVariant);
     },
     async inUnreleasedExam(topic, params) {
-      return (unreleased.get(problemFingerprint(topic, params))?.n ?? 0) > 0;
+      return fingerprints.inUnreleasedExam(topic, params);
     },
   };
 }
