@@ -11,13 +11,16 @@ import type { Attempt, Store, Variant } from '../store/types.js';
 import type { Caller } from './caller.js';
 import { EXAM_ITEM_REFUSAL, studentVariantView, type StudentVariant } from './variants.js';
 
-export type { Caller } from './caller.js';
-
 export const isInstructor = (c: Caller): boolean => c.key.role === 'instructor';
 
-/** Throws forbidden unless the caller may read this variant's problem. */
+/**
+ * Throws forbidden unless the caller may read this variant's problem. A practice variant that is
+ * an unreleased exam item (one an instructor made) is refused a student like the item itself:
+ * its params would be another version's problem, its solution and attempts that item's key.
+ */
 export async function assertCanSeeVariant(store: Store, caller: Caller, v: Variant): Promise<void> {
-  if (isInstructor(caller) || v.mode === 'practice') return;
+  if (isInstructor(caller)) return;
+  if (v.mode === 'practice') return assertNotUnreleasedExam(store, caller, v.topic, v.params);
   const version = v.examId ? await store.exams.assignment(v.examId, caller.user.id) : undefined;
   if (version === undefined || version !== v.examVersion) throw forbiddenError('this exam variant is not part of your exam version');
 }
@@ -39,11 +42,6 @@ export async function revealed(store: Store, caller: Caller, v: Variant): Promis
 export async function assertRevealed(store: Store, caller: Caller, v: Variant): Promise<void> {
   if (await revealed(store, caller, v)) return;
   throw forbiddenError(v.mode === 'practice' ? `${EXAM_ITEM_REFUSAL}: this practice variant is one of its items` : 'the answer key of this exam has not been released');
-}
-
-/** Students may not work a practice variant that is an unreleased exam item (it bypasses the exam's rules). */
-export async function assertNotExamItemPractice(store: Store, caller: Caller, v: Variant): Promise<void> {
-  if (v.mode === 'practice') await assertNotUnreleasedExam(store, caller, v.topic, v.params);
 }
 
 export function assertCanSeeAttempt(caller: Caller, a: Attempt): void {

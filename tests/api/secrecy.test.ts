@@ -107,8 +107,11 @@ describe('practice variants, solutions and attempts', () => {
     expect(asInstructor.body.params).toEqual(kl().params);
   });
 
-  it('refuses a student the solution of, and attempts at, a practice variant that is an exam item', async () => {
+  it('refuses a student the problem, solution of, and attempts at a practice variant that is an exam item', async () => {
     const copy = (await h.call('POST', '/api/v1/variants', { key: h.instructor, body: { topic: 'kl-discrete', seed: kl().seed, difficulty: 'easy' } })).body;
+    // Its params could be another version's problem: not even the statement is served.
+    expect((await h.call('GET', `/api/v1/variants/${copy.id}`, { key: ada.key })).status).toBe(403);
+    expect((await h.call('GET', `/api/v1/variants/${copy.id}/prompt`, { key: ada.key })).status).toBe(403);
     const solution = await h.call('GET', `/api/v1/variants/${copy.id}/solution`, { key: ada.key });
     expect(solution.status).toBe(403);
     expect(solution.body.detail).toMatch(/exam whose answers have not been released/);

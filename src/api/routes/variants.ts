@@ -1,6 +1,6 @@
 /** Variants (frozen problems), their prompts and solutions, and attempts at them. */
 import { markdownToHtml } from '../../render/html.js';
-import { assertCanSeeAttempt, assertCanSeeVariant, assertNotExamItemPractice, assertRevealed, isInstructor, variantViewFor } from '../../service/access.js';
+import { assertCanSeeAttempt, assertCanSeeVariant, assertRevealed, isInstructor, variantViewFor } from '../../service/access.js';
 import { attemptView, submitAttempt, type AttemptHook } from '../../service/attempts.js';
 import { createVariant, getVariant, variantSolution } from '../../service/variants.js';
 import type { Store } from '../../store/types.js';
@@ -82,7 +82,6 @@ export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
       handler: async (ctx, req) => {
         const caller = callerOf(ctx);
         const v = await visibleVariant(ctx.store, caller, param(req, 'id'));
-        await assertNotExamItemPractice(ctx.store, caller, v);
         const attempt = await submitAttempt(ctx.store, caller, v, (req.body as { answers: unknown }).answers);
         if (onAttempt) {
           // Passback (LTI) runs after the attempt is committed; its failure is logged, never lost work.
