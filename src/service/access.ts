@@ -52,9 +52,9 @@ export function assertCanSeeAttempt(caller: Caller, a: Attempt): void {
  * Refuses a student a problem that is an item of an exam not yet released: grading it would serve
  * its answer key. `ref` is the topic or question id exactly as the dispatcher resolves it; the
  * params are compared once normalised (validated, defaults left out, any key order); params the
- * solver refuses are no exam's (grading them fails with the solver's own error). (A student can still
- * perturb the params, or run the open engine locally; no server rule prevents that — exams need
- * their usual invigilation.)
+ * solver refuses are no exam's (grading them fails with the solver's own error). (A student can
+ * still perturb the params, or run the open engine locally; no server rule prevents that — exams
+ * need their usual invigilation.)
  */
 export async function assertNotUnreleasedExam(store: Store, caller: Caller, ref: unknown, params: unknown): Promise<void> {
   if (isInstructor(caller)) return;
