@@ -42,18 +42,20 @@ export function toGift(items: ExportItem[], opts: ExportOptions): string {
     for (const item of loose) for (const step of item.steps) blocks.push(giftQuestion(item, step, count));
   }
   for (const { slot, items: group } of slots) {
-    // One category per slot when each variant is one GIFT question, else one per slot and step:
-    // a random question from a category must stand for the whole of what it replaces.
-    const asked = group[0].steps.filter((s) => singleAnswer(group[0], s)).length;
+    // One category per slot when each variant is one GIFT question, else one per slot and step
+    // (matched by step id across versions): a random question from a category must stand for
+    // the whole of what it replaces.
+    const asked = Math.max(...group.map((item) => item.steps.filter((s) => singleAnswer(item, s)).length));
     if (asked <= 1) {
       blocks.push(categoryLine(`${top}/${slotName(slot)}`));
       for (const item of group) for (const step of item.steps) blocks.push(giftQuestion(item, step, count));
       continue;
     }
-    group[0].steps.forEach((_, k) => {
-      const steps = group.map((item) => ({ item, step: item.steps[k] })).filter((x) => x.step !== undefined);
+    const stepIds = [...new Set(group.flatMap((item) => item.steps.map((s) => s.id)))];
+    stepIds.forEach((id, k) => {
+      const steps = group.flatMap((item) => item.steps.filter((s) => s.id === id).map((step) => ({ item, step })));
       if (steps.some((x) => singleAnswer(x.item, x.step))) {
-        blocks.push(categoryLine(`${top}/${slotName(slot)}/Step ${k + 1} (${steps[0].step.id.replace(/\//g, '//')})`));
+        blocks.push(categoryLine(`${top}/${slotName(slot)}/Step ${k + 1} (${id.replace(/\//g, '//')})`));
       }
       for (const { item, step } of steps) blocks.push(giftQuestion(item, step, count));
     });

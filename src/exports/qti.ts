@@ -66,7 +66,9 @@ export function toQtiItems(items: ExportItem[]): QtiFile[] {
 
 /** A QTI 3.0 content package: imsmanifest.xml, assessment.xml (the test) and items/*.xml. */
 export function toQtiPackage(items: ExportItem[], opts: ExportOptions): Uint8Array {
-  const built = buildItems(items, [TEST_IDENTIFIER]);
+  // Item identifiers share the test's namespace with its parts and sections.
+  const sections = ['part-1', 'section-1', ...slotGroups(items).slots.map((g) => sectionIdentifier(g.slot))];
+  const built = buildItems(items, [TEST_IDENTIFIER, ...sections]);
   const files: Record<string, Uint8Array> = {
     'imsmanifest.xml': strToU8(manifest(built)),
     [QTI_TEST_FILE]: strToU8(assessmentTest(items, built, opts)),
@@ -217,7 +219,7 @@ function assessmentTest(items: ExportItem[], built: BuiltItem[], opts: ExportOpt
   }
   for (const { slot, items: group } of slots) {
     lines.push(
-      `    <qti-assessment-section identifier="slot-${slot}" title="${escapeXml(slotName(slot))}" visible="true">`,
+      `    <qti-assessment-section identifier="${sectionIdentifier(slot)}" title="${escapeXml(slotName(slot))}" visible="true">`,
       '      <qti-selection select="1"/>',
       ...group.map(ref),
       '    </qti-assessment-section>',
@@ -233,6 +235,10 @@ function assessmentTest(items: ExportItem[], built: BuiltItem[], opts: ExportOpt
     '',
   );
   return lines.join('\n');
+}
+
+function sectionIdentifier(slot: number): string {
+  return `slot-${slot}`;
 }
 
 function manifest(built: BuiltItem[]): string {

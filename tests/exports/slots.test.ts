@@ -115,3 +115,29 @@ describe('exam exports keep versions apart', () => {
     expect(() => toQtiPackage([a, { ...a, id: 'other' }], { title: 'x' })).toThrow(/version 1 twice/);
   });
 });
+
+describe('exam export identifiers', () => {
+  it('QTI: an item id that equals a section identifier gets another one', () => {
+    const items: ExportItem[] = [1, 2].map((version) => ({ ...exportItem('kl-discrete', version, 'easy'), id: version === 1 ? 'slot-1' : 'section-1', slot: 1, version }));
+    const test = parser.parse(strFromU8(unzipSync(toQtiPackage(items, { title: 'M' }))[QTI_TEST_FILE]))['qti-assessment-test'];
+    const ids = [...findAll(test, 'qti-assessment-section'), ...findAll(test, 'qti-assessment-item-ref')].map((n) => String(n['@_identifier']));
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids.map((i) => i.toLowerCase())).size).toBe(3);
+  });
+});
+
+describe('GIFT step categories', () => {
+  it('match steps by id across versions, whatever their order', () => {
+    const a = { ...exportItem('bayes-classification', 1, 'medium'), id: 'v1', slot: 1, version: 1 };
+    const b = { ...exportItem('bayes-classification', 2, 'medium'), id: 'v2', slot: 1, version: 2 };
+    const reversed: ExportItem = { ...b, steps: [...b.steps].reverse() };
+    const file = readGift(toGift([a, reversed], { title: 'M' }));
+    const byCategory = new Map<string, string[]>();
+    for (const q of file.questions) byCategory.set(q.category!, [...(byCategory.get(q.category!) ?? []), q.title.split(' \u2014 ').at(-1)!]);
+    expect(byCategory.size).toBeGreaterThan(1);
+    for (const [c, labels] of byCategory) {
+      expect(labels, c).toHaveLength(2);
+      expect(new Set(labels).size, c).toBe(1);
+    }
+  });
+});
