@@ -124,6 +124,36 @@ export function formatTolerance(a: number): string {
   return plainDecimal(r);
 }
 
+/**
+ * How far the written answer may sit from the true value, as a share of the LMS's tolerance: the
+ * LMS accepts [answer − t, answer + t], so a shift of t/1000 keeps its interval within 0.1% of
+ * Stepwise's at either edge.
+ */
+export const ANSWER_SHIFT = 1e-3;
+
+/**
+ * The true value as the answer an LMS compares with: the short form of `formatExportNumber` when
+ * the LMS's own rule (answer − t ≤ truth ≤ answer + t, in doubles, as Moodle's NUMERICAL and QTI's
+ * qti-equal compute it) accepts the truth with the answer at most `ANSWER_SHIFT`·t away; else more
+ * significant digits, up to the shortest round-trip form (which is the truth itself, so it always
+ * passes). Large values with a decimals tolerance and tiny tolerances need the extra digits.
+ */
+export function formatAnswer(truth: number, tolerance: string): string {
+  const t = Number(tolerance);
+  if (!Number.isFinite(t) || t < 0) throw new RangeError(`cannot export the tolerance ${tolerance}`);
+  const accepts = (s: string): boolean => {
+    const a = Number(s);
+    return a - t <= truth && truth <= a + t && Math.abs(a - truth) <= ANSWER_SHIFT * t;
+  };
+  const short = formatExportNumber(truth);
+  if (accepts(short)) return short;
+  for (let digits = VALUE_DIGITS + 1; digits < 17; digits++) {
+    const s = plainDecimal(Number(truth.toPrecision(digits)));
+    if (accepts(s)) return s;
+  }
+  return plainDecimal(truth);
+}
+
 /** The absolute half-width accepted at this truth, formatted (see `formatTolerance`). */
 export function toleranceAt(truth: number, tol: Tolerance): string {
   return formatTolerance(allowance(truth, tol));
@@ -196,6 +226,12 @@ export function escapeXml(s: string): string {
     .replace(/\r/g, '&#13;');
 }
 
+/** An XML comment: no "--" inside and no "-" at the end, which XML forbids. */
+export function xmlComment(lines: string[]): string {
+  const body = lines.map((l) => xmlSafe(l).replace(/[\r\n]+/g, ' ').replace(/-(?=-)/g, '- ')).join('\n  ');
+  return `<!--\n  ${body}\n-->`;
+}
+
 /** A CDATA section holding `s` exactly; a `]]>` inside is split across two sections. */
 export function cdata(s: string): string {
   return `<![CDATA[${xmlSafe(s).replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
@@ -220,4 +256,48 @@ export function answerLayout(kind: ExportStep['kind'], elements: readonly Answer
     return `${indent}<table class="stepwise-answer"><tbody>${rows.map((r) => `<tr>${r.map((e) => `<td>${cell(e)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   }
   return `${indent}<p>${cell(elements[0])}</p>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exam slots
+// ---------------------------------------------------------------------------------------------
+
+/** The variants of one item slot of an exam, across its versions (in version order). */
+export interface SlotGroup {
+  slot: number;
+  items: ExportItem[];
+}
+
+/**
+ * Items without a slot (a plain set of variants, one question each) and the items of an exam
+ * grouped by slot, slots and versions in order. Throws when a slot or version is not a positive
+ * integer, or a version appears twice in a slot.
+ */
+export function slotGroups(items: readonly ExportItem[]): { loose: ExportItem[]; slots: SlotGroup[] } {
+  const loose: ExportItem[] = [];
+  const bySlot = new Map<number, ExportItem[]>();
+  for (const item of items) {
+    if (item.slot === undefined) {
+      loose.push(item);
+      continue;
+    }
+    for (const [name, n] of [['slot', item.slot], ['version', item.version ?? 1]] as const) {
+      if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`item ${JSON.stringify(item.id)}: ${name} must be a positive integer, got ${String(n)}`);
+    }
+    const group = bySlot.get(item.slot) ?? [];
+    if (item.version !== undefined && group.some((g) => g.version === item.version)) {
+      throw new RangeError(`item ${JSON.stringify(item.id)}: slot ${item.slot} has version ${item.version} twice`);
+    }
+    group.push(item);
+    bySlot.set(item.slot, group);
+  }
+  const slots = [...bySlot.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([slot, group]) => ({ slot, items: group.sort((a, b) => (a.version ?? 0) - (b.version ?? 0)) }));
+  return { loose, slots };
+}
+
+/** The name of a slot's category or section: "Item 3". */
+export function slotName(slot: number): string {
+  return `Item ${slot}`;
 }

@@ -1,66 +1,114 @@
 /**
  * Moodle GIFT: one single-answer question per (item, step) that one answer box can hold.
- *   - scalar step: numerical question {#value:tolerance} (absolute tolerance at the truth)
- *   - label step: short-answer question {=name} (Moodle compares case-insensitively)
+ *   - scalar step: numerical question {#value:tolerance} (absolute tolerance at the truth, the value
+ *     with as many digits as Moodle's rule needs to accept the truth: see `formatAnswer`)
+ *   - label step: short-answer question {=%100%name} (Moodle compares case-insensitively; the
+ *     explicit weight keeps a label that starts with "%50%" from being read as a weight)
  *   - vector / matrix step: no GIFT question can hold several numbers, so it is skipped with a
  *     `//` comment saying so (use the Moodle XML or QTI export for those).
  * Each question is `::item title — step label::[html]statement + what to find{answer}` on one line;
  * the statement's Markdown is rendered to HTML with TeX kept as \( … \) / \[ … \] for MathJax,
  * and GIFT's reserved characters (~ = # { } : and backslash) are escaped. GIFT has no syntax for
  * a question's mark, so each question's marks are given in the comment line above it.
+ *
+ * An exam's variants (items with a slot) go into one `$CATEGORY` per slot ("<quiz>/Item 2"), or
+ * per slot and step ("<quiz>/Item 2/Step 1 (kl)") when the slot's items ask several single-answer
+ * steps, so a quiz draws one random question per category and each student gets one version.
  */
 import { describeTolerance } from '../core/tolerance.js';
 import {
   answerable,
   checkMarks,
   escapeHtml,
-  formatExportNumber,
+  formatAnswer,
   marksText,
   markdownToHtml,
   moodleCategoryPath,
+  slotGroups,
+  slotName,
   stepElements,
   toleranceAt,
 } from './common.js';
+import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 
 export function toGift(items: ExportItem[], opts: ExportOptions): string {
   const blocks: string[] = [];
-  let questions = 0;
-  let skipped = 0;
-  for (const item of items) {
-    const statement = markdownToHtml(item.statement, { math: 'tex' });
-    for (const step of item.steps) {
-      const marks = checkMarks(item, step);
-      const open = answerable(stepElements(item, step));
-      if (step.kind === 'vector' || step.kind === 'matrix' || open.length !== 1) {
-        skipped++;
-        blocks.push(
-          comment(
-            `${item.id}: step ${step.id} (${step.label}) skipped: a ${step.kind} has ${open.length} answer boxes and a GIFT question holds one; use the Moodle XML (Cloze) or QTI export for it.`,
-          ),
-        );
-        continue;
-      }
-      questions++;
-      const truth = open[0].truth;
-      const answer =
-        typeof truth === 'string'
-          ? `{=${giftAnswerText(truth)}}`
-          : `{#${formatExportNumber(truth)}:${toleranceAt(truth, step.tolerance)}}`;
-      const prompt = stepPrompt(step);
-      blocks.push(
-        [
-          comment(`${item.id}: step ${step.id}, ${marksText(marks)}`),
-          `::${giftEscape(`${item.title} \u2014 ${step.label}`)}::[html]${giftEscape(`${statement}\n${prompt}`)}${answer}`,
-        ].join('\n'),
-      );
-    }
+  const count = { questions: 0, skipped: 0 };
+  const { loose, slots } = slotGroups(items);
+  const top = moodleCategoryPath(opts.title);
+  if (loose.length > 0 || slots.length === 0) {
+    blocks.push(categoryLine(top));
+    for (const item of loose) for (const step of item.steps) blocks.push(giftQuestion(item, step, count));
   }
+  for (const { slot, items: group } of slots) {
+    // One category per slot when each variant is one GIFT question, else one per slot and step
+    // (matched by step id across versions): a random question from a category must stand for
+    // the whole of what it replaces.
+    const asked = Math.max(...group.map((item) => item.steps.filter((s) => singleAnswer(item, s)).length));
+    if (asked <= 1) {
+      blocks.push(categoryLine(`${top}/${slotName(slot)}`));
+      for (const item of group) for (const step of item.steps) blocks.push(giftQuestion(item, step, count));
+      continue;
+    }
+    const stepIds = [...new Set(group.flatMap((item) => item.steps.map((s) => s.id)))];
+    stepIds.forEach((id, k) => {
+      const steps = group.flatMap((item) => item.steps.filter((s) => s.id === id).map((step) => ({ item, step })));
+      if (steps.some((x) => singleAnswer(x.item, x.step))) {
+        blocks.push(categoryLine(`${top}/${slotName(slot)}/Step ${k + 1} (${id.replace(/\//g, '//')})`));
+      }
+      for (const { item, step } of steps) blocks.push(giftQuestion(item, step, count));
+    });
+  }
+  const { questions, skipped } = count;
   const header = [
-    comment(`Stepwise export: ${opts.title} (${questions} question${questions === 1 ? '' : 's'}, ${skipped} vector or matrix step${skipped === 1 ? '' : 's'} skipped)`),
-    `$CATEGORY: ${oneLine(moodleCategoryPath(opts.title))}`,
+    comment(`Stepwise export: ${opts.title} (${questions} question${questions === 1 ? '' : 's'}, ${skipped} step${skipped === 1 ? '' : 's'} skipped)`),
+    ...exportLimits('gift', items).map(comment),
   ].join('\n');
   return `${[header, ...blocks].join('\n\n')}\n`;
+}
+
+/** A step one GIFT question can hold: a scalar, or a label without "->" (Moodle's matching syntax). */
+function singleAnswer(item: ExportItem, step: ExportStep): boolean {
+  if (step.kind !== 'scalar' && step.kind !== 'label') return false;
+  const open = answerable(stepElements(item, step));
+  return open.length === 1 && !(typeof open[0].truth === 'string' && open[0].truth.includes('->'));
+}
+
+/** The question for one step, or a comment saying why it is skipped. */
+function giftQuestion(item: ExportItem, step: ExportStep, count: { questions: number; skipped: number }): string {
+  const marks = checkMarks(item, step);
+  const open = answerable(stepElements(item, step));
+  if (!singleAnswer(item, step)) {
+    count.skipped++;
+    const why =
+      step.kind === 'label'
+        ? 'its answer contains "->", which GIFT reads as a matching question'
+        : `a ${step.kind} has ${open.length} answer boxes and a GIFT question holds one`;
+    return comment(`${item.id}: step ${step.id} (${step.label}) skipped: ${why}; use the Moodle XML (Cloze) or QTI export for it.`);
+  }
+  count.questions++;
+  const truth = open[0].truth;
+  let answer: string;
+  if (typeof truth === 'string') answer = `{=%100%${giftAnswerText(truth)}}`;
+  else {
+    const tolerance = toleranceAt(truth, step.tolerance);
+    answer = `{#${formatAnswer(truth, tolerance)}:${tolerance}}`;
+  }
+  const statement = markdownToHtml(item.statement, { math: 'tex' });
+  return [
+    comment(`${item.id}: step ${step.id}, ${marksText(marks)}`),
+    `::${giftEscape(`${item.title} \u2014 ${step.label}`)}::[html]${giftEscape(`${statement}\n${stepPrompt(step)}`)}${answer}`,
+  ].join('\n');
+}
+
+/**
+ * A `$CATEGORY:` line. Moodle reads the rest of the line as the path without undoing GIFT escapes
+ * (an escaped `\:` would stay a placeholder), so nothing is escaped but the backslash, which its
+ * reader turns from `\\` back into one.
+ */
+function categoryLine(path: string): string {
+  return `$CATEGORY: ${oneLine(path).replace(/\\/g, '\\\\')}`;
 }
 
 /** What the question asks for, as HTML: the step's label and id, and how precisely to answer. */
@@ -79,9 +127,14 @@ export function giftEscape(s: string): string {
     .replace(/\r\n?|\n/g, '\\n');
 }
 
-/** A short answer: GIFT-escaped, and `*` escaped because a short answer reads it as a wildcard. */
-function giftAnswerText(label: string): string {
-  return giftEscape(oneLine(label)).replace(/\*/g, '\\*');
+/**
+ * A short answer: GIFT-escaped, and `*` escaped because a short answer reads it as a wildcard; a
+ * label starting with `[` gets a `[plain]` format tag in front, which Moodle strips, so a label
+ * like "[html]x" is not read as a format tag itself.
+ */
+export function giftAnswerText(label: string): string {
+  const text = oneLine(label).trim();
+  return (text.startsWith('[') ? '[plain]' : '') + giftEscape(text).replace(/\*/g, '\\*');
 }
 
 function comment(text: string): string {

@@ -1,5 +1,7 @@
 /**
  * Moodle XML: one Embedded Answers (Cloze) question per item, in a category named after the quiz.
+ * An exam's variants (items with a slot) go into one subcategory per slot ("<quiz>/Item 2") holding
+ * that slot's variants across versions, so a quiz draws one of them per slot ("random question").
  *
  * The question text is HTML: the statement (Markdown rendered, TeX kept as \( … \) and \[ … \] for
  * Moodle's MathJax filter), then one section per step holding its Cloze sub-answers:
@@ -7,7 +9,10 @@
  *   - vector / matrix: one NUMERICAL sub-answer per element, laid out as a table row / a table;
  *     masked entries (−∞) are printed as "−∞" and have no sub-answer
  *   - label: {w:SHORTANSWER:=name} (case-insensitive)
- * The tolerance is Moodle's absolute error margin: Stepwise's allowance at that element's truth.
+ * The tolerance is Moodle's absolute error margin: Stepwise's allowance at that element's truth;
+ * the value has as many digits as Moodle's rule needs to accept the truth (see `formatAnswer`).
+ * Every text (names, category paths, question text) is in CDATA: Moodle's XML reader drops the
+ * spaces between character references (`a &amp; &lt; b` comes back as "a &<b").
  *
  * Weights: a step's marks are shared equally by its answerable elements, and the shares of the
  * whole item are scaled by the smallest factor that makes every one a whole number (Cloze weights
@@ -21,46 +26,62 @@ import {
   cdata,
   checkMarks,
   escapeHtml,
-  escapeXml,
-  formatExportNumber,
+  formatAnswer,
   marksText,
   markdownToHtml,
   MASKED_TEXT,
   moodleCategoryPath,
   sharedInstruction,
+  slotGroups,
+  slotName,
   stepElements,
   stepInstruction,
   toleranceAt,
+  xmlComment,
   type AnswerElement,
 } from './common.js';
+import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 
 /** Moodle's default penalty per wrong try (interactive behaviours), as Moodle writes it. */
 const PENALTY = '0.3333333';
 
 export function toMoodleXml(items: ExportItem[], opts: ExportOptions): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', '<quiz>'];
-  out.push(
-    '  <question type="category">',
-    `    <category><text>${escapeXml(moodleCategoryPath(opts.title))}</text></category>`,
-    '    <info format="html"><text></text></info>',
-    '  </question>',
-  );
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', xmlComment([`Stepwise export: ${opts.title}`, ...exportLimits('moodle', items)]), '<quiz>'];
+  const { loose, slots } = slotGroups(items);
+  const top = moodleCategoryPath(opts.title);
   const idnumbers = new Set<string>();
-  for (const item of items) out.push(clozeQuestion(item, uniqueIdnumber(item.id, idnumbers)));
+  if (loose.length > 0 || slots.length === 0) {
+    out.push(category(top, ''));
+    for (const item of loose) out.push(clozeQuestion(item, uniqueIdnumber(item.id, idnumbers)));
+  }
+  for (const { slot, items: group } of slots) {
+    const versions = group.length === 1 ? '1 version' : `${group.length} versions`;
+    out.push(category(`${top}/${slotName(slot)}`, `<p>${escapeHtml(slotName(slot))} of the exam, ${versions}: add one random question from this category to the quiz, so each student gets one version of it.</p>`));
+    for (const item of group) out.push(clozeQuestion(item, uniqueIdnumber(item.id, idnumbers)));
+  }
   out.push('</quiz>', '');
   return out.join('\n');
+}
+
+function category(path: string, info: string): string {
+  return [
+    '  <question type="category">',
+    `    <category><text>${cdata(path)}</text></category>`,
+    `    <info format="html"><text>${cdata(info)}</text></info>`,
+    '  </question>',
+  ].join('\n');
 }
 
 function clozeQuestion(item: ExportItem, idnumber: string): string {
   return [
     '  <question type="cloze">',
-    `    <name><text>${escapeXml(item.title)}</text></name>`,
+    `    <name><text>${cdata(item.title)}</text></name>`,
     `    <questiontext format="html"><text>${cdata(clozeText(item))}</text></questiontext>`,
     '    <generalfeedback format="html"><text></text></generalfeedback>',
     `    <penalty>${PENALTY}</penalty>`,
     '    <hidden>0</hidden>',
-    `    <idnumber>${escapeXml(idnumber)}</idnumber>`,
+    `    <idnumber>${cdata(idnumber)}</idnumber>`,
     '  </question>',
   ].join('\n');
 }
@@ -94,20 +115,28 @@ function stepSection(item: ExportItem, step: ExportStep, k: number, elements: An
 
 function subAnswer(step: ExportStep, e: AnswerElement, weight: number): string {
   if (typeof e.truth === 'string') return `{${weight}:SHORTANSWER:=${clozeAnswerText(e.truth)}}`;
-  return `{${weight}:NUMERICAL:=${formatExportNumber(e.truth)}:${toleranceAt(e.truth, step.tolerance)}}`;
+  const tolerance = toleranceAt(e.truth, step.tolerance);
+  return `{${weight}:NUMERICAL:=${formatAnswer(e.truth, tolerance)}:${tolerance}}`;
 }
 
 /**
- * A short answer inside a Cloze sub-answer. Moodle reads it as HTML (entity-decoded) and ends it
- * at an unescaped `~`, `#` or `}`, so those and the other characters the Cloze syntax reserves are
- * written as character references (`&#35;` is safe: the parser never ends an answer after `&`);
- * `*` is escaped as `\*` because a short answer treats a bare `*` as a wildcard.
+ * A short answer inside a Cloze sub-answer, written so that Moodle's qtype_multianswer stores
+ * exactly `label` as the answer. Moodle ends an answer at a `~`, `#` or `}` not preceded by `\`
+ * or `&`, then html-entity-decodes it, then turns `\}` into `}` and then `\#` into `#` (but keeps
+ * `\~`, `\/`, `\"`, `\\` as they are, whatever its docs say); its short-answer matching reads a
+ * bare `*` as a wildcard and `\*` as an asterisk. So, undoing those steps in reverse order:
+ *   1. `*` → `\*` (the stored answer);  2. `#` → `\#`;  3. `}` → `\}` (so a `\}` or `\#` in the
+ *   label keeps its backslash);  4. every character the Cloze syntax or HTML reserves
+ *   (`& < > " ' ~ # { } / \`) as a numeric character reference, so no raw `~`, `#` or `}` can end
+ *   the answer (the `#` of `&#35;` follows `&`, which the parser skips).
  */
 export function clozeAnswerText(label: string): string {
   return label
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[&<>"'~#{}/\\]/g, (c) => `&#${c.codePointAt(0)};`)
-    .replace(/\*/g, '\\*');
+    .replace(/\*/g, '\\*')
+    .replace(/#/g, '\\#')
+    .replace(/\}/g, '\\}')
+    .replace(/[&<>"'~#{}/\\]/g, (c) => `&#${c.codePointAt(0)};`);
 }
 
 /**

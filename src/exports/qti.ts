@@ -9,7 +9,12 @@
  *   - numbers: qti-equal with tolerance-mode="absolute" and Stepwise's allowance at the truth;
  *   - labels: qti-string-match, case-insensitive.
  * Masked entries (−∞) are printed as "−∞" and have no response. MAXSCORE is the item's marks.
+ * The correct value has as many digits as qti-equal needs to accept the truth (`formatAnswer`).
  * Math in the statement becomes MathML (KaTeX), with the TeX kept as an annotation.
+ *
+ * The test holds items without a slot in one section; an exam's variants go into one section per
+ * item slot with qti-selection select="1", so a delivery gives each candidate one variant per slot.
+ * What QTI cannot express of Stepwise's grading is listed in an XML comment at the top of the test.
  */
 import { strToU8, zipSync } from 'fflate';
 import {
@@ -18,17 +23,21 @@ import {
   checkMarks,
   escapeHtml,
   escapeXml,
-  formatExportNumber,
+  formatAnswer,
   marksText,
   markdownToHtml,
   MASKED_TEXT,
   plainDecimal,
   sharedInstruction,
+  slotGroups,
+  slotName,
   stepElements,
   stepInstruction,
   toleranceAt,
+  xmlComment,
   type AnswerElement,
 } from './common.js';
+import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 
 export const QTI_NAMESPACE = 'http://www.imsglobal.org/xsd/imsqtiasi_v3p0';
@@ -57,10 +66,12 @@ export function toQtiItems(items: ExportItem[]): QtiFile[] {
 
 /** A QTI 3.0 content package: imsmanifest.xml, assessment.xml (the test) and items/*.xml. */
 export function toQtiPackage(items: ExportItem[], opts: ExportOptions): Uint8Array {
-  const built = buildItems(items, [TEST_IDENTIFIER]);
+  // Item identifiers share the test's namespace with its parts and sections.
+  const sections = ['part-1', 'section-1', ...slotGroups(items).slots.map((g) => sectionIdentifier(g.slot))];
+  const built = buildItems(items, [TEST_IDENTIFIER, ...sections]);
   const files: Record<string, Uint8Array> = {
     'imsmanifest.xml': strToU8(manifest(built)),
-    [QTI_TEST_FILE]: strToU8(assessmentTest(built, opts)),
+    [QTI_TEST_FILE]: strToU8(assessmentTest(items, built, opts)),
   };
   for (const b of built) files[b.filename] = strToU8(b.xml);
   return zipSync(files, { level: 6, mtime: ZIP_MTIME });
@@ -68,13 +79,14 @@ export function toQtiPackage(items: ExportItem[], opts: ExportOptions): Uint8Arr
 
 interface BuiltItem extends QtiFile {
   identifier: string;
+  item: ExportItem;
 }
 
 function buildItems(items: ExportItem[], reserved: string[] = []): BuiltItem[] {
   const taken = new Set(reserved.map((r) => r.toLowerCase()));
   return items.map((item) => {
     const identifier = uniqueIdentifier(item.id, 'item', taken);
-    return { identifier, filename: `items/${identifier}.xml`, xml: assessmentItem(item, identifier) };
+    return { identifier, item, filename: `items/${identifier}.xml`, xml: assessmentItem(item, identifier) };
   });
 }
 
@@ -130,7 +142,7 @@ function assessmentItem(item: ExportItem, identifier: string): string {
 
 function responseDeclaration(r: Response): string {
   const label = typeof r.element.truth === 'string';
-  const value = label ? escapeXml(r.element.truth as string) : formatExportNumber(r.element.truth as number);
+  const value = label ? escapeXml(r.element.truth as string) : formatAnswer(r.element.truth as number, toleranceAt(r.element.truth as number, r.step.tolerance));
   return [
     `  <qti-response-declaration identifier="${r.identifier}" cardinality="single" base-type="${label ? 'string' : 'float'}">`,
     `    <qti-correct-response><qti-value>${value}</qti-value></qti-correct-response>`,
@@ -178,9 +190,10 @@ function stepBody(item: ExportItem, step: ExportStep, k: number, elements: Answe
   return lines.join('\n');
 }
 
-function assessmentTest(built: BuiltItem[], opts: ExportOptions): string {
+function assessmentTest(items: ExportItem[], built: BuiltItem[], opts: ExportOptions): string {
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
+    xmlComment([`Stepwise export: ${opts.title}`, ...exportLimits('qti', items)]),
     `<qti-assessment-test xmlns="${QTI_NAMESPACE}" xmlns:xsi="${XSI}" xsi:schemaLocation="${QTI_NAMESPACE} ${QTI_XSD}"` +
       ` identifier="${TEST_IDENTIFIER}" title="${escapeXml(opts.title)}">`,
     '  <qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float">',
@@ -190,11 +203,29 @@ function assessmentTest(built: BuiltItem[], opts: ExportOptions): string {
     '    <qti-default-value><qti-value>0</qti-value></qti-default-value>',
     '  </qti-outcome-declaration>',
     '  <qti-test-part identifier="part-1" navigation-mode="nonlinear" submission-mode="individual">',
-    `    <qti-assessment-section identifier="section-1" title="${escapeXml(opts.title)}" visible="true">`,
   ];
-  for (const b of built) lines.push(`      <qti-assessment-item-ref identifier="${b.identifier}" href="${escapeXml(b.filename)}"/>`);
+  // The built file of each item, in order (the same item object listed twice has two files).
+  const files = new Map<ExportItem, BuiltItem[]>();
+  for (const b of built) files.set(b.item, [...(files.get(b.item) ?? []), b]);
+  const ref = (item: ExportItem): string => {
+    const b = files.get(item)!.shift()!;
+    return `      <qti-assessment-item-ref identifier="${b.identifier}" href="${escapeXml(b.filename)}"/>`;
+  };
+  const { loose, slots } = slotGroups(items);
+  if (loose.length > 0 || slots.length === 0) {
+    lines.push(`    <qti-assessment-section identifier="section-1" title="${escapeXml(opts.title)}" visible="true">`);
+    for (const item of loose) lines.push(ref(item));
+    lines.push('    </qti-assessment-section>');
+  }
+  for (const { slot, items: group } of slots) {
+    lines.push(
+      `    <qti-assessment-section identifier="${sectionIdentifier(slot)}" title="${escapeXml(slotName(slot))}" visible="true">`,
+      '      <qti-selection select="1"/>',
+      ...group.map(ref),
+      '    </qti-assessment-section>',
+    );
+  }
   lines.push(
-    '    </qti-assessment-section>',
     '  </qti-test-part>',
     '  <qti-outcome-processing>',
     '    <qti-set-outcome-value identifier="SCORE"><qti-sum><qti-test-variables variable-identifier="SCORE" base-type="float"/></qti-sum></qti-set-outcome-value>',
@@ -204,6 +235,10 @@ function assessmentTest(built: BuiltItem[], opts: ExportOptions): string {
     '',
   );
   return lines.join('\n');
+}
+
+function sectionIdentifier(slot: number): string {
+  return `slot-${slot}`;
 }
 
 function manifest(built: BuiltItem[]): string {

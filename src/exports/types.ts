@@ -25,6 +25,13 @@ export interface ExportItem {
   /** The problem statement, Markdown with TeX math ($…$ and $$…$$), without the list of steps. */
   statement: string;
   steps: ExportStep[];
+  /**
+   * For an exam's variants: the item slot (1-based position in a version) and the version
+   * (1-based). The exporters group an exam's variants by slot so an LMS gives each student one
+   * variant per slot; items without a slot are one question each.
+   */
+  slot?: number;
+  version?: number;
 }
 
 export interface ExportOptions {

@@ -9,10 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { notFoundError } from '../core/errors.js';
-import { DEFAULT_TOLERANCE } from '../core/tolerance.js';
-import { checkDifficulty, generateProblem, getQuestion, getTopic, problemStatement, resolve } from '../engine.js';
-import type { ExportItem } from '../exports/types.js';
-import { evaluateSteps } from '../solvers/solve.js';
+import { checkDifficulty, generateProblem, getQuestion, getTopic, resolve } from '../engine.js';
 import type { BlueprintEntry, Exam, ManifestItem, NewVariant, Store, Variant } from '../store/types.js';
 import { variantFromProblem } from './variants.js';
 
@@ -162,28 +159,4 @@ export function resultsCsv(r: ExamResults): string {
   };
   const rows = r.students.map((s) => [s.userId, s.name, s.version + 1, ...Array.from({ length: width }, (_, i) => s.items[i]?.score ?? ''), s.score, s.maxScore]);
   return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
-}
-
-/** Frozen variants (an exam's, or any set) as LMS export items: statement, and per asked step its truth, marks and tolerance. */
-export function exportItems(setTitle: string, variants: Variant[]): ExportItem[] {
-  return variants.map((v, k) => {
-    const topic = getTopic(v.topic);
-    const q = v.question ? getQuestion(v.question) : undefined;
-    const values = evaluateSteps(topic, v.params);
-    const where = v.examVersion !== undefined ? `version ${v.examVersion + 1}, item ${(v.examItem ?? 0) + 1}` : `item ${k + 1}`;
-    return {
-      id: v.id,
-      title: `${setTitle} — ${where}: ${q?.title ?? topic.title}`,
-      topic: v.topic,
-      statement: problemStatement(topic, v.params, values, v.difficulty),
-      steps: v.steps.map((id) => ({
-        id,
-        label: topic.steps[id].label,
-        kind: topic.steps[id].kind,
-        expected: values[id],
-        marks: q?.marks?.[id] ?? topic.steps[id].marks ?? 1,
-        tolerance: q?.tolerance ?? topic.steps[id].tolerance ?? DEFAULT_TOLERANCE,
-      })),
-    };
-  });
 }

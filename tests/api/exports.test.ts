@@ -39,6 +39,34 @@ describe('exam exports', () => {
     expect(xml).toMatch(/\{\d+:SHORTANSWER:=/); // the Bayes decision
   });
 
+  it('Moodle XML and QTI keep the versions apart: one category or section per item slot, one variant per version in it', async () => {
+    const versions = await h.call('GET', `/api/v1/exams/${examId}/versions`, { key: h.instructor });
+    // The variant ids of each slot (item position), across the versions.
+    const slots: string[][] = [];
+    for (const v of versions.body as { variants: { id: string }[] }[]) v.variants.forEach((x, k) => (slots[k] ??= []).push(x.id));
+    expect(slots).toHaveLength(3);
+
+    const xml = Buffer.from((await download(`/api/v1/exams/${examId}/export?format=moodle`)).bytes).toString('utf8');
+    const questions = [new XMLParser({ ignoreAttributes: false }).parse(xml).quiz.question].flat() as Record<string, any>[];
+    const byCategory = new Map<string, string[]>();
+    let current = '';
+    for (const q of questions) {
+      if (q['@_type'] === 'category') byCategory.set((current = String(q.category.text)), []);
+      else byCategory.get(current)!.push(String(q.idnumber));
+    }
+    expect([...byCategory.keys()]).toEqual(['$course$/top/Quiz 3/Item 1', '$course$/top/Quiz 3/Item 2', '$course$/top/Quiz 3/Item 3']);
+    expect([...byCategory.values()]).toEqual(slots);
+
+    const zip = unzipSync((await download(`/api/v1/exams/${examId}/export?format=qti`)).bytes);
+    const test = strFromU8(zip['assessment.xml']);
+    const sections = [...test.matchAll(/<qti-assessment-section[^>]*>([\s\S]*?)<\/qti-assessment-section>/g)].map((m) => m[1]);
+    expect(sections).toHaveLength(3);
+    sections.forEach((body, k) => {
+      expect(body).toContain('<qti-selection select="1"/>');
+      expect([...body.matchAll(/identifier="([^"]+)"/g)].map((m) => m[1])).toEqual(slots[k]);
+    });
+  });
+
   it('QTI 3.0: a zip with a manifest, a test and one item per variant', async () => {
     const r = await download(`/api/v1/exams/${examId}/export?format=qti`);
     expect(r.type).toMatch(/application\/zip/);
@@ -76,6 +104,8 @@ describe('variant-set exports', () => {
     const xml = await res.text();
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml.match(/<question type="cloze">/g)).toHaveLength(2);
+    // Any set of variants is one question each in one category, even exam variants: no slot grouping.
+    expect(xml.match(/<question type="category">/g)).toHaveLength(1);
     const missing = await h.call('POST', '/api/v1/exports', { key: h.instructor, body: { variants: ['var_nope'], format: 'gift' } });
     expect(missing.status).toBe(404);
   });

@@ -4,81 +4,8 @@ import { allowance } from '../../src/core/tolerance.js';
 import { escapeHtml } from '../../src/exports/common.js';
 import { toGift } from '../../src/exports/index.js';
 import type { ExportItem } from '../../src/exports/types.js';
-import { closeRel, mathSegments, sampleItems, visibleText } from './helpers.js';
-
-interface GiftQuestion {
-  title: string;
-  /** The question text, [format] included. */
-  text: string;
-  /** What is between the braces, unescaped. */
-  answer: string;
-  /** Physical lines the question took. */
-  lines: number;
-}
-
-interface GiftFile {
-  category?: string;
-  comments: string[];
-  questions: GiftQuestion[];
-}
-
-// Moodle's qformat_gift: escaped reserved characters become placeholders before parsing and
-// characters again after; `\\` is one backslash, and `\n` a line break.
-const RESERVED: [string, string][] = [
-  [':', '\u0001058'],
-  ['#', '\u0001035'],
-  ['=', '\u0001061'],
-  ['{', '\u0001123'],
-  ['}', '\u0001125'],
-  ['~', '\u0001126'],
-  ['n', '\u0001010'],
-];
-
-function escapedPre(s: string): string {
-  let out = s.split('\\\\').join('\u0001092');
-  for (const [c, ph] of RESERVED) out = out.split(`\\${c}`).join(ph);
-  return out.split('\u0001092').join('\\');
-}
-
-function escapedPost(s: string): string {
-  let out = s;
-  for (const [c, ph] of RESERVED) out = out.split(ph).join(c === 'n' ? '\n' : c);
-  return out;
-}
-
-function readGift(text: string): GiftFile {
-  const file: GiftFile = { comments: [], questions: [] };
-  for (const block of text.split(/\n[ \t]*\n/)) {
-    const body: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('//')) file.comments.push(line.slice(2).trim());
-      else if (line.startsWith('$CATEGORY:')) file.category = line.slice('$CATEGORY:'.length).trim();
-      else if (line.trim() !== '') body.push(line);
-    }
-    if (body.length === 0) continue;
-    const s = escapedPre(body.join('\n'));
-    const title = /^::([\s\S]*?)::/.exec(s);
-    if (!title) throw new Error(`question without a title: ${s.slice(0, 80)}`);
-    const rest = s.slice(title[0].length);
-    const open = rest.indexOf('{');
-    const close = rest.indexOf('}', open);
-    if (open < 0 || close < 0) throw new Error(`question without an answer: ${s.slice(0, 80)}`);
-    file.questions.push({
-      title: escapedPost(title[1]),
-      text: escapedPost(rest.slice(0, open) + rest.slice(close + 1)),
-      answer: escapedPost(rest.slice(open + 1, close)),
-      lines: body.length,
-    });
-  }
-  return file;
-}
-
-/** "#value:tolerance" of a numerical question. */
-function readNumeric(answer: string): { value: number; tolerance: number } {
-  const m = /^#\s*([^:]+):(.+)$/.exec(answer);
-  if (!m) throw new Error(`not a numerical answer: ${answer}`);
-  return { value: Number(m[1]), tolerance: Number(m[2]) };
-}
+import { giftNumerical, giftShortAnswers, readGift } from './gift-reader.js';
+import { closeRel, mathSegments, sampleItems, shortAnswerMatches, visibleText } from './helpers.js';
 
 describe('GIFT export', () => {
   const items = sampleItems();
@@ -88,7 +15,7 @@ describe('GIFT export', () => {
   const single = items.flatMap((item) => item.steps.filter((s) => s.kind === 'scalar' || s.kind === 'label').map((step) => ({ item, step })));
 
   it('has a category and one single-line question per scalar or label step', () => {
-    expect(file.category).toBe(`$course$/top/${title.split('/').join('//')}`);
+    expect(file.categories).toEqual([`$course$/top/${title.split('/').join('//')}`]);
     expect(file.questions).toHaveLength(single.length);
     file.questions.forEach((q, k) => {
       expect(q.title).toBe(`${single[k].item.title} \u2014 ${single[k].step.label}`);
@@ -102,7 +29,7 @@ describe('GIFT export', () => {
       const { step } = single[k];
       if (step.kind !== 'scalar') return;
       const truth = step.expected as number;
-      const { value, tolerance } = readNumeric(q.answer);
+      const { value, tolerance } = giftNumerical(q.answerRaw);
       expect(closeRel(value, truth), `${step.id}: ${value} vs ${truth}`).toBe(true);
       const a = allowance(truth, step.tolerance);
       expect(tolerance).toBeGreaterThanOrEqual(a * (1 - 1e-14));
@@ -114,7 +41,7 @@ describe('GIFT export', () => {
   it('asks label steps as short answers {=name}', () => {
     const labels = single.map((s, k) => ({ ...s, q: file.questions[k] })).filter((s) => s.step.kind === 'label');
     expect(labels.length).toBeGreaterThan(0);
-    for (const { step, q } of labels) expect(q.answer).toBe(`=${step.expected as string}`);
+    for (const { step, q } of labels) expect(giftShortAnswers(q.answerRaw)).toEqual([{ answer: step.expected, fraction: 1 }]);
   });
 
   it('skips vector and matrix steps with a comment naming them', () => {
@@ -152,10 +79,13 @@ describe('GIFT export', () => {
     const [num, label] = read.questions;
     expect(num.title).toBe(`${tricky.title} \u2014 ${tricky.steps[0].label}`);
     expect(label.title).toBe(`${tricky.title} \u2014 ${tricky.steps[1].label}`);
-    expect(readNumeric(num.answer).value).toBe(-0.125);
-    expect(readNumeric(num.answer).tolerance).toBe(allowance(-0.125, { decimals: 2 }));
+    expect(giftNumerical(num.answerRaw).value).toBe(-0.125);
+    expect(giftNumerical(num.answerRaw).tolerance).toBe(allowance(-0.125, { decimals: 2 }));
     // Moodle's short answer reads `*` as a wildcard, `\*` as a literal asterisk.
-    expect(label.answer.replace(/\\\*/g, '*')).toBe(`=${tricky.steps[1].expected as string}`);
+    const [stored] = giftShortAnswers(label.answerRaw);
+    expect(stored.fraction).toBe(1);
+    expect(shortAnswerMatches(stored.answer, tricky.steps[1].expected as string)).toBe(true);
+    expect(shortAnswerMatches(stored.answer, 'A{b}#c:d=e~f\\gX')).toBe(false);
     expect(visibleText(num.text)).toContain('Classes {a, b}: cost #1 = ~2, and a back\\slash; also');
     expect(num.text).toContain('\\[ \\frac{a}{b} = c \\]');
     expect(visibleText(label.text)).toContain(tricky.steps[1].label);

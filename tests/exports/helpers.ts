@@ -125,35 +125,92 @@ export function closeRel(a: number, b: number, rel = 1e-9): boolean {
   return Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
 }
 
-/** A Cloze sub-answer as Moodle's parser reads it: weight, type, and the answer text. */
+/** A Cloze sub-answer as Moodle's parser reads it: weight, type, and the alternatives' text. */
 export interface ClozeAnswer {
   weight: number;
   type: string;
+  /** What is between the type and the closing brace, raw. */
   answer: string;
 }
 
+// Moodle's qtype_multianswer regular expressions (question/type/multianswer/questiontype.php),
+// ported: an answer ends at a `~`, `#` or `}` not preceded by `\`, `&` or `&amp;`.
+const ALT_FRACTION = String.raw`=|%(-?[0-9]+(?:[.,][0-9]*)?)%`;
+const ALT_ANSWER = String.raw`.+?(?<!\\|&|&amp;)(?=[~#}]|$)`;
+const ALT_FEEDBACK = String.raw`.*?(?<!\\)(?=[~}]|$)`;
+const ALT = `(${ALT_FRACTION})?(${ALT_ANSWER})(#(${ALT_FEEDBACK}))?`;
+const ALT_NOGROUPS = `(?:${ALT_FRACTION.replace('(-?', '(?:-?')})?(?:${ALT_ANSWER})(?:#(?:${ALT_FEEDBACK}))?`;
+const TYPES = 'NUMERICAL|NM|MULTICHOICE|MC|MULTICHOICE_V|MCV|MULTICHOICE_H|MCH|SHORTANSWER|SA|MW|SHORTANSWER_C|SAC|MWC|MULTIRESPONSE|MR';
+const ANSWER = String.raw`\{([0-9]*):(${TYPES}):(${ALT_NOGROUPS}(?:~${ALT_NOGROUPS})*)\}`;
+
 /**
- * The sub-answers of a Cloze question text, found the way Moodle's qtype_multianswer does: `{`,
- * an optional weight, `:TYPE:`, then alternatives up to a `}` that is not escaped by `\` and does
- * not follow `&` (a character reference).
+ * The sub-answers of a Cloze question text, found the way Moodle's qtype_multianswer does: the
+ * first match of its answer regex, replaced by a placeholder, again and again.
  */
 export function clozeSubAnswers(html: string): ClozeAnswer[] {
-  const re = /\{([0-9]*):(NUMERICAL|NM|SHORTANSWER|SA|MW|SHORTANSWER_C|SAC|MWC|MULTICHOICE|MC|MULTIRESPONSE|MR):(.+?)(?<!\\|&|&amp;)\}/gs;
-  return [...html.matchAll(re)].map((m) => ({ weight: m[1] === '' ? 1 : Number(m[1]), type: m[2], answer: m[3] }));
+  const out: ClozeAnswer[] = [];
+  let text = html;
+  const re = new RegExp(ANSWER, 's');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push({ weight: m[1] === '' ? 1 : Number(m[1]), type: m[2], answer: m[3] });
+    text = text.replace(m[0], `{#${out.length}}`);
+  }
+  return out;
+}
+
+/** One alternative of a sub-answer as Moodle stores it. */
+export interface ClozeAlternative {
+  fraction: number;
+  /** The raw answer text (a NUMERICAL alternative is matched raw). */
+  raw: string;
+  /** The answer as stored: entities decoded, then `\}` → `}`, then `\#` → `#`. */
+  stored: string;
+}
+
+/** The alternatives of a sub-answer, as Moodle's extract loop reads them. */
+export function clozeAlternatives(answer: string): ClozeAlternative[] {
+  const out: ClozeAlternative[] = [];
+  let rest = answer;
+  const re = new RegExp(`~?${ALT}`, 's');
+  for (let m = re.exec(rest); m && rest !== ''; m = re.exec(rest)) {
+    const raw = m[3];
+    const stored = decodeEntities(raw).split('\\}').join('}').split('\\#').join('#');
+    out.push({ fraction: m[1] === '=' ? 1 : m[2] !== undefined ? Number(m[2].replace(',', '.')) / 100 : 0, raw, stored });
+    rest = rest.slice(rest.indexOf(m[0]) + m[0].length);
+  }
+  return out;
 }
 
 /** A NUMERICAL alternative "=value:tolerance", checked against Moodle's number syntax. */
-export function readNumerical(answer: string): { value: number; tolerance: number } {
+export function readNumerical(answer: string): { value: number; tolerance: number; valueText: string; toleranceText: string } {
+  const alts = clozeAlternatives(answer);
+  if (alts.length !== 1 || alts[0].fraction !== 1) throw new Error(`not one correct NUMERICAL alternative: ${answer}`);
   const num = '-?(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?';
-  const m = new RegExp(`^=(${num}):(${num})$`).exec(answer);
+  const m = new RegExp(`^(${num}):(${num})$`).exec(alts[0].raw);
   if (!m) throw new Error(`not a NUMERICAL answer: ${answer}`);
-  return { value: Number(m[1]), tolerance: Number(m[2]) };
+  return { value: Number(m[1]), tolerance: Number(m[2]), valueText: m[1], toleranceText: m[2] };
 }
 
-/** A SHORTANSWER alternative "=text" as Moodle stores it and matches it (`\*` is a literal `*`). */
+/** A SHORTANSWER sub-answer's one correct alternative, as Moodle stores it. */
 export function readShortAnswer(answer: string): string {
-  if (!answer.startsWith('=')) throw new Error(`not a correct alternative: ${answer}`);
-  return decodeEntities(answer.slice(1)).replace(/\\\}/g, '}').replace(/\\#/g, '#').replace(/\\\*/g, '*');
+  const alts = clozeAlternatives(answer);
+  if (alts.length !== 1 || alts[0].fraction !== 1) throw new Error(`not one correct alternative: ${answer}`);
+  return alts[0].stored;
+}
+
+/**
+ * Moodle's short-answer match (qtype_shortanswer_question::compare_string_with_wildcard): the
+ * stored answer split at runs of `*` not after `\`, each piece with `\*` as a literal `*`, joined
+ * by `.*`, matched against the whole trimmed response.
+ */
+export function shortAnswerMatches(stored: string, response: string, ignoreCase = true): boolean {
+  const pieces = stored.split(/(?<!\\)\*+/).map((p) => p.split('\\*').join('*').replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
+  return new RegExp(`^${pieces.join('.*')}$`, `su${ignoreCase ? 'i' : ''}`).test(response.trim());
+}
+
+/** Moodle's NUMERICAL (and QTI's absolute qti-equal) rule at `value`: answer − t ≤ value ≤ answer + t. */
+export function lmsAccepts(answer: number, tolerance: number, value: number): boolean {
+  return answer - tolerance <= value && value <= answer + tolerance;
 }
 
 /** The TeX of each $$…$$ (display) and $…$ (inline) segment of a statement. */

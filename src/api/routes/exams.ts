@@ -2,7 +2,8 @@
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../generators/rng.js';
 import { isInstructor, variantViewFor } from '../../service/access.js';
-import { createExam, examResults, exportItems, getExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
+import { createExam, examResults, getExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
+import { examExportItems, exportItems } from '../../service/export-items.js';
 import type { ExportItem } from '../../exports/types.js';
 import type { Response } from 'express';
 import type { Exam } from '../../store/types.js';
@@ -135,7 +136,7 @@ export const examRoutes: RouteSpec[] = [
     responses: { 200: { description: 'the export file', contentType: 'application/xml', also: ['application/zip', 'text/plain'] } },
     handler: async (ctx, req, res) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
-      await sendExport(res, req.query.format, exportItems(exam.title, await ctx.store.variants.listByExam(exam.id)), exam.title, `exam-${exam.id}`);
+      await sendExport(res, req.query.format, examExportItems(exam.title, await ctx.store.variants.listByExam(exam.id)), exam.title, `exam-${exam.id}`);
       return undefined;
     },
   },

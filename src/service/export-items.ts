@@ -1,0 +1,52 @@
+/**
+ * Frozen variants as LMS export items: the statement, and per asked step its truth, marks and
+ * tolerance. An exam's items carry their slot and version so the exporters keep versions apart
+ * (one category or section per slot); any other set of variants is one question per variant.
+ */
+import { DEFAULT_TOLERANCE } from '../core/tolerance.js';
+import { getQuestion, getTopic, problemStatement } from '../engine.js';
+import type { ExportItem } from '../exports/types.js';
+import { evaluateSteps } from '../solvers/solve.js';
+import type { Variant } from '../store/types.js';
+
+/** Any set of variants, one question each, numbered in the order given ("item 3"; an exam's variant says where it is from). */
+export function exportItems(setTitle: string, variants: Variant[]): ExportItem[] {
+  return variants.map((v, k) =>
+    exportItem(v, `${setTitle} — ${v.examVersion !== undefined ? `version ${v.examVersion + 1}, item ${(v.examItem ?? 0) + 1}` : `item ${k + 1}`}`),
+  );
+}
+
+/**
+ * An exam's variants, grouped for the exporters: slot (item position) and version, both 1-based,
+ * ordered by slot then version ("Midterm — item 2, version 3").
+ */
+export function examExportItems(examTitle: string, variants: Variant[]): ExportItem[] {
+  return variants
+    .map((v) => {
+      if (v.examVersion === undefined || v.examItem === undefined) throw new TypeError(`variant ${v.id} is not an exam variant`);
+      const slot = v.examItem + 1;
+      const version = v.examVersion + 1;
+      return { ...exportItem(v, `${examTitle} — item ${slot}, version ${version}`), slot, version };
+    })
+    .sort((a, b) => a.slot - b.slot || a.version - b.version);
+}
+
+function exportItem(v: Variant, where: string): ExportItem {
+  const topic = getTopic(v.topic);
+  const q = v.question ? getQuestion(v.question) : undefined;
+  const values = evaluateSteps(topic, v.params);
+  return {
+    id: v.id,
+    title: `${where}: ${q?.title ?? topic.title}`,
+    topic: v.topic,
+    statement: problemStatement(topic, v.params, values, v.difficulty),
+    steps: v.steps.map((id) => ({
+      id,
+      label: topic.steps[id].label,
+      kind: topic.steps[id].kind,
+      expected: values[id],
+      marks: q?.marks?.[id] ?? topic.steps[id].marks ?? 1,
+      tolerance: q?.tolerance ?? topic.steps[id].tolerance ?? DEFAULT_TOLERANCE,
+    })),
+  };
+}
