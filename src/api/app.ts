@@ -122,7 +122,7 @@ export function createApp(options: AppOptions): StepwiseApp {
   for (const route of routes) {
     const auth: RequestHandler = async (req, res, next) => {
       if (route.access !== 'public') {
-        const address = req.ip ?? '';
+        const address = ipKeyGenerator(req.ip ?? ''); // IPv6: per /56, as the request limiter
         try {
           failures.check(address);
           (res.locals as Locals).caller = await authenticate(store, req, route.access);
