@@ -11,6 +11,9 @@ import { pinoHttp } from 'pino-http';
 import { cacheKeys } from '../store/cached-keys.js';
 import type { Store } from '../store/types.js';
 import { authenticate } from './auth.js';
+import { authFailures, TooManyFailures } from './auth-failures.js';
+import { assertJsonDepth } from '../core/json-depth.js';
+import { publicOrigin } from './origin.js';
 import { checkRequest, checkResponse } from './checks.js';
 import { openApiDocument } from './openapi.js';
 import { HttpError, problemHandler, sendProblem } from './problem.js';
@@ -36,8 +39,13 @@ export interface AppOptions {
   batchLimit?: string;
   /** Check every JSON response against its schema (tests). */
   checkResponses?: boolean;
-  /** Public base URL (LTI redirect and JWKS URLs); default: from the request's Host. */
+  /** Public base URL (LTI redirect and JWKS URLs); default: from the request's Host, if it is one of ours (origin.ts). */
   baseUrl?: string;
+  /** Without baseUrl: the listen address and STEPWISE_ALLOWED_HOSTS, the Host names accepted for URLs. */
+  listenHost?: string;
+  allowedHosts?: readonly string[];
+  /** Failed authentications per minute per address before 429 (default 20); 0 turns it off. */
+  authFailuresPerMinute?: number;
   /** Extra routes (the LTI tool registers its own). */
   extraRoutes?: readonly RouteSpec[];
   /** Runs after each attempt is committed (LTI grade passback). */
@@ -72,7 +80,9 @@ export function createApp(options: AppOptions): StepwiseApp {
   // Per route: authenticate, then rate-limit by key (or by address on public routes), then parse
   // the body — so an unauthenticated client never gets a body parsed.
   const perMinute = options.rateLimitPerMinute ?? 600;
-  const limiter: RequestHandler =
+  // One bucket per limiter: /healthz has its own, so a client spending the public routes' budget
+  // cannot make a load balancer see the service as down, and health probes spend none of it.
+  const makeLimiter = (): RequestHandler =>
     perMinute > 0
       ? rateLimit({
           windowMs: 60_000,
@@ -87,6 +97,16 @@ export function createApp(options: AppOptions): StepwiseApp {
             sendProblem(res, 429, 'rate_limited', `more than ${perMinute} requests a minute; retry after the time in the RateLimit header`, undefined, req.originalUrl),
         })
       : (_req, _res, next) => next();
+  const limiter = makeLimiter();
+  const healthLimiter = makeLimiter();
+  const failures = authFailures(options.authFailuresPerMinute ?? 20);
+  const origin = publicOrigin({ baseUrl: options.baseUrl, listenHost: options.listenHost, allowedHosts: options.allowedHosts });
+  // Any JSON body nested deeper than MAX_JSON_DEPTH is refused (422) before a handler sees it:
+  // stored and echoed values are serialised recursively, and 100,000 levels overflow the stack.
+  const depthGuard: RequestHandler = (req, _res, next) => {
+    assertJsonDepth(req.body, 'body');
+    next();
+  };
   const parsers = {
     json: express.json({ limit: options.jsonLimit ?? '1mb' }),
     lines: express.text({ type: () => true, limit: options.batchLimit ?? '16mb' }),
@@ -101,21 +121,35 @@ export function createApp(options: AppOptions): StepwiseApp {
 
   for (const route of routes) {
     const auth: RequestHandler = async (req, res, next) => {
-      (res.locals as Locals).caller = await authenticate(store, req, route.access);
+      if (route.access !== 'public') {
+        const address = ipKeyGenerator(req.ip ?? ''); // IPv6: per /56, as the request limiter
+        try {
+          failures.check(address);
+          (res.locals as Locals).caller = await authenticate(store, req, route.access);
+        } catch (e) {
+          if (e instanceof TooManyFailures) res.set('Retry-After', String(e.retryAfter));
+          // A key that was sent and refused is a guess; a missing header is not counted.
+          else if (e instanceof HttpError && e.status === 401 && req.get('authorization') !== undefined) failures.fail(address);
+          throw e;
+        }
+      }
       next();
     };
     const body: RequestHandler[] = !route.body
-      ? [parsers.json, parsers.form]
+      ? [parsers.json, parsers.form, depthGuard]
       : 'schema' in route.body
-        ? [parsers.json]
+        ? [parsers.json, depthGuard]
         : route.body.contentType === 'application/x-www-form-urlencoded'
           ? [parsers.form]
           : [parsers.lines];
-    app[route.method](route.path, auth, limiter, ...body, async (req: Request, res: Response) => {
+    app[route.method](route.path, auth, route.path === '/healthz' ? healthLimiter : limiter, ...body, async (req: Request, res: Response) => {
       const ctx: Ctx = {
         store,
         logger: options.logger,
-        baseUrl: options.baseUrl ?? `${req.protocol}://${req.get('host')}`,
+        // Read only by routes that build URLs: a foreign Host is refused there (421), not here.
+        get baseUrl() {
+          return origin(req);
+        },
         caller: (res.locals as Locals).caller,
       };
       if (route.body && 'schema' in route.body) {

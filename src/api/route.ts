@@ -17,8 +17,12 @@ export interface Ctx {
   logger?: Logger;
   /** The authenticated caller; absent only on public routes. */
   caller?: Caller;
-  /** Public base URL of this service, e.g. https://stepwise.example.edu (LTI needs it). */
-  baseUrl: string;
+  /**
+   * Public base URL of this service, e.g. https://stepwise.example.edu (LTI needs it): the
+   * configured one, else the request's Host when it names this server; reading it for a foreign
+   * Host throws 421 (see origin.ts).
+   */
+  readonly baseUrl: string;
 }
 
 export interface ResponseSpec {

@@ -3,24 +3,31 @@
  * key, listening, and a graceful shutdown that lets in-flight requests finish and closes the
  * database cleanly.
  *
- *   PORT (3000) · STEPWISE_DB (db/stepwise.db) · STEPWISE_BOOTSTRAP_KEY · STEPWISE_RATE_LIMIT
- *   (requests per minute per key, 600; 0 = off) · STEPWISE_BASE_URL · STEPWISE_LOG_LEVEL (info)
- *   · STEPWISE_DB_SYNC (normal | full) · STEPWISE_SECRET (keys exam item seeds; default: made once, stored)
+ *   PORT (3000) · HOST (all interfaces) · STEPWISE_DB (db/stepwise.db) · STEPWISE_BOOTSTRAP_KEY ·
+ *   STEPWISE_RATE_LIMIT (requests per minute per key, 600; 0 = off) · STEPWISE_AUTH_FAILURE_LIMIT
+ *   (failed authentications per minute per address, 20; 0 = off) · STEPWISE_BASE_URL ·
+ *   STEPWISE_ALLOWED_HOSTS · STEPWISE_LOG_LEVEL (info) · STEPWISE_DB_SYNC (normal | full)
+ *   · STEPWISE_SECRET (keys exam item seeds; default: made once, stored)
  */
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { ltiTool } from '../lti/index.js';
 import { dbFileFromEnv } from '../store/sqlite/db.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { createApp } from './app.js';
 import { bootstrapInstructor } from './bootstrap.js';
+import { parseAllowedHosts } from './origin.js';
 
 export interface ServerConfig {
   port: number;
+  /** Listen address; undefined: all interfaces. */
+  host?: string;
   dbFile: string;
   bootstrapKey?: string;
   rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
   baseUrl?: string;
+  allowedHosts: string[];
   logLevel: string;
   synchronous: 'normal' | 'full';
   /** The server secret that keys exam item seeds; absent: the one stored in the database. */
@@ -47,10 +54,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   }
   return {
     port: int('PORT', 3000, 0, 65535),
+    ...(env.HOST?.trim() ? { host: env.HOST.trim() } : {}),
     dbFile: dbFileFromEnv(env),
     ...(env.STEPWISE_BOOTSTRAP_KEY ? { bootstrapKey: env.STEPWISE_BOOTSTRAP_KEY } : {}),
     rateLimitPerMinute: int('STEPWISE_RATE_LIMIT', 600, 0, 10_000_000),
+    authFailuresPerMinute: int('STEPWISE_AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
     ...(env.STEPWISE_BASE_URL ? { baseUrl: env.STEPWISE_BASE_URL.replace(/\/$/, '') } : {}),
+    allowedHosts: parseAllowedHosts(env.STEPWISE_ALLOWED_HOSTS),
     logLevel: env.STEPWISE_LOG_LEVEL ?? 'info',
     synchronous: sync,
     ...(secret ? { secret } : {}),
@@ -71,15 +81,33 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous, secret: config.secret });
   const boot = await bootstrapInstructor(store, config.bootstrapKey);
   const lti = ltiTool(store, { baseUrl: config.baseUrl, logger });
-  const { app } = createApp({ store, logger, rateLimitPerMinute: config.rateLimitPerMinute, baseUrl: config.baseUrl, extraRoutes: lti.routes, onAttempt: lti.onAttempt });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
+  const { app } = createApp({
+    store,
+    logger,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    authFailuresPerMinute: config.authFailuresPerMinute,
+    baseUrl: config.baseUrl,
+    listenHost: config.host,
+    allowedHosts: config.allowedHosts,
+    extraRoutes: lti.routes,
+    onAttempt: lti.onAttempt,
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Without HOST, Node listens on every interface (IPv6 and IPv4), as before.
+    if (config.host === undefined) server.listen(config.port, () => resolve());
+    else server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = config.baseUrl ?? `http://localhost:${port}`;
+  const url = config.baseUrl ?? listenUrl(config.host, port);
   print(`Stepwise API listening on ${url} (database ${config.dbFile})`);
+  if (boot.revokedBootstrapKey) {
+    print(
+      `STEPWISE_BOOTSTRAP_KEY is a key that was revoked (${boot.revokedBootstrapKey}); it stays revoked and was not reinstalled. Unset it, or set a new key.`,
+    );
+  }
   if (boot.created) {
     print(`First-run instructor API key (shown once; only its hash is stored):\n\n    ${boot.created}\n`);
   }
@@ -117,6 +145,12 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
     return stopping;
   };
   return { server, store, logger, url, stop };
+}
+
+/** The URL to print for a listen address: localhost for every interface, else the address itself. */
+function listenUrl(host: string | undefined, port: number): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** `stepwise serve`: start, and stop cleanly on SIGINT / SIGTERM. */

@@ -3,6 +3,7 @@
  * `stepwise batch` and (later) the HTTP bulk endpoint. Never throws: every failure is a reply.
  */
 import { asStepwiseError, StepwiseError } from '../core/errors.js';
+import { assertJsonDepth } from '../core/json-depth.js';
 import { generateProblem, gradeAnswers, solveProblem } from '../engine.js';
 
 export type Reply =
@@ -25,13 +26,27 @@ export function handleRequest(req: unknown): Reply {
 
 /** A line of text → reply; malformed JSON is a reply too. */
 export function handleLine(line: string): Reply {
+  const parsed = parseLine(line);
+  return 'reply' in parsed ? parsed.reply : handleRequest(parsed.req);
+}
+
+/**
+ * A line of text → the request it holds, or the error reply: malformed JSON, or JSON nested deeper
+ * than MAX_JSON_DEPTH (a reply echoes `id`, and echoing a 100,000-deep id would overflow the stack).
+ */
+export function parseLine(line: string): { req: unknown } | { reply: Reply } {
   let req: unknown;
   try {
     req = JSON.parse(line);
   } catch (e) {
-    return { ok: false, error: { code: 'invalid_json', message: `the line is not valid JSON: ${(e as Error).message}` } };
+    return { reply: { ok: false, error: { code: 'invalid_json', message: `the line is not valid JSON: ${(e as Error).message}` } } };
   }
-  return handleRequest(req);
+  try {
+    assertJsonDepth(req, 'request');
+  } catch (e) {
+    return { reply: { ok: false, error: asStepwiseError(e).toJSON() } };
+  }
+  return { req };
 }
 
 /** The topic or question a request names: a question id may stand in for the topic, in `topic` or in `question`. */

@@ -10,7 +10,8 @@ import type { MathNode } from 'mathjs';
 
 /** Longest accepted math string (characters). */
 export const MAX_EXPRESSION_LENGTH = 2000;
-const MAX_DEPTH = 64;
+/** Deepest nesting of brackets, parentheses and function calls; a flat chain of operators does not count. */
+export const MAX_NESTING = 64;
 
 export type ExprValue = number | ExprValue[];
 
@@ -31,7 +32,9 @@ function mathParse(): MathParse {
   return parseFn;
 }
 
-const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Unambiguous (each character has one way to match), so its cost is linear: the older
+// `\d+\.?\d*` could split a run of digits in n ways and took seconds on 60,000 digits and a letter.
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 const CONSTANTS: Record<string, number> = {
   pi: Math.PI,
@@ -79,11 +82,13 @@ function normalise(src: string): string {
 
 /** Parses and evaluates a math string. Throws ExpressionError with a student-readable message. */
 export function evaluateExpression(src: string): ExprValue {
+  // The limits come first: nothing below (regular expressions, mathjs) ever sees a longer string.
+  if (src.length > MAX_EXPRESSION_LENGTH) {
+    throw new ExpressionError(`the expression is longer than ${MAX_EXPRESSION_LENGTH} characters (it has ${src.length})`);
+  }
   const text = src.trim();
   if (PLAIN_NUMBER.test(text)) return Number(text);
-  if (text.length > MAX_EXPRESSION_LENGTH) {
-    throw new ExpressionError(`the expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
-  }
+  if (nestingOf(text) > MAX_NESTING) throw new ExpressionError(`the expression is nested too deeply (more than ${MAX_NESTING} brackets)`);
   let node: MathNode;
   try {
     node = mathParse()(normalise(text));
@@ -92,6 +97,18 @@ export function evaluateExpression(src: string): ExprValue {
     throw new ExpressionError(`cannot read "${clip(text)}": ${(e as Error).message}`);
   }
   return evaluate(node, 0);
+}
+
+/** Deepest bracket nesting, in one pass, before mathjs (whose parser recurses per bracket) sees it. */
+function nestingOf(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) max = Math.max(max, ++depth); // ( [ {
+    else if (c === 41 || c === 93 || c === 125) depth--; // ) ] }
+  }
+  return max;
 }
 
 function clip(s: string): string {
@@ -111,8 +128,13 @@ interface Node {
   implicit?: boolean;
 }
 
+/**
+ * `depth` counts parentheses, array literals and function calls, as nestingOf does: a flat sum of
+ * 70 terms is a left-leaning tree 70 operators deep, and is an answer, not "nested too deeply".
+ * Operator chains recurse once per operator; the length limit bounds them (about 1,000).
+ */
 function evaluate(raw: MathNode, depth: number): ExprValue {
-  if (depth > MAX_DEPTH) throw new ExpressionError('the expression is nested too deeply');
+  if (depth > MAX_NESTING) throw new ExpressionError('the expression is nested too deeply');
   const node = raw as unknown as Node;
   switch (node.type) {
     case 'ConstantNode':
@@ -151,7 +173,7 @@ function evaluate(raw: MathNode, depth: number): ExprValue {
 
 function evaluateOperator(node: Node, depth: number): ExprValue {
   const fn = node.fn as string;
-  const args = (node.args ?? []).map((a) => evaluate(a as unknown as MathNode, depth + 1));
+  const args = (node.args ?? []).map((a) => evaluate(a as unknown as MathNode, depth));
   if (fn === 'unaryMinus') return elementwise(args, (x) => -x, '-');
   if (fn === 'unaryPlus') return args[0];
   const op = Object.hasOwn(BINARY, fn) ? BINARY[fn] : undefined;

@@ -8,6 +8,7 @@ import type { Value } from '../core/values.js';
 import type { Caller } from '../api/route.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
 import { revealed } from './access.js';
+import { storableAnswers } from './answers.js';
 import { variantAnswers } from './variants.js';
 
 /** A graded step as a caller sees it: the values are absent when not revealed. */
@@ -32,8 +33,11 @@ export interface AttemptView {
 export type AttemptHook = (attempt: Attempt, variant: Variant, caller: Caller) => Promise<void>;
 
 export async function submitAttempt(store: Store, caller: Caller, v: Variant, answers: unknown): Promise<Attempt> {
-  const result = gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps });
-  return store.attempts.create({ variantId: v.id, userId: caller.user.id, answers, result });
+  // Only the variant's steps, within the answer limits, are graded and stored (answers.ts).
+  const { answers: stored, dropped } = storableAnswers(v, answers);
+  const result = gradeAnswers(v.question ?? v.topic, v.params, stored, { steps: v.steps });
+  if (dropped.length > 0) result.warnings = [...(result.warnings ?? []), ...dropped];
+  return store.attempts.create({ variantId: v.id, userId: caller.user.id, answers: stored, result });
 }
 
 export async function attemptView(store: Store, caller: Caller, a: Attempt, v: Variant): Promise<AttemptView> {

@@ -78,7 +78,7 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
   const asked = new Set(options.steps ?? active.map(([id]) => id));
   const warnings = keys
     .filter((k) => !Object.hasOwn(truth, k))
-    .map((k) => `answers.${k}: ${Object.hasOwn(topic.steps, k) ? 'this step does not apply to these params' : 'not a step of ' + topic.id}; ignored`);
+    .map((k) => `answers.${clipKey(k)}: ${Object.hasOwn(topic.steps, k) ? 'this step does not apply to these params' : 'not a step of ' + topic.id}; ignored`);
   const labels = topic.labels?.(p);
 
   // The student's own chain: their answer where it reads, else re-derived from their chain.
@@ -240,6 +240,8 @@ function sameShape(a: Value, b: Value): boolean {
   return am === Array.isArray(b[0]) && (!am || (a as Matrix).every((row, i) => row.length === (b as Matrix)[i].length));
 }
 
+/** A field name as quoted back in a warning: a client's 100,000-character key is not echoed whole. */
+export const clipKey = (k: string): string => (k.length > 64 ? `${k.slice(0, 61)}...` : k);
 const share = (c: Comparison): number => (c.total === 0 ? 1 : c.right / c.total);
 const pct = (x: number): string => `${+(x * 100).toFixed(1)}%`;
 // Credits are sums of fractions of marks: keep 0.30000000000000004 out of reports.

@@ -2,11 +2,13 @@
  * Turns one raw answer (number, array, nested array, math string, class name) into a value of the
  * step's shape, or says in one sentence why it cannot be read. Never throws for any JSON input.
  */
-import { evaluateExpression, ExpressionError, type ExprValue } from '../core/math-expr.js';
+import { evaluateExpression, ExpressionError, MAX_EXPRESSION_LENGTH, type ExprValue } from '../core/math-expr.js';
 import { describeShape, type Kind, type Matrix, type Value, type Vector } from '../core/values.js';
 
 /** Most elements one answer may hold (a 32×32 matrix). */
 export const MAX_ANSWER_ELEMENTS = 1024;
+/** Most characters one answer may hold, all its strings together (one math string is as long). */
+export const MAX_ANSWER_CHARS = MAX_EXPRESSION_LENGTH;
 
 export type ReadResult = { ok: true; value: Value } | { ok: false; reason: string };
 
@@ -26,6 +28,8 @@ export function isBlank(raw: unknown): boolean {
 }
 
 export function readAnswer(raw: unknown, shape: ExpectedShape): ReadResult {
+  const over = answerLimitProblem(raw);
+  if (over) return { ok: false, reason: over.reason };
   try {
     return shape.kind === 'label' ? readLabel(raw, shape.labels ?? []) : readNumeric(raw, shape);
   } catch (e) {
@@ -35,6 +39,44 @@ export function readAnswer(raw: unknown, shape: ExpectedShape): ReadResult {
 }
 
 class ShapeError extends Error {}
+
+/** Why an answer cannot be read before reading it: over a size limit, or not of an answer's form. */
+export interface LimitProblem {
+  reason: string;
+  /** Over the characters or elements limit (else: nested too deep, or an object). */
+  size: boolean;
+}
+
+/**
+ * Why a raw answer is over the limits (characters, elements, nesting) or holds an object, or null.
+ * Runs before anything reads the answer, in one pass that stops at the first excess, so its cost is
+ * bounded by the limits whatever the input's size.
+ */
+export function answerLimitProblem(raw: unknown): LimitProblem | null {
+  const size = (reason: string): LimitProblem => ({ reason, size: true });
+  const form = (reason: string): LimitProblem => ({ reason, size: false });
+  let chars = 0;
+  let elements = 0;
+  // Iterative: [value, depth]; arrays nest at most two deep, so the stack stays small.
+  const stack: [unknown, number][] = [[raw, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      chars += v.length;
+      if (chars > MAX_ANSWER_CHARS) return size(`the answer is longer than ${MAX_ANSWER_CHARS} characters`);
+    }
+    if (Array.isArray(v)) {
+      if (depth >= 2) return form('arrays are nested more than two deep');
+      if (v.length > MAX_ANSWER_ELEMENTS) return size(`more than ${MAX_ANSWER_ELEMENTS} elements`);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], depth + 1]);
+    } else if (typeof v === 'object' && v !== null) {
+      return form(`expected a number, an array or a math expression, got ${describeShape(v)}`);
+    } else if (++elements > MAX_ANSWER_ELEMENTS) {
+      return size(`more than ${MAX_ANSWER_ELEMENTS} elements`);
+    }
+  }
+  return null;
+}
 
 function readLabel(raw: unknown, labels: readonly string[]): ReadResult {
   if (typeof raw !== 'string') return { ok: false, reason: `expected a class name, got ${describeShape(raw)}` };

@@ -16,6 +16,7 @@ export function cacheKeys<S extends Store>(store: S): S {
   const keys: KeyRepo = {
     create: (input) => inner.create(input),
     list: (userId) => inner.list(userId),
+    findBySecret: (secret) => inner.findBySecret(secret),
     countActive: (role) => inner.countActive(role),
     async authenticate(secret) {
       const now = Date.now();

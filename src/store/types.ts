@@ -117,6 +117,8 @@ export interface KeyRepo {
   create(input: { userId: string; role: Role; label: string; expiresAt?: string; secret?: string }): Promise<{ key: ApiKey; secret: string }>;
   /** The active (unrevoked, unexpired) key with this secret, and its user. */
   authenticate(secret: string): Promise<{ key: ApiKey; user: User } | undefined>;
+  /** The key with this secret whatever its state (revoked, expired), for the bootstrap key. */
+  findBySecret(secret: string): Promise<ApiKey | undefined>;
   list(userId: string): Promise<ApiKey[]>;
   revoke(id: string): Promise<ApiKey | undefined>;
   countActive(role: Role): Promise<number>;

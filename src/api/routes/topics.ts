@@ -1,13 +1,16 @@
 /** Topics, stateless solve and grade, and bulk JSON Lines — the engine over HTTP. */
 import { StepwiseError } from '../../core/errors.js';
-import { handleLine, handleRequest, requestRef, type Reply } from '../../batch/requests.js';
+import { handleRequest, requestRef, type Reply } from '../../batch/requests.js';
+import { sendBatch } from '../batch-http.js';
 import { getTopic, gradeAnswers, listTopics, solveProblem, topicInfo } from '../../engine.js';
 import { assertNotUnreleasedExam, isInstructor, withoutAnswers } from '../../service/access.js';
 import type { GradeResult } from '../../solvers/grade.js';
 import { callerOf, json, param, type Ctx, type RouteSpec } from '../route.js';
 
-/** Largest number of lines one bulk request may hold. */
+/** Largest number of lines one bulk request may hold (instructors). */
 export const MAX_BATCH_LINES = 100_000;
+/** Largest number of lines one bulk request from a student key may hold. */
+export const MAX_STUDENT_BATCH_LINES = 1_000;
 
 export const topicRoutes: RouteSpec[] = [
   {
@@ -72,12 +75,8 @@ export const topicRoutes: RouteSpec[] = [
       if (typeof req.body !== 'string') {
         throw new StepwiseError('invalid_request', 'send the batch as JSON Lines with Content-Type application/x-ndjson');
       }
-      const lines = req.body.split('\n').filter((l) => l.trim() !== '');
-      if (lines.length > MAX_BATCH_LINES) throw new StepwiseError('too_large', `a batch holds at most ${MAX_BATCH_LINES} lines, this one ${lines.length}`);
-      const caller = callerOf(ctx);
-      const out: string[] = [];
-      for (const line of lines) out.push(JSON.stringify(isInstructor(caller) ? handleLine(line) : await studentLine(ctx, line)));
-      res.type('application/x-ndjson').send(out.join('\n') + (out.length ? '\n' : ''));
+      if (isInstructor(callerOf(ctx))) await sendBatch(req.body, res, { maxLines: MAX_BATCH_LINES }, handleRequest);
+      else await sendBatch(req.body, res, { maxLines: MAX_STUDENT_BATCH_LINES }, (r) => studentRequest(ctx, r));
       return undefined;
     },
   },
@@ -87,13 +86,7 @@ export const topicRoutes: RouteSpec[] = [
  * Students may grade and generate in bulk but not ask for solutions; their grade replies carry no
  * true values, and an unreleased exam's params are refused, as on the grade route.
  */
-async function studentLine(ctx: Ctx, line: string): Promise<Reply> {
-  let req: unknown;
-  try {
-    req = JSON.parse(line);
-  } catch {
-    return handleLine(line); // the same invalid_json reply as for anyone
-  }
+async function studentRequest(ctx: Ctx, req: unknown): Promise<Reply> {
   const r = typeof req === 'object' && req !== null && !Array.isArray(req) ? (req as Record<string, unknown>) : undefined;
   const refuse = (message: string): Reply => {
     const error = { code: 'forbidden', message };

@@ -85,6 +85,7 @@ export function sqliteKeys(db: Db): KeyRepo {
   );
   const byUser = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at');
   const byId = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?');
+  const byHash = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE key_hash = ?');
   const revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
   const countActive = db.prepare<[string, string], { n: number }>(
     'SELECT count(*) AS n FROM api_keys WHERE role = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)',
@@ -112,6 +113,10 @@ export function sqliteKeys(db: Db): KeyRepo {
         key: toKey(r),
         user: toUser({ id: r.user_id, name: r.u_name, role: r.u_role, lti_issuer: r.u_iss, lti_subject: r.u_sub, created_at: r.u_created }),
       };
+    },
+    async findBySecret(secret) {
+      const r = byHash.get(hashSecret(secret));
+      return r && toKey(r);
     },
     async list(userId) {
       return byUser.all(userId).map(toKey);

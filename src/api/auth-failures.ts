@@ -1,0 +1,54 @@
+/**
+ * Failed authentication, counted per client address in fixed one-minute windows. Once an address
+ * has failed `limit` times in a window, every request of it that needs a key is refused with 429
+ * and Retry-After until the window ends, without looking the key up: guessing keys costs a minute
+ * per `limit` guesses. Successful requests never count, so a busy client with a good key is never
+ * slowed. (Behind a reverse proxy every client has the proxy's address; limit there too.)
+ */
+import { HttpError } from './problem.js';
+
+const WINDOW_MS = 60_000;
+/** Addresses remembered at most; beyond it the oldest windows are dropped (memory stays bounded). */
+const MAX_ADDRESSES = 100_000;
+
+export interface AuthFailures {
+  /** Throws 429 (with `retryAfter` seconds) while `address` is over the limit. */
+  check(address: string): void;
+  /** Counts one failed authentication of `address`. */
+  fail(address: string): void;
+}
+
+export class TooManyFailures extends HttpError {
+  constructor(readonly retryAfter: number, limit: number) {
+    super(429, 'rate_limited', `more than ${limit} failed authentications a minute from this address; retry after ${retryAfter} s`);
+  }
+}
+
+export function authFailures(limit: number, now: () => number = Date.now): AuthFailures {
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  const current = (address: string): { count: number; resetAt: number } | undefined => {
+    const w = windows.get(address);
+    if (w && w.resetAt <= now()) {
+      windows.delete(address);
+      return undefined;
+    }
+    return w;
+  };
+  return {
+    check(address) {
+      if (limit <= 0) return;
+      const w = current(address);
+      if (w && w.count >= limit) throw new TooManyFailures(Math.max(1, Math.ceil((w.resetAt - now()) / 1000)), limit);
+    },
+    fail(address) {
+      if (limit <= 0) return;
+      const w = current(address);
+      if (w) {
+        w.count++;
+        return;
+      }
+      if (windows.size >= MAX_ADDRESSES) windows.delete(windows.keys().next().value as string);
+      windows.set(address, { count: 1, resetAt: now() + WINDOW_MS });
+    },
+  };
+}
