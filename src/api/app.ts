@@ -118,7 +118,8 @@ export function createApp(options: AppOptions): StepwiseApp {
         baseUrl: options.baseUrl ?? `${req.protocol}://${req.get('host')}`,
         caller: (res.locals as Locals).caller,
       };
-      if (route.body && 'schema' in route.body) {
+      // req.is() is null when there is no body at all: an optional body may then be left out.
+      if (route.body && 'schema' in route.body && !(route.body.optional && req.is('application/json') === null)) {
         if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
         checkRequest(route.body.schema, req.body);
       }

@@ -45,6 +45,11 @@ const STATUS_OF: Record<ErrorCode, number> = {
   too_large: 413,
   domain_error: 422,
   numeric_overflow: 422,
+  exam_not_open: 409,
+  exam_closed: 409,
+  exam_released: 409,
+  attempt_limit: 409,
+  exam_open: 409,
   internal: 500,
 };
 

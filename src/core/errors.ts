@@ -12,6 +12,12 @@ export type ErrorCode =
   | 'too_large'
   | 'domain_error'
   | 'numeric_overflow'
+  // Exam rules (HTTP 409): the attempt or release is refused, nothing stored changes.
+  | 'exam_not_open'
+  | 'exam_closed'
+  | 'exam_released'
+  | 'attempt_limit'
+  | 'exam_open'
   | 'internal';
 
 export class StepwiseError extends Error {
