@@ -48,7 +48,10 @@ export interface ExamRequest {
 export function checkRules(r: Partial<Record<keyof ExamRules, unknown>>, path = 'body'): ExamRules {
   const time = (x: unknown, field: string): string | undefined => {
     if (x === undefined) return undefined;
-    const ms = typeof x === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(x) ? Date.parse(x) : NaN;
+    const ymd = typeof x === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T/.exec(x) : null;
+    // Date.parse rolls 30 February over into March: the day must exist in its month.
+    const real = ymd !== null && new Date(Date.UTC(+ymd[1], +ymd[2] - 1, +ymd[3])).getUTCDate() === +ymd[3];
+    const ms = real ? Date.parse(x as string) : NaN;
     if (!Number.isFinite(ms)) throw new StepwiseError('invalid_request', `${path}.${field} must be an ISO 8601 date-time, got ${JSON.stringify(x)}`, `${path}.${field}`);
     return new Date(ms).toISOString();
   };

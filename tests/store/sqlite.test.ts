@@ -95,7 +95,7 @@ describe('SQLite store', () => {
       () => [],
     );
     const users = await Promise.all([1, 2, 3, 4].map((i) => store.users.create({ name: `s${i}`, role: 'student' })));
-    const versions = [];
+    const versions: number[] = [];
     for (const u of users) versions.push(await store.exams.assign(exam.id, u.id, 3));
     // Numbered from 1 (stored from 0).
     expect(versions).toEqual([1, 2, 3, 1]);
