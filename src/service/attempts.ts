@@ -41,14 +41,16 @@ export type AttemptHook = (attempt: Attempt, variant: Variant, caller: Caller) =
 /**
  * Grades and stores an attempt. An exam variant is graded under its exam's blank-step policy and
  * stored only if the exam is open, unreleased and the attempt limit is not reached — checked in the
- * store's write transaction (409 exam_not_open / exam_closed / exam_released / attempt_limit).
- * Practice grades with blank steps `implied`.
+ * store's write transaction (409 exam_not_open / exam_closed / exam_released / attempt_limit);
+ * instructors' previews are not held to them. Practice grades with blank steps `implied`.
  */
 export async function submitAttempt(store: Store, caller: Caller, v: Variant, answers: unknown): Promise<Attempt> {
   const exam = v.examId ? await store.exams.get(v.examId) : undefined;
   const result = gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps, blankSteps: exam?.blankSteps ?? 'implied' });
   const input = { variantId: v.id, userId: caller.user.id, answers, result };
-  return exam ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
+  // An instructor's attempt is a preview: not held to the rules, and never in the results.
+  const held = exam !== undefined && !isInstructor(caller);
+  return held ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
 }
 
 /**

@@ -249,6 +249,13 @@ export function exportItems(setTitle: string, variants: Variant[]): ExportItem[]
   });
 }
 
+/** A student may not see an exam's problems before it opens (409 exam_not_open); instructors may. */
+export function assertExamStarted(exam: Exam, isInstructor: boolean, at = Date.now()): void {
+  if (!isInstructor && exam.opensAt !== undefined && at < Date.parse(exam.opensAt)) {
+    throw new StepwiseError('exam_not_open', `this exam opens at ${exam.opensAt}`);
+  }
+}
+
 /**
  * Releases the answer keys. Only after the close, so no student can still submit with the key in
  * view; before it (or with no close time) only with `force`, which also ends the exam: attempts

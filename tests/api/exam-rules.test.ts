@@ -75,13 +75,26 @@ describe('creating an exam with rules', () => {
 });
 
 describe('attempts under the rules', () => {
-  it('refuses an attempt before the exam opens (409 exam_not_open), storing nothing', async () => {
+  it('before the exam opens: a student gets no version (409 exam_not_open) and no attempt is stored', async () => {
     const e = await makeExam({ opensAt: at(HOUR) });
-    const s = await sitting(e.id);
-    const r = await submit(s.key, s.variants[0].id, {});
+    const s = await h.student();
+    const mine = await h.call('GET', `/api/v1/exams/${e.id}/my-version`, { key: s.key });
+    expect(mine.status).toBe(409);
+    expect(mine.body.code).toBe('exam_not_open');
+    expect(await h.store.exams.assignment(e.id, s.id)).toBeUndefined();
+    // Assigned some other way (an LTI launch), an attempt is still refused.
+    const version = await h.store.exams.assign(e.id, s.id, 1);
+    const [v] = await h.store.variants.listByExam(e.id, version);
+    const r = await submit(s.key, v.id, {});
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('exam_not_open');
-    expect(await stored(s.variants[0].id)).toHaveLength(0);
+    expect(await stored(v.id)).toHaveLength(0);
+    // The instructor previews it: version and attempts, held to no rule, never in the results.
+    expect((await h.call('GET', `/api/v1/exams/${e.id}/my-version`, { key: h.instructor })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await submit(h.instructor, v.id, {})).status).toBe(201);
+    const results = (await h.call('GET', `/api/v1/exams/${e.id}/results`, { key: h.instructor })).body;
+    expect(results.students.map((x: { userId: string }) => x.userId)).toEqual([s.id]);
+    expect(results.students[0].items[0]).toMatchObject({ attemptId: null, score: null, attempts: 0 });
   });
 
   it('refuses an attempt after the exam closed (409 exam_closed), storing nothing', async () => {

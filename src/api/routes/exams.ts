@@ -2,7 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../generators/rng.js';
 import { isInstructor } from '../../service/access.js';
-import { createExam, examResults, exportItems, getExam, releaseExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
+import { assertExamStarted, createExam, examResults, exportItems, getExam, releaseExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
 import type { ExportItem } from '../../exports/types.js';
 import type { Response } from 'express';
 import type { Exam } from '../../store/types.js';
@@ -93,12 +93,16 @@ export const examRoutes: RouteSpec[] = [
   {
     method: 'get',
     path: '/api/v1/exams/:id/my-version',
-    summary: "The caller's version of the exam: assigned in rotation on first request, then kept",
+    summary: "The caller's version of the exam (numbered from 1): assigned in rotation on first request, then kept; students get 409 exam_not_open before the exam opens",
     tag: 'exams',
     access: 'any',
-    responses: { 200: { description: 'the version and its variants', schema: 'ExamVersion' } },
+    responses: {
+      200: { description: 'the version and its variants', schema: 'ExamVersion' },
+      409: { description: 'the exam has not opened yet (students; code exam_not_open)', contentType: 'application/problem+json' },
+    },
     handler: async (ctx, req) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
+      assertExamStarted(exam, isInstructor(callerOf(ctx)));
       const version = await ctx.store.exams.assign(exam.id, callerOf(ctx).user.id, exam.versions);
       return json(200, { examId: exam.id, version, variants: await ctx.store.variants.listByExam(exam.id, version) });
     },
