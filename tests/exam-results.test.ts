@@ -1,6 +1,7 @@
 /** The service's counting rule and CSV cells, on hand-made attempts and results. */
 import { describe, expect, it } from 'vitest';
-import { checkRules, countedAttempt, csvCell, resultsCsv, type ExamResults } from '../src/service/exams.js';
+import { csvCell, resultsCsv, type ExamResults } from '../src/service/exam-results.js';
+import { checkRules, countedAttempt } from '../src/service/exam-rules.js';
 import type { Attempt } from '../src/store/types.js';
 
 const attempt = (id: string, score: number, createdAt: string): Attempt => ({

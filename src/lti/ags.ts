@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { AttemptHook } from '../service/attempts.js';
-import { studentExamResult } from '../service/exams.js';
+import { studentExamResult } from '../service/exam-results.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
 import { SCOPE_SCORE, SCORE_CONTENT_TYPE } from './claims.js';
 import type { ToolKeyring } from './keys.js';

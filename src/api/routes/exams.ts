@@ -2,7 +2,9 @@
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../generators/rng.js';
 import { isInstructor } from '../../service/access.js';
-import { assertExamStarted, createExam, examResults, exportItems, getExam, releaseExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
+import { createExam, exportItems, getExam, type ExamRequest } from '../../service/exams.js';
+import { examResults, resultsCsv } from '../../service/exam-results.js';
+import { assertExamStarted, releaseExam } from '../../service/exam-rules.js';
 import type { ExportItem } from '../../exports/types.js';
 import type { Response } from 'express';
 import type { Exam } from '../../store/types.js';
