@@ -152,7 +152,9 @@ export function createApp(options: AppOptions): StepwiseApp {
         },
         caller: (res.locals as Locals).caller,
       };
-      if (route.body && 'schema' in route.body) {
+      // An optional body may be left out: no content type and no content.
+      const empty = !req.headers['content-type'] && (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
+      if (route.body && 'schema' in route.body && !(route.body.optional && empty)) {
         if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
         checkRequest(route.body.schema, req.body);
       }

@@ -49,7 +49,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       ...(r.body
         ? {
             requestBody: {
-              required: true,
+              required: !('schema' in r.body && r.body.optional),
               content:
                 'schema' in r.body
                   ? { 'application/json': { schema: { $ref: `#/components/schemas/${r.body.schema}` } } }

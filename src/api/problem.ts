@@ -50,6 +50,11 @@ const STATUS_OF: Record<ErrorCode, number> = {
   numeric_overflow: 422,
   forbidden: 403,
   not_found: 404,
+  exam_not_open: 409,
+  exam_closed: 409,
+  exam_released: 409,
+  attempt_limit: 409,
+  exam_open: 409,
   internal: 500,
 };
 

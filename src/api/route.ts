@@ -42,8 +42,8 @@ export interface RouteSpec {
   summary: string;
   tag: string;
   access: Access;
-  /** Request body: a schema name from REQUESTS, or a raw content type handled by the route. */
-  body?: { schema: string } | { contentType: string };
+  /** Request body: a schema name from REQUESTS (`optional`: the body may be left out), or a raw content type handled by the route. */
+  body?: { schema: string; optional?: boolean } | { contentType: string };
   query?: Record<string, { description: string; enum?: readonly string[] }>;
   responses: Record<number, ResponseSpec>;
   /**

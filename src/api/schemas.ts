@@ -15,6 +15,16 @@ const time = { type: 'string', format: 'date-time' } as const;
 const difficulty = { enum: [...DIFFICULTIES] } as const;
 const seed = { type: 'integer', minimum: 0, maximum: MAX_SEED } as const;
 const role = { enum: ['instructor', 'student'] } as const;
+const feedbackPolicy = { enum: ['none', 'status', 'full'] } as const;
+/** The exam rules, as created and as shown (defaults in src/service/exams.ts checkRules). */
+const examRules = {
+  opensAt: { ...time, description: 'attempts are refused before this time (409 exam_not_open); none: open from creation' },
+  closesAt: { ...time, description: 'attempts are refused from this time (409 exam_closed); none: open until released' },
+  attemptLimit: { type: 'integer', minimum: 1, maximum: 100, description: 'attempts per item per student (default 1); more are refused (409 attempt_limit)' },
+  feedback: { ...feedbackPolicy, description: 'what a student sees of an attempt before release: none (a receipt; the default), status (per-step status), full (statuses, credit, score, feedback, misconceptions; never expected values)' },
+  counts: { enum: ['last', 'best', 'first'], description: 'which attempt at an item counts: last before close (default), best, or first' },
+  blankSteps: { enum: ['implied', 'shown'], description: 'blank steps under a correct answer: implied (earn their marks, as in Numbas) or shown (only what is written earns; the default for exams)' },
+} as const;
 const httpUrl = (max = 2000) => ({ type: 'string', format: 'uri', pattern: '^https?://', maxLength: max }) as const;
 const obj = (properties: Record<string, object>, required: string[], description?: string) => ({
   type: 'object',
@@ -62,9 +72,14 @@ export const COMPONENTS: Record<string, object> = {
       carriedValue: { ...value, description: 'the value re-derived from the student’s own earlier answers, when carried' },
       feedback: { type: 'string' },
       misconception: obj({ id, explanation: { type: 'string' } }, ['id', 'explanation']),
+      note: { const: 'implied', description: 'a blank step (status missing) credited because a correct answer depends on it (blank-step policy implied)' },
     },
     ['id', 'label', 'status', 'credit', 'marks', 'feedback'],
   ),
+  AttemptStep: {
+    description: 'a graded step; under an open exam’s `status` feedback policy only id, label and status',
+    anyOf: [ref('StepGrade'), obj({ id, label: { type: 'string' }, status: { enum: ['correct', 'carried', 'partial', 'incorrect', 'invalid', 'missing'] } }, ['id', 'label', 'status'])],
+  },
   GradeResult: obj(
     {
       topic: id,
@@ -105,8 +120,8 @@ export const COMPONENTS: Record<string, object> = {
       courseId: id,
       sessionId: id,
       examId: id,
-      examVersion: { type: 'integer' },
-      examItem: { type: 'integer' },
+      examVersion: { type: 'integer', minimum: 1, description: 'the exam version, numbered from 1' },
+      examItem: { type: 'integer', description: 'the item’s position in its version, from 0' },
       createdBy: id,
       createdAt: time,
     },
@@ -125,15 +140,16 @@ export const COMPONENTS: Record<string, object> = {
       userId: id,
       answers: {},
       topic: id,
-      score: { type: 'number' },
+      score: { type: 'number', description: 'absent while an unreleased exam’s feedback policy is none or status' },
       maxScore: { type: 'number' },
-      steps: { type: 'array', items: ref('StepGrade') },
+      steps: { type: 'array', items: ref('AttemptStep'), description: 'empty under feedback policy none' },
       warnings: { type: 'array', items: { type: 'string' } },
       revealed: { type: 'boolean', description: 'whether expected values and the worked solution are shown' },
+      feedback: { ...feedbackPolicy, description: 'the exam feedback policy this view was limited by (students, unreleased exams)' },
       solution: ref('AttemptSolution'),
       createdAt: time,
     },
-    ['id', 'variantId', 'userId', 'answers', 'topic', 'score', 'maxScore', 'steps', 'revealed', 'createdAt'],
+    ['id', 'variantId', 'userId', 'answers', 'topic', 'steps', 'revealed', 'createdAt'],
   ),
   User: obj({ id, name: { type: 'string' }, role, createdAt: time }, ['id', 'name', 'role', 'createdAt']),
   ApiKey: obj(
@@ -173,16 +189,17 @@ export const COMPONENTS: Record<string, object> = {
       blueprint: { type: 'array', items: obj({ ref: id, count: { type: 'integer' }, difficulty }, ['ref', 'count', 'difficulty']) },
       versions: { type: 'integer' },
       seed,
-      manifest: { type: 'array', items: { type: 'array', items: ref('ManifestItem') }, description: 'manifest[version][item]' },
+      manifest: { type: 'array', items: { type: 'array', items: ref('ManifestItem') }, description: 'manifest[version − 1][item]' },
       released: { type: 'boolean' },
       releasedAt: time,
+      ...examRules,
       createdBy: id,
       createdAt: time,
     },
-    ['id', 'title', 'versions', 'released', 'createdAt'],
+    ['id', 'title', 'versions', 'released', 'attemptLimit', 'feedback', 'counts', 'blankSteps', 'createdAt'],
   ),
   ExamVersion: obj(
-    { examId: id, version: { type: 'integer' }, variants: { type: 'array', items: ref('Variant') } },
+    { examId: id, version: { type: 'integer', minimum: 1, description: 'numbered from 1' }, variants: { type: 'array', items: ref('Variant') } },
     ['examId', 'version', 'variants'],
   ),
   ExamList: { type: 'array', items: ref('Exam') },
@@ -192,20 +209,29 @@ export const COMPONENTS: Record<string, object> = {
       examId: id,
       title: { type: 'string' },
       released: { type: 'boolean' },
+      counts: examRules.counts,
       students: {
         type: 'array',
+        description: 'every student assigned a version (my-version or an LTI launch), whether they submitted or not',
         items: obj(
           {
             userId: id,
             name: { type: 'string' },
-            version: { type: 'integer' },
-            score: { type: 'number' },
+            version: { type: 'integer', minimum: 1, description: 'numbered from 1' },
+            score: { type: ['number', 'null'], description: 'the counted attempts’ total; null when nothing was submitted' },
             maxScore: { type: 'number' },
             items: {
               type: 'array',
               items: obj(
-                { variantId: id, topic: id, attemptId: { type: ['string', 'null'] }, score: { type: ['number', 'null'] }, maxScore: { type: 'number' } },
-                ['variantId', 'topic', 'attemptId', 'score', 'maxScore'],
+                {
+                  variantId: id,
+                  topic: id,
+                  attemptId: { type: ['string', 'null'], description: 'the attempt that counts; null when none was submitted' },
+                  score: { type: ['number', 'null'] },
+                  maxScore: { type: 'number' },
+                  attempts: { type: 'integer', minimum: 0, description: 'attempts made at the item' },
+                },
+                ['variantId', 'topic', 'attemptId', 'score', 'maxScore', 'attempts'],
               ),
             },
           },
@@ -213,7 +239,7 @@ export const COMPONENTS: Record<string, object> = {
         ),
       },
     },
-    ['examId', 'title', 'released', 'students'],
+    ['examId', 'title', 'released', 'counts', 'students'],
   ),
   Health: obj({ status: { enum: ['ok', 'degraded'] }, database: { type: 'string' } }, ['status', 'database']),
   LtiPlatform: obj(
@@ -274,7 +300,7 @@ export const COMPONENTS: Record<string, object> = {
       target: ref('LtiTarget'),
       expiresAt: time,
       examId: id,
-      examVersion: { type: 'integer' },
+      examVersion: { type: 'integer', minimum: 1, description: 'numbered from 1' },
       variantIds: { type: 'array', items: id },
       lineItem: { type: 'string', description: 'where scores are posted' },
     },
@@ -341,9 +367,11 @@ export const REQUESTS: Record<string, object> = {
       blueprint: { type: 'array', items: ref('BlueprintEntry'), minItems: 1, maxItems: 20 },
       versions: { type: 'integer', minimum: 1, maximum: 50 },
       seed,
+      ...examRules,
     },
     ['title', 'blueprint', 'versions'],
   ),
+  ReleaseRequest: obj({ force: { type: 'boolean', description: 'release before the close (or with no close time), ending the exam now' } }, []),
   NewLtiPlatformRequest: obj(
     {
       name: str(200),

@@ -14,6 +14,12 @@ export type ErrorCode =
   | 'numeric_overflow'
   | 'forbidden'
   | 'not_found'
+  // Exam rules (HTTP 409): the attempt or release is refused, nothing stored changes.
+  | 'exam_not_open'
+  | 'exam_closed'
+  | 'exam_released'
+  | 'attempt_limit'
+  | 'exam_open'
   | 'internal';
 
 export class StepwiseError extends Error {

@@ -7,10 +7,10 @@
  */
 import type { Logger } from 'pino';
 import type { AttemptHook } from '../service/attempts.js';
+import { studentExamResult } from '../service/exam-results.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
 import { SCOPE_SCORE, SCORE_CONTENT_TYPE } from './claims.js';
 import type { ToolKeyring } from './keys.js';
-import { variantMaxScore } from './targets.js';
 import type { LaunchForPassback, LtiPlatform } from './types.js';
 
 /** A token is refreshed this long before the platform says it expires. */
@@ -106,24 +106,17 @@ function describe(err: unknown): string {
   return String(err);
 }
 
-/** The score to post: the attempt's own for a practice variant; for an exam, the student's total so far. */
+/**
+ * The score to post: the attempt's own for a practice variant; for an exam, the student's total
+ * over their version as the exam's results count it (its `counts` rule; studentExamResult).
+ */
 async function scoreFor(store: Store, attempt: Attempt, variant: Variant): Promise<Omit<ScoreBody, 'userId'>> {
-  if (variant.mode !== 'exam' || !variant.examId) {
+  const exam = variant.mode === 'exam' && variant.examId ? await store.exams.get(variant.examId) : undefined;
+  if (!exam || variant.examVersion === undefined) {
     return { scoreGiven: attempt.score, scoreMaximum: attempt.maxScore, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: attempt.createdAt };
   }
-  const items = await store.variants.listByExam(variant.examId, variant.examVersion);
-  const latest = new Map<string, Attempt>();
-  for (const a of await store.attempts.listByExam(variant.examId)) if (a.userId === attempt.userId) latest.set(a.variantId, a);
-  latest.set(attempt.variantId, attempt);
-  let given = 0;
-  let maximum = 0;
-  for (const v of items) {
-    const a = latest.get(v.id);
-    given += a?.score ?? 0;
-    maximum += a?.maxScore ?? variantMaxScore(v);
-  }
-  const done = items.every((v) => latest.has(v.id));
-  return { scoreGiven: given, scoreMaximum: maximum, activityProgress: done ? 'Completed' : 'InProgress', gradingProgress: 'FullyGraded', timestamp: attempt.createdAt };
+  const r = await studentExamResult(store, exam, attempt.userId, variant.examVersion);
+  return { scoreGiven: r.score ?? 0, scoreMaximum: r.maxScore, activityProgress: r.complete ? 'Completed' : 'InProgress', gradingProgress: 'FullyGraded', timestamp: attempt.createdAt };
 }
 
 export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptions = {}): AttemptHook {

@@ -106,7 +106,7 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
     if (!e) throw new HttpError(404, 'unknown_exam', `no exam with id ${JSON.stringify(target.id)}`, 'exam');
     // Students get their version (assigned in rotation, then kept); instructors look at version 1
     // without taking a place in the rotation.
-    const version = role === 'student' ? await store.exams.assign(e.id, user.id, e.versions) : ((await store.exams.assignment(e.id, user.id)) ?? 0);
+    const version = role === 'student' ? await store.exams.assign(e.id, user.id, e.versions) : ((await store.exams.assignment(e.id, user.id)) ?? 1);
     variants = await store.variants.listByExam(e.id, version);
     exam = { examId: e.id, examVersion: version };
   } else {
@@ -171,7 +171,9 @@ for (const section of document.querySelectorAll('section[data-variant]')) {
     const r = await fetch('../api/v1/variants/' + encodeURIComponent(section.dataset.variant) + '/attempts', {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + key }, body: JSON.stringify({ answers }) });
     const a = await r.json();
-    out.textContent = r.ok ? 'Score: ' + a.score + ' / ' + a.maxScore + ' — ' + a.steps.map((s) => s.id + ': ' + s.status).join(', ') : (a.detail || 'error');
+    // The exam's feedback policy decides what the attempt view holds: no score or steps under 'none'.
+    const shown = [a.score === undefined ? 'Submitted.' : 'Score: ' + a.score + ' / ' + a.maxScore, a.steps.map((s) => s.id + ': ' + s.status).join(', ')];
+    out.textContent = r.ok ? shown.filter((x) => x !== '').join(' — ') : (a.detail || 'error');
   });
 }`;
   sendPage(res, 200, {

@@ -52,7 +52,7 @@ export async function targetMaxScore(store: Store, t: LtiTarget): Promise<number
     const p = generateProblem(t.id, 0);
     return variantMaxScore(p);
   }
-  const variants = await store.variants.listByExam(t.id, 0);
+  const variants = await store.variants.listByExam(t.id, 1); // versions are numbered from 1
   return variants.reduce((sum, v) => sum + variantMaxScore(v), 0);
 }
 

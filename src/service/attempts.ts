@@ -6,13 +6,17 @@
 import { gradeAnswers, type StepGrade } from '../engine.js';
 import type { Value } from '../core/values.js';
 import type { Caller } from '../api/route.js';
-import type { Attempt, Store, Variant } from '../store/types.js';
-import { revealed } from './access.js';
+import type { Attempt, Exam, FeedbackPolicy, Store, Variant } from '../store/types.js';
+import { isInstructor, revealed } from './access.js';
 import { storableAnswers } from './answers.js';
 import { variantAnswers } from './variants.js';
 
-/** A graded step as a caller sees it: the values are absent when not revealed. */
-export type StepView = Omit<StepGrade, 'expected' | 'carriedValue'> & { expected?: Value; carriedValue?: Value };
+/**
+ * A graded step as a caller sees it: the values are absent when not revealed; only id, label and
+ * status under an open exam's `status` feedback policy.
+ */
+export type StepView = Pick<StepGrade, 'id' | 'label' | 'status'> &
+  Partial<Omit<StepGrade, 'id' | 'label' | 'status' | 'expected' | 'carriedValue'>> & { expected?: Value; carriedValue?: Value };
 
 export interface AttemptView {
   id: string;
@@ -20,9 +24,12 @@ export interface AttemptView {
   userId: string;
   answers: unknown;
   topic: string;
-  score: number;
-  maxScore: number;
+  /** Absent while an unreleased exam's feedback policy is `none` or `status`. */
+  score?: number;
+  maxScore?: number;
   steps: StepView[];
+  /** The exam's feedback policy that limited this view (absent when nothing is withheld but the key). */
+  feedback?: FeedbackPolicy;
   warnings?: string[];
   revealed: boolean;
   solution?: ReturnType<typeof variantAnswers>;
@@ -32,31 +39,61 @@ export interface AttemptView {
 /** Called after an attempt is committed (LTI grade passback); failures there never undo the attempt. */
 export type AttemptHook = (attempt: Attempt, variant: Variant, caller: Caller) => Promise<void>;
 
+/**
+ * Grades and stores an attempt. An exam variant is graded under its exam's blank-step policy and
+ * stored only if the exam is open, unreleased and the attempt limit is not reached — checked in the
+ * store's write transaction (409 exam_not_open / exam_closed / exam_released / attempt_limit);
+ * instructors' previews are not held to them. Practice grades with blank steps `implied`.
+ */
 export async function submitAttempt(store: Store, caller: Caller, v: Variant, answers: unknown): Promise<Attempt> {
   // Only the variant's steps, within the answer limits, are graded and stored (answers.ts).
   const { answers: stored, dropped } = storableAnswers(v, answers);
-  const result = gradeAnswers(v.question ?? v.topic, v.params, stored, { steps: v.steps });
+  const exam = v.examId ? await store.exams.get(v.examId) : undefined;
+  const result = gradeAnswers(v.question ?? v.topic, v.params, stored, { steps: v.steps, blankSteps: exam?.blankSteps ?? 'implied' });
   if (dropped.length > 0) result.warnings = [...(result.warnings ?? []), ...dropped];
-  return store.attempts.create({ variantId: v.id, userId: caller.user.id, answers: stored, result });
+  const input = { variantId: v.id, userId: caller.user.id, answers: stored, result };
+  // An instructor's attempt is a preview: not held to the rules, and never in the results.
+  const held = exam !== undefined && !isInstructor(caller);
+  return held ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
 }
 
+/**
+ * What the caller sees of an attempt. Revealed (instructors, practice, released exams): everything.
+ * A student on an unreleased exam gets what its feedback policy allows, never expected or carried
+ * values: `none` a receipt (no statuses, no score), `status` each step's status, `full` statuses,
+ * credit, score, feedback and misconceptions.
+ */
 export async function attemptView(store: Store, caller: Caller, a: Attempt, v: Variant): Promise<AttemptView> {
   const show = await revealed(store, caller, v);
+  const policy = show || isInstructor(caller) ? 'full' : await feedbackPolicy(store, v);
   const view: AttemptView = {
     id: a.id,
     variantId: a.variantId,
     userId: a.userId,
     answers: a.answers,
     topic: a.result.topic,
-    score: a.score,
-    maxScore: a.maxScore,
-    steps: show ? a.result.steps : a.result.steps.map(redact),
+    steps: show ? a.result.steps : policy === 'full' ? a.result.steps.map(redact) : policy === 'status' ? a.result.steps.map(statusOnly) : [],
     revealed: show,
     createdAt: a.createdAt,
   };
+  if (policy === 'full') {
+    view.score = a.score;
+    view.maxScore = a.maxScore;
+  }
+  if (!show) view.feedback = policy;
   if (a.result.warnings) view.warnings = a.result.warnings;
   if (show) view.solution = variantAnswers(v);
   return view;
+}
+
+async function feedbackPolicy(store: Store, v: Variant): Promise<FeedbackPolicy> {
+  const exam: Exam | undefined = v.examId ? await store.exams.get(v.examId) : undefined;
+  return exam?.feedback ?? 'full';
+}
+
+/** Status only: no credit, feedback, misconception or implied note (they say more than the status). */
+function statusOnly(s: StepGrade): StepView {
+  return { id: s.id, label: s.label, status: s.status };
 }
 
 /** A step without the true value or the value re-derived from the student's answers. */

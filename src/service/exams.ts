@@ -9,8 +9,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { notFoundError } from '../core/errors.js';
-import { checkDifficulty, generateProblem, getQuestion, getTopic, resolve } from '../engine.js';
+import { checkDifficulty, generateProblem, resolve } from '../engine.js';
 import type { BlueprintEntry, Exam, ManifestItem, NewVariant, Store, Variant } from '../store/types.js';
+import { checkRules } from './exam-rules.js';
 import { variantFromProblem } from './variants.js';
 
 export interface ExamRequest {
@@ -20,6 +21,13 @@ export interface ExamRequest {
   versions: number;
   seed: number;
   createdBy: string;
+  /** Exam rules; absent ones take the exam defaults (checkRules in exam-rules.ts). */
+  opensAt?: string;
+  closesAt?: string;
+  attemptLimit?: number;
+  feedback?: string;
+  counts?: string;
+  blankSteps?: string;
 }
 
 /** What an exam's item seeds are keyed by: the server secret and the exam's identity. */
@@ -63,6 +71,7 @@ export function buildManifest(blueprint: BlueprintEntry[], versions: number, key
 }
 
 export async function createExam(store: Store, r: ExamRequest): Promise<{ exam: Exam; variants: Variant[] }> {
+  const rules = checkRules(r);
   const blueprint: BlueprintEntry[] = r.blueprint.map((e, i) => {
     resolve(e.topic); // unknown topic or question: 404 naming it, before anything is stored
     return { ref: e.topic, count: e.count, difficulty: checkDifficulty(e.difficulty, `body.blueprint[${i}].difficulty`) };
@@ -78,7 +87,7 @@ export async function createExam(store: Store, r: ExamRequest): Promise<{ exam: 
           createdBy: r.createdBy,
           courseId: r.courseId,
           examId,
-          examVersion: version,
+          examVersion: version + 1, // versions are numbered from 1 (seeds are keyed by the 0-based index)
           examItem: index,
         }),
       ),
@@ -86,7 +95,7 @@ export async function createExam(store: Store, r: ExamRequest): Promise<{ exam: 
     return { manifest, variants };
   };
   return store.exams.create(
-    { title: r.title, ...(r.courseId ? { courseId: r.courseId } : {}), blueprint, versions: r.versions, seed: r.seed, createdBy: r.createdBy },
+    { title: r.title, ...(r.courseId ? { courseId: r.courseId } : {}), blueprint, versions: r.versions, seed: r.seed, createdBy: r.createdBy, ...rules },
     build,
   );
 }
@@ -95,68 +104,4 @@ export async function getExam(store: Store, id: string): Promise<Exam> {
   const e = await store.exams.get(id);
   if (!e) throw notFoundError('exam', id);
   return e;
-}
-
-export interface ExamResults {
-  examId: string;
-  title: string;
-  released: boolean;
-  students: {
-    userId: string;
-    name: string;
-    version: number;
-    score: number;
-    maxScore: number;
-    /** Per item of the version: the latest attempt's score, or null when not attempted. */
-    items: { variantId: string; topic: string; attemptId: string | null; score: number | null; maxScore: number }[];
-  }[];
-}
-
-/** Each student's latest attempt per item of their version. */
-export async function examResults(store: Store, exam: Exam): Promise<ExamResults> {
-  const variants = await store.variants.listByExam(exam.id);
-  const attempts = await store.attempts.listByExam(exam.id);
-  const latest = new Map<string, (typeof attempts)[number]>(); // user|variant → attempt (list is in time order)
-  for (const a of attempts) latest.set(`${a.userId}|${a.variantId}`, a);
-  const userIds = [...new Set(attempts.map((a) => a.userId))];
-  const students: ExamResults['students'] = [];
-  for (const userId of userIds) {
-    const user = await store.users.get(userId);
-    const version = await store.exams.assignment(exam.id, userId);
-    if (!user || version === undefined) continue; // instructors trying items are not students
-    const items = variants
-      .filter((v) => v.examVersion === version)
-      .map((v) => {
-        const a = latest.get(`${userId}|${v.id}`);
-        return { variantId: v.id, topic: v.topic, attemptId: a?.id ?? null, score: a?.score ?? null, maxScore: a?.maxScore ?? maxScoreOf(v) };
-      });
-    students.push({
-      userId,
-      name: user.name,
-      version,
-      score: items.reduce((t, i) => t + (i.score ?? 0), 0),
-      maxScore: items.reduce((t, i) => t + i.maxScore, 0),
-      items,
-    });
-  }
-  students.sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
-  return { examId: exam.id, title: exam.title, released: exam.releasedAt !== undefined, students };
-}
-
-function maxScoreOf(v: Variant): number {
-  const q = v.question ? getQuestion(v.question) : undefined;
-  const topic = getTopic(v.topic);
-  return v.steps.reduce((t, id) => t + (q?.marks?.[id] ?? topic.steps[id].marks ?? 1), 0);
-}
-
-/** RFC 4180 CSV: one row per student; item columns follow the version's order. */
-export function resultsCsv(r: ExamResults): string {
-  const width = Math.max(0, ...r.students.map((s) => s.items.length));
-  const header = ['user_id', 'name', 'version', ...Array.from({ length: width }, (_, i) => `item_${i + 1}`), 'score', 'max_score'];
-  const cell = (x: unknown): string => {
-    const s = x === null || x === undefined ? '' : String(x);
-    return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const rows = r.students.map((s) => [s.userId, s.name, s.version + 1, ...Array.from({ length: width }, (_, i) => s.items[i]?.score ?? ''), s.score, s.maxScore]);
-  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }

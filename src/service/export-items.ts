@@ -12,12 +12,12 @@ import type { Variant } from '../store/types.js';
 /** Any set of variants, one question each, numbered in the order given ("item 3"; an exam's variant says where it is from). */
 export function exportItems(setTitle: string, variants: Variant[]): ExportItem[] {
   return variants.map((v, k) =>
-    exportItem(v, `${setTitle} — ${v.examVersion !== undefined ? `version ${v.examVersion + 1}, item ${(v.examItem ?? 0) + 1}` : `item ${k + 1}`}`),
+    exportItem(v, `${setTitle} — ${v.examVersion !== undefined ? `version ${v.examVersion}, item ${(v.examItem ?? 0) + 1}` : `item ${k + 1}`}`),
   );
 }
 
 /**
- * An exam's variants, grouped for the exporters: slot (item position) and version, both 1-based,
+ * An exam's variants, grouped for the exporters: slot (the 0-based examItem + 1) and version (1-based already),
  * ordered by slot then version ("Midterm — item 2, version 3").
  */
 export function examExportItems(examTitle: string, variants: Variant[]): ExportItem[] {
@@ -25,7 +25,7 @@ export function examExportItems(examTitle: string, variants: Variant[]): ExportI
     .map((v) => {
       if (v.examVersion === undefined || v.examItem === undefined) throw new TypeError(`variant ${v.id} is not an exam variant`);
       const slot = v.examItem + 1;
-      const version = v.examVersion + 1;
+      const version = v.examVersion; // already 1-based
       return { ...exportItem(v, `${examTitle} — item ${slot}, version ${version}`), slot, version };
     })
     .sort((a, b) => a.slot - b.slot || a.version - b.version);

@@ -30,7 +30,15 @@ export interface GradeOptions {
   tolerance?: Tolerance;
   /** Share of a step's marks withheld when it is only carried (0: full marks, the default). */
   ecfPenalty?: number;
+  /**
+   * Blank steps under a correct answer: `implied` (the default, as in Numbas) gives every blank step
+   * a correct answer depends on, transitively, its marks; `shown` credits only what is written.
+   */
+  blankSteps?: BlankStepPolicy;
 }
+
+export type BlankStepPolicy = 'implied' | 'shown';
+export const BLANK_STEP_POLICIES: readonly BlankStepPolicy[] = ['implied', 'shown'];
 
 export interface MisconceptionHit {
   id: string;
@@ -48,6 +56,11 @@ export interface StepGrade {
   carriedValue?: Value;
   feedback: string;
   misconception?: MisconceptionHit;
+  /**
+   * `implied`: the step was left blank (status stays `missing`, the contract's vocabulary) but earns
+   * its marks because a correct answer depends on it (the `implied` blank-step policy).
+   */
+  note?: 'implied';
 }
 
 export interface GradeResult {
@@ -88,13 +101,14 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
   // the re-derived value is correct, not carried (rounded earlier answers are not an error).
   const accurate = new Set<string>();
   const results: StepGrade[] = [];
-  let score = 0;
+  const written = new Set<string>(); // steps with a non-blank answer, readable or not
   let maxScore = 0;
 
   for (const [id, step] of active) {
     const expected = truth[id];
     const carriedValue = step.deps.some((d) => own.has(d)) ? rederive(step, p, effective) : undefined;
     const raw = given[id];
+    if (!isBlank(raw)) written.add(id);
     const read = isBlank(raw) ? undefined : readAnswer(raw, { kind: step.kind, truth: expected, maskable: step.maskable === true, labels });
     const tol = step.kind === 'label' ? DEFAULT_TOLERANCE : (options.tolerance ?? step.tolerance ?? DEFAULT_TOLERANCE);
     const depsAccurate = step.deps.every((d) => accurate.has(d));
@@ -126,16 +140,43 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
         }
       }
     }
-    score += g.credit;
     maxScore += marks;
     results.push(g);
   }
+  if ((options.blankSteps ?? 'implied') === 'implied') creditImplied(topic, results, written);
+  const score = results.reduce((t, g) => t + g.credit, 0);
   for (const id of asked) {
     if (!Object.hasOwn(truth, id)) warnings.push(`step ${id} was asked but does not apply to these params`);
   }
   const result: GradeResult = { topic: topic.id, score: round(score), maxScore: round(maxScore), steps: results };
   if (warnings.length > 0) result.warnings = warnings;
   return result;
+}
+
+/**
+ * Every blank step that a correct answer depends on, through blank steps only (an answered dep
+ * speaks for itself), earns its marks: the student must have had its value to be right.
+ */
+function creditImplied(topic: Topic, results: StepGrade[], written: ReadonlySet<string>): void {
+  const byId = new Map(results.map((g) => [g.id, g]));
+  const implied = new Map<string, string>(); // blank step → the correct step that implies it
+  for (const g of results) {
+    if (g.status !== 'correct') continue;
+    const stack = [...topic.steps[g.id].deps];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (written.has(d) || implied.has(d)) continue;
+      implied.set(d, g.id);
+      stack.push(...topic.steps[d].deps);
+    }
+  }
+  for (const [id, by] of implied) {
+    const g = byId.get(id);
+    if (!g || g.status !== 'missing') continue;
+    g.credit = g.marks;
+    g.note = 'implied';
+    g.feedback = `Not written, but implied by your correct ${by}.`;
+  }
 }
 
 /** The answer itself when it is one of a label step's tied, equally right labels; else `reference`. */

@@ -3,7 +3,7 @@
  * added beside SQLite without touching the routes. Methods are async for that reason, although
  * the SQLite backend completes each one synchronously (its writes are committed when they return).
  */
-import type { GradeResult } from '../solvers/grade.js';
+import type { BlankStepPolicy, GradeResult } from '../solvers/grade.js';
 import type { Problem } from '../engine.js';
 import type { Difficulty } from '../solvers/topic.js';
 import type { LtiRepo } from '../lti/types.js';
@@ -46,7 +46,9 @@ export interface Variant extends Problem {
   courseId?: string;
   sessionId?: string;
   examId?: string;
+  /** The exam version, 1-based (the store keeps it 0-based). */
   examVersion?: number;
+  /** The item's 0-based position in its version. */
   examItem?: number;
   createdBy: string;
   createdAt: string;
@@ -90,7 +92,24 @@ export interface ManifestItem {
   difficulty: Difficulty;
 }
 
-export interface Exam {
+/** While an unreleased exam is open, a student sees of an attempt: nothing but its receipt, step statuses, or statuses with credit and feedback. */
+export type FeedbackPolicy = 'none' | 'status' | 'full';
+/** Which of a student's attempts at an item counts: the last (before close), the best, or the first. */
+export type CountsPolicy = 'last' | 'best' | 'first';
+export const FEEDBACK_POLICIES: readonly FeedbackPolicy[] = ['none', 'status', 'full'];
+export const COUNTS_POLICIES: readonly CountsPolicy[] = ['last', 'best', 'first'];
+
+/** The rules an exam is taken under (defaults: always open, 1 attempt, no feedback, last counts, blanks shown). */
+export interface ExamRules {
+  opensAt?: string;
+  closesAt?: string;
+  attemptLimit: number;
+  feedback: FeedbackPolicy;
+  counts: CountsPolicy;
+  blankSteps: BlankStepPolicy;
+}
+
+export interface Exam extends ExamRules {
   id: string;
   title: string;
   courseId?: string;
@@ -104,7 +123,8 @@ export interface Exam {
   createdAt: string;
 }
 
-export type NewExam = Omit<Exam, 'id' | 'createdAt' | 'releasedAt'>;
+/** Rules left out take the exam defaults (always open, 1 attempt, feedback none, last counts, blanks shown). */
+export type NewExam = Omit<Exam, 'id' | 'createdAt' | 'releasedAt' | keyof ExamRules> & Partial<ExamRules>;
 
 export interface UserRepo {
   create(input: { name: string; role: Role; ltiIssuer?: string; ltiSubject?: string }): Promise<User>;
@@ -142,9 +162,19 @@ export interface VariantRepo {
   inUnreleasedExam(topic: string, params: unknown): Promise<boolean>;
 }
 
+/**
+ * Checked inside the attempt's write transaction, so two concurrent submissions cannot both pass:
+ * the exam is not released, `at` lies within its open window, and the user has fewer than
+ * `attemptLimit` attempts at the variant. A failed check throws a StepwiseError and stores nothing.
+ */
+export interface AttemptGuard {
+  examId: string;
+  attemptLimit: number;
+}
+
 export interface AttemptRepo {
   /** Stores the attempt and one row per graded step, in one transaction. */
-  create(input: NewAttempt): Promise<Attempt>;
+  create(input: NewAttempt, guard?: AttemptGuard): Promise<Attempt>;
   get(id: string): Promise<Attempt | undefined>;
   listByVariant(variantId: string): Promise<Attempt[]>;
   listByExam(examId: string): Promise<Attempt[]>;
@@ -168,9 +198,11 @@ export interface ExamRepo {
   ): Promise<{ exam: Exam; variants: Variant[] }>;
   get(id: string): Promise<Exam | undefined>;
   list(): Promise<Exam[]>;
-  /** The user's version (0-based): the stored one, else the next in rotation, stored now. */
+  /** The user's version (1-based): the stored one, else the next in rotation, stored now. */
   assign(examId: string, userId: string, versions: number): Promise<number>;
   assignment(examId: string, userId: string): Promise<number | undefined>;
+  /** Every user assigned a version (by my-version or an LTI launch), with it (1-based). */
+  assignments(examId: string): Promise<{ userId: string; version: number }[]>;
   release(id: string): Promise<Exam | undefined>;
 }
 

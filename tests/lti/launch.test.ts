@@ -104,7 +104,7 @@ describe('a full launch', () => {
   it('gives an exam target the student their exam version', async () => {
     const exam = await h.call('POST', '/api/v1/exams', {
       key: h.instructor,
-      body: { title: 'Midterm', blueprint: [{ topic: 'kl-discrete', count: 2 }], versions: 2, seed: 11 },
+      body: { title: 'Midterm', blueprint: [{ topic: 'kl-discrete', count: 2 }], versions: 2, seed: 11, feedback: 'full' },
     });
     expect(exam.status, exam.text).toBe(201);
     const examClaims = (sub: string) => (c: Record<string, unknown>) => ({ ...c, sub, [C.resourceLink]: { id: 'rl-exam' }, [C.custom]: { exam: exam.body.id } });
@@ -117,7 +117,7 @@ describe('a full launch', () => {
       expect(r.body.variantIds).toEqual(mine.body.variants.map((v: { id: string }) => v.id));
       expect(r.body.variantId).toBe(r.body.variantIds[0]);
     }
-    expect(new Set([a.body.examVersion, b.body.examVersion])).toEqual(new Set([0, 1]));
+    expect(new Set([a.body.examVersion, b.body.examVersion])).toEqual(new Set([1, 2])); // numbered from 1
     // A second launch keeps the version.
     const again = await h.launch({ claims: examClaims('student-a') });
     expect(again.body.examVersion).toBe(a.body.examVersion);

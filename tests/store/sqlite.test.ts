@@ -95,9 +95,11 @@ describe('SQLite store', () => {
       () => ({ manifest: [[], [], []], variants: [] }),
     );
     const users = await Promise.all([1, 2, 3, 4].map((i) => store.users.create({ name: `s${i}`, role: 'student' })));
-    const versions = [];
+    const versions: number[] = [];
     for (const u of users) versions.push(await store.exams.assign(exam.id, u.id, 3));
-    expect(versions).toEqual([0, 1, 2, 0]);
-    expect(await store.exams.assign(exam.id, users[1].id, 3)).toBe(1);
+    // Numbered from 1 (stored from 0).
+    expect(versions).toEqual([1, 2, 3, 1]);
+    expect(await store.exams.assign(exam.id, users[1].id, 3)).toBe(2);
+    expect(await store.exams.assignments(exam.id)).toEqual(users.map((u, i) => ({ userId: u.id, version: versions[i] })));
   });
 });

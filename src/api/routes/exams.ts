@@ -2,8 +2,10 @@
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../generators/rng.js';
 import { isInstructor, variantViewFor } from '../../service/access.js';
-import { createExam, examResults, getExam, resultsCsv, type ExamRequest } from '../../service/exams.js';
+import { createExam, getExam, type ExamRequest } from '../../service/exams.js';
 import { examExportItems, exportItems } from '../../service/export-items.js';
+import { examResults, resultsCsv } from '../../service/exam-results.js';
+import { assertExamStarted, releaseExam } from '../../service/exam-rules.js';
 import type { ExportItem } from '../../exports/types.js';
 import type { Response } from 'express';
 import type { Exam } from '../../store/types.js';
@@ -11,9 +13,17 @@ import { getVariant } from '../../service/variants.js';
 import { HttpError, notFound } from '../problem.js';
 import { callerOf, json, param, type RouteSpec } from '../route.js';
 
-/** What a caller sees of an exam: students get no manifest (its seeds regenerate every version). */
+/** What a caller sees of an exam: students get no manifest (its seeds regenerate every version), but do see the rules they sit it under. */
 function examView(e: Exam, full: boolean) {
-  const base = { id: e.id, title: e.title, versions: e.versions, released: e.releasedAt !== undefined, createdAt: e.createdAt };
+  const rules = {
+    ...(e.opensAt ? { opensAt: e.opensAt } : {}),
+    ...(e.closesAt ? { closesAt: e.closesAt } : {}),
+    attemptLimit: e.attemptLimit,
+    feedback: e.feedback,
+    counts: e.counts,
+    blankSteps: e.blankSteps,
+  };
+  const base = { id: e.id, title: e.title, versions: e.versions, released: e.releasedAt !== undefined, ...rules, createdAt: e.createdAt };
   if (!full) return { ...base, ...(e.releasedAt ? { releasedAt: e.releasedAt } : {}) };
   return { ...e, released: e.releasedAt !== undefined };
 }
@@ -78,20 +88,25 @@ export const examRoutes: RouteSpec[] = [
       const variants = await ctx.store.variants.listByExam(exam.id);
       return json(
         200,
-        Array.from({ length: exam.versions }, (_, version) => ({ examId: exam.id, version, variants: variants.filter((v) => v.examVersion === version) })),
+        // Versions are numbered from 1.
+        Array.from({ length: exam.versions }, (_, i) => ({ examId: exam.id, version: i + 1, variants: variants.filter((v) => v.examVersion === i + 1) })),
       );
     },
   },
   {
     method: 'get',
     path: '/api/v1/exams/:id/my-version',
-    summary: "The caller's version of the exam: assigned in rotation on first request, then kept",
+    summary: "The caller's version of the exam (numbered from 1): assigned in rotation on first request, then kept; students get 409 exam_not_open before the exam opens",
     tag: 'exams',
     access: 'any',
-    responses: { 200: { description: 'the version and its variants', schema: 'ExamVersion' } },
+    responses: {
+      200: { description: 'the version and its variants', schema: 'ExamVersion' },
+      409: { description: 'the exam has not opened yet (students; code exam_not_open)', contentType: 'application/problem+json' },
+    },
     handler: async (ctx, req) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
       const caller = callerOf(ctx);
+      assertExamStarted(exam, isInstructor(caller));
       const version = await ctx.store.exams.assign(exam.id, caller.user.id, exam.versions);
       const variants = await ctx.store.variants.listByExam(exam.id, version);
       return json(200, { examId: exam.id, version, variants: variants.map((v) => variantViewFor(caller, v)) });
@@ -100,19 +115,21 @@ export const examRoutes: RouteSpec[] = [
   {
     method: 'post',
     path: '/api/v1/exams/:id/release',
-    summary: 'Release the answer keys: students then see expected values and worked solutions',
+    summary: 'Release the answer keys: students then see expected values and worked solutions. Only after the close, or with {"force": true} (409 exam_open otherwise); no attempts are accepted after release',
     tag: 'exams',
     access: 'instructor',
-    responses: { 200: { description: 'the released exam', schema: 'Exam' } },
+    body: { schema: 'ReleaseRequest', optional: true },
+    responses: { 200: { description: 'the released exam', schema: 'Exam' }, 409: { description: 'the exam is still open (code exam_open)', contentType: 'application/problem+json' } },
     handler: async (ctx, req) => {
-      await getExam(ctx.store, param(req, 'id'));
-      return json(200, examView((await ctx.store.exams.release(param(req, 'id')))!, true));
+      const exam = await getExam(ctx.store, param(req, 'id'));
+      const force = (req.body as { force?: boolean } | undefined)?.force === true;
+      return json(200, examView(await releaseExam(ctx.store, exam, force), true));
     },
   },
   {
     method: 'get',
     path: '/api/v1/exams/:id/results',
-    summary: 'Results per student: the latest attempt at each item of their version, as JSON or CSV (instructors)',
+    summary: "Results for every student assigned a version (by my-version or an LTI launch): the counted attempt at each item (the exam's counts rule), blank where none was submitted, as JSON or CSV (instructors)",
     tag: 'exams',
     access: 'instructor',
     query: { format: { description: 'json (default) or csv', enum: ['json', 'csv'] } },

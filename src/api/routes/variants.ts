@@ -78,7 +78,10 @@ export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
       tag: 'attempts',
       access: 'any',
       body: { schema: 'AttemptRequest' },
-      responses: { 201: { description: 'the stored, graded attempt', schema: 'Attempt' } },
+      responses: {
+        201: { description: 'the stored, graded attempt', schema: 'Attempt' },
+        409: { description: 'refused by the exam rules, nothing stored: exam_not_open, exam_closed, exam_released or attempt_limit', contentType: 'application/problem+json' },
+      },
       handler: async (ctx, req) => {
         const caller = callerOf(ctx);
         const v = await visibleVariant(ctx.store, caller, param(req, 'id'));

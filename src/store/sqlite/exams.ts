@@ -1,6 +1,7 @@
 /** Exams (blueprint, seed manifest, release), courses and practice sessions in SQLite. */
 import type { Difficulty } from '../../solvers/topic.js';
-import type { BlueprintEntry, Course, CourseRepo, Exam, ExamRepo, ManifestItem, PracticeSession, SessionRepo } from '../types.js';
+import type { BlankStepPolicy } from '../../solvers/grade.js';
+import type { BlueprintEntry, Course, CourseRepo, CountsPolicy, Exam, ExamRepo, FeedbackPolicy, ManifestItem, PracticeSession, SessionRepo } from '../types.js';
 import { newId, now } from '../ids.js';
 import type { Db } from './db.js';
 import { json, opt } from './rows.js';
@@ -19,6 +20,12 @@ interface ExamRow {
   released_at: string | null;
   created_by: string;
   created_at: string;
+  opens_at: string | null;
+  closes_at: string | null;
+  attempt_limit: number;
+  feedback: FeedbackPolicy;
+  counts: CountsPolicy;
+  blank_steps: BlankStepPolicy;
 }
 
 const toExam = (r: ExamRow): Exam => ({
@@ -30,14 +37,22 @@ const toExam = (r: ExamRow): Exam => ({
   seed: r.seed,
   manifest: json<ManifestItem[][]>(r.manifest),
   ...opt('releasedAt', r.released_at),
+  ...opt('opensAt', r.opens_at),
+  ...opt('closesAt', r.closes_at),
+  attemptLimit: r.attempt_limit,
+  feedback: r.feedback,
+  counts: r.counts,
+  blankSteps: r.blank_steps,
   createdBy: r.created_by,
   createdAt: r.created_at,
 });
 
 export function sqliteExams(db: Db): ExamRepo {
   const insert = db.prepare(
-    `INSERT INTO exams (id, title, course_id, blueprint, versions, seed, manifest, released_at, created_by, created_at)
-     VALUES (@id, @title, @course_id, @blueprint, @versions, @seed, @manifest, @released_at, @created_by, @created_at)`,
+    `INSERT INTO exams (id, title, course_id, blueprint, versions, seed, manifest, released_at, created_by, created_at,
+                        opens_at, closes_at, attempt_limit, feedback, counts, blank_steps)
+     VALUES (@id, @title, @course_id, @blueprint, @versions, @seed, @manifest, @released_at, @created_by, @created_at,
+             @opens_at, @closes_at, @attempt_limit, @feedback, @counts, @blank_steps)`,
   );
   const insertVariant = insertVariantStatement(db);
   const fingerprints = examFingerprints(db);
@@ -47,13 +62,17 @@ export function sqliteExams(db: Db): ExamRepo {
   const getAssignment = db.prepare<[string, string], { version: number }>('SELECT version FROM exam_assignments WHERE exam_id = ? AND user_id = ?');
   const insertAssignment = db.prepare('INSERT INTO exam_assignments (exam_id, user_id, version, assigned_at) VALUES (?, ?, ?, ?)');
   const countAssigned = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM exam_assignments WHERE exam_id = ?');
+  const allAssigned = db.prepare<[string], { user_id: string; version: number }>(
+    'SELECT user_id, version FROM exam_assignments WHERE exam_id = ? ORDER BY assigned_at, rowid',
+  );
   // Versions go round in turn, so a class spreads evenly over them; a student keeps theirs.
+  // Stored 0-based; the domain (and every JSON and CSV) numbers versions from 1.
   const assign = db.transaction((examId: string, userId: string, versions: number): number => {
     const existing = getAssignment.get(examId, userId);
-    if (existing) return existing.version;
+    if (existing) return existing.version + 1;
     const version = (countAssigned.get(examId)?.n ?? 0) % versions;
     insertAssignment.run(examId, userId, version, now());
-    return version;
+    return version + 1;
   });
   return {
     async create(exam, build) {
@@ -70,6 +89,12 @@ export function sqliteExams(db: Db): ExamRepo {
         released_at: null,
         created_by: exam.createdBy,
         created_at: now(),
+        opens_at: exam.opensAt ?? null,
+        closes_at: exam.closesAt ?? null,
+        attempt_limit: exam.attemptLimit ?? 1,
+        feedback: exam.feedback ?? 'none',
+        counts: exam.counts ?? 'last',
+        blank_steps: exam.blankSteps ?? 'shown',
       };
       const rows = variants.map(variantRow);
       const prints = variants.map((v) => problemFingerprint(v.topic, v.params));
@@ -94,7 +119,11 @@ export function sqliteExams(db: Db): ExamRepo {
       return assign(examId, userId, versions);
     },
     async assignment(examId, userId) {
-      return getAssignment.get(examId, userId)?.version;
+      const r = getAssignment.get(examId, userId);
+      return r && r.version + 1;
+    },
+    async assignments(examId) {
+      return allAssigned.all(examId).map((r) => ({ userId: r.user_id, version: r.version + 1 }));
     },
     async release(id) {
       release.run(now(), id);

@@ -1,7 +1,8 @@
 /** Variants (frozen problems) and graded attempts in SQLite. */
 import type { GradeResult } from '../../solvers/grade.js';
 import type { Difficulty, Params } from '../../solvers/topic.js';
-import type { Attempt, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
+import { StepwiseError } from '../../core/errors.js';
+import type { Attempt, AttemptGuard, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
 import { newId, now } from '../ids.js';
 import type { Db, Statement } from './db.js';
 import { groupCommit } from './group-commit.js';
@@ -51,7 +52,7 @@ const toVariant = (r: VariantRow): Variant => ({
   ...opt('courseId', r.course_id),
   ...opt('sessionId', r.session_id),
   ...opt('examId', r.exam_id),
-  ...opt('examVersion', r.exam_version),
+  ...opt('examVersion', r.exam_version === null ? null : r.exam_version + 1), // stored 0-based, numbered from 1
   ...opt('examItem', r.exam_item),
   createdBy: r.created_by,
   createdAt: r.created_at,
@@ -82,7 +83,7 @@ export function variantRow(v: NewVariant): VariantRow {
     course_id: v.courseId ?? null,
     session_id: v.sessionId ?? null,
     exam_id: v.examId ?? null,
-    exam_version: v.examVersion ?? null,
+    exam_version: v.examVersion === undefined ? null : v.examVersion - 1,
     exam_item: v.examItem ?? null,
     created_by: v.createdBy,
     created_at: now(),
@@ -116,7 +117,7 @@ export function sqliteVariants(db: Db): VariantRepo {
       return r && toVariant(r);
     },
     async listByExam(examId, version) {
-      return (version === undefined ? byExam.all(examId) : byExamVersion.all(examId, version)).map(toVariant);
+      return (version === undefined ? byExam.all(examId) : byExamVersion.all(examId, version - 1)).map(toVariant);
     },
     async listBySession(sessionId) {
       return bySession.all(sessionId).map(toVariant);
@@ -132,8 +133,12 @@ export function sqliteAttempts(db: Db): AttemptRepo {
     'INSERT INTO attempts (id, variant_id, user_id, answers, result, score, max_score, created_at) VALUES (@id, @variant_id, @user_id, @answers, @result, @score, @max_score, @created_at)',
   );
   const insertStep = db.prepare(
-    'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  const examWindow = db.prepare<[string], { released_at: string | null; opens_at: string | null; closes_at: string | null }>(
+    'SELECT released_at, opens_at, closes_at FROM exams WHERE id = ?',
+  );
+  const countMine = db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM attempts WHERE user_id = ? AND variant_id = ?');
   const byId = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE id = ?');
   const byVariant = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE variant_id = ? ORDER BY created_at, rowid');
   const byExam = db.prepare<[string], AttemptRow>(
@@ -143,14 +148,29 @@ export function sqliteAttempts(db: Db): AttemptRepo {
     'SELECT a.* FROM attempts a JOIN variants v ON v.id = a.variant_id WHERE v.session_id = ? ORDER BY a.created_at, a.rowid',
   );
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM attempts');
-  // The attempt and its step rows commit together or not at all.
-  const insertOne = (row: AttemptRow, result: GradeResult): void => {
-    insert.run(row);
-    for (const s of result.steps) insertStep.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null);
+  // Exam rules are checked in the same transaction as the insert: two submissions racing for the
+  // last allowed attempt are serialised by SQLite, and the second sees the first.
+  const check = (row: AttemptRow, guard: AttemptGuard): void => {
+    const e = examWindow.get(guard.examId);
+    if (!e) throw new StepwiseError('invalid_request', `no exam with id ${JSON.stringify(guard.examId)}`);
+    if (e.released_at !== null) throw new StepwiseError('exam_released', `this exam was released at ${e.released_at}: no more attempts are accepted`);
+    const at = Date.parse(row.created_at);
+    if (e.opens_at !== null && at < Date.parse(e.opens_at)) throw new StepwiseError('exam_not_open', `this exam opens at ${e.opens_at}`);
+    if (e.closes_at !== null && at >= Date.parse(e.closes_at)) throw new StepwiseError('exam_closed', `this exam closed at ${e.closes_at}`);
+    const n = countMine.get(row.user_id, row.variant_id)?.n ?? 0;
+    if (n >= guard.attemptLimit) {
+      throw new StepwiseError('attempt_limit', `you have used all ${guard.attemptLimit} attempt${guard.attemptLimit === 1 ? '' : 's'} at this item`);
+    }
   };
-  const commit = groupCommit<{ row: AttemptRow; result: GradeResult }>(db, ({ row, result }) => insertOne(row, result));
+  // The attempt and its step rows commit together or not at all.
+  const insertOne = (row: AttemptRow, result: GradeResult, guard?: AttemptGuard): void => {
+    if (guard) check(row, guard);
+    insert.run(row);
+    for (const s of result.steps) insertStep.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null);
+  };
+  const commit = groupCommit<{ row: AttemptRow; result: GradeResult; guard?: AttemptGuard }>(db, ({ row, result, guard }) => insertOne(row, result, guard));
   return {
-    async create(input) {
+    async create(input, guard) {
       const row: AttemptRow = {
         id: newId('att'),
         variant_id: input.variantId,
@@ -161,7 +181,7 @@ export function sqliteAttempts(db: Db): AttemptRepo {
         max_score: input.result.maxScore,
         created_at: now(),
       };
-      await commit({ row, result: input.result });
+      await commit({ row, result: input.result, ...(guard ? { guard } : {}) });
       return { ...input, id: row.id, score: row.score, maxScore: row.max_score, createdAt: row.created_at };
     },
     async get(id) {
