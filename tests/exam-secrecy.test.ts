@@ -66,7 +66,7 @@ describe('exam item seeds', () => {
     );
     expect(shared(ea.exam.manifest.flat().map((i) => i.seed), eb.exam.manifest.flat().map((i) => i.seed))).toEqual([]);
     // The variants are exactly the manifest's problems.
-    ea.variants.forEach((v) => expect(v.seed).toBe(ea.exam.manifest[v.examVersion!][v.examItem!].seed));
+    ea.variants.forEach((v) => expect(v.seed).toBe(ea.exam.manifest[v.examVersion! - 1][v.examItem!].seed));
     await a.close();
     await b.close();
   });
@@ -76,7 +76,7 @@ describe('the student view of a variant', () => {
   it('drops an exam variant’s seed and keeps what the student needs', () => {
     const v = {
       id: 'var_1', topic: 'kl-discrete', seed: 123456, difficulty: 'easy' as const, params: { p: [0.5, 0.5], q: [0.25, 0.75] }, steps: ['kl'],
-      prompt: 'Find KL', mode: 'exam' as const, examId: 'exm_1', examVersion: 0, examItem: 0, createdBy: 'usr_1', createdAt: '2026-01-01T00:00:00.000Z',
+      prompt: 'Find KL', mode: 'exam' as const, examId: 'exm_1', examVersion: 1, examItem: 0, createdBy: 'usr_1', createdAt: '2026-01-01T00:00:00.000Z',
     };
     const seen = studentVariantView(v);
     expect(seen).not.toHaveProperty('seed');
