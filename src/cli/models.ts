@@ -87,8 +87,8 @@ export async function warm(json: boolean): Promise<void> {
  * letters (written to --out), with no run name, cache path or answer. --instructor adds the key:
  * which run each letter is, its cache folder and metrics.json, and the expected answer.
  */
-export async function showQuestion(id: string, opts: { out?: string; json?: boolean; seed?: number; instructor?: boolean }): Promise<void> {
-  const { questions } = loadArtefactQuestions();
+export async function showQuestion(id: string, opts: { out?: string; json?: boolean; seed?: number; instructor?: boolean; /** Another bank folder (tests). */ dir?: string }): Promise<void> {
+  const { questions } = loadArtefactQuestions(opts.dir);
   const q = questions.get(id);
   if (!q) throw new StepwiseError('unknown_question', `unknown artefact question ${JSON.stringify(id)}; ids: ${[...questions.keys()].join(', ')}`);
   const seed = opts.seed ?? 1;

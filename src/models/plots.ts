@@ -173,7 +173,13 @@ export async function renderSvg(spec: Spec): Promise<string> {
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  return svg;
+  // vega numbers clip paths across the whole process (clip1, clip2, …): renumbered per picture, so a
+  // plot renders to the same SVG whatever was drawn before it.
+  const ids = new Map<string, string>();
+  return svg.replace(/(id="|url\(#)clip(\d+)/g, (_, pre: string, n: string) => {
+    if (!ids.has(n)) ids.set(n, String(ids.size + 1));
+    return `${pre}clip${ids.get(n)}`;
+  });
 }
 
 export async function renderPng(svg: string, width = 800): Promise<Uint8Array> {

@@ -75,6 +75,10 @@ function checkQuestion(q: ArtefactQuestion): void {
   for (const m of q.prompt.matchAll(/\{\{([^}]*)\}\}/g)) {
     if (!names.has(m[1])) throw Object.assign(new Error(`prompt's {{${m[1]}}} names no run of the question (${[...names].join(', ')})`), { field: 'prompt' });
   }
+  // A "which run" prompt must read the same whichever run is A: naming one would say which is which.
+  if (q.answer.type === 'choice' && /\{\{/.test(q.prompt)) {
+    throw Object.assign(new Error('a "which run" question must not say which run is which: no {{key}} in its prompt'), { field: 'prompt' });
+  }
   // "Runs A and B" names them all; "run B keeps τ = 1" pins one run to a letter.
   if (q.runs.length > 1 && /\b[Rr]un [A-F]\b/.test(q.prompt.replace(/\b[Rr]uns [A-F](, [A-F])* (and|or) [A-F]\b/g, ''))) {
     throw Object.assign(new Error('the prompt names a run by a fixed letter; write {{key}} (letters are drawn per seed)'), { field: 'prompt' });
