@@ -109,7 +109,9 @@ export function heatmap(o: {
 export function fieldHeatmap(o: { title: string; xs: number[]; ys: number[]; values: number[][]; domain?: [number, number]; xTitle?: string; yTitle?: string; legend?: string }): Spec {
   const half = (v: number[]): number => (v.length > 1 ? Math.abs(v[1] - v[0]) / 2 : 0.5);
   const [hx, hy] = [half(o.xs), half(o.ys)];
-  const values = o.values.flatMap((row, i) => row.map((v, j) => ({ x0: o.xs[j] - hx, x1: o.xs[j] + hx, y0: o.ys[i] - hy, y1: o.ys[i] + hy, v })));
+  // Each cell reaches a little into its right and upper neighbours (drawn over it), so antialiasing leaves no white seams.
+  const [ox, oy] = [hx * 0.15, hy * 0.15];
+  const values = o.values.flatMap((row, i) => row.map((v, j) => ({ x0: o.xs[j] - hx, x1: o.xs[j] + hx + ox, y0: o.ys[i] - hy, y1: o.ys[i] + hy + oy, v })));
   const span = (v: number[], h: number): [number, number] => [Math.min(...v) - h, Math.max(...v) + h];
   return {
     $schema: SCHEMA,
@@ -117,7 +119,7 @@ export function fieldHeatmap(o: { title: string; xs: number[]; ys: number[]; val
     width: 300,
     height: 300,
     data: { values },
-    mark: { type: 'rect' },
+    mark: { type: 'rect', clip: true },
     encoding: {
       x: { field: 'x0', type: 'quantitative', title: o.xTitle ?? 'x', scale: { domain: span(o.xs, hx), nice: false, zero: false }, axis: { tickCount: 6 } },
       x2: { field: 'x1' },
