@@ -211,14 +211,16 @@ artefacts
   );
 artefacts
   .command('question')
-  .description('an artefact question: its prompt, the files it shows and its expected answer, read from the runs')
+  .description('an artefact question as a student sees it: the prompt and its plots under run letters (--instructor: with the key and the expected answer)')
   .argument('<id>', 'question id')
-  .option('-o, --out <dir>', 'copy the runs’ artefacts here, one folder per run name')
+  .option('-s, --seed <n>', 'the question seed: which run is Run A, Run B, … (default 1)', parseSeed)
+  .option('-o, --out <dir>', 'write the plots (SVG and PNG) here')
+  .option('--instructor', 'add the key: which run each letter is, its cache folder and metrics.json, and the expected answer')
   .option('--json', 'machine-readable output')
   .action(
-    action(async (id: string, opts: { out?: string; json?: boolean }) => {
+    action(async (id: string, opts: { seed?: number; out?: string; instructor?: boolean; json?: boolean }) => {
       const { showQuestion } = await import('./models.js');
-      await showQuestion(id, opts.out, !!opts.json);
+      await showQuestion(id, opts);
     }),
   );
 

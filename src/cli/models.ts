@@ -1,8 +1,11 @@
-/** The CLI's mini-model commands: doctor, artefact, artefacts warm / questions. */
+/** The CLI's mini-model commands: doctor, artefact, artefacts warm / question. */
 import { SingleBar, Presets } from 'cli-progress';
 import { describeBackend, tensorflow } from '../models/runtime.js';
 import { runLab } from '../models/runner.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { answerQuestion, loadArtefactQuestions } from '../models/questions.js';
+import { instructorView, studentArtefacts, type InstructorView } from '../models/student.js';
 import { LABS } from '../models/labs.js';
 import { StepwiseError } from '../core/errors.js';
 
@@ -79,20 +82,33 @@ export async function warm(json: boolean): Promise<void> {
   if (json) process.stdout.write(JSON.stringify(rows) + '\n');
 }
 
-export async function showQuestion(id: string, out: string | undefined, json: boolean): Promise<void> {
-  const { questions } = loadArtefactQuestions();
+/**
+ * An artefact question for a seed. By default the student view: the prompt and the plots under run
+ * letters (written to --out), with no run name, cache path or answer. --instructor adds the key:
+ * which run each letter is, its cache folder and metrics.json, and the expected answer.
+ */
+export async function showQuestion(id: string, opts: { out?: string; json?: boolean; seed?: number; instructor?: boolean; /** Another bank folder (tests). */ dir?: string }): Promise<void> {
+  const { questions } = loadArtefactQuestions(opts.dir);
   const q = questions.get(id);
   if (!q) throw new StepwiseError('unknown_question', `unknown artefact question ${JSON.stringify(id)}; ids: ${[...questions.keys()].join(', ')}`);
+  const seed = opts.seed ?? 1;
   const b = bar(q.id);
-  const a = await answerQuestion(q, (d, t) => b.update(d, t));
+  const progress = (d: number, t: number) => b.update(d, t);
+  const view = opts.instructor ? await instructorView(q, seed, progress) : await studentArtefacts(q, seed, progress);
   b.stop();
-  if (out) {
-    for (const r of q.runs) await runLab({ lab: q.lab, run: r.run, seed: r.seed ?? 1, config: r.config, out: `${out}/${r.name}` });
+  if (opts.out) {
+    mkdirSync(opts.out, { recursive: true });
+    for (const f of view.files) writeFileSync(join(opts.out, f.file), f.content);
   }
-  const files = q.show.map((s) => {
-    const [name, file] = s.split(':');
-    return `${a.runs[name].dir}/${file}`;
-  });
-  if (json) process.stdout.write(JSON.stringify({ id: q.id, prompt: q.prompt, show: files, expected: a.expected }) + '\n');
-  else process.stdout.write(`${q.prompt}\n\nshow:\n${files.map((f) => `  ${f}`).join('\n')}\n\nexpected answer: ${a.expected}\n`);
+  const files = view.files.map((f) => ({ file: opts.out ? join(opts.out, f.file) : f.file, caption: f.caption }));
+  const key = opts.instructor ? { expected: (view as InstructorView).expected, key: (view as InstructorView).key } : undefined;
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ id: view.id, seed, prompt: view.prompt, files, ...key }) + '\n');
+    return;
+  }
+  const lines = [view.prompt, '', opts.out ? 'files:' : 'files (write them with --out <dir>):', ...files.map((f) => `  ${f.file}: ${f.caption}`)];
+  if (key) {
+    lines.push('', 'key (instructor only):', ...key.key.map((k) => `  Run ${k.letter} = ${k.name} (${q.lab} run ${k.run}, seed ${k.seed}): ${k.metricsFile}`), `expected answer: ${key.expected}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
 }

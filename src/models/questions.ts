@@ -1,8 +1,9 @@
 /**
  * Conceptual questions bound to live runs (question-bank/artefacts/*.json): "Which run shows mode
- * collapse?", "How many of the 8 modes does run B cover?". The expected answer is read from the
+ * collapse?", "How many of the 8 modes does this run cover?". The expected answer is read from the
  * runs' own metrics, so it is right for the artefacts shown; it is computed by running (or reading
- * from the cache) exactly the runs the question names.
+ * from the cache) exactly the runs the question names. The runs carry descriptive keys here; the
+ * prompt writes {{key}} where a run's letter goes, and student.ts draws the letters per seed.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,6 +71,18 @@ function checkQuestion(q: ArtefactQuestion): void {
       throw Object.assign(new Error((e as Error).message), { field: `runs[${i}]` });
     }
   });
+  // Letters are drawn per seed, so a prompt names a run only through {{key}}, never by a letter of its own.
+  for (const m of q.prompt.matchAll(/\{\{([^}]*)\}\}/g)) {
+    if (!names.has(m[1])) throw Object.assign(new Error(`prompt's {{${m[1]}}} names no run of the question (${[...names].join(', ')})`), { field: 'prompt' });
+  }
+  // A "which run" prompt must read the same whichever run is A: naming one would say which is which.
+  if (q.answer.type === 'choice' && /\{\{/.test(q.prompt)) {
+    throw Object.assign(new Error('a "which run" question must not say which run is which: no {{key}} in its prompt'), { field: 'prompt' });
+  }
+  // "Runs A and B" names them all; "run B keeps τ = 1" pins one run to a letter.
+  if (q.runs.length > 1 && /\b[Rr]un [A-F]\b/.test(q.prompt.replace(/\b[Rr]uns [A-F](, [A-F])* (and|or) [A-F]\b/g, ''))) {
+    throw Object.assign(new Error('the prompt names a run by a fixed letter; write {{key}} (letters are drawn per seed)'), { field: 'prompt' });
+  }
   q.show.forEach((s, i) => {
     if (!names.has(s.split(':')[0])) throw Object.assign(new Error(`"${s}" names no run of the question`), { field: `show[${i}]` });
   });
@@ -97,10 +110,16 @@ export interface AnsweredQuestion {
   expected: number | string;
 }
 
-/** Runs (or reads from the cache) every run the question names, and reads its expected answer. */
-export async function answerQuestion(q: ArtefactQuestion, progress?: (done: number, total: number) => void): Promise<AnsweredQuestion> {
+/** Runs (or reads from the cache) every run the question names, by key. */
+export async function runQuestion(q: ArtefactQuestion, progress?: (done: number, total: number) => void): Promise<Record<string, RunOutcome>> {
   const runs: Record<string, RunOutcome> = {};
   for (const r of q.runs) runs[r.name] = await runLab({ lab: q.lab, run: r.run, seed: r.seed ?? 1, config: r.config, progress });
+  return runs;
+}
+
+/** Runs (or reads from the cache) every run the question names, and reads its expected answer (a run key for a choice; student.ts turns it into a letter). */
+export async function answerQuestion(q: ArtefactQuestion, progress?: (done: number, total: number) => void): Promise<AnsweredQuestion> {
+  const runs = await runQuestion(q, progress);
   const a = q.answer;
   let expected: number | string;
   if (a.type === 'choice') {

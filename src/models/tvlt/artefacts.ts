@@ -69,16 +69,15 @@ export async function reconstructionPlots(clips: Clip[], examples: Example[], L:
     { title: 'original', pixels: stack(w.map((x) => x.original)) },
   ];
   const n = examples.length;
-  const masked = (f: Float32Array) => f.reduce((s, x) => s + x, 0);
   return [
     ...(await plot(
       'frames-reconstruction',
-      `${n} held-out clips, one per row, ${T} frames each (left to right): the masked input with ${masked(examples[0].videoMask)} of ${L.nv} video patches hidden (blue), the TVLT reconstruction (visible patches as given, masked ones predicted) and the original.`,
+      `${n} held-out clips, one per row, ${T} frames each (left to right): the masked input (masked video patches in blue), the TVLT reconstruction (visible patches as given, masked ones predicted) and the original.`,
       images({ title: 'Video frames: masked input / reconstruction / original', images: panels(video), pixelSize: 3 }),
     )),
     ...(await plot(
       'spectrogram-reconstruction',
-      `The same ${n} clips' log-mel spectrograms, one per row (time to the right, high pitch at the top): the masked input with ${masked(examples[0].audioMask)} of ${L.na} audio patches hidden (blue), the reconstruction and the original.`,
+      `The same ${n} clips' log-mel spectrograms, one per row (time to the right, high pitch at the top): the masked input (masked audio patches in blue), the reconstruction and the original.`,
       images({ title: 'Log-mel spectrograms: masked input / reconstruction / original', images: panels(audio), pixelSize: 5 }),
     )),
   ];
@@ -89,9 +88,9 @@ export async function vamPlot(v: VamEval): Promise<Artefact[]> {
   const rates = v.confusion.map((row) => row.map((x) => x / (row[0] + row[1])));
   return plot(
     'vam',
-    `Vision–audio matching on ${v.pairs} held-out pairs (each test clip with its own audio and with another clip's), as shares of each actual class (counts ${JSON.stringify(v.confusion)}): accuracy ${v.accuracy.toFixed(3)} against 0.5 by chance.`,
+    `Vision–audio matching on ${v.pairs} held-out pairs (each test clip with its own audio and with another clip's), as shares of each actual class; 0.5 by chance.`,
     heatmap({
-      title: `VAM accuracy ${v.accuracy.toFixed(3)} (chance 0.5)`,
+      title: 'vision–audio matching (chance 0.5)',
       matrix: rates,
       rowLabels: ['matched', 'mismatched'],
       colLabels: ['says matched', 'says mismatched'],
@@ -102,13 +101,14 @@ export async function vamPlot(v: VamEval): Promise<Artefact[]> {
   );
 }
 
-export async function ratioPlot(evals: ReconEval[], trainRatio: number): Promise<Artefact[]> {
+/** The training mask ratio is left out of the picture: a question asks which run was trained at which. */
+export async function ratioPlot(evals: ReconEval[]): Promise<Artefact[]> {
   const series = (name: string, pick: (e: ReconEval) => number) => ({ name, points: evals.map((e) => ({ x: e.realised, y: pick(e) })) });
   return plot(
     'error-vs-mask-ratio',
-    `Masked-patch MSE on held-out clips against the share of patches masked, for the model trained at ${trainRatio} and for the per-position mean-patch baseline (mean of the video and audio MSEs).`,
+    `Masked-patch MSE on held-out clips against the share of patches masked, for the run's model and for the per-position mean-patch baseline (mean of the video and audio MSEs).`,
     lines({
-      title: `Reconstruction error vs mask ratio (trained at ${trainRatio})`,
+      title: 'Reconstruction error vs mask ratio',
       series: [series('TVLT', (e) => e.model.mean), series('mean-patch baseline', (e) => e.baseline.mean)],
       xTitle: 'share of patches masked',
       yTitle: 'MSE on masked patches',
@@ -116,7 +116,8 @@ export async function ratioPlot(evals: ReconEval[], trainRatio: number): Promise
   );
 }
 
-export async function lossPlot(curve: LossPoint[], lambdaMae: number, lambdaVam: number): Promise<Artefact[]> {
+/** The loss weights are left out: whether VAM is trained is what a question asks the curves about. */
+export async function lossPlot(curve: LossPoint[]): Promise<Artefact[]> {
   // An exponential moving average (0.9) keeps the per-batch noise from hiding the trend.
   const smooth = (pick: (p: LossPoint) => number) => {
     let ema = pick(curve[0]);
@@ -124,7 +125,7 @@ export async function lossPlot(curve: LossPoint[], lambdaMae: number, lambdaVam:
   };
   return plot(
     'loss-curves',
-    `Training losses per step (moving average): MAE (masked-patch MSE), VAM (binary cross-entropy) and the total ${lambdaMae}·MAE + ${lambdaVam}·VAM.`,
+    `Training losses per step (moving average): MAE (masked-patch MSE), VAM (binary cross-entropy) and the total λ_MAE·MAE + λ_VAM·VAM.`,
     lines({
       title: 'Training losses',
       series: [

@@ -147,8 +147,8 @@ export const tvltLab = defineLab<TvltConfig>({
     const artefacts = [
       ...(await reconstructionPlots(testSet.clips, atTrain.examples, L)),
       ...(await vamPlot(vam)),
-      ...(await ratioPlot(evals, c.maskRatio)),
-      ...(await lossPlot(curve, c.lambdaMae, c.lambdaVam)),
+      ...(await ratioPlot(evals)),
+      ...(await lossPlot(curve)),
     ];
     return { metrics, artefacts };
   },
