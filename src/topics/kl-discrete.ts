@@ -1,7 +1,7 @@
 /**
  * kl-discrete: the Kullback–Leibler divergence KL(P‖Q) = Σ_i p_i log(p_i / q_i) between two
  * distributions over the same finite set of outcomes, in nats, bits or hartleys.
- * Contract: ../../../shared/spec/topics.md#kl-discrete.
+ * Contract: the kl-discrete entry of the topic contract (tests/contract-ids.ts).
  */
 import { sum } from '../core/linalg.js';
 import { StepwiseError } from '../core/errors.js';

@@ -1,7 +1,7 @@
 /**
  * kl-gaussian: the closed-form KL(N(μ, diag σ²) ‖ N(0, I)) = Σ_j ½(μ_j² + σ_j² − ln σ_j² − 1), the
  * regulariser of a VAE's loss, from σ or from the log-variance an encoder outputs.
- * Contract: ../../../shared/spec/topics.md#kl-gaussian.
+ * Contract: the kl-gaussian entry of the topic contract (tests/contract-ids.ts).
  */
 import { sum } from '../core/linalg.js';
 import type { Vector } from '../core/values.js';
@@ -27,9 +27,17 @@ type Steps = {
 /** ln σ² beyond ±LOGVAR_MAX would overflow exp() long before it means anything. */
 const LOGVAR_MAX = 100;
 
-/** ln σ_j², as 2 ln σ_j when σ is given (σ² of a tiny σ underflows to 0; its log stays finite). */
-function lnVariance(p: KlGaussianParams): Vector {
-  return p.sigma ? p.sigma.map((s) => 2 * Math.log(s)) : [...p.logvar!];
+/** The smallest normal double: below it a variance has lost its precision (or underflowed to 0). */
+const MIN_NORMAL = 2 ** -1022;
+
+/**
+ * ln σ_j² as the contract says: the log of the variance step (so a student's own wrong variance is
+ * carried into it), or the given log-variance. σ² of a tiny σ underflows, so there it is 2 ln σ_j;
+ * the log of a negative variance is NaN, which the grader reads as "nothing to carry".
+ */
+function lnVariance(p: KlGaussianParams, variance: Vector): Vector {
+  if (p.logvar) return [...p.logvar];
+  return variance.map((v, j) => (v >= 0 && v < MIN_NORMAL ? 2 * Math.log(p.sigma![j]) : Math.log(v)));
 }
 
 const half = (x: number): number => x / 2;
@@ -69,9 +77,9 @@ export const klGaussian = defineTopic<KlGaussianParams, Steps>({
     log_variance: {
       label: 'Log-variances ln σ²',
       kind: 'vector',
-      deps: [],
+      deps: ['variance'],
       formula: '\\ln \\sigma_j^2',
-      compute: (p) => lnVariance(p),
+      compute: (p, s) => lnVariance(p, s.variance),
     },
     terms: {
       label: 'Per-dimension terms ½(μ² + σ² − ln σ² − 1)',
@@ -108,13 +116,13 @@ export const klGaussian = defineTopic<KlGaussianParams, Steps>({
       step: 'log_variance',
       explanation: 'You used log base 10 (the calculator\'s "log" key); the closed form uses the natural log ln.',
       applies: (p) => p.sigma !== undefined,
-      compute: (p) => p.sigma!.map((s) => 2 * Math.log10(s)),
+      compute: (p, s) => s.variance.map(Math.log10),
     },
     {
       id: 'log-sigma-not-variance',
       step: 'log_variance',
       explanation: 'You took ln σ; the formula needs ln σ² = 2 ln σ.',
-      compute: (p) => lnVariance(p).map(half),
+      compute: (p, s) => lnVariance(p, s.variance).map(half),
     },
     {
       id: 'half-dropped',

@@ -2,7 +2,7 @@
  * positional-encoding: the sinusoidal encoding of Vaswani et al. (2017),
  * PE[pos, 2i] = sin(pos / base^(2i/d_model)), PE[pos, 2i+1] = cos(pos / base^(2i/d_model)),
  * optionally added to token embeddings. Angles are in radians.
- * Contract: ../../../shared/spec/topics.md#positional-encoding.
+ * Contract: the positional-encoding entry of the topic contract (tests/contract-ids.ts).
  */
 import { addMatrices } from '../core/linalg.js';
 import type { Matrix, Vector } from '../core/values.js';

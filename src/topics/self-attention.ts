@@ -1,6 +1,6 @@
 /**
  * self-attention: scaled dot-product attention with a residual connection (Vaswani et al. 2017),
- * optionally causal. Contract: ../../../shared/spec/topics.md#self-attention.
+ * optionally causal. Contract: the self-attention entry of the topic contract (tests/contract-ids.ts).
  */
 import { addMatrices, mapMatrix, matmul, matmulTransposed, softmaxRows, transpose } from '../core/linalg.js';
 import type { Matrix } from '../core/values.js';

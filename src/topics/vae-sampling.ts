@@ -1,7 +1,7 @@
 /**
  * vae-sampling: the reparameterisation trick (Kingma & Welling 2014). The encoder gives μ and either
  * σ or the log-variance ln σ²; a standard-normal draw ε becomes the latent sample z = μ + σ ⊙ ε.
- * Contract: ../../../shared/spec/topics.md#vae-sampling.
+ * Contract: the vae-sampling entry of the topic contract (tests/contract-ids.ts).
  */
 import type { Vector } from '../core/values.js';
 import type { Rng } from '../generators/rng.js';
