@@ -26,6 +26,8 @@ export interface TopicInfo {
   steps: { id: string; label: string; kind: string; deps: readonly string[]; optional: boolean }[];
   misconceptions: { id: string; step: string; explanation: string }[];
   paramsSchema: object;
+  /** The shape options a bank question may promise (src/generators/shape.ts), when the topic has any. */
+  shapes?: object;
 }
 
 export interface Problem {
@@ -79,6 +81,7 @@ export function topicInfo(t: Topic): TopicInfo {
     steps: Object.entries(t.steps).map(([id, s]) => ({ id, label: s.label, kind: s.kind, deps: s.deps, optional: s.when !== undefined })),
     misconceptions: t.misconceptions.map((m) => ({ id: m.id, step: m.step, explanation: m.explanation })),
     paramsSchema: t.paramsSchema,
+    ...(t.shapes ? { shapes: t.shapes } : {}),
   };
 }
 
@@ -103,7 +106,7 @@ export function generateProblem(ref: unknown, seed: unknown, difficulty?: unknow
   const { topic, question } = resolve(ref);
   const s = checkSeed(seed);
   const d = question ? question.difficulty : checkDifficulty(difficulty);
-  const { params, values } = generateParams(topic, s, d);
+  const { params, values } = generateParams(topic, s, d, question?.shape);
   const steps = question ? question.steps : activeSteps(topic, params).map(([id]) => id);
   const problem: Problem = { topic: topic.id, seed: s, difficulty: d, params, steps, prompt: '' };
   if (question) problem.question = question.id;

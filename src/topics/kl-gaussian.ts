@@ -6,6 +6,7 @@
 import { sum } from '../core/linalg.js';
 import type { Vector } from '../core/values.js';
 import type { Rng } from '../generators/rng.js';
+import { honour, shapeSchema, type Shape } from '../generators/shape.js';
 import { paramsError } from '../solvers/params.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
 import { sameLength } from './checks.js';
@@ -144,7 +145,8 @@ export const klGaussian = defineTopic<KlGaussianParams, Steps>({
       compute: (p, s) => sum(s.terms) / p.mu.length,
     },
   ],
-  generate: (rng, difficulty) => generate(rng, difficulty),
+  shapes: shapeSchema({ given: { enum: ['sigma', 'logvar'], description: 'the spread is given as σ or as the log-variance ln σ²' } }),
+  generate: (rng, difficulty, shape) => generate(rng, difficulty, shape),
   templateData: (p) => ({ d: p.mu.length, givenSigma: p.sigma !== undefined }),
   degenerate(_p, s) {
     return s.kl < 0.01 ? 'KL is below 0.01: the Gaussian is almost N(0, I)' : null;
@@ -157,10 +159,11 @@ const GEN: Record<Difficulty, { d: number; places: number; mu: number; logvarSha
   hard: { d: 4, places: 2, mu: 1.5, logvarShare: 1 },
 };
 
-function generate(rng: Rng, difficulty: Difficulty): KlGaussianParams {
+function generate(rng: Rng, difficulty: Difficulty, shape: Shape): KlGaussianParams {
   const { d, places, mu: muMax, logvarShare } = GEN[difficulty];
   const mu = rng.vector(d, () => rng.decimal(-muMax, muMax, places));
-  if (rng.int(0, 99) < logvarShare * 100) {
+  const drawn = rng.int(0, 99) < logvarShare * 100 ? 'logvar' : 'sigma';
+  if (honour(rng, drawn, shape.given as 'sigma' | 'logvar' | undefined) === 'logvar') {
     return { mu, logvar: rng.vector(d, () => rng.decimal(-2, 1.5, places)) };
   }
   return { mu, sigma: rng.vector(d, () => rng.decimal(0.2, 2, places)) };
