@@ -9,6 +9,7 @@ import { builtInBank, gradeOptions, type Question } from './bank/bank.js';
 import { checkSeed, generateParams } from './generators/generate.js';
 import { render } from './render/templates.js';
 import { grade, type GradeOptions, type GradeResult } from './solvers/grade.js';
+import { paramsRead } from './solvers/inputs.js';
 import { validateParams } from './solvers/params.js';
 import { activeSteps, evaluateSteps, solve, type Solution } from './solvers/solve.js';
 import { DIFFICULTIES, type Difficulty, type Params, type StepValues, type Topic } from './solvers/topic.js';
@@ -147,6 +148,15 @@ function askedSection(topic: Topic, steps: readonly string[], tolerance?: Tolera
     if (askedCache.size < 1000) askedCache.set(key, text);
   }
   return text;
+}
+
+/** What a step is computed from: its formula (TeX), the given params it reads and the earlier steps it uses. */
+export function stepInputs(ref: unknown, rawParams: unknown, stepId: string): { formula: string; given: string[]; deps: readonly string[] } {
+  const { topic } = resolve(ref);
+  const params = validateParams(topic, rawParams);
+  const step = topic.steps[stepId];
+  if (!step) throw new StepwiseError('invalid_request', `"${stepId}" is not a step of ${topic.id}`, 'step');
+  return { formula: step.formula, given: paramsRead(topic, params, evaluateSteps(topic, params), stepId), deps: step.deps };
 }
 
 /** The worked solution as Markdown, walking the same steps that are graded. */
