@@ -89,6 +89,16 @@ describe('practice drill', () => {
     expect(out).toContain(`and the earlier steps Q = [[1, 0], [0, 1]] (your answer), K = ${listed(k)} (not answered: the true value)`);
   });
 
+  it('a hint shows flags and class names as given (a causal mask, the classes)', async () => {
+    const s = scripted([':hint', '', ':hint', ':quit'], { seeds: [3] });
+    await runPractice(s.io, { questions: ['self-attention-causal-weights'] });
+    expect(s.text()).toMatch(/uses the given [^\n]*causal = true/);
+    const b = scripted([':hint', '', ':hint', ':quit'], { seeds: [3] });
+    await runPractice(b.io, { questions: ['bayes-classification-map-decision'] });
+    const p = generateProblem('bayes-classification-map-decision', 3).params as { classes: string[] };
+    expect(b.text()).toContain(`classes = ${JSON.stringify(p.classes)}`);
+  });
+
   it('names a misconception, carries an error forward, and explains the misconception in the summary', async () => {
     const seed = 1;
     const scores = JSON.parse(truth(seed, 'medium', 'scores')) as Grid;

@@ -185,9 +185,9 @@ function unreadableText(stepId: string, text: string, g: StepGrade): string {
 /** The step's formula, the given values it uses and the earlier answers it builds on. */
 function hintText(ref: string, problem: Problem, stepId: string, answers: Record<string, string>): string {
   const { formula, given, deps } = stepInputs(ref, problem.params, stepId);
-  const params = problem.params as Record<string, Value>;
+  const params = problem.params as Record<string, unknown>;
   const lines = [`  ${texToText(`$${formula}$`)}`];
-  if (given.length > 0) lines.push(`  uses the given ${given.map((k) => `${k} = ${formatValue(params[k])}`).join(', ')}`);
+  if (given.length > 0) lines.push(`  uses the given ${given.map((k) => `${k} = ${paramText(params[k])}`).join(', ')}`);
   if (deps.length > 0) {
     const truth = solveProblem(problem.topic, problem.params).steps;
     const used = deps.map((d) =>
@@ -196,6 +196,13 @@ function hintText(ref: string, problem: Problem, stepId: string, answers: Record
     lines.push(`  and the earlier step${deps.length > 1 ? 's' : ''} ${used.join(', ')}`);
   }
   return lines.join('\n');
+}
+
+/** A given value as the prompt shows it: numbers, vectors and matrices, class names, flags. */
+function paramText(v: unknown): string {
+  if (typeof v === 'number') return formatNumber(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number' || (Array.isArray(x) && x.every((y) => typeof y === 'number')))) return formatValue(v as Value);
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 function feedbackLine(s: StepGrade): string {
