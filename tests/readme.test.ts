@@ -1,15 +1,15 @@
 /**
  * The README's console examples, run as written. Each ```console block runs as one bash script
- * (so shell variables carry from line to line) from the repository root, as a reader runs them
+ * (so shell variables carry from line to line) inside the repository folder, as a reader runs them
  * after `npm install`: `stepwise` is not on the PATH there, so the examples say `npx stepwise`
- * (npm runs the package's own bin). STEPWISE_URL and KEY point at a real server started for the
- * test; STEPWISE_DB at a scratch file. The lines that are not commands must
+ * (npm runs the package's own bin). They run in a scratch folder under the repository's ignored
+ * tmp/, so files they write stay out of the tree. STEPWISE_URL and KEY point at a real server
+ * started for the test; STEPWISE_DB at a scratch file. The lines that are not commands must
  * appear in the block's output, in order; `...` skips lines, and a line ending in `...` only has to
  * start an output line.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_KEY, freePort, startStepwise, stop, type Child } from '../bench/servers.js';
@@ -31,7 +31,8 @@ function blocks(markdown: string): Block[] {
   });
 }
 
-const work = mkdtempSync(join(tmpdir(), 'stepwise-readme-'));
+mkdirSync(join(ROOT, 'tmp'), { recursive: true });
+const work = mkdtempSync(join(ROOT, 'tmp', 'readme-'));
 /** A bare `stepwise` at the start of a command or after a pipe: not on the PATH after `npm install`. */
 const BARE = /(^|[|;&]\s*|\$\(\s*)stepwise\b/;
 
@@ -39,7 +40,10 @@ let server: Child;
 beforeAll(async () => {
   server = await startStepwise(join(work, 'readme.db'), await freePort());
 });
-afterAll(() => stop(server));
+afterAll(async () => {
+  await stop(server);
+  rmSync(work, { recursive: true, force: true });
+});
 
 describe('README examples', () => {
   const list = blocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
@@ -63,7 +67,7 @@ describe('README examples', () => {
       const script = ['set -eo pipefail', ...b.commands.map((c) => `${c}\necho`)].join('\n');
       const r = spawnSync('bash', ['-c', script], {
         encoding: 'utf8',
-        cwd: ROOT,
+        cwd: work,
         // npm_config_yes=false: npx must find the package's own bin, never fetch one from a registry.
         env: { ...process.env, npm_config_yes: 'false', STEPWISE_DB: join(work, 'cli.db'), STEPWISE_URL: server.url, KEY: BENCH_KEY },
       });
