@@ -9,6 +9,7 @@ import { builtInBank, gradeOptions, type Question } from './bank/bank.js';
 import { checkSeed, generateParams } from './generators/generate.js';
 import { render } from './render/templates.js';
 import { grade, type GradeOptions, type GradeResult } from './solvers/grade.js';
+import { paramsRead } from './solvers/inputs.js';
 import { validateParams } from './solvers/params.js';
 import { activeSteps, evaluateSteps, solve, type Solution } from './solvers/solve.js';
 import { DIFFICULTIES, type Difficulty, type Params, type StepValues, type Topic } from './solvers/topic.js';
@@ -27,6 +28,8 @@ export interface TopicInfo {
   steps: { id: string; label: string; kind: string; deps: readonly string[]; optional: boolean }[];
   misconceptions: { id: string; step: string; explanation: string }[];
   paramsSchema: object;
+  /** The shape options a bank question may promise (src/generators/shape.ts), when the topic has any. */
+  shapes?: object;
 }
 
 export interface Problem {
@@ -80,6 +83,7 @@ export function topicInfo(t: Topic): TopicInfo {
     steps: Object.entries(t.steps).map(([id, s]) => ({ id, label: s.label, kind: s.kind, deps: s.deps, optional: s.when !== undefined })),
     misconceptions: t.misconceptions.map((m) => ({ id: m.id, step: m.step, explanation: m.explanation })),
     paramsSchema: t.paramsSchema,
+    ...(t.shapes ? { shapes: t.shapes } : {}),
   };
 }
 
@@ -104,7 +108,7 @@ export function generateProblem(ref: unknown, seed: unknown, difficulty?: unknow
   const { topic, question } = resolve(ref);
   const s = checkSeed(seed);
   const d = question ? question.difficulty : checkDifficulty(difficulty);
-  const { params, values } = generateParams(topic, s, d);
+  const { params, values } = generateParams(topic, s, d, question?.shape);
   const steps = question ? question.steps : activeSteps(topic, params).map(([id]) => id);
   const problem: Problem = { topic: topic.id, seed: s, difficulty: d, params, steps, prompt: '' };
   if (question) problem.question = question.id;
@@ -145,6 +149,15 @@ function askedSection(topic: Topic, steps: readonly string[], tolerance?: Tolera
     if (askedCache.size < 1000) askedCache.set(key, text);
   }
   return text;
+}
+
+/** What a step is computed from: its formula (TeX), the given params it reads and the earlier steps it uses. */
+export function stepInputs(ref: unknown, rawParams: unknown, stepId: string): { formula: string; given: string[]; deps: readonly string[] } {
+  const { topic } = resolve(ref);
+  const params = validateParams(topic, rawParams);
+  const step = topic.steps[stepId];
+  if (!step) throw new StepwiseError('invalid_request', `"${stepId}" is not a step of ${topic.id}`, 'step');
+  return { formula: step.formula, given: paramsRead(topic, params, evaluateSteps(topic, params), stepId), deps: step.deps };
 }
 
 /** The worked solution as Markdown, walking the same steps that are graded. */

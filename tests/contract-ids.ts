@@ -1,5 +1,5 @@
 /**
- * The public contract (shared/spec/topics.md), copied by hand: every topic's parameter names and
+ * The public topic contract (the project's topic specification), copied by hand: every topic's parameter names and
  * step ids. LMS integrations depend on these names; a topic may add, never rename or drop.
  */
 export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
@@ -24,7 +24,7 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
 export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
   'bayes-classification': { joint: [], evidence: ['joint'], posterior: ['joint', 'evidence'], decision: ['posterior'] },
   'vae-sampling': { sigma: [], scaled_noise: ['sigma'], z: ['scaled_noise'] },
-  'kl-gaussian': { variance: [], log_variance: [], terms: ['variance', 'log_variance'], kl: ['terms'] },
+  'kl-gaussian': { variance: [], log_variance: ['variance'], terms: ['variance', 'log_variance'], kl: ['terms'] },
   'kl-discrete': { log_ratio: [], terms: ['log_ratio'], kl: ['terms'] },
   'diffusion-forward': { alphas: [], alpha_bar: ['alphas'], signal_coef: ['alpha_bar'], noise_coef: ['alpha_bar'], x_t: ['signal_coef', 'noise_coef'] },
   'diffusion-step': { signal_coef: [], noise_coef: [], x_t: ['signal_coef', 'noise_coef'] },

@@ -102,6 +102,7 @@ export const COMPONENTS: Record<string, object> = {
       steps: { type: 'array', items: ref('TopicStep') },
       misconceptions: { type: 'array', items: obj({ id, step: id, explanation: { type: 'string' } }, ['id', 'step', 'explanation']) },
       paramsSchema: { type: 'object', description: 'JSON Schema of the topic’s params' },
+      shapes: { type: 'object', description: 'JSON Schema of the shape options a bank question may promise (e.g. causal); absent when none' },
     },
     ['id', 'title', 'summary', 'steps', 'misconceptions'],
   ),

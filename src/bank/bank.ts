@@ -8,7 +8,8 @@ import { join, relative } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, QUESTION_BANK_DIR } from '../core/paths.js';
 import type { Tolerance } from '../core/tolerance.js';
-import { ajvError, QUESTION_KEY, validatorFor } from '../solvers/params.js';
+import type { Shape } from '../generators/shape.js';
+import { ajvError, QUESTION_KEY, shapeKey, validatorFor } from '../solvers/params.js';
 import type { GradeOptions } from '../solvers/grade.js';
 import type { Difficulty } from '../solvers/topic.js';
 import { findTopic } from '../topics/index.js';
@@ -23,6 +24,8 @@ export interface Question {
   tolerance?: Tolerance;
   ecf?: { policy: 'full' } | { policy: 'penalty'; penalty: number };
   instructions?: string;
+  /** The shape of problem the question promises (e.g. `{ causal: true }`); every seed keeps to it. */
+  shape?: Shape;
 }
 
 export interface BankProblem {
@@ -103,7 +106,22 @@ export function parseQuestion(text: string): Question {
   for (const s of Object.keys(q.marks ?? {})) {
     if (!q.steps.includes(s)) throw new BankError(`marks.${s}`, `marks are given for "${s}", which the question does not ask`);
   }
+  if (q.shape !== undefined) checkShape(q.topic, topic.shapes, q.shape);
   return q;
+}
+
+/** A question may promise only the shape options its topic's generator honours. */
+function checkShape(topicId: string, schema: object | undefined, shape: Shape): void {
+  if (!schema) {
+    const first = Object.keys(shape)[0];
+    if (first !== undefined) throw new BankError(`shape.${first}`, `${topicId} has no shape options, so a question cannot promise "${first}"`);
+    return;
+  }
+  const validate = validatorFor(shapeKey(topicId), schema);
+  if (!validate(shape)) {
+    const err = ajvError(deepestError(validate), 'invalid_request', 'shape');
+    throw new BankError(err.path ?? 'shape', `${err.message} (${topicId} shape options: ${Object.keys((schema as { properties?: object }).properties ?? {}).join(', ')})`);
+  }
 }
 
 /** With oneOf, ajv reports every branch; the most specific (longest path) error names the field best. */

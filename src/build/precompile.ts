@@ -16,7 +16,7 @@ import {
   templatesHash,
   VALIDATORS_FILE,
 } from '../core/precompiled.js';
-import { AJV_OPTIONS, QUESTION_KEY, schemaHash } from '../solvers/params.js';
+import { AJV_OPTIONS, QUESTION_KEY, schemaHash, shapeKey } from '../solvers/params.js';
 import { TEMPLATE_OPTIONS } from '../render/templates.js';
 import { TOPICS } from '../topics/index.js';
 
@@ -26,7 +26,12 @@ const questionSchema = JSON.parse(readFileSync(QUESTION_SCHEMA_FILE, 'utf8')) as
 const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
 const exportsMap: Record<string, string> = {};
 const hashes: Record<string, string> = {};
-for (const [key, schema] of [...TOPICS.map((t) => [t.id, t.paramsSchema] as const), [QUESTION_KEY, questionSchema] as const]) {
+const schemas: (readonly [string, object])[] = [
+  ...TOPICS.map((t) => [t.id, t.paramsSchema] as const),
+  ...TOPICS.flatMap((t) => (t.shapes ? [[shapeKey(t.id), t.shapes] as const] : [])),
+  [QUESTION_KEY, questionSchema],
+];
+for (const [key, schema] of schemas) {
   ajv.addSchema(schema, key);
   exportsMap[key] = key;
   hashes[key] = schemaHash(schema);
@@ -40,4 +45,4 @@ writeFileSync(
   join(GENERATED_DIR, TEMPLATES_FILE),
   `"use strict";\nexports.hash = ${JSON.stringify(templatesHash(sources))};\nexports.specs = {\n${specs.join(',\n')}\n};\n`,
 );
-console.log(`precompiled ${TOPICS.length + 1} validators and ${sources.length} templates into ${GENERATED_DIR}`);
+console.log(`precompiled ${schemas.length} validators and ${sources.length} templates into ${GENERATED_DIR}`);

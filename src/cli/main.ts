@@ -237,14 +237,17 @@ program
 program
   .command('practice', { isDefault: false })
   .description('an interactive drill in the terminal')
-  .option('-t, --topic <ids...>', 'topic ids to drill (default: choose)')
+  .option('-t, --topic <ids...>', 'topic ids to drill, repeated or comma-separated (default: choose)')
+  .option('-q, --question <ids...>', 'bank question ids to drill (see `stepwise questions`), repeated or comma-separated')
   .addOption(difficultyOption())
   .action(
-    action(async (opts: { topic?: string[]; difficulty?: string }) => {
+    action(async (opts: { topic?: string[]; question?: string[]; difficulty?: string }) => {
       const { runPractice, terminalIO } = await import('./practice.js');
+      const list = (v?: string[]) => v?.flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
       try {
         await runPractice(terminalIO(), {
-          topics: opts.topic,
+          topics: list(opts.topic),
+          questions: list(opts.question),
           difficulty: opts.difficulty === undefined ? undefined : checkDifficulty(opts.difficulty),
         });
       } catch (e) {

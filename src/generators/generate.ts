@@ -11,6 +11,7 @@ import { allRight, compareValues } from '../solvers/compare.js';
 import { evaluateSteps, nonFinite } from '../solvers/solve.js';
 import type { Difficulty, Params, StepValues, Topic } from '../solvers/topic.js';
 import { MAX_SEED, Rng } from './rng.js';
+import type { Shape } from './shape.js';
 
 const MAX_DRAWS = 500;
 
@@ -21,12 +22,15 @@ export function checkSeed(seed: unknown, path = 'seed'): number {
   return seed;
 }
 
-/** Fit params for the seed, with their solved step values (the prompt reads both). */
-export function generateParams(topic: Topic, seed: number, difficulty: Difficulty): { params: Params; values: StepValues } {
+/**
+ * Fit params for the seed, with their solved step values (the prompt reads both). `shape` is what a
+ * bank question promises (checked against the topic's `shapes` when the bank loads).
+ */
+export function generateParams(topic: Topic, seed: number, difficulty: Difficulty, shape: Shape = {}): { params: Params; values: StepValues } {
   const rng = new Rng(seed);
   let lastReason = '';
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
-    const p = topic.generate(rng, difficulty);
+    const p = topic.generate(rng, difficulty, shape);
     let s: StepValues;
     try {
       s = evaluateSteps(topic, p);

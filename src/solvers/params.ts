@@ -12,6 +12,8 @@ import type { Params, Topic } from './topic.js';
 export const AJV_OPTIONS: Options = { allErrors: false, strict: true };
 /** The question schema's key among the precompiled validators. */
 export const QUESTION_KEY = 'question';
+/** A topic's shape-options schema's key among the precompiled validators. */
+export const shapeKey = (topicId: string): string => `${topicId}:shape`;
 
 type Generated = Record<string, ValidateFunction> & { hashes: Record<string, string> };
 

@@ -5,6 +5,7 @@
  * walk the same `steps`, so what a student is shown is exactly what is graded.
  */
 import type { Rng } from '../generators/rng.js';
+import type { Shape } from '../generators/shape.js';
 import type { Tolerance } from '../core/tolerance.js';
 import type { Kind, Value } from '../core/values.js';
 
@@ -59,7 +60,13 @@ export interface TopicSpec<P extends Params, S extends StepValues> {
   checkParams?(p: P): void;
   steps: { [K in keyof S & string]: StepSpec<P, S, K> };
   misconceptions: readonly MisconceptionSpec<P, S>[];
-  generate(rng: Rng, difficulty: Difficulty): P;
+  /**
+   * The shape options `generate` honours, as a JSON Schema object (e.g. `{ causal: boolean }`): what
+   * a bank question may promise its students (src/generators/shape.ts). None when absent.
+   */
+  shapes?: object;
+  /** Params for a problem of this difficulty, keeping to `shape` (already checked against `shapes`). */
+  generate(rng: Rng, difficulty: Difficulty, shape: Shape): P;
   /** Why a generated problem is unfit (a tie, saturation), or null. Generation draws again. */
   degenerate?(p: P, s: S): string | null;
   /** Accepted answers of label steps (class names). */

@@ -1,7 +1,7 @@
 /**
  * bahdanau-attention: additive attention for one decoder step (Bahdanau, Cho & Bengio 2015).
  * e_j = vᵀ tanh(W_s s + W_h h_j), α = softmax(e), c = Σ_j α_j h_j.
- * Contract: ../../../shared/spec/topics.md#bahdanau-attention.
+ * Contract: the bahdanau-attention entry of the topic contract (tests/contract-ids.ts).
  */
 import { addVectors, argmax, dot, mapMatrix, matvec, softmax, sum, transpose } from '../core/linalg.js';
 import type { Matrix, Vector } from '../core/values.js';

@@ -1,6 +1,6 @@
 /**
  * bayes-classification: Bayes' rule for one observation x, P(c | x) = P(x | c) P(c) / P(x), and the
- * maximum-a-posteriori decision. Contract: ../../../shared/spec/topics.md#bayes-classification.
+ * maximum-a-posteriori decision. Contract: the bayes-classification entry of the topic contract (tests/contract-ids.ts).
  */
 import { StepwiseError } from '../core/errors.js';
 import { argmax, sum } from '../core/linalg.js';

@@ -1,7 +1,7 @@
 /**
  * diffusion-forward: the DDPM forward process in closed form (Ho et al. 2020),
  * q(x_t | x_0) = N(√ᾱ_t x_0, (1 − ᾱ_t) I) with ᾱ_t = Π_{i≤t} (1 − β_i), sampled as
- * x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε. Contract: ../../../shared/spec/topics.md#diffusion-forward.
+ * x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε. Contract: the diffusion-forward entry of the topic contract (tests/contract-ids.ts).
  */
 import type { Vector } from '../core/values.js';
 import type { Rng } from '../generators/rng.js';

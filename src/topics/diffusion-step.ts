@@ -1,7 +1,7 @@
 /**
  * diffusion-step: one Markov step of the DDPM forward process (Ho et al. 2020),
  * q(x_t | x_{t−1}) = N(√(1 − β) x_{t−1}, β I), sampled as x_t = √(1 − β)·x_{t−1} + √β·ε.
- * Contract: ../../../shared/spec/topics.md#diffusion-step.
+ * Contract: the diffusion-step entry of the topic contract (tests/contract-ids.ts).
  */
 import type { Vector } from '../core/values.js';
 import type { Rng } from '../generators/rng.js';

@@ -1,12 +1,13 @@
 /**
  * kl-discrete: the Kullback–Leibler divergence KL(P‖Q) = Σ_i p_i log(p_i / q_i) between two
  * distributions over the same finite set of outcomes, in nats, bits or hartleys.
- * Contract: ../../../shared/spec/topics.md#kl-discrete.
+ * Contract: the kl-discrete entry of the topic contract (tests/contract-ids.ts).
  */
 import { sum } from '../core/linalg.js';
 import { StepwiseError } from '../core/errors.js';
 import type { Vector } from '../core/values.js';
 import type { Rng } from '../generators/rng.js';
+import { honour, oneOrSome, shapeSchema, type OneOrSome, type Shape } from '../generators/shape.js';
 import { roundTo } from '../generators/rng.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
 import { distribution, sameLength } from './checks.js';
@@ -125,7 +126,11 @@ export const klDiscrete = defineTopic<KlDiscreteParams, Steps>({
       compute: (p, s) => p.q.map((qi, i) => qi * s.log_ratio[i]),
     },
   ],
-  generate: (rng, difficulty) => generate(rng, difficulty),
+  shapes: shapeSchema({
+    outcomes: oneOrSome({ type: 'integer', minimum: 2, maximum: 8 }, 'how many outcomes the distributions have'),
+    base: oneOrSome({ enum: ['e', '2', '10'] }, 'the logarithm base (2: bits, e: nats, 10: hartleys)'),
+  }),
+  generate: (rng, difficulty, shape) => generate(rng, difficulty, shape),
   templateData(p) {
     const base = baseOf(p);
     const reverse = reverseKl(p);
@@ -170,9 +175,9 @@ const GEN: Record<Difficulty, { n: number[]; total: (n: number) => number; min: 
   hard: { n: [4, 5], total: () => 100, min: () => 3, bases: ['e', '2', '10'], zero: 0.3 },
 };
 
-function generate(rng: Rng, difficulty: Difficulty): KlDiscreteParams {
+function generate(rng: Rng, difficulty: Difficulty, shape: Shape): KlDiscreteParams {
   const g = GEN[difficulty];
-  const n = rng.pick(g.n);
+  const n = honour(rng, rng.pick(g.n), shape.outcomes as OneOrSome<number> | undefined);
   const total = g.total(n);
   const min = g.min(n);
   const dist = (counts: number[]) => counts.map((c) => roundTo(c / total, 2));
@@ -184,6 +189,6 @@ function generate(rng: Rng, difficulty: Difficulty): KlDiscreteParams {
     p = dist(rng.composition(total, n, min));
   }
   const q = dist(rng.composition(total, n, min)); // q_i > 0 always: the divergence is finite
-  const base = rng.pick(g.bases);
-  return difficulty === 'easy' ? { p, q } : { p, q, base };
+  const base = honour(rng, rng.pick(g.bases), shape.base as OneOrSome<LogBase> | undefined);
+  return difficulty === 'easy' && shape.base === undefined ? { p, q } : { p, q, base };
 }

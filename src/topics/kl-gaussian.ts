@@ -1,11 +1,12 @@
 /**
  * kl-gaussian: the closed-form KL(N(μ, diag σ²) ‖ N(0, I)) = Σ_j ½(μ_j² + σ_j² − ln σ_j² − 1), the
  * regulariser of a VAE's loss, from σ or from the log-variance an encoder outputs.
- * Contract: ../../../shared/spec/topics.md#kl-gaussian.
+ * Contract: the kl-gaussian entry of the topic contract (tests/contract-ids.ts).
  */
 import { sum } from '../core/linalg.js';
 import type { Vector } from '../core/values.js';
 import type { Rng } from '../generators/rng.js';
+import { honour, shapeSchema, type Shape } from '../generators/shape.js';
 import { paramsError } from '../solvers/params.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
 import { sameLength } from './checks.js';
@@ -27,9 +28,17 @@ type Steps = {
 /** ln σ² beyond ±LOGVAR_MAX would overflow exp() long before it means anything. */
 const LOGVAR_MAX = 100;
 
-/** ln σ_j², as 2 ln σ_j when σ is given (σ² of a tiny σ underflows to 0; its log stays finite). */
-function lnVariance(p: KlGaussianParams): Vector {
-  return p.sigma ? p.sigma.map((s) => 2 * Math.log(s)) : [...p.logvar!];
+/** The smallest normal double: below it a variance has lost its precision (or underflowed to 0). */
+const MIN_NORMAL = 2 ** -1022;
+
+/**
+ * ln σ_j² as the contract says: the log of the variance step (so a student's own wrong variance is
+ * carried into it), or the given log-variance. σ² of a tiny σ underflows, so there it is 2 ln σ_j;
+ * the log of a negative variance is NaN, which the grader reads as "nothing to carry".
+ */
+function lnVariance(p: KlGaussianParams, variance: Vector): Vector {
+  if (p.logvar) return [...p.logvar];
+  return variance.map((v, j) => (v >= 0 && v < MIN_NORMAL ? 2 * Math.log(p.sigma![j]) : Math.log(v)));
 }
 
 const half = (x: number): number => x / 2;
@@ -69,9 +78,9 @@ export const klGaussian = defineTopic<KlGaussianParams, Steps>({
     log_variance: {
       label: 'Log-variances ln σ²',
       kind: 'vector',
-      deps: [],
+      deps: ['variance'],
       formula: '\\ln \\sigma_j^2',
-      compute: (p) => lnVariance(p),
+      compute: (p, s) => lnVariance(p, s.variance),
     },
     terms: {
       label: 'Per-dimension terms ½(μ² + σ² − ln σ² − 1)',
@@ -108,13 +117,13 @@ export const klGaussian = defineTopic<KlGaussianParams, Steps>({
       step: 'log_variance',
       explanation: 'You used log base 10 (the calculator\'s "log" key); the closed form uses the natural log ln.',
       applies: (p) => p.sigma !== undefined,
-      compute: (p) => p.sigma!.map((s) => 2 * Math.log10(s)),
+      compute: (p, s) => s.variance.map(Math.log10),
     },
     {
       id: 'log-sigma-not-variance',
       step: 'log_variance',
       explanation: 'You took ln σ; the formula needs ln σ² = 2 ln σ.',
-      compute: (p) => lnVariance(p).map(half),
+      compute: (p, s) => lnVariance(p, s.variance).map(half),
     },
     {
       id: 'half-dropped',
@@ -136,7 +145,8 @@ export const klGaussian = defineTopic<KlGaussianParams, Steps>({
       compute: (p, s) => sum(s.terms) / p.mu.length,
     },
   ],
-  generate: (rng, difficulty) => generate(rng, difficulty),
+  shapes: shapeSchema({ given: { enum: ['sigma', 'logvar'], description: 'the spread is given as σ or as the log-variance ln σ²' } }),
+  generate: (rng, difficulty, shape) => generate(rng, difficulty, shape),
   templateData: (p) => ({ d: p.mu.length, givenSigma: p.sigma !== undefined }),
   degenerate(_p, s) {
     return s.kl < 0.01 ? 'KL is below 0.01: the Gaussian is almost N(0, I)' : null;
@@ -149,10 +159,11 @@ const GEN: Record<Difficulty, { d: number; places: number; mu: number; logvarSha
   hard: { d: 4, places: 2, mu: 1.5, logvarShare: 1 },
 };
 
-function generate(rng: Rng, difficulty: Difficulty): KlGaussianParams {
+function generate(rng: Rng, difficulty: Difficulty, shape: Shape): KlGaussianParams {
   const { d, places, mu: muMax, logvarShare } = GEN[difficulty];
   const mu = rng.vector(d, () => rng.decimal(-muMax, muMax, places));
-  if (rng.int(0, 99) < logvarShare * 100) {
+  const drawn = rng.int(0, 99) < logvarShare * 100 ? 'logvar' : 'sigma';
+  if (honour(rng, drawn, shape.given as 'sigma' | 'logvar' | undefined) === 'logvar') {
     return { mu, logvar: rng.vector(d, () => rng.decimal(-2, 1.5, places)) };
   }
   return { mu, sigma: rng.vector(d, () => rng.decimal(0.2, 2, places)) };

@@ -2,12 +2,13 @@
  * positional-encoding: the sinusoidal encoding of Vaswani et al. (2017),
  * PE[pos, 2i] = sin(pos / base^(2i/d_model)), PE[pos, 2i+1] = cos(pos / base^(2i/d_model)),
  * optionally added to token embeddings. Angles are in radians.
- * Contract: ../../../shared/spec/topics.md#positional-encoding.
+ * Contract: the positional-encoding entry of the topic contract (tests/contract-ids.ts).
  */
 import { addMatrices } from '../core/linalg.js';
 import type { Matrix, Vector } from '../core/values.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
 import type { Rng } from '../generators/rng.js';
+import { honour, oneOrSome, shapeSchema, type OneOrSome, type Shape } from '../generators/shape.js';
 import { paramsError } from '../solvers/params.js';
 import { dims } from './checks.js';
 import { MAX_ABS, MAX_DIM, matrix } from './schema-parts.js';
@@ -147,7 +148,11 @@ export const positionalEncoding = defineTopic<PositionalEncodingParams, Steps>({
       compute: (_p, s) => s.angles.map((row) => [...row.map(Math.sin), ...row.map(Math.cos)]),
     },
   ],
-  generate: (rng, difficulty) => generate(rng, difficulty),
+  shapes: shapeSchema({
+    positions: oneOrSome({ type: 'integer', minimum: 1, maximum: MAX_DIM }, 'how many positions are encoded'),
+    embeddings: { type: 'boolean', description: 'token embeddings are given, and the encoding is added to them' },
+  }),
+  generate: (rng, difficulty, shape) => generate(rng, difficulty, shape),
   templateData: (p) => {
     const last = p.d_model / 2 - 1;
     const ps = p.positions;
@@ -190,15 +195,15 @@ const PLANS: Record<Difficulty, Plan> = {
   hard: { d: [8], bases: [10000], count: [2, 3], maxPosition: 99, embeddings: true },
 };
 
-function generate(rng: Rng, difficulty: Difficulty): PositionalEncodingParams {
+function generate(rng: Rng, difficulty: Difficulty, shape: Shape): PositionalEncodingParams {
   const plan = PLANS[difficulty];
   const d = rng.pick(plan.d);
   const base = rng.pick(plan.bases);
-  const count = rng.pick(plan.count);
+  const count = honour(rng, rng.pick(plan.count), shape.positions as OneOrSome<number> | undefined);
   const all = Array.from({ length: plan.maxPosition + 1 }, (_, i) => i);
   const positions = rng.sample(all, count).sort((a, b) => a - b);
   const p: PositionalEncodingParams = { d_model: d, positions };
   if (base !== DEFAULT_BASE) p.base = base;
-  if (plan.embeddings) p.embeddings = rng.matrix(count, d, () => rng.decimal(-1, 1, 1));
+  if ((shape.embeddings as boolean | undefined) ?? plan.embeddings) p.embeddings = rng.matrix(count, d, () => rng.decimal(-1, 1, 1));
   return p;
 }

@@ -1,11 +1,12 @@
 /**
  * self-attention: scaled dot-product attention with a residual connection (Vaswani et al. 2017),
- * optionally causal. Contract: ../../../shared/spec/topics.md#self-attention.
+ * optionally causal. Contract: the self-attention entry of the topic contract (tests/contract-ids.ts).
  */
 import { addMatrices, mapMatrix, matmul, matmulTransposed, softmaxRows, transpose } from '../core/linalg.js';
 import type { Matrix } from '../core/values.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
 import type { Rng } from '../generators/rng.js';
+import { honour, shapeSchema, type Shape } from '../generators/shape.js';
 import { dims, rectangular } from './checks.js';
 import { matrix } from './schema-parts.js';
 
@@ -143,7 +144,8 @@ export const selfAttention = defineTopic<SelfAttentionParams, Steps>({
       compute: (_p, s) => s.attention_output,
     },
   ],
-  generate: (rng, difficulty) => generate(rng, difficulty),
+  shapes: shapeSchema({ causal: { type: 'boolean', description: 'a causal mask (true) or none (false)' } }),
+  generate: (rng, difficulty, shape) => generate(rng, difficulty, shape),
   templateData: (p) => ({ n: p.X.length, d: p.X[0].length, d_k: dk(p), sqrt_dk: Math.sqrt(dk(p)), causal: p.causal === true }),
   degenerate(p, s) {
     // Hand-computable and informative: no row where one key takes (almost) all the weight — except
@@ -162,7 +164,7 @@ const SIZES: Record<Difficulty, { n: number; d: number; dk: number[]; places: nu
   hard: { n: 4, d: 4, dk: [2, 3], places: 1, causal: 0.5 },
 };
 
-function generate(rng: Rng, difficulty: Difficulty): SelfAttentionParams {
+function generate(rng: Rng, difficulty: Difficulty, shape: Shape): SelfAttentionParams {
   const { n, d, dk: dks, places, causal } = SIZES[difficulty];
   const k = rng.pick(dks);
   // Easy: small integers; otherwise one decimal, weights kept small so scores stay moderate.
@@ -174,6 +176,6 @@ function generate(rng: Rng, difficulty: Difficulty): SelfAttentionParams {
     W_K: rng.matrix(d, k, w),
     W_V: rng.matrix(d, d, w),
   };
-  if (rng.int(0, 99) < causal * 100) p.causal = true;
+  if (honour(rng, rng.int(0, 99) < causal * 100, shape.causal as boolean | undefined)) p.causal = true;
   return p;
 }

@@ -1,10 +1,11 @@
 /**
  * vae-sampling: the reparameterisation trick (Kingma & Welling 2014). The encoder gives μ and either
  * σ or the log-variance ln σ²; a standard-normal draw ε becomes the latent sample z = μ + σ ⊙ ε.
- * Contract: ../../../shared/spec/topics.md#vae-sampling.
+ * Contract: the vae-sampling entry of the topic contract (tests/contract-ids.ts).
  */
 import type { Vector } from '../core/values.js';
 import type { Rng } from '../generators/rng.js';
+import { honour, shapeSchema, type Shape } from '../generators/shape.js';
 import { paramsError } from '../solvers/params.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
 import { sameLength } from './checks.js';
@@ -113,7 +114,8 @@ export const vaeSampling = defineTopic<VaeSamplingParams, Steps>({
       compute: (p) => p.mu.map((m, i) => m + p.eps[i]),
     },
   ],
-  generate: (rng, difficulty) => generate(rng, difficulty),
+  shapes: shapeSchema({ given: { enum: ['sigma', 'logvar'], description: 'the spread is given as σ or as the log-variance ln σ²' } }),
+  generate: (rng, difficulty, shape) => generate(rng, difficulty, shape),
   templateData: (p) => ({ d: p.mu.length, hasLogvar: p.logvar !== undefined }),
   degenerate(_p, s) {
     // σ = 1 makes σ² = σ and σ ⊙ ε = ε there: the slips above would go unseen in that entry.
@@ -139,10 +141,11 @@ const FORMATS: Record<Difficulty, Format> = {
   hard: { d: 4, logvar: 1, muPlaces: 2, scalePlaces: 2, epsPlaces: 2, logvarRange: [-3, 1.5] },
 };
 
-function generate(rng: Rng, difficulty: Difficulty): VaeSamplingParams {
+function generate(rng: Rng, difficulty: Difficulty, shape: Shape): VaeSamplingParams {
   const f = FORMATS[difficulty];
   const mu = rng.vector(f.d, () => rng.decimal(-2, 2, f.muPlaces));
-  const useLogvar = rng.int(0, 99) < f.logvar * 100;
+  const drawn = rng.int(0, 99) < f.logvar * 100 ? 'logvar' : 'sigma';
+  const useLogvar = honour(rng, drawn, shape.given as 'sigma' | 'logvar' | undefined) === 'logvar';
   // ε is a standard-normal draw: within ±2.5, never exactly 0 so every entry shows the scaling.
   const eps = rng.vector(f.d, () => rng.nonzeroDecimal(-2.5, 2.5, f.epsPlaces));
   if (useLogvar) {

@@ -52,6 +52,27 @@ const cases: GoldenCase[] = [
     score: 3.5,
   },
   {
+    // μ = [0.5, −1], σ = [0.5, 2]: the truth is variance [0.25, 4], ln σ² [−1.386294, 1.386294].
+    // σ left unsquared, variance [0.5, 2], then ln of that own variance: [ln 0.5, ln 2] = [−0.693147, 0.693147];
+    // terms from those: [½(0.25 + 0.5 + 0.693147 − 1), ½(1 + 2 − 0.693147 − 1)] = [0.221574, 0.653426];
+    // KL = 0.875. One slip, penalised once: everything after it is carried.
+    name: 'σ left unsquared, then the log of that own variance, is carried (not penalised twice)',
+    params: { mu: [0.5, -1], sigma: [0.5, 2] },
+    answers: { variance: [0.5, 2], log_variance: [-0.693147, 0.693147], terms: [0.221574, 0.653426], kl: 0.875 },
+    expect: { variance: 'incorrect', log_variance: 'carried', terms: 'carried', kl: 'carried' },
+    misconceptions: { variance: 'sigma-not-squared' },
+    score: 3,
+  },
+  {
+    // From the log-variance, ln σ² is read off: a wrong variance (exp(logvar/2) = [1.648721, 0.606531])
+    // leaves it right, and the terms are carried from the wrong variance with the given ln σ²:
+    // [½(0 + 1.648721 − 1 − 1), ½(1 + 0.606531 + 1 − 1)] = [−0.175640, 0.803265].
+    name: 'from the log-variance, ln σ² is the given value whatever the variance',
+    params: fromLogvar,
+    answers: { variance: [1.648721, 0.606531], log_variance: [1, -1], terms: [-0.17564, 0.803265] },
+    expect: { variance: 'incorrect', log_variance: 'correct', terms: 'carried' },
+  },
+  {
     // exp(logvar/2) = [e^0.5, e^−0.5] = [1.648721, 0.606531]
     name: 'exp(logvar / 2) taken for the variance',
     params: fromLogvar,

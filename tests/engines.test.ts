@@ -1,0 +1,84 @@
+/**
+ * `npm install` on Node 20 prints no EBADENGINE warning: every package the lockfile installs accepts
+ * the Node versions the project supports (its own engines field, ≥ 20.19, and Node 24). katex 0.19
+ * pulls commander 15 (Node ≥ 22.12), so package.json overrides katex's commander to 14.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './cli-helpers.js';
+
+type Version = [number, number, number];
+
+/** "20", "20.19", "10.x", "12.*" as a version; wildcard or missing parts are 0, and `wild` says where they start. */
+function parse(text: string): { v: Version; wild: number } {
+  const parts = text.replace(/^v/, '').split('.');
+  const v: Version = [0, 0, 0];
+  let wild = 3;
+  for (let i = 0; i < 3; i++) {
+    const p = parts[i];
+    if (p === undefined || p === 'x' || p === 'X' || p === '*') {
+      wild = Math.min(wild, i);
+      continue;
+    }
+    v[i] = Number(p);
+  }
+  return { v, wild };
+}
+
+const cmp = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+
+/** Enough of npm's range syntax for engines fields: ||, space-joined comparators, ^, ~, x-ranges. */
+function satisfies(node: Version, range: string): boolean {
+  return range.split('||').some((alt) => {
+    const tokens = alt.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1').split(/\s+/).filter(Boolean);
+    return tokens.every((t) => {
+      if (t === '*' || t === 'x') return true;
+      const [, op, rest] = /^(>=|<=|>|<|=|\^|~)?(.*)$/.exec(t)!;
+      const { v, wild } = parse(rest);
+      const c = cmp(node, v);
+      switch (op) {
+        case '>=':
+          return c >= 0;
+        case '>':
+          return c > 0;
+        case '<=':
+          return c <= 0;
+        case '<':
+          return c < 0;
+        case '^':
+          return c >= 0 && (v[0] > 0 ? node[0] === v[0] : node[0] === 0 && node[1] === v[1]);
+        case '~':
+          return c >= 0 && node[0] === v[0] && node[1] === v[1];
+        default:
+          return v.slice(0, wild).every((x, i) => node[i] === x);
+      }
+    });
+  });
+}
+
+describe('engines', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+  };
+
+  it('reads ranges as npm does', () => {
+    expect(satisfies([20, 19, 0], '>=22.12.0')).toBe(false);
+    expect(satisfies([20, 19, 0], '^20.19.0 || >=22.12.0')).toBe(true);
+    expect(satisfies([20, 19, 0], '^18.17.0 || >=20.5.0')).toBe(true);
+    expect(satisfies([20, 19, 0], '10.* || >= 12.*')).toBe(true);
+    expect(satisfies([20, 19, 0], '^20.0.0 || ^22.0.0 || >=24.0.0')).toBe(true);
+    expect(satisfies([24, 0, 0], '20.x || 22.x || 23.x || 24.x || 25.x')).toBe(true);
+    expect(satisfies([21, 0, 0], '20.x || 22.x')).toBe(false);
+  });
+
+  for (const node of [parse(pkg.engines.node.replace(/^>=\s*/, '')).v, [24, 0, 0] as Version]) {
+    it(`every locked package accepts Node ${node.join('.')}`, () => {
+      const refused = Object.entries(lock.packages)
+        .filter(([path, p]) => path !== '' && p.engines && !Array.isArray(p.engines) && p.engines.node && !satisfies(node, p.engines.node))
+        .map(([path, p]) => `${path}@${p.version}: node ${(p.engines as { node: string }).node}`);
+      expect(refused).toEqual([]);
+    });
+  }
+});
