@@ -101,7 +101,7 @@ export function createApp(options: AppOptions): StepwiseApp {
 
   for (const route of routes) {
     const auth: RequestHandler = async (req, res, next) => {
-      (res.locals as Locals).caller = await authenticate(store, req, route.access);
+      (res.locals as Locals).caller = await authenticate(store, req, route);
       next();
     };
     const body: RequestHandler[] = !route.body

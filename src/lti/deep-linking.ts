@@ -13,7 +13,8 @@ import { json, type Ctx, type RouteSpec } from '../api/route.js';
 import { CLAIM, DEEP_LINKING_RESPONSE, LTI_VERSION, isInstructorRole, objectClaim, optionalString, rolesOf } from './claims.js';
 import { escapeHtml, originOf, sendPage, wantsJson } from './html.js';
 import type { ToolKeyring } from './keys.js';
-import type { VerifiedLaunch } from './launch.js';
+import { pageGate, type VerifiedLaunch } from './launch.js';
+import { frameAncestors } from './frames.js';
 import { formParam, launchUrl, requiredParam } from './login.js';
 import { parseTarget, targetChoices, targetMaxScore, targetTitle } from './targets.js';
 
@@ -51,6 +52,7 @@ export async function deepLinkingRequest(ctx: Ctx, keys: ToolKeyring, v: Verifie
   const choices = await targetChoices(ctx.store);
   const responseUrl = deepLinkResponseUrl(ctx.baseUrl);
   if (wantsJson(req)) return json(200, { context, responseUrl, ...choices });
+  const gate = pageGate(v);
 
   const radio = (value: string, label: string, first: boolean) =>
     `<label><input type="radio" name="target" value="${escapeHtml(value)}"${first ? ' checked' : ''}> ${escapeHtml(label)}</label>`;
@@ -67,7 +69,8 @@ ${group('An exam (each student gets their version)', choices.exams.map((e) => ra
 <label>Title in the course (optional) <input type="text" name="title" maxlength="200"></label>
 <button type="submit">Add</button>
 </form>`,
-    frameAncestors: [originOf(v.platform.issuer), originOf(returnUrl)].filter((x): x is string => !!x),
+    frameAncestors: frameAncestors(v.platform, returnUrl),
+    ...(gate ? { gate } : {}),
   });
   return undefined;
 }
@@ -133,7 +136,7 @@ export function deepLinkResponseRoute(keys: ToolKeyring): RouteSpec {
 </form>`,
         script: "document.getElementById('back').submit();",
         formAction: [originOf(dl.returnUrl)].filter((x): x is string => !!x),
-        frameAncestors: [originOf(platform.issuer), originOf(dl.returnUrl)].filter((x): x is string => !!x),
+        frameAncestors: frameAncestors(platform, dl.returnUrl),
       });
       return undefined;
     },

@@ -21,6 +21,12 @@ export interface LtiPlatform {
   authTokenUrl: string;
   jwksUrl: string;
   deploymentIds: string[];
+  /**
+   * Origins that may frame the tool's pages for this platform (Canvas frames from the school's
+   * host, https://<school>.instructure.com, not its issuer). Absent: the origins of the
+   * registered URLs and of each launch's return URL (src/lti/frames.ts).
+   */
+  frameOrigins?: string[];
   createdAt: string;
 }
 
@@ -31,6 +37,8 @@ export interface LoginState {
   nonce: string;
   platformId: string;
   targetLinkUri?: string;
+  /** The login's `lti_storage_target`: the platform frame that keeps the state (postMessage storage). */
+  storageTarget?: string;
   createdAt: string;
   expiresAt: string;
   usedAt?: string;
@@ -100,6 +108,8 @@ export interface LtiRepo {
   /** Platforms with this issuer (and client id, when given). */
   findPlatforms(issuer: string, clientId?: string): Promise<LtiPlatform[]>;
   listPlatforms(): Promise<LtiPlatform[]>;
+  /** Sets (or with undefined, clears) the platform's frame origins; undefined when there is no such platform. */
+  setFrameOrigins(id: string, origins: string[] | undefined): Promise<LtiPlatform | undefined>;
 
   createLoginState(input: Omit<LoginState, 'createdAt' | 'usedAt'>): Promise<LoginState>;
   /** Marks the state used and returns it, or why it cannot be used (atomically: one winner). */

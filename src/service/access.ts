@@ -7,18 +7,23 @@ import { forbidden } from '../api/problem.js';
 import type { Caller } from '../api/route.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
 
-export const isInstructor = (c: Caller): boolean => c.key.role === 'instructor';
+/**
+ * An instructor key; an LTI launch key (scoped) counts only for the exam its resource link opens
+ * (`examId`), and is a student's everywhere else.
+ */
+export const isInstructor = (c: Caller, examId?: string): boolean =>
+  c.key.role === 'instructor' && (c.key.scope === undefined || (examId !== undefined && c.key.scope.examId === examId));
 
 /** Throws 403 unless the caller may read this variant's problem. */
 export async function assertCanSeeVariant(store: Store, caller: Caller, v: Variant): Promise<void> {
-  if (isInstructor(caller) || v.mode === 'practice') return;
+  if (isInstructor(caller, v.examId) || v.mode === 'practice') return;
   const version = v.examId ? await store.exams.assignment(v.examId, caller.user.id) : undefined;
   if (version === undefined || version !== v.examVersion) throw forbidden('this exam variant is not part of your exam version');
 }
 
 /** Whether expected values and the worked solution may be shown to the caller for this variant. */
 export async function revealed(store: Store, caller: Caller, v: Variant): Promise<boolean> {
-  if (isInstructor(caller) || v.mode === 'practice') return true;
+  if (isInstructor(caller, v.examId) || v.mode === 'practice') return true;
   const exam = v.examId ? await store.exams.get(v.examId) : undefined;
   return exam?.releasedAt !== undefined;
 }

@@ -58,6 +58,8 @@ export interface ReceivedScore {
   authorization: string | undefined;
   tokenValid: boolean;
   body: Record<string, any>;
+  /** What the platform answered. */
+  status: number;
 }
 
 export interface SimPlatform {
@@ -81,6 +83,13 @@ export interface SimPlatform {
   authErrors: string[];
   /** The status the score endpoint answers with (default 204). */
   scoreStatus: number;
+  /**
+   * Moodle's rule: a score whose timestamp, truncated to whole seconds, is not later than the one
+   * stored for the line item and user is refused with 409 and not kept.
+   */
+  moodleTimestamps: boolean;
+  /** The score each (line item, user) holds: the last one kept. */
+  gradebook: Map<string, Record<string, any>>;
   sign(claims: JWTPayload, keys?: Keys): Promise<string>;
   close(): Promise<void>;
 }
@@ -117,6 +126,8 @@ export async function startPlatform(): Promise<SimPlatform> {
     tokenRequests: [],
     authErrors: [],
     scoreStatus: 204,
+    moodleTimestamps: false,
+    gradebook: new Map(),
     prepare(launch = {}) {
       const hint = `user-${randomBytes(6).toString('hex')}`;
       pending.set(hint, launch);
@@ -221,9 +232,22 @@ export async function startPlatform(): Promise<SimPlatform> {
       const token = /^Bearer (\S+)$/.exec(auth ?? '')?.[1];
       const tokenValid = token !== undefined && tokens.has(token);
       const text = await readBody(req);
-      p.scores.push({ path: u.pathname, query: u.search, contentType: req.headers['content-type'], authorization: auth, tokenValid, body: JSON.parse(text) });
-      if (!tokenValid) return { status: 401, body: 'bad token' };
-      return { status: p.scoreStatus, body: '' };
+      const body = JSON.parse(text) as Record<string, any>;
+      const received: ReceivedScore = { path: u.pathname, query: u.search, contentType: req.headers['content-type'], authorization: auth, tokenValid, body, status: 0 };
+      p.scores.push(received);
+      const answer = (status: number, text = '') => {
+        received.status = status;
+        return { status, body: text };
+      };
+      if (!tokenValid) return answer(401, 'bad token');
+      if (p.scoreStatus >= 300) return answer(p.scoreStatus);
+      const slot = `${u.pathname} ${body.userId}`;
+      const held = p.gradebook.get(slot);
+      if (p.moodleTimestamps && held && Math.floor(Date.parse(body.timestamp) / 1000) <= Math.floor(Date.parse(held.timestamp) / 1000)) {
+        return answer(409, 'the score is not newer than the one stored');
+      }
+      p.gradebook.set(slot, body);
+      return answer(p.scoreStatus);
     }
     return { status: 404, type: 'text/plain', body: `no ${req.method} ${u.pathname}` };
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { config, register } from '../../src/cli/lti.js';
+import { config, configBaseUrl, platformText, register } from '../../src/cli/lti.js';
 import { scoresUrl } from '../../src/lti/index.js';
 import { isInstructorRole } from '../../src/lti/claims.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
@@ -114,6 +114,22 @@ describe('the CLI commands', () => {
     const store = SqliteStore.open({ file: process.env.STEPWISE_DB! });
     expect((await store.lti.listPlatforms()).map((x) => x.clientId)).toEqual(['10000000000001']);
     await store.close();
+  });
+
+  it('register takes frame origins (Canvas frames from the school host) and refuses one with a path', async () => {
+    const p = await register({ ...opts, frameOrigin: ['https://school.instructure.com', 'https://school.instructure.com/'] });
+    expect(p.frameOrigins).toEqual(['https://school.instructure.com']);
+    expect(platformText(p)).toContain('frame origins   https://school.instructure.com');
+    await expect(register({ ...opts, clientId: 'y', frameOrigin: ['https://school.instructure.com/courses/1'] })).rejects.toMatchObject({
+      code: 'invalid_request',
+      path: 'frameOrigins[0]',
+    });
+  });
+
+  it('config without a base URL uses PORT, as serve listens', () => {
+    expect(configBaseUrl(undefined, { PORT: '4321' })).toBe('http://localhost:4321');
+    expect(configBaseUrl(undefined, {})).toBe('http://localhost:3000');
+    expect(configBaseUrl(undefined, { PORT: '4321', STEPWISE_BASE_URL: 'https://sw.example.edu/' })).toBe('https://sw.example.edu');
   });
 
   it('config prints the URLs for a base URL and keeps the same key', async () => {
