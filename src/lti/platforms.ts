@@ -42,7 +42,8 @@ export function checkPlatform(input: NewLtiPlatform): NewLtiPlatform {
     throw new StepwiseError('invalid_request', 'give at least one deployment id (the LMS shows it when the tool is deployed)', 'deploymentIds');
   }
   out.deploymentIds = [...new Set(input.deploymentIds.map((d, i) => text(`deploymentIds[${i}]` as keyof NewLtiPlatform, d, 255)))];
-  if (input.frameOrigins !== undefined) out.frameOrigins = checkFrameOrigins(input.frameOrigins);
+  // An empty list means the default, as on the frame-origins route (it would otherwise forbid every frame).
+  if (input.frameOrigins !== undefined && input.frameOrigins.length > 0) out.frameOrigins = checkFrameOrigins(input.frameOrigins);
   return out;
 }
 

@@ -25,6 +25,8 @@ export interface LtiHarness {
   instructor: string;
   platform: SimPlatform;
   platformId: string;
+  /** Method and path of every request the tool received, in order (what a real browser fetched). */
+  requests: string[];
   call(method: string, path: string, opts?: { key?: string; body?: unknown; form?: Record<string, string>; accept?: string; cookie?: string }): Promise<Reply>;
   /**
    * Login initiation and the platform's authorization: the id_token and state the platform
@@ -61,8 +63,8 @@ export function formFields(html: string): Record<string, string> {
   return out;
 }
 
-export async function startLti(options: { timeoutMs?: number } = {}): Promise<LtiHarness> {
-  const platform = await startPlatform();
+export async function startLti(options: { timeoutMs?: number; platformHost?: 'localhost' } = {}): Promise<LtiHarness> {
+  const platform = await startPlatform(options.platformHost ? { host: options.platformHost } : {});
   const store = SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const server: Server = createServer();
@@ -70,6 +72,8 @@ export async function startLti(options: { timeoutMs?: number } = {}): Promise<Lt
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const lti = ltiTool(store, { baseUrl: url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: 0, baseUrl: url, extraRoutes: lti.routes, onAttempt: lti.onAttempt });
+  const requests: string[] = [];
+  server.on('request', (req) => requests.push(`${req.method} ${req.url}`));
   server.on('request', app);
   platform.tool = { launchUrl: `${url}/lti/launch`, jwksUrl: `${url}/lti/jwks` };
 
@@ -110,6 +114,7 @@ export async function startLti(options: { timeoutMs?: number } = {}): Promise<Lt
     instructor: created!,
     platform,
     platformId: registered.body.id,
+    requests,
     call,
     async login(p = {}, extra = {}) {
       const q = new URLSearchParams({

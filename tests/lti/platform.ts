@@ -102,7 +102,29 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-export async function startPlatform(): Promise<SimPlatform> {
+/**
+ * A course page of the platform framing the tool's login URL, with client-side postMessage storage
+ * in the parent window (`lti_storage_target=_parent`): put_data / get_data, namespaced by the
+ * sender's origin, as the 1EdTech spec asks (for checks in a real browser).
+ */
+export function coursePage(toolLoginUrl: string, forget = false): string {
+  return `<!doctype html><meta charset="utf-8"><title>Course</title><h1>Course page</h1>
+<iframe name="tool" src="${escapeAttr(toolLoginUrl)}" width="860" height="900"></iframe>
+<script>
+const store = new Map();
+addEventListener('message', (ev) => {
+  const d = ev.data || {};
+  const reply = (m) => ev.source.postMessage({ subject: d.subject + '.response', message_id: d.message_id, key: d.key, ...m }, ev.origin);
+  if (d.subject === 'lti.put_data') { if (!${forget}) store.set(ev.origin + ' ' + d.key, d.value); reply({ value: d.value }); }
+  if (d.subject === 'lti.get_data') {
+    const v = store.get(ev.origin + ' ' + d.key);
+    reply(v === undefined ? { error: { code: 'bad_request', message: 'no value for this key' } } : { value: v });
+  }
+});
+</script>`;
+}
+
+export async function startPlatform(options: { host?: 'localhost' } = {}): Promise<SimPlatform> {
   const keys = await makeKeys('platform-key-1');
   const pending = new Map<string, PendingLaunch>();
   const tokens = new Set<string>();
@@ -110,7 +132,8 @@ export async function startPlatform(): Promise<SimPlatform> {
   let toolJwksUrl = '';
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Listening on loopback either way; `localhost` makes the platform another site than a tool on 127.0.0.1.
+  const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
   const p: SimPlatform = {
     url,
@@ -166,6 +189,7 @@ export async function startPlatform(): Promise<SimPlatform> {
 
   const handle = async (req: IncomingMessage): Promise<{ status: number; type?: string; body: string }> => {
     const u = new URL(req.url ?? '/', url);
+    if (req.method === 'GET' && u.pathname === '/course') return { status: 200, type: 'text/html', body: coursePage(u.searchParams.get('tool') ?? '', u.searchParams.has('forget')) };
     if (req.method === 'GET' && u.pathname === '/jwks') return { status: 200, type: 'application/json', body: JSON.stringify({ keys: [keys.publicJwk] }) };
 
     if (req.method === 'GET' && u.pathname === '/auth') {

@@ -120,6 +120,8 @@ describe('the CLI commands', () => {
     const p = await register({ ...opts, frameOrigin: ['https://school.instructure.com', 'https://school.instructure.com/'] });
     expect(p.frameOrigins).toEqual(['https://school.instructure.com']);
     expect(platformText(p)).toContain('frame origins   https://school.instructure.com');
+    const none = await register({ ...opts, clientId: 'z', frameOrigin: [] });
+    expect(none.frameOrigins).toBeUndefined(); // an empty list is the default, not "no frames"
     await expect(register({ ...opts, clientId: 'y', frameOrigin: ['https://school.instructure.com/courses/1'] })).rejects.toMatchObject({
       code: 'invalid_request',
       path: 'frameOrigins[0]',
