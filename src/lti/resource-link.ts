@@ -122,7 +122,11 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
     await store.lti.createLaunch({ userId: user.id, resourceLink: stored.id, variantId: variant.id, ...(lineItemUrl ? { lineItemUrl } : {}) });
   }
   const expiresAt = new Date(Date.now() + LAUNCH_KEY_TTL_MS).toISOString();
-  const scope = { resourceLink: stored.id, ...(stored.contextId ? { contextId: stored.contextId } : {}), ...(exam ? { examId: exam.examId } : {}) };
+  // An instructor gets the exam's results only from the course that first linked it (its home):
+  // a link to the same exam from another course opens it but grants nothing over it.
+  const home = exam ? await store.lti.examHome(exam.examId) : undefined;
+  const ownsExam = exam !== undefined && home !== undefined && home.platformId === platform.id && home.contextId === stored.contextId;
+  const scope = { resourceLink: stored.id, ...(stored.contextId ? { contextId: stored.contextId } : {}), ...(exam && (ownsExam || role === 'student') ? { examId: exam.examId } : {}) };
   const { secret } = await store.keys.create({ userId: user.id, role, label: 'LTI launch', expiresAt, scope });
   ctx.logger?.info({ platform: platform.id, user: user.id, target, variants: variants.length }, 'LTI launch');
   return {

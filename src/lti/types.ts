@@ -122,6 +122,11 @@ export interface LtiRepo {
     input: Pick<LtiResourceLink, 'platformId' | 'deploymentId' | 'resourceLinkId' | 'contextId' | 'contextTitle' | 'title' | 'target'>,
   ): Promise<LtiResourceLink>;
   setLineItem(resourceLink: string, lineItemUrl: string, lineItemsUrl?: string): Promise<void>;
+  /**
+   * The course an exam belongs to in the LMS: the platform and context of the first resource link
+   * that opened it (undefined when none has). Only that course's instructors get its results.
+   */
+  examHome(examId: string): Promise<{ platformId: string; contextId?: string } | undefined>;
 
   createLaunch(input: Omit<LtiLaunch, 'id' | 'createdAt'>): Promise<LtiLaunch>;
   launchFor(variantId: string, userId: string): Promise<LaunchForPassback | undefined>;

@@ -34,7 +34,7 @@ async function browse(lti: LtiHarness, params: Record<string, string>, until: (r
     const end = Date.now() + ms;
     while (Date.now() < end && !until(lti.requests)) await new Promise((r) => setTimeout(r, 100));
   } finally {
-    const exited = new Promise((r) => proc.once('exit', r));
+    const exited = proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', r));
     proc.kill('SIGKILL');
     await exited;
     rmSync(profile, { recursive: true, force: true });

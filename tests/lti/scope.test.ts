@@ -95,3 +95,43 @@ describe('an instructor’s launch key', () => {
     expect((await h.call('GET', `/api/v1/exams/${e}/results`, { key: r.body.apiKey })).status).toBe(403);
   });
 });
+
+describe('an exam belongs to the course that first links it', () => {
+  it('an instructor linking it from another course opens it but gets no rights over it', async () => {
+    const e = await exam('Midterm');
+    const home = await h.launch({ claims: teacher(e) });
+    expect((await h.call('GET', `/api/v1/exams/${e}/results`, { key: home.body.apiKey })).status).toBe(200);
+    const elsewhere = await h.launch({
+      claims: (c) => ({ ...teacher(e)(c), sub: 'teacher-9', [C.resourceLink]: { id: 'rl-foreign' }, [C.context]: { id: 'course-other' } }),
+    });
+    expect(elsewhere.status, elsewhere.text).toBe(200);
+    expect((await h.call('GET', `/api/v1/exams/${e}/results`, { key: elsewhere.body.apiKey })).status).toBe(403);
+    expect((await h.call('POST', `/api/v1/exams/${e}/release`, { key: elsewhere.body.apiKey })).status).toBe(403);
+  });
+
+  it('deep linking from another course neither lists nor links it', async () => {
+    const e = await exam('Midterm');
+    await h.launch({ claims: teacher(e) }); // course-9 links it first
+    const picker = (course: string) => ({
+      claims: (c: Record<string, unknown>) => {
+        const { [C.resourceLink]: _r, [C.custom]: _c, [C.ags]: _a, ...rest } = c;
+        return {
+          ...rest,
+          sub: 'teacher-9',
+          [C.context]: { id: course },
+          [C.messageType]: 'LtiDeepLinkingRequest',
+          [C.roles]: [ROLE.instructor],
+          [C.dlSettings]: { deep_link_return_url: `${h.platform.url}/dl-return`, accept_types: ['ltiResourceLink'] },
+        };
+      },
+    });
+    const other = await h.launch(picker('course-other'));
+    expect(other.status, other.text).toBe(200);
+    expect(other.body.exams).toEqual([]);
+    const forced = await h.call('POST', '/lti/deep-link/response', { form: { context: other.body.context, target: `exam:${e}` } });
+    expect(forced.status).toBe(403);
+    const same = await h.launch(picker('course-9'));
+    expect(same.body.exams.map((x: { id: string }) => x.id)).toEqual([e]);
+    expect((await h.call('POST', '/lti/deep-link/response', { form: { context: same.body.context, target: `exam:${e}` } })).status).toBe(200);
+  });
+});
