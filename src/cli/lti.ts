@@ -79,5 +79,6 @@ export function configText(c: Awaited<ReturnType<typeof config>>): string {
     `  Scopes                 ${c.scopes.join(' ')}`,
     `  Custom parameters      ${c.customParameters}`,
     `  Public key (JWK)       ${JSON.stringify(c.publicJwk)}`,
+    `  Canvas (JSON config)   ${c.launchUrl.replace(/\/launch$/, '/canvas.json')}`,
   ].join('\n');
 }

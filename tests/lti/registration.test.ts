@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { config, configBaseUrl, platformText, register } from '../../src/cli/lti.js';
+import { config, configBaseUrl, configText, platformText, register } from '../../src/cli/lti.js';
 import { scoresUrl } from '../../src/lti/index.js';
 import { isInstructorRole } from '../../src/lti/claims.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
@@ -141,6 +141,7 @@ describe('the CLI commands', () => {
     expect(b.publicJwk).toEqual(a.publicJwk);
     expect(a.publicJwk).not.toHaveProperty('d');
     await expect(config('nope')).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(configText(a)).toContain('Canvas (JSON config)   https://stepwise.example.edu/lti/canvas.json');
   });
 });
 
