@@ -125,7 +125,7 @@ export function createApp(options: AppOptions): StepwiseApp {
         const address = ipKeyGenerator(req.ip ?? ''); // IPv6: per /56, as the request limiter
         try {
           failures.check(address);
-          (res.locals as Locals).caller = await authenticate(store, req, route.access);
+          (res.locals as Locals).caller = await authenticate(store, req, route);
         } catch (e) {
           if (e instanceof TooManyFailures) res.set('Retry-After', String(e.retryAfter));
           // A key that was sent and refused is a guess; a missing header is not counted.

@@ -2,17 +2,36 @@
 import type { Request } from 'express';
 import type { Store } from '../store/types.js';
 import { HttpError } from './problem.js';
-import type { Access, Caller } from './route.js';
+import type { Caller, RouteSpec } from './route.js';
 
-export async function authenticate(store: Store, req: Request, access: Access): Promise<Caller | undefined> {
+/**
+ * The instructor routes an LTI launch key (an instructor's key scoped to one resource link) may
+ * call, and only for the exam its link opens (`:id`): that exam's versions, results, release and
+ * export. Everything else instructor-only (users, keys, platforms, courses, creating or listing
+ * exams) needs a key made through the API; on routes open to any caller a launch key is treated as
+ * a student's, except for its own exam's variants (src/service/access.ts).
+ */
+const SCOPED_EXAM_ROUTES = new Set([
+  'get /api/v1/exams/:id/versions',
+  'get /api/v1/exams/:id/results',
+  'post /api/v1/exams/:id/release',
+  'get /api/v1/exams/:id/export',
+]);
+
+export async function authenticate(store: Store, req: Request, route: Pick<RouteSpec, 'access' | 'method' | 'path'>): Promise<Caller | undefined> {
+  const { access } = route;
   if (access === 'public') return undefined;
   const header = req.get('authorization');
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!m) throw new HttpError(401, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"');
   const found = await store.keys.authenticate(m[1]);
   if (!found) throw new HttpError(401, 'unauthorized', 'the API key is unknown, revoked or expired');
-  if (access === 'instructor' && found.key.role !== 'instructor') {
-    throw new HttpError(403, 'forbidden', 'this needs an instructor key');
+  if (access === 'instructor') {
+    if (found.key.role !== 'instructor') throw new HttpError(403, 'forbidden', 'this needs an instructor key');
+    const scope = found.key.scope;
+    if (scope && !(SCOPED_EXAM_ROUTES.has(`${route.method} ${route.path}`) && scope.examId !== undefined && req.params.id === scope.examId)) {
+      throw new HttpError(403, 'forbidden', "an LTI launch key reaches only its own exam's versions, results, release and export; this needs an instructor key made through the API");
+    }
   }
   return found;
 }

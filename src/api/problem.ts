@@ -58,6 +58,9 @@ const STATUS_OF: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/** The HTTP status of an engine error. */
+export const statusOf = (err: StepwiseError): number => STATUS_OF[err.code];
+
 export interface Problem {
   type: string;
   title: string;

@@ -9,7 +9,7 @@ import { dbFileFromEnv } from '../store/sqlite/db.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 
 /** The platform as commander hands it over: --deployment-id repeats into deploymentId. */
-export type RegisterOptions = Omit<NewLtiPlatform, 'deploymentIds'> & { deploymentId: string[] };
+export type RegisterOptions = Omit<NewLtiPlatform, 'deploymentIds' | 'frameOrigins'> & { deploymentId: string[]; frameOrigin?: string[] };
 
 async function withStore<T>(body: (store: SqliteStore) => Promise<T>): Promise<T> {
   const store = SqliteStore.open({ file: dbFileFromEnv() });
@@ -30,6 +30,7 @@ export async function register(opts: RegisterOptions): Promise<LtiPlatform> {
       authTokenUrl: opts.authTokenUrl,
       jwksUrl: opts.jwksUrl,
       deploymentIds: opts.deploymentId,
+      ...(opts.frameOrigin ? { frameOrigins: opts.frameOrigin } : {}),
     });
     if (!p) throw new StepwiseError('invalid_request', `a platform with issuer ${JSON.stringify(opts.issuer)} and client id ${JSON.stringify(opts.clientId)} is registered already`, 'client-id');
     return p;
@@ -45,12 +46,18 @@ export function platformText(p: LtiPlatform): string {
     `  auth token URL  ${p.authTokenUrl}`,
     `  JWKS URL        ${p.jwksUrl}`,
     `  deployments     ${p.deploymentIds.join(', ')}`,
+    `  frame origins   ${p.frameOrigins ? p.frameOrigins.join(' ') : '(default: the origins of the URLs above and of the launch return URL)'}`,
   ].join('\n');
+}
+
+/** The base URL `lti config` uses: --base-url, else STEPWISE_BASE_URL, else http://localhost:$PORT (as `serve` listens). */
+export function configBaseUrl(baseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return (baseUrl ?? env.STEPWISE_BASE_URL ?? `http://localhost:${env.PORT || '3000'}`).replace(/\/+$/, '');
 }
 
 /** The tool's configuration, and its public key (made now if there is none; some LMSs take the key itself). */
 export async function config(baseUrl: string | undefined) {
-  const base = (baseUrl ?? process.env.STEPWISE_BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+  const base = configBaseUrl(baseUrl);
   try {
     const u = new URL(base);
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
@@ -72,5 +79,6 @@ export function configText(c: Awaited<ReturnType<typeof config>>): string {
     `  Scopes                 ${c.scopes.join(' ')}`,
     `  Custom parameters      ${c.customParameters}`,
     `  Public key (JWK)       ${JSON.stringify(c.publicJwk)}`,
+    `  Canvas (JSON config)   ${c.launchUrl.replace(/\/launch$/, '/canvas.json')}`,
   ].join('\n');
 }

@@ -149,6 +149,11 @@ lti
   .requiredOption('--auth-token-url <url>', "the platform's OAuth 2 token endpoint")
   .requiredOption('--jwks-url <url>', "the platform's public keyset URL")
   .requiredOption('--deployment-id <id>', 'a deployment id (repeat for several)', (v: string, prev: string[] = []) => [...prev, v])
+  .option(
+    '--frame-origin <origin>',
+    "an origin that may frame the tool, e.g. Canvas's https://<school>.instructure.com (repeat for several; default: the origins of the URLs above and of the launch's return URL)",
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
   .option('--json', 'machine-readable output')
   .action(
     action(async (opts: import('./lti.js').RegisterOptions & { json?: boolean }) => {
@@ -161,7 +166,7 @@ lti
 lti
   .command('config')
   .description('the URLs and public key to enter in the LMS')
-  .option('--base-url <url>', 'public base URL of the service (default: STEPWISE_BASE_URL, else http://localhost:3000)')
+  .option('--base-url <url>', 'public base URL of the service (default: STEPWISE_BASE_URL, else http://localhost:$PORT, PORT defaulting to 3000)')
   .option('--json', 'machine-readable output')
   .action(
     action(async (opts: { baseUrl?: string; json?: boolean }) => {

@@ -13,6 +13,23 @@ import { SCOPE_SCORE, SCORE_CONTENT_TYPE } from './claims.js';
 import type { ToolKeyring } from './keys.js';
 import type { LaunchForPassback, LtiPlatform } from './types.js';
 
+/** Retries of a score the platform refused as not newer than the one it holds (Moodle: 409). */
+const STALE_RETRIES = 3;
+/** Line items × users whose last posted timestamp is remembered (the oldest are forgotten first). */
+const MAX_REMEMBERED = 50_000;
+
+/**
+ * The timestamp to post: the attempt's own, but always in a later whole second than the last
+ * one posted for the same line item and user. Moodle keeps a score only if its timestamp,
+ * truncated to seconds, is later than the stored one (else 409): two attempts within a second
+ * would lose the second, latest, score.
+ */
+export function nextTimestamp(attemptAt: string, lastPostedMs: number | undefined): number {
+  const at = Date.parse(attemptAt);
+  if (lastPostedMs === undefined) return at;
+  return Math.max(at, (Math.floor(lastPostedMs / 1000) + 1) * 1000);
+}
+
 /** A token is refreshed this long before the platform says it expires. */
 const TOKEN_MARGIN_MS = 30_000;
 const ASSERTION_TTL_S = 5 * 60;
@@ -148,6 +165,39 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
     return res.status;
   };
 
+  // Posts for one line item and user go one at a time, each with a later whole-second timestamp
+  // than the last, so the latest score is the one the platform keeps.
+  const queues = new Map<string, Promise<void>>();
+  const lastPosted = new Map<string, number>();
+  const serialised = (key: string, task: () => Promise<void>): Promise<void> => {
+    const run = (queues.get(key) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => undefined);
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
+    return run;
+  };
+  const remember = (key: string, ms: number) => {
+    lastPosted.delete(key);
+    lastPosted.set(key, ms);
+    if (lastPosted.size > MAX_REMEMBERED) lastPosted.delete(lastPosted.keys().next().value!);
+  };
+
+  /** Posts, moving the timestamp on by a second while the platform answers 409 (it holds a score as new). */
+  const postLatest = async (target: LaunchForPassback, url: string, key: string, body: ScoreBody): Promise<number> => {
+    for (let retry = 0; ; retry++) {
+      try {
+        const status = await post(target, url, body);
+        remember(key, Date.parse(body.timestamp));
+        return status;
+      } catch (err) {
+        if (!(err instanceof PassbackError && err.status === 409) || retry >= STALE_RETRIES) throw err;
+        body.timestamp = new Date(nextTimestamp(body.timestamp, Date.parse(body.timestamp))).toISOString();
+      }
+    }
+  };
+
   return async (attempt, variant) => {
     const target = await store.lti.launchFor(variant.id, attempt.userId);
     if (!target?.launch.lineItemUrl) return;
@@ -157,11 +207,17 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
     } catch {
       url = target.launch.lineItemUrl;
     }
+    const key = `${url} ${target.subject}`;
+    await serialised(key, () => passback(attempt, variant, target, url, key));
+  };
+
+  async function passback(attempt: Attempt, variant: Variant, target: LaunchForPassback, url: string, key: string): Promise<void> {
+    // Computed in turn: an exam's total includes every attempt committed before this post.
     const score = await scoreFor(store, attempt, variant);
-    const body: ScoreBody = { userId: target.subject, ...score };
+    const body: ScoreBody = { userId: target.subject, ...score, timestamp: new Date(nextTimestamp(score.timestamp, lastPosted.get(key))).toISOString() };
     const record = { attemptId: attempt.id, launchId: target.launch.id, url, scoreGiven: body.scoreGiven, scoreMaximum: body.scoreMaximum };
     try {
-      const status = await post(target, url, body);
+      const status = await postLatest(target, url, key, body);
       await store.lti.recordScorePost({ ...record, status });
       options.logger?.info({ attempt: attempt.id, url, status }, 'LTI score posted');
     } catch (err) {
@@ -171,5 +227,5 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
         .recordScorePost({ ...record, ...(e.status !== undefined ? { status: e.status } : {}), error: e.message })
         .catch((recordErr: unknown) => options.logger?.error({ err: recordErr, attempt: attempt.id }, 'could not record the failed LTI score post'));
     }
-  };
+  }
 }

@@ -12,6 +12,7 @@ export const CLAIM = {
   roles: `${LTI}roles`,
   context: `${LTI}context`,
   custom: `${LTI}custom`,
+  launchPresentation: `${LTI}launch_presentation`,
   ags: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
   dlSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',
   dlContentItems: 'https://purl.imsglobal.org/spec/lti-dl/claim/content_items',

@@ -13,7 +13,8 @@ import { json, type Ctx, type RouteSpec } from '../api/route.js';
 import { CLAIM, DEEP_LINKING_RESPONSE, LTI_VERSION, isInstructorRole, objectClaim, optionalString, rolesOf } from './claims.js';
 import { escapeHtml, originOf, sendPage, wantsJson } from './html.js';
 import type { ToolKeyring } from './keys.js';
-import type { VerifiedLaunch } from './launch.js';
+import { pageGate, type VerifiedLaunch } from './launch.js';
+import { frameAncestors } from './frames.js';
 import { formParam, launchUrl, requiredParam } from './login.js';
 import { parseTarget, targetChoices, targetMaxScore, targetTitle } from './targets.js';
 
@@ -31,6 +32,8 @@ interface DeepLinkContext {
   deployment: string;
   returnUrl: string;
   data?: string;
+  /** The LMS course (context id) the content is added to. */
+  course?: string;
 }
 
 /** The picker for an LtiDeepLinkingRequest (HTML, or JSON with Accept: application/json). */
@@ -46,11 +49,19 @@ export async function deepLinkingRequest(ctx: Ctx, keys: ToolKeyring, v: Verifie
   }
   if (!isInstructorRole(rolesOf(v.claims))) throw new HttpError(403, 'forbidden', 'only instructors and administrators may add Stepwise content', CLAIM.roles);
   const data = optionalString(settings.data, 4000);
-  const claims: DeepLinkContext & Record<string, unknown> = { platform: v.platform.id, deployment: v.deploymentId, returnUrl, ...(data !== undefined ? { data } : {}) };
+  const contextId = optionalString(objectClaim(v.claims, CLAIM.context)?.id, 255);
+  const claims: DeepLinkContext & Record<string, unknown> = {
+    platform: v.platform.id,
+    deployment: v.deploymentId,
+    returnUrl,
+    ...(data !== undefined ? { data } : {}),
+    ...(contextId ? { course: contextId } : {}),
+  };
   const context = await keys.sign({ ...claims, aud: CONTEXT_AUD }, CONTEXT_TTL_S, CONTEXT_TYP);
-  const choices = await targetChoices(ctx.store);
+  const choices = await targetChoices(ctx.store, { platformId: v.platform.id, ...(contextId ? { contextId } : {}) });
   const responseUrl = deepLinkResponseUrl(ctx.baseUrl);
   if (wantsJson(req)) return json(200, { context, responseUrl, ...choices });
+  const gate = pageGate(v);
 
   const radio = (value: string, label: string, first: boolean) =>
     `<label><input type="radio" name="target" value="${escapeHtml(value)}"${first ? ' checked' : ''}> ${escapeHtml(label)}</label>`;
@@ -67,7 +78,8 @@ ${group('An exam (each student gets their version)', choices.exams.map((e) => ra
 <label>Title in the course (optional) <input type="text" name="title" maxlength="200"></label>
 <button type="submit">Add</button>
 </form>`,
-    frameAncestors: [originOf(v.platform.issuer), originOf(returnUrl)].filter((x): x is string => !!x),
+    frameAncestors: frameAncestors(v.platform, returnUrl),
+    ...(gate ? { gate } : {}),
   });
   return undefined;
 }
@@ -76,7 +88,13 @@ async function readContext(keys: ToolKeyring, token: string): Promise<DeepLinkCo
   try {
     const p = await keys.verify(token, { audience: CONTEXT_AUD, typ: CONTEXT_TYP, requiredClaims: ['exp'] });
     if (typeof p.platform !== 'string' || typeof p.deployment !== 'string' || typeof p.returnUrl !== 'string') throw new errors.JWTInvalid('missing fields');
-    return { platform: p.platform, deployment: p.deployment, returnUrl: p.returnUrl, ...(typeof p.data === 'string' ? { data: p.data } : {}) };
+    return {
+      platform: p.platform,
+      deployment: p.deployment,
+      returnUrl: p.returnUrl,
+      ...(typeof p.data === 'string' ? { data: p.data } : {}),
+      ...(typeof p.course === 'string' ? { course: p.course } : {}),
+    };
   } catch (err) {
     if (err instanceof errors.JWTExpired) throw new HttpError(401, 'invalid_context', 'the deep linking context has expired (an hour); start again from the platform', 'context');
     if (err instanceof errors.JOSEError) throw new HttpError(401, 'invalid_context', 'the deep linking context is not one this tool issued', 'context');
@@ -100,6 +118,12 @@ export function deepLinkResponseRoute(keys: ToolKeyring): RouteSpec {
       const target = parseTarget(formParam(req, 'target'));
       const platform = await ctx.store.lti.getPlatform(dl.platform);
       if (!platform) throw new HttpError(404, 'unknown_platform', 'the platform of this deep linking request is no longer registered', 'context');
+      if (target.kind === 'exam') {
+        const home = await ctx.store.lti.examHome(target.id);
+        if (home && !(home.platformId === platform.id && home.contextId === dl.course)) {
+          throw new HttpError(403, 'forbidden', 'this exam belongs to another course (the first to link it); ask its instructor, or create an exam for this course', 'target');
+        }
+      }
       const title = (formParam(req, 'title') ?? (await targetTitle(ctx.store, target))).slice(0, 200);
       const scoreMaximum = await targetMaxScore(ctx.store, target);
       const item = {
@@ -133,7 +157,7 @@ export function deepLinkResponseRoute(keys: ToolKeyring): RouteSpec {
 </form>`,
         script: "document.getElementById('back').submit();",
         formAction: [originOf(dl.returnUrl)].filter((x): x is string => !!x),
-        frameAncestors: [originOf(platform.issuer), originOf(dl.returnUrl)].filter((x): x is string => !!x),
+        frameAncestors: frameAncestors(platform, dl.returnUrl),
       });
       return undefined;
     },

@@ -10,11 +10,16 @@
  * and `onAttempt`, which posts the score of an attempt at a launched variant to its line item.
  */
 import type { Logger } from 'pino';
+import { StepwiseError } from '../core/errors.js';
 import { HttpError } from '../api/problem.js';
 import { json, type RouteSpec } from '../api/route.js';
 import type { AttemptHook } from '../service/attempts.js';
 import type { Store } from '../store/types.js';
 import { gradePassback } from './ags.js';
+import { katexAssetRoutes } from './assets.js';
+import { clearStateCookie } from './binding.js';
+import { canvasConfigRoute } from './canvas.js';
+import { sendErrorPage, wantsPage } from './html.js';
 import { DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST } from './claims.js';
 import { deepLinkingRequest, deepLinkResponseRoute } from './deep-linking.js';
 import { toolKeyring } from './keys.js';
@@ -40,6 +45,24 @@ export interface LtiToolOptions {
 export interface LtiTool {
   routes: RouteSpec[];
   onAttempt: AttemptHook;
+}
+
+/** The browser-facing routes answer a browser's errors with a page (problem+json for API clients). */
+function errorsAsPages(route: RouteSpec): RouteSpec {
+  return {
+    ...route,
+    handler: async (ctx, req, res) => {
+      try {
+        return await route.handler(ctx, req, res);
+      } catch (err) {
+        if ((err instanceof HttpError || err instanceof StepwiseError) && wantsPage(req) && !res.headersSent) {
+          sendErrorPage(res, err);
+          return undefined;
+        }
+        throw err;
+      }
+    },
+  };
 }
 
 export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
@@ -75,6 +98,7 @@ export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
     },
     handler: async (ctx, req, res) => {
       const launch = await verifyLaunch(ctx, jwks, req);
+      if (launch.binding === 'cookie') clearStateCookie(res, ctx.baseUrl, launch.state);
       if (launch.messageType === RESOURCE_LINK_REQUEST) {
         const { result, variants } = await resourceLinkLaunch(ctx, launch);
         return sendLaunch(req, res, launch, result, variants);
@@ -85,7 +109,7 @@ export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
   };
 
   return {
-    routes: [jwksRoute, ...loginRoutes(), launchRoute, deepLinkResponseRoute(keys), ...platformRoutes()],
+    routes: [jwksRoute, ...[...loginRoutes(), launchRoute, deepLinkResponseRoute(keys)].map(errorsAsPages), ...platformRoutes(), ...katexAssetRoutes(), canvasConfigRoute()],
     onAttempt: gradePassback(store, keys, { ...(options.logger ? { logger: options.logger } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }),
   };
 }

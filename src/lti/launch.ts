@@ -7,7 +7,9 @@
 import type { Request } from 'express';
 import { HttpError } from '../api/problem.js';
 import type { Ctx } from '../api/route.js';
+import { checkStorageTarget, hasStateCookie, type Binding } from './binding.js';
 import { CLAIM, LTI_VERSION, stringClaim, type Claims } from './claims.js';
+import { originOf, wantsJson, type PageOptions } from './html.js';
 import { formParam } from './login.js';
 import { verifyIdToken, type JwksCache } from './verify.js';
 import type { LtiPlatform } from './types.js';
@@ -20,6 +22,13 @@ export interface VerifiedLaunch {
   claims: Claims;
   deploymentId: string;
   messageType: string;
+  state: string;
+  /**
+   * How the state is bound to this browser: its login cookie came back, or (no cookie) the page
+   * must find the state in the platform's storage frame `storageTarget` before it shows anything.
+   */
+  binding: Binding;
+  storageTarget?: string;
 }
 
 export async function verifyLaunch(ctx: Ctx, jwks: JwksCache, req: Request): Promise<VerifiedLaunch> {
@@ -33,10 +42,22 @@ export async function verifyLaunch(ctx: Ctx, jwks: JwksCache, req: Request): Pro
   const idToken = formParam(req, 'id_token');
   if (idToken === undefined) throw new HttpError(400, 'invalid_request', 'the launch needs an id_token (form field id_token)', 'id_token');
 
+  const cookie = hasStateCookie(req, ctx.baseUrl, state);
   const outcome = await ctx.store.lti.consumeLoginState(state);
   if (!outcome.ok) {
     const why = { unknown: 'is not one this tool issued', used: 'was used already (each login allows one launch)', expired: 'has expired (logins last 10 minutes)' }[outcome.reason];
     throw new HttpError(400, 'invalid_state', `the state ${why}; start the launch again from the platform`, 'state');
+  }
+  // The login must have started in this browser: its cookie, or else a page that checks the
+  // platform's storage frame (HTML only: a JSON reply would hand over the session unchecked).
+  const storageTarget = cookie ? undefined : (checkStorageTarget(formParam(req, 'lti_storage_target')) ?? outcome.state.storageTarget);
+  if (!cookie && (!storageTarget || wantsJson(req))) {
+    throw new HttpError(
+      401,
+      'login_not_bound',
+      'this launch did not start in this browser (its login cookie is missing): start it again from the course; if it fails again, allow cookies for this site or open the activity in a new window',
+      'state',
+    );
   }
   const platform = await ctx.store.lti.getPlatform(outcome.state.platformId);
   if (!platform) throw new HttpError(404, 'unknown_platform', 'the platform this login started with is no longer registered', 'state');
@@ -59,5 +80,13 @@ export async function verifyLaunch(ctx: Ctx, jwks: JwksCache, req: Request): Pro
     throw new HttpError(422, 'unsupported_version', `the LTI version must be ${LTI_VERSION}, got ${JSON.stringify(version)}`, CLAIM.version);
   }
   const messageType = stringClaim(claims, CLAIM.messageType, 'message type');
-  return { platform, claims, deploymentId, messageType };
+  return { platform, claims, deploymentId, messageType, state, binding: cookie ? 'cookie' : 'storage', ...(storageTarget ? { storageTarget } : {}) };
+}
+
+/** The storage gate a launch's page needs (none when its login cookie came back). */
+export function pageGate(v: VerifiedLaunch): PageOptions['gate'] {
+  if (v.binding === 'cookie') return undefined;
+  const origin = originOf(v.platform.authLoginUrl);
+  if (!v.storageTarget || !origin) throw new HttpError(401, 'login_not_bound', 'this launch did not start in this browser: start it again from the course', 'state');
+  return { target: v.storageTarget, origin, state: v.state };
 }

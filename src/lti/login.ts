@@ -9,6 +9,8 @@ import type { Request } from 'express';
 import { HttpError } from '../api/problem.js';
 import type { RouteSpec } from '../api/route.js';
 import type { Store } from '../store/types.js';
+import { checkStorageTarget, setStateCookie, storageClientScript, storageKey } from './binding.js';
+import { escapeHtml, originOf, sendPage } from './html.js';
 import type { LtiPlatform } from './types.js';
 
 export const STATE_TTL_MS = 10 * 60_000;
@@ -42,13 +44,23 @@ export async function platformFor(store: Store, issuer: string, clientId: string
   return found[0];
 }
 
-export async function initiateLogin(store: Store, baseUrl: string, req: Request): Promise<string> {
+export interface Login {
+  /** The platform's authorization endpoint with our parameters. */
+  authUrl: string;
+  state: string;
+  platform: LtiPlatform;
+  /** The platform frame to keep the state in, when the platform offers postMessage storage. */
+  storageTarget?: string;
+}
+
+export async function initiateLogin(store: Store, baseUrl: string, req: Request): Promise<Login> {
   const iss = requiredParam(req, 'iss');
   const loginHint = requiredParam(req, 'login_hint');
   const targetLinkUri = requiredParam(req, 'target_link_uri');
   const messageHint = formParam(req, 'lti_message_hint');
   const clientId = formParam(req, 'client_id');
   const deploymentId = formParam(req, 'lti_deployment_id');
+  const storageTarget = checkStorageTarget(formParam(req, 'lti_storage_target'));
   try {
     new URL(targetLinkUri);
   } catch {
@@ -60,7 +72,14 @@ export async function initiateLogin(store: Store, baseUrl: string, req: Request)
   }
   const state = randomBytes(32).toString('base64url');
   const nonce = randomBytes(32).toString('base64url');
-  await store.lti.createLoginState({ state, nonce, platformId: platform.id, targetLinkUri, expiresAt: new Date(Date.now() + STATE_TTL_MS).toISOString() });
+  await store.lti.createLoginState({
+    state,
+    nonce,
+    platformId: platform.id,
+    targetLinkUri,
+    ...(storageTarget ? { storageTarget } : {}),
+    expiresAt: new Date(Date.now() + STATE_TTL_MS).toISOString(),
+  });
 
   const auth = new URL(platform.authLoginUrl);
   const params: Record<string, string | undefined> = {
@@ -76,7 +95,7 @@ export async function initiateLogin(store: Store, baseUrl: string, req: Request)
     nonce,
   };
   for (const [k, v] of Object.entries(params)) if (v !== undefined) auth.searchParams.set(k, v);
-  return auth.href;
+  return { authUrl: auth.href, state, platform, ...(storageTarget ? { storageTarget } : {}) };
 }
 
 export function loginRoutes(): RouteSpec[] {
@@ -88,6 +107,7 @@ export function loginRoutes(): RouteSpec[] {
     access: 'public',
     ...(method === 'post' ? { body: { contentType: 'application/x-www-form-urlencoded' } } : {}),
     query: {
+      lti_storage_target: { description: 'the platform frame for client-side postMessage storage (used where the browser blocks our cookie)' },
       iss: { description: "the platform's issuer" },
       login_hint: { description: 'opaque, passed back to the platform' },
       target_link_uri: { description: 'where the launch is meant to go' },
@@ -95,10 +115,29 @@ export function loginRoutes(): RouteSpec[] {
       client_id: { description: 'our client id at the platform (needed when an issuer has several registrations)' },
       lti_deployment_id: { description: 'the deployment the launch is for' },
     },
-    responses: { 302: { description: "to the platform's authorization endpoint, with state and nonce" } },
+    responses: {
+      200: { description: 'with lti_storage_target: a page that stores the state in the platform frame, then goes on to the authorization endpoint', contentType: 'text/html' },
+      302: { description: "to the platform's authorization endpoint, with state and nonce" },
+    },
     handler: async (ctx, req, res) => {
-      const to = await initiateLogin(ctx.store, ctx.baseUrl, req);
-      res.set('Cache-Control', 'no-store').redirect(302, to);
+      const login = await initiateLogin(ctx.store, ctx.baseUrl, req);
+      setStateCookie(res, ctx.baseUrl, login.state);
+      const platformOrigin = originOf(login.platform.authLoginUrl);
+      if (!login.storageTarget || !platformOrigin) {
+        res.set('Cache-Control', 'no-store').redirect(302, login.authUrl);
+        return undefined;
+      }
+      // Stored in the platform's frame as well, for browsers that drop the cookie; on to the
+      // platform when stored (or when the frame does not answer: the cookie may still do).
+      sendPage(res, 200, {
+        title: 'Signing in…',
+        body: `<p>Signing in… <a id="go" href="${escapeHtml(login.authUrl)}">Continue</a></p>`,
+        script: `${storageClientScript(login.storageTarget, platformOrigin)}
+ltiStorage('lti.put_data', { key: ${JSON.stringify(storageKey(login.state))}, value: ${JSON.stringify(login.state)} })
+  .then(() => { window.location.href = document.getElementById('go').href; });`,
+        // No controls to trick anyone into using; the LMS may frame it from any of its hosts.
+        anyFrame: true,
+      });
       return undefined;
     },
   });

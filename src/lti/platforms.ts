@@ -4,10 +4,11 @@
  */
 import { StepwiseError } from '../core/errors.js';
 import { HttpError } from '../api/problem.js';
-import { json, type RouteSpec } from '../api/route.js';
+import { json, param, type RouteSpec } from '../api/route.js';
 import type { Store } from '../store/types.js';
 import { SCOPE_SCORE } from './claims.js';
 import { deepLinkResponseUrl } from './deep-linking.js';
+import { checkFrameOrigins } from './frames.js';
 import { launchUrl } from './login.js';
 import type { LtiPlatform, NewLtiPlatform } from './types.js';
 
@@ -41,6 +42,8 @@ export function checkPlatform(input: NewLtiPlatform): NewLtiPlatform {
     throw new StepwiseError('invalid_request', 'give at least one deployment id (the LMS shows it when the tool is deployed)', 'deploymentIds');
   }
   out.deploymentIds = [...new Set(input.deploymentIds.map((d, i) => text(`deploymentIds[${i}]` as keyof NewLtiPlatform, d, 255)))];
+  // An empty list means the default, as on the frame-origins route (it would otherwise forbid every frame).
+  if (input.frameOrigins !== undefined && input.frameOrigins.length > 0) out.frameOrigins = checkFrameOrigins(input.frameOrigins);
   return out;
 }
 
@@ -111,6 +114,22 @@ export function platformRoutes(): RouteSpec[] {
       access: 'instructor',
       responses: { 200: { description: 'the platforms', schema: 'LtiPlatformList' } },
       handler: async (ctx) => json(200, await ctx.store.lti.listPlatforms()),
+    },
+    {
+      method: 'post',
+      path: '/api/v1/lti/platforms/:id/frame-origins',
+      summary: "Set the origins that may frame the tool for a platform, e.g. Canvas's https://<school>.instructure.com; an empty list or null goes back to the default (instructors)",
+      tag: 'lti',
+      access: 'instructor',
+      body: { schema: 'FrameOriginsRequest' },
+      responses: { 200: { description: 'the platform', schema: 'LtiPlatform' } },
+      handler: async (ctx, req) => {
+        const given = (req.body as { frameOrigins: string[] | null }).frameOrigins;
+        const origins = given === null || given.length === 0 ? undefined : checkFrameOrigins(given);
+        const p = await ctx.store.lti.setFrameOrigins(param(req, 'id'), origins);
+        if (!p) throw new HttpError(404, 'not_found', `no LTI platform with id ${JSON.stringify(param(req, 'id'))}`);
+        return json(200, p);
+      },
     },
     {
       method: 'get',

@@ -1,18 +1,22 @@
 /**
  * An LtiResourceLinkRequest: the Stepwise user for (iss, sub), the resource link and its target,
  * the AGS line item, the variant(s) to work on, a launch record per variant (so an attempt knows
- * where its score goes) and a short-lived API key for the page's client.
+ * where its score goes) and a short-lived API key for the page's client, scoped to the resource
+ * link (and its course and exam): an instructor's launch key is no server-wide instructor key
+ * (src/api/auth.ts says what it reaches). The page never shows the key: it lives in the page's
+ * script only, never in its text, a URL or storage.
  */
 import type { Request, Response } from 'express';
 import { HttpError } from '../api/problem.js';
 import { json, type Ctx } from '../api/route.js';
-import { checkDifficulty } from '../engine.js';
+import { checkDifficulty, getTopic } from '../engine.js';
 import { markdownToHtml } from '../render/html.js';
 import { createVariant } from '../service/variants.js';
 import type { Role, Store, User, Variant } from '../store/types.js';
 import { CLAIM, SCOPE_SCORE, displayName, isInstructorRole, objectClaim, optionalString, rolesOf, stringClaim, type Claims } from './claims.js';
+import { frameAncestors } from './frames.js';
 import { escapeHtml, originOf, sendPage, wantsJson } from './html.js';
-import type { VerifiedLaunch } from './launch.js';
+import { pageGate, type VerifiedLaunch } from './launch.js';
 import { targetFromCustom, targetTitle } from './targets.js';
 import type { LtiPlatform, LtiTarget } from './types.js';
 
@@ -118,7 +122,12 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
     await store.lti.createLaunch({ userId: user.id, resourceLink: stored.id, variantId: variant.id, ...(lineItemUrl ? { lineItemUrl } : {}) });
   }
   const expiresAt = new Date(Date.now() + LAUNCH_KEY_TTL_MS).toISOString();
-  const { secret } = await store.keys.create({ userId: user.id, role, label: 'LTI launch', expiresAt });
+  // An instructor gets the exam's results only from the course that first linked it (its home):
+  // a link to the same exam from another course opens it but grants nothing over it.
+  const home = exam ? await store.lti.examHome(exam.examId) : undefined;
+  const ownsExam = exam !== undefined && home !== undefined && home.platformId === platform.id && home.contextId === stored.contextId;
+  const scope = { resourceLink: stored.id, ...(stored.contextId ? { contextId: stored.contextId } : {}), ...(exam && (ownsExam || role === 'student') ? { examId: exam.examId } : {}) };
+  const { secret } = await store.keys.create({ userId: user.id, role, label: 'LTI launch', expiresAt, scope });
   ctx.logger?.info({ platform: platform.id, user: user.id, target, variants: variants.length }, 'LTI launch');
   return {
     result: {
@@ -136,6 +145,22 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
   };
 }
 
+/** The launch's return URL (launch_presentation.return_url), when it is an http(s) URL. */
+export function returnUrlOf(claims: Claims): string | undefined {
+  const presentation = objectClaim(claims, CLAIM.launchPresentation);
+  const url = optionalString(presentation?.return_url, 2000);
+  return url && originOf(url) ? url : undefined;
+}
+
+/** A step's label, for its input (the id when the topic no longer names it). */
+function stepLabel(topic: string, step: string): string {
+  try {
+    return getTopic(topic).steps[step]?.label ?? step;
+  } catch {
+    return step;
+  }
+}
+
 /** Answers a launch: JSON for API clients, else the problem page. */
 export async function sendLaunch(req: Request, res: Response, v: VerifiedLaunch, result: LaunchResult, variants: Variant[]) {
   if (wantsJson(req)) return json(200, result);
@@ -143,44 +168,62 @@ export async function sendLaunch(req: Request, res: Response, v: VerifiedLaunch,
   const title = result.examId ? 'Stepwise exam' : 'Stepwise problem';
   const body = `
 <h1>${escapeHtml(title)}</h1>
-<p>Signed in through ${escapeHtml(v.platform.name)} as a ${escapeHtml(result.role)}. This page's client uses the API key
-<code id="api-key">${escapeHtml(result.apiKey)}</code> (valid until ${escapeHtml(result.expiresAt)}).</p>
+<p>Signed in through ${escapeHtml(v.platform.name)} as a ${escapeHtml(result.role)}; this page works until ${escapeHtml(result.expiresAt)}.</p>
 ${items
   .map(
     ({ variant, html }, i) => `
 <section class="item" data-variant="${escapeHtml(variant.id)}">
-<h2>${items.length > 1 ? `Item ${i + 1}` : 'Problem'} <small>(variant <code>${escapeHtml(variant.id)}</code>)</small></h2>
+<h2>${items.length > 1 ? `Item ${i + 1}` : 'Problem'}</h2>
 <div class="prompt">${html}</div>
 <form class="answers">
-${variant.steps.map((s) => `<label>${escapeHtml(s)} <input type="text" name="${escapeHtml(s)}" autocomplete="off"></label>`).join('\n')}
+${variant.steps
+  .map((s, j) => {
+    const id = `a-${i}-${j}`;
+    return `<label for="${id}">${escapeHtml(stepLabel(variant.topic, s))}</label> <input type="text" id="${id}" name="${escapeHtml(s)}" autocomplete="off">`;
+  })
+  .join('\n')}
 <button type="submit">Submit answers</button>
-<output></output>
+<output aria-live="polite"></output>
 </form>
 </section>`,
   )
   .join('\n')}`;
-  // The client: posts answers to the attempts endpoint with the launch key and shows the score.
+  // The client: posts answers to the attempts endpoint with the launch key (held in this script
+  // only) and shows what the attempt view returns: the score, and per step whatever the exam's
+  // feedback policy lets through (status, feedback, the expected value once released).
   const script = `
-const key = document.getElementById('api-key').textContent;
+const key = ${JSON.stringify(result.apiKey)};
+const show = (out, r, a) => {
+  out.replaceChildren();
+  const line = (text, cls) => { const p = document.createElement('p'); p.textContent = text; if (cls) p.className = cls; out.append(p); return p; };
+  if (!r.ok) { line(a && a.detail ? a.detail : 'The answers could not be sent (' + r.status + ').', 'error'); return; }
+  line(typeof a.score === 'number' && typeof a.maxScore === 'number' ? 'Score: ' + a.score + ' / ' + a.maxScore : 'Answers recorded.');
+  const steps = Array.isArray(a.steps) ? a.steps : [];
+  if (steps.length === 0) return;
+  const ul = document.createElement('ul'); ul.className = 'feedback';
+  for (const s of steps) {
+    const parts = [s.label || s.id];
+    if (s.status) parts.push(String(s.status).replace(/_/g, ' '));
+    if (s.feedback) parts.push(s.feedback);
+    if (s.expected !== undefined) parts.push('expected ' + JSON.stringify(s.expected));
+    const li = document.createElement('li'); li.textContent = parts.join(' — '); ul.append(li);
+  }
+  out.append(ul);
+};
 for (const section of document.querySelectorAll('section[data-variant]')) {
   const form = section.querySelector('form'), out = section.querySelector('output');
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const answers = {};
     for (const input of form.querySelectorAll('input')) if (input.value.trim() !== '') answers[input.name] = input.value.trim();
-    const r = await fetch('../api/v1/variants/' + encodeURIComponent(section.dataset.variant) + '/attempts', {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + key }, body: JSON.stringify({ answers }) });
-    const a = await r.json();
-    // The exam's feedback policy decides what the attempt view holds: no score or steps under 'none'.
-    const shown = [a.score === undefined ? 'Submitted.' : 'Score: ' + a.score + ' / ' + a.maxScore, a.steps.map((s) => s.id + ': ' + s.status).join(', ')];
-    out.textContent = r.ok ? shown.filter((x) => x !== '').join(' — ') : (a.detail || 'error');
+    try {
+      const r = await fetch('../api/v1/variants/' + encodeURIComponent(section.dataset.variant) + '/attempts', {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + key }, body: JSON.stringify({ answers }) });
+      show(out, r, await r.json().catch(() => undefined));
+    } catch { show(out, { ok: false, status: 0 }, { detail: 'The server could not be reached; try again.' }); }
   });
 }`;
-  sendPage(res, 200, {
-    title,
-    body,
-    script,
-    frameAncestors: [originOf(v.platform.issuer), originOf(v.platform.authLoginUrl)].filter((x): x is string => !!x),
-  });
+  const gate = pageGate(v);
+  sendPage(res, 200, { title, body, script, frameAncestors: frameAncestors(v.platform, returnUrlOf(v.claims)), ...(gate ? { gate } : {}) });
   return undefined;
 }

@@ -56,11 +56,19 @@ export async function targetMaxScore(store: Store, t: LtiTarget): Promise<number
   return variants.reduce((sum, v) => sum + variantMaxScore(v), 0);
 }
 
-/** Everything a deep link may point at. */
-export async function targetChoices(store: Store) {
+/**
+ * Everything a deep link from this course may point at: every topic and bank question, and the
+ * exams not yet linked from another course (an exam belongs to the course that first links it).
+ */
+export async function targetChoices(store: Store, course: { platformId: string; contextId?: string }) {
+  const exams = [];
+  for (const e of await store.exams.list()) {
+    const home = await store.lti.examHome(e.id);
+    if (!home || (home.platformId === course.platformId && home.contextId === course.contextId)) exams.push({ id: e.id, title: e.title });
+  }
   return {
     topics: listTopics().map((t) => ({ id: t.id, title: t.title })),
     questions: [...builtInBank().questions.values()].map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic })),
-    exams: (await store.exams.list()).map((e) => ({ id: e.id, title: e.title })),
+    exams,
   };
 }

@@ -21,6 +21,12 @@ export interface LtiPlatform {
   authTokenUrl: string;
   jwksUrl: string;
   deploymentIds: string[];
+  /**
+   * Origins that may frame the tool's pages for this platform (Canvas frames from the school's
+   * host, https://<school>.instructure.com, not its issuer). Absent: the origins of the
+   * registered URLs and of each launch's return URL (src/lti/frames.ts).
+   */
+  frameOrigins?: string[];
   createdAt: string;
 }
 
@@ -31,6 +37,8 @@ export interface LoginState {
   nonce: string;
   platformId: string;
   targetLinkUri?: string;
+  /** The login's `lti_storage_target`: the platform frame that keeps the state (postMessage storage). */
+  storageTarget?: string;
   createdAt: string;
   expiresAt: string;
   usedAt?: string;
@@ -100,6 +108,8 @@ export interface LtiRepo {
   /** Platforms with this issuer (and client id, when given). */
   findPlatforms(issuer: string, clientId?: string): Promise<LtiPlatform[]>;
   listPlatforms(): Promise<LtiPlatform[]>;
+  /** Sets (or with undefined, clears) the platform's frame origins; undefined when there is no such platform. */
+  setFrameOrigins(id: string, origins: string[] | undefined): Promise<LtiPlatform | undefined>;
 
   createLoginState(input: Omit<LoginState, 'createdAt' | 'usedAt'>): Promise<LoginState>;
   /** Marks the state used and returns it, or why it cannot be used (atomically: one winner). */
@@ -112,6 +122,11 @@ export interface LtiRepo {
     input: Pick<LtiResourceLink, 'platformId' | 'deploymentId' | 'resourceLinkId' | 'contextId' | 'contextTitle' | 'title' | 'target'>,
   ): Promise<LtiResourceLink>;
   setLineItem(resourceLink: string, lineItemUrl: string, lineItemsUrl?: string): Promise<void>;
+  /**
+   * The course an exam belongs to in the LMS: the platform and context of the first resource link
+   * that opened it (undefined when none has). Only that course's instructors get its results.
+   */
+  examHome(examId: string): Promise<{ platformId: string; contextId?: string } | undefined>;
 
   createLaunch(input: Omit<LtiLaunch, 'id' | 'createdAt'>): Promise<LtiLaunch>;
   launchFor(variantId: string, userId: string): Promise<LaunchForPassback | undefined>;

@@ -11,7 +11,12 @@ import type { Attempt, Store, Variant } from '../store/types.js';
 import type { Caller } from './caller.js';
 import { EXAM_ITEM_REFUSAL, studentVariantView, type StudentVariant } from './variants.js';
 
-export const isInstructor = (c: Caller): boolean => c.key.role === 'instructor';
+/**
+ * An instructor key; an LTI launch key (scoped) counts only for the exam its resource link opens
+ * (`examId`), and is a student's everywhere else.
+ */
+export const isInstructor = (c: Caller, examId?: string): boolean =>
+  c.key.role === 'instructor' && (c.key.scope === undefined || (examId !== undefined && c.key.scope.examId === examId));
 
 /**
  * Throws forbidden unless the caller may read this variant's problem. A practice variant that is
@@ -19,7 +24,7 @@ export const isInstructor = (c: Caller): boolean => c.key.role === 'instructor';
  * its params would be another version's problem, its solution and attempts that item's key.
  */
 export async function assertCanSeeVariant(store: Store, caller: Caller, v: Variant): Promise<void> {
-  if (isInstructor(caller)) return;
+  if (isInstructor(caller, v.examId)) return;
   if (v.mode === 'practice') return assertNotUnreleasedExam(store, caller, v.topic, v.params);
   const version = v.examId ? await store.exams.assignment(v.examId, caller.user.id) : undefined;
   if (version === undefined || version !== v.examVersion) throw forbiddenError('this exam variant is not part of your exam version');
@@ -27,12 +32,12 @@ export async function assertCanSeeVariant(store: Store, caller: Caller, v: Varia
 
 /** The variant as this caller may see it: whole for instructors, studentVariantView for students. */
 export function variantViewFor(caller: Caller, v: Variant): Variant | StudentVariant {
-  return isInstructor(caller) ? v : studentVariantView(v);
+  return isInstructor(caller, v.examId) ? v : studentVariantView(v);
 }
 
 /** Whether expected values and the worked solution may be shown to the caller for this variant. */
 export async function revealed(store: Store, caller: Caller, v: Variant): Promise<boolean> {
-  if (isInstructor(caller)) return true;
+  if (isInstructor(caller, v.examId)) return true;
   if (v.mode === 'practice') return !(await store.variants.inUnreleasedExam(v.topic, v.params));
   const exam = v.examId ? await store.exams.get(v.examId) : undefined;
   return exam?.releasedAt !== undefined;

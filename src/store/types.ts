@@ -30,6 +30,20 @@ export interface ApiKey {
   createdAt: string;
   expiresAt?: string;
   revokedAt?: string;
+  /** Set on keys an LTI launch mints: what the key may reach (see src/api/auth.ts). */
+  scope?: KeyScope;
+}
+
+/**
+ * The reach of an LTI launch key: the resource link it was launched from, that link's course
+ * (context) and, when the link opens an exam, that exam. A scoped instructor key may read and
+ * release that exam's results and work on variants, nothing server-wide.
+ */
+export interface KeyScope {
+  /** Stepwise's id of the LTI resource link. */
+  resourceLink: string;
+  contextId?: string;
+  examId?: string;
 }
 
 export interface Course {
@@ -134,13 +148,14 @@ export interface UserRepo {
 
 export interface KeyRepo {
   /** Creates a key; `secret` may be supplied (the bootstrap key), else one is generated. */
-  create(input: { userId: string; role: Role; label: string; expiresAt?: string; secret?: string }): Promise<{ key: ApiKey; secret: string }>;
+  create(input: { userId: string; role: Role; label: string; expiresAt?: string; secret?: string; scope?: KeyScope }): Promise<{ key: ApiKey; secret: string }>;
   /** The active (unrevoked, unexpired) key with this secret, and its user. */
   authenticate(secret: string): Promise<{ key: ApiKey; user: User } | undefined>;
   /** The key with this secret whatever its state (revoked, expired), for the bootstrap key. */
   findBySecret(secret: string): Promise<ApiKey | undefined>;
   list(userId: string): Promise<ApiKey[]>;
   revoke(id: string): Promise<ApiKey | undefined>;
+  /** Active keys of this role with no scope (LTI launch keys do not count). */
   countActive(role: Role): Promise<number>;
 }
 

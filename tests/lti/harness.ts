@@ -25,11 +25,19 @@ export interface LtiHarness {
   instructor: string;
   platform: SimPlatform;
   platformId: string;
-  call(method: string, path: string, opts?: { key?: string; body?: unknown; form?: Record<string, string>; accept?: string }): Promise<Reply>;
-  /** Login initiation and the platform's authorization: the id_token and state the platform form-posts. */
-  login(p?: PendingLaunch, extra?: Record<string, string>): Promise<{ idToken: string; state: string }>;
-  /** Posts an id_token and state to /lti/launch (JSON unless accept says otherwise). */
-  postLaunch(idToken: string, state: string, accept?: string): Promise<Reply>;
+  /** Method and path of every request the tool received, in order (what a real browser fetched). */
+  requests: string[];
+  call(method: string, path: string, opts?: { key?: string; body?: unknown; form?: Record<string, string>; accept?: string; cookie?: string }): Promise<Reply>;
+  /**
+   * Login initiation and the platform's authorization: the id_token and state the platform
+   * form-posts, and the cookies /lti/login set (the browser's jar, as a Cookie header).
+   */
+  login(p?: PendingLaunch, extra?: Record<string, string>): Promise<{ idToken: string; state: string; cookie: string; init: Reply }>;
+  /**
+   * Posts an id_token and state to /lti/launch (JSON unless accept says otherwise), from the
+   * browser that started the login (its cookie) unless `from` gives another browser's cookies.
+   */
+  postLaunch(idToken: string, state: string, accept?: string, from?: { cookie?: string; form?: Record<string, string> }): Promise<Reply>;
   /** login + postLaunch. */
   launch(p?: PendingLaunch): Promise<Reply & { idToken: string; state: string }>;
   close(): Promise<void>;
@@ -55,8 +63,8 @@ export function formFields(html: string): Record<string, string> {
   return out;
 }
 
-export async function startLti(options: { timeoutMs?: number } = {}): Promise<LtiHarness> {
-  const platform = await startPlatform();
+export async function startLti(options: { timeoutMs?: number; platformHost?: 'localhost' } = {}): Promise<LtiHarness> {
+  const platform = await startPlatform(options.platformHost ? { host: options.platformHost } : {});
   const store = SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const server: Server = createServer();
@@ -64,12 +72,15 @@ export async function startLti(options: { timeoutMs?: number } = {}): Promise<Lt
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const lti = ltiTool(store, { baseUrl: url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: 0, baseUrl: url, extraRoutes: lti.routes, onAttempt: lti.onAttempt });
+  const requests: string[] = [];
+  server.on('request', (req) => requests.push(`${req.method} ${req.url}`));
   server.on('request', app);
   platform.tool = { launchUrl: `${url}/lti/launch`, jwksUrl: `${url}/lti/jwks` };
 
   const call: LtiHarness['call'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+    if (opts.cookie) headers.cookie = opts.cookie;
     let body: string | undefined;
     if (opts.form) {
       body = new URLSearchParams(opts.form).toString();
@@ -95,12 +106,15 @@ export async function startLti(options: { timeoutMs?: number } = {}): Promise<Lt
   });
   if (registered.status !== 201) throw new Error(`could not register the platform: ${registered.text}`);
 
+  // The cookie jar of the one browser the tests launch from, by state: name=value pairs.
+  const jar = new Map<string, string>();
   const h: LtiHarness = {
     url,
     store,
     instructor: created!,
     platform,
     platformId: registered.body.id,
+    requests,
     call,
     async login(p = {}, extra = {}) {
       const q = new URLSearchParams({
@@ -113,18 +127,24 @@ export async function startLti(options: { timeoutMs?: number } = {}): Promise<Lt
         ...extra,
       });
       const init = await call('GET', `/lti/login?${q}`, { accept: 'text/html' });
-      expect(init.status, init.text).toBe(302);
-      const location = init.headers.get('location')!;
+      expect([200, 302], init.text).toContain(init.status);
+      const cookie = init.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const location = init.status === 302 ? init.headers.get('location')! : /id="go" href="([^"]+)"/.exec(init.text)![1].replace(/&amp;/g, "&");
       expect(location.startsWith(platform.authUrl)).toBe(true);
       const auth = await fetch(location);
       const html = await auth.text();
       expect(auth.status, html).toBe(200);
       const fields = formFields(html);
       expect(fields.id_token).toBeTruthy();
-      return { idToken: fields.id_token, state: fields.state };
+      jar.set(fields.state, cookie);
+      return { idToken: fields.id_token, state: fields.state, cookie, init };
     },
-    postLaunch(idToken, state, accept = 'application/json') {
-      return call('POST', '/lti/launch', { form: { id_token: idToken, state }, accept });
+    postLaunch(idToken, state, accept = 'application/json', from) {
+      const cookie = from ? from.cookie : jar.get(state);
+      return call('POST', '/lti/launch', { form: { id_token: idToken, state, ...from?.form }, accept, ...(cookie ? { cookie } : {}) });
     },
     async launch(p = {}) {
       const { idToken, state } = await h.login(p);

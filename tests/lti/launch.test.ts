@@ -85,14 +85,17 @@ describe('a full launch', () => {
     expect(h.platform.tokenRequests).toHaveLength(1);
   });
 
-  it('answers with an HTML page showing the problem, the variant id and the key, everything escaped', async () => {
+  it('answers with an HTML page showing the problem, everything escaped, and never the key in its text', async () => {
     const { idToken, state } = await h.login({ claims: (c) => ({ ...c, [C.resourceLink]: { id: 'rl-html', title: '<script>alert(1)</script>' } }) });
     const r = await h.postLaunch(idToken, state, 'text/html');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/html/);
     const variant = /data-variant="([^"]+)"/.exec(r.text)?.[1];
     expect(variant).toMatch(/^var_/);
-    expect(r.text).toMatch(/<code id="api-key">sw_[\w-]+<\/code>/);
+    const key = (await h.store.keys.list((await h.store.users.findByLti(h.platform.issuer, 'student-1'))!.id))[0];
+    const visible = r.text.replace(/<script[\s\S]*?<\/script>/g, '');
+    expect(visible).not.toContain(key.prefix);
+    expect(r.text).not.toContain('id="api-key"');
     expect(r.text).toContain('<math'); // the prompt, typeset
     expect(r.text).not.toContain('<script>alert');
     const csp = r.headers.get('content-security-policy')!;
@@ -151,7 +154,8 @@ describe('roles', () => {
     expect(r.body.role).toBe('instructor');
     expect(r.body.lineItem).toBeUndefined();
     expect(await h.store.users.findByLti(h.platform.issuer, 'teacher-1')).toMatchObject({ role: 'instructor', name: 'Prof. T' });
-    expect((await h.call('GET', '/api/v1/lti/platforms', { key: r.body.apiKey })).status).toBe(200);
+    // A launch key is scoped to its resource link: no server-wide instructor rights.
+    expect((await h.call('GET', '/api/v1/lti/platforms', { key: r.body.apiKey })).status).toBe(403);
     const a = await h.call('POST', `/api/v1/variants/${r.body.variantId}/attempts`, { key: r.body.apiKey, body: { answers: {} } });
     expect(a.status).toBe(201);
     expect(h.platform.scores).toHaveLength(0);
@@ -196,7 +200,7 @@ describe('replays', () => {
     expect(first.status).toBe(200);
     const claims = JSON.parse(Buffer.from(first.idToken.split('.')[1], 'base64url').toString());
     await h.store.lti.createLoginState({ state: 'forged-state', nonce: claims.nonce, platformId: h.platformId, expiresAt: new Date(Date.now() + 60_000).toISOString() });
-    const replay = await h.postLaunch(first.idToken, 'forged-state');
+    const replay = await h.postLaunch(first.idToken, 'forged-state', 'application/json', { cookie: 'lti_state_forged-state=1' });
     expect(replay.status).toBe(401);
     expect(replay.body).toMatchObject({ code: 'nonce_replayed' });
     expect(await h.store.users.findByLti(h.platform.issuer, 'student-1')).toBeDefined();

@@ -58,6 +58,8 @@ export interface ReceivedScore {
   authorization: string | undefined;
   tokenValid: boolean;
   body: Record<string, any>;
+  /** What the platform answered. */
+  status: number;
 }
 
 export interface SimPlatform {
@@ -81,6 +83,13 @@ export interface SimPlatform {
   authErrors: string[];
   /** The status the score endpoint answers with (default 204). */
   scoreStatus: number;
+  /**
+   * Moodle's rule: a score whose timestamp, truncated to whole seconds, is not later than the one
+   * stored for the line item and user is refused with 409 and not kept.
+   */
+  moodleTimestamps: boolean;
+  /** The score each (line item, user) holds: the last one kept. */
+  gradebook: Map<string, Record<string, any>>;
   sign(claims: JWTPayload, keys?: Keys): Promise<string>;
   close(): Promise<void>;
 }
@@ -93,7 +102,29 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-export async function startPlatform(): Promise<SimPlatform> {
+/**
+ * A course page of the platform framing the tool's login URL, with client-side postMessage storage
+ * in the parent window (`lti_storage_target=_parent`): put_data / get_data, namespaced by the
+ * sender's origin, as the 1EdTech spec asks (for checks in a real browser).
+ */
+export function coursePage(toolLoginUrl: string, forget = false): string {
+  return `<!doctype html><meta charset="utf-8"><title>Course</title><h1>Course page</h1>
+<iframe name="tool" src="${escapeAttr(toolLoginUrl)}" width="860" height="900"></iframe>
+<script>
+const store = new Map();
+addEventListener('message', (ev) => {
+  const d = ev.data || {};
+  const reply = (m) => ev.source.postMessage({ subject: d.subject + '.response', message_id: d.message_id, key: d.key, ...m }, ev.origin);
+  if (d.subject === 'lti.put_data') { if (!${forget}) store.set(ev.origin + ' ' + d.key, d.value); reply({ value: d.value }); }
+  if (d.subject === 'lti.get_data') {
+    const v = store.get(ev.origin + ' ' + d.key);
+    reply(v === undefined ? { error: { code: 'bad_request', message: 'no value for this key' } } : { value: v });
+  }
+});
+</script>`;
+}
+
+export async function startPlatform(options: { host?: 'localhost' } = {}): Promise<SimPlatform> {
   const keys = await makeKeys('platform-key-1');
   const pending = new Map<string, PendingLaunch>();
   const tokens = new Set<string>();
@@ -101,7 +132,8 @@ export async function startPlatform(): Promise<SimPlatform> {
   let toolJwksUrl = '';
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Listening on loopback either way; `localhost` makes the platform another site than a tool on 127.0.0.1.
+  const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
   const p: SimPlatform = {
     url,
@@ -117,6 +149,8 @@ export async function startPlatform(): Promise<SimPlatform> {
     tokenRequests: [],
     authErrors: [],
     scoreStatus: 204,
+    moodleTimestamps: false,
+    gradebook: new Map(),
     prepare(launch = {}) {
       const hint = `user-${randomBytes(6).toString('hex')}`;
       pending.set(hint, launch);
@@ -155,6 +189,7 @@ export async function startPlatform(): Promise<SimPlatform> {
 
   const handle = async (req: IncomingMessage): Promise<{ status: number; type?: string; body: string }> => {
     const u = new URL(req.url ?? '/', url);
+    if (req.method === 'GET' && u.pathname === '/course') return { status: 200, type: 'text/html', body: coursePage(u.searchParams.get('tool') ?? '', u.searchParams.has('forget')) };
     if (req.method === 'GET' && u.pathname === '/jwks') return { status: 200, type: 'application/json', body: JSON.stringify({ keys: [keys.publicJwk] }) };
 
     if (req.method === 'GET' && u.pathname === '/auth') {
@@ -221,9 +256,22 @@ export async function startPlatform(): Promise<SimPlatform> {
       const token = /^Bearer (\S+)$/.exec(auth ?? '')?.[1];
       const tokenValid = token !== undefined && tokens.has(token);
       const text = await readBody(req);
-      p.scores.push({ path: u.pathname, query: u.search, contentType: req.headers['content-type'], authorization: auth, tokenValid, body: JSON.parse(text) });
-      if (!tokenValid) return { status: 401, body: 'bad token' };
-      return { status: p.scoreStatus, body: '' };
+      const body = JSON.parse(text) as Record<string, any>;
+      const received: ReceivedScore = { path: u.pathname, query: u.search, contentType: req.headers['content-type'], authorization: auth, tokenValid, body, status: 0 };
+      p.scores.push(received);
+      const answer = (status: number, text = '') => {
+        received.status = status;
+        return { status, body: text };
+      };
+      if (!tokenValid) return answer(401, 'bad token');
+      if (p.scoreStatus >= 300) return answer(p.scoreStatus);
+      const slot = `${u.pathname} ${body.userId}`;
+      const held = p.gradebook.get(slot);
+      if (p.moodleTimestamps && held && Math.floor(Date.parse(body.timestamp) / 1000) <= Math.floor(Date.parse(held.timestamp) / 1000)) {
+        return answer(409, 'the score is not newer than the one stored');
+      }
+      p.gradebook.set(slot, body);
+      return answer(p.scoreStatus);
     }
     return { status: 404, type: 'text/plain', body: `no ${req.method} ${u.pathname}` };
   };

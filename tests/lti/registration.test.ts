@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { config, register } from '../../src/cli/lti.js';
+import { config, configBaseUrl, configText, platformText, register } from '../../src/cli/lti.js';
 import { scoresUrl } from '../../src/lti/index.js';
 import { isInstructorRole } from '../../src/lti/claims.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
@@ -116,6 +116,24 @@ describe('the CLI commands', () => {
     await store.close();
   });
 
+  it('register takes frame origins (Canvas frames from the school host) and refuses one with a path', async () => {
+    const p = await register({ ...opts, frameOrigin: ['https://school.instructure.com', 'https://school.instructure.com/'] });
+    expect(p.frameOrigins).toEqual(['https://school.instructure.com']);
+    expect(platformText(p)).toContain('frame origins   https://school.instructure.com');
+    const none = await register({ ...opts, clientId: 'z', frameOrigin: [] });
+    expect(none.frameOrigins).toBeUndefined(); // an empty list is the default, not "no frames"
+    await expect(register({ ...opts, clientId: 'y', frameOrigin: ['https://school.instructure.com/courses/1'] })).rejects.toMatchObject({
+      code: 'invalid_request',
+      path: 'frameOrigins[0]',
+    });
+  });
+
+  it('config without a base URL uses PORT, as serve listens', () => {
+    expect(configBaseUrl(undefined, { PORT: '4321' })).toBe('http://localhost:4321');
+    expect(configBaseUrl(undefined, {})).toBe('http://localhost:3000');
+    expect(configBaseUrl(undefined, { PORT: '4321', STEPWISE_BASE_URL: 'https://sw.example.edu/' })).toBe('https://sw.example.edu');
+  });
+
   it('config prints the URLs for a base URL and keeps the same key', async () => {
     const a = await config('https://stepwise.example.edu/');
     expect(a).toMatchObject({ loginUrl: 'https://stepwise.example.edu/lti/login', jwksUrl: 'https://stepwise.example.edu/lti/jwks' });
@@ -123,6 +141,7 @@ describe('the CLI commands', () => {
     expect(b.publicJwk).toEqual(a.publicJwk);
     expect(a.publicJwk).not.toHaveProperty('d');
     await expect(config('nope')).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(configText(a)).toContain('Canvas (JSON config)   https://stepwise.example.edu/lti/canvas.json');
   });
 });
 

@@ -74,7 +74,7 @@ export const examRoutes: RouteSpec[] = [
     tag: 'exams',
     access: 'any',
     responses: { 200: { description: 'the exam', schema: 'Exam' } },
-    handler: async (ctx, req) => json(200, examView(await getExam(ctx.store, param(req, 'id')), isInstructor(callerOf(ctx)))),
+    handler: async (ctx, req) => json(200, examView(await getExam(ctx.store, param(req, 'id')), isInstructor(callerOf(ctx), param(req, 'id')))),
   },
   {
     method: 'get',
@@ -106,7 +106,7 @@ export const examRoutes: RouteSpec[] = [
     handler: async (ctx, req) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
       const caller = callerOf(ctx);
-      assertExamStarted(exam, isInstructor(caller));
+      assertExamStarted(exam, isInstructor(caller, exam.id));
       const version = await ctx.store.exams.assign(exam.id, caller.user.id, exam.versions);
       const variants = await ctx.store.variants.listByExam(exam.id, version);
       return json(200, { examId: exam.id, version, variants: variants.map((v) => variantViewFor(caller, v)) });

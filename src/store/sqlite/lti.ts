@@ -21,6 +21,7 @@ interface PlatformRow {
   auth_login_url: string;
   auth_token_url: string;
   jwks_url: string;
+  frame_origins: string | null;
   created_at: string;
 }
 
@@ -29,6 +30,7 @@ interface StateRow {
   nonce: string;
   platform_id: string;
   target_link_uri: string | null;
+  storage_target: string | null;
   created_at: string;
   expires_at: string;
   used_at: string | null;
@@ -82,6 +84,7 @@ const toState = (r: StateRow): LoginState => ({
   nonce: r.nonce,
   platformId: r.platform_id,
   ...opt('targetLinkUri', r.target_link_uri),
+  ...opt('storageTarget', r.storage_target),
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   ...opt('usedAt', r.used_at),
@@ -131,9 +134,10 @@ const toKey = (r: KeyRow): ToolKey => ({
 
 export function sqliteLti(db: Db): LtiRepo {
   const insertPlatform = db.prepare(
-    `INSERT INTO lti_platforms (id, name, issuer, client_id, auth_login_url, auth_token_url, jwks_url, created_at)
-     VALUES (@id, @name, @issuer, @client_id, @auth_login_url, @auth_token_url, @jwks_url, @created_at)`,
+    `INSERT INTO lti_platforms (id, name, issuer, client_id, auth_login_url, auth_token_url, jwks_url, frame_origins, created_at)
+     VALUES (@id, @name, @issuer, @client_id, @auth_login_url, @auth_token_url, @jwks_url, @frame_origins, @created_at)`,
   );
+  const updateFrames = db.prepare('UPDATE lti_platforms SET frame_origins = ? WHERE id = ?');
   const platformByKey = db.prepare<[string, string], { id: string }>('SELECT id FROM lti_platforms WHERE issuer = ? AND client_id = ?');
   const insertDeployment = db.prepare('INSERT OR IGNORE INTO lti_deployments (platform_id, deployment_id, created_at) VALUES (?, ?, ?)');
   const platformById = db.prepare<[string], PlatformRow>('SELECT * FROM lti_platforms WHERE id = ?');
@@ -142,8 +146,8 @@ export function sqliteLti(db: Db): LtiRepo {
   const deployments = db.prepare<[string], { deployment_id: string }>('SELECT deployment_id FROM lti_deployments WHERE platform_id = ? ORDER BY created_at, rowid');
 
   const insertState = db.prepare(
-    `INSERT INTO lti_login_states (state, nonce, platform_id, target_link_uri, created_at, expires_at)
-     VALUES (@state, @nonce, @platform_id, @target_link_uri, @created_at, @expires_at)`,
+    `INSERT INTO lti_login_states (state, nonce, platform_id, target_link_uri, storage_target, created_at, expires_at)
+     VALUES (@state, @nonce, @platform_id, @target_link_uri, @storage_target, @created_at, @expires_at)`,
   );
   // States and nonces are kept a day past expiry (for diagnosis), then swept on the next login.
   const sweepStates = db.prepare("DELETE FROM lti_login_states WHERE expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')");
@@ -155,6 +159,9 @@ export function sqliteLti(db: Db): LtiRepo {
   const linkSelect = `SELECT l.*, li.lineitem_url FROM lti_resource_links l LEFT JOIN lti_line_items li ON li.resource_link = l.id`;
   const linkByKey = db.prepare<[string, string, string], LinkRow>(`${linkSelect} WHERE l.platform_id = ? AND l.deployment_id = ? AND l.resource_link_id = ?`);
   const linkById = db.prepare<[string], LinkRow>(`${linkSelect} WHERE l.id = ?`);
+  const firstExamLink = db.prepare<[string], { platform_id: string; context_id: string | null }>(
+    "SELECT platform_id, context_id FROM lti_resource_links WHERE target_kind = 'exam' AND target_id = ? ORDER BY created_at, rowid LIMIT 1",
+  );
   const insertLink = db.prepare(
     `INSERT INTO lti_resource_links (id, platform_id, deployment_id, resource_link_id, context_id, context_title, title, target_kind, target_id, created_at, updated_at)
      VALUES (@id, @platform_id, @deployment_id, @resource_link_id, @context_id, @context_title, @title, @target_kind, @target_id, @created_at, @updated_at)`,
@@ -202,6 +209,7 @@ export function sqliteLti(db: Db): LtiRepo {
     authTokenUrl: r.auth_token_url,
     jwksUrl: r.jwks_url,
     deploymentIds: deployments.all(r.id).map((d) => d.deployment_id),
+    ...(r.frame_origins !== null ? { frameOrigins: json<string[]>(r.frame_origins) } : {}),
     createdAt: r.created_at,
   });
 
@@ -217,6 +225,7 @@ export function sqliteLti(db: Db): LtiRepo {
       auth_login_url: input.authLoginUrl,
       auth_token_url: input.authTokenUrl,
       jwks_url: input.jwksUrl,
+      frame_origins: input.frameOrigins ? JSON.stringify(input.frameOrigins) : null,
       created_at: at,
     });
     for (const d of input.deploymentIds) insertDeployment.run(id, d, at);
@@ -282,8 +291,17 @@ export function sqliteLti(db: Db): LtiRepo {
         .filter((r) => clientId === undefined || r.client_id === clientId)
         .map(toPlatform);
     },
+    async examHome(examId) {
+      const r = firstExamLink.get(examId);
+      return r && { platformId: r.platform_id, ...opt('contextId', r.context_id) };
+    },
     async listPlatforms() {
       return allPlatforms.all().map(toPlatform);
+    },
+    async setFrameOrigins(id, origins) {
+      updateFrames.run(origins ? JSON.stringify(origins) : null, id);
+      const r = platformById.get(id);
+      return r && toPlatform(r);
     },
 
     async createLoginState(input) {
@@ -293,6 +311,7 @@ export function sqliteLti(db: Db): LtiRepo {
         nonce: input.nonce,
         platform_id: input.platformId,
         target_link_uri: input.targetLinkUri ?? null,
+        storage_target: input.storageTarget ?? null,
         created_at: now(),
         expires_at: input.expiresAt,
         used_at: null,

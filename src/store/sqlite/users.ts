@@ -1,5 +1,5 @@
 /** Users and API keys in SQLite. */
-import type { ApiKey, KeyRepo, Role, User, UserRepo } from '../types.js';
+import type { ApiKey, KeyRepo, KeyScope, Role, User, UserRepo } from '../types.js';
 import { hashSecret, newId, newSecret, now } from '../ids.js';
 import type { Db } from './db.js';
 import { opt } from './rows.js';
@@ -22,6 +22,9 @@ interface KeyRow {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  scope_resource_link: string | null;
+  scope_context: string | null;
+  scope_exam: string | null;
 }
 
 export const toUser = (r: UserRow): User => ({
@@ -42,6 +45,13 @@ const toKey = (r: KeyRow): ApiKey => ({
   createdAt: r.created_at,
   ...opt('expiresAt', r.expires_at),
   ...opt('revokedAt', r.revoked_at),
+  ...(r.scope_resource_link !== null ? { scope: toScope(r) } : {}),
+});
+
+const toScope = (r: KeyRow): KeyScope => ({
+  resourceLink: r.scope_resource_link!,
+  ...opt('contextId', r.scope_context),
+  ...opt('examId', r.scope_exam),
 });
 
 export function sqliteUsers(db: Db): UserRepo {
@@ -76,7 +86,8 @@ export function sqliteUsers(db: Db): UserRepo {
 
 export function sqliteKeys(db: Db): KeyRepo {
   const insert = db.prepare(
-    'INSERT INTO api_keys (id, user_id, role, label, key_hash, prefix, created_at, expires_at) VALUES (@id, @user_id, @role, @label, @key_hash, @prefix, @created_at, @expires_at)',
+    `INSERT INTO api_keys (id, user_id, role, label, key_hash, prefix, created_at, expires_at, scope_resource_link, scope_context, scope_exam)
+     VALUES (@id, @user_id, @role, @label, @key_hash, @prefix, @created_at, @expires_at, @scope_resource_link, @scope_context, @scope_exam)`,
   );
   const active = db.prepare<[string, string], KeyRow & { u_name: string; u_role: Role; u_iss: string | null; u_sub: string | null; u_created: string }>(
     `SELECT k.*, u.name AS u_name, u.role AS u_role, u.lti_issuer AS u_iss, u.lti_subject AS u_sub, u.created_at AS u_created
@@ -88,7 +99,7 @@ export function sqliteKeys(db: Db): KeyRepo {
   const byHash = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE key_hash = ?');
   const revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
   const countActive = db.prepare<[string, string], { n: number }>(
-    'SELECT count(*) AS n FROM api_keys WHERE role = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)',
+    'SELECT count(*) AS n FROM api_keys WHERE role = ? AND scope_resource_link IS NULL AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)',
   );
   return {
     async create(input) {
@@ -102,6 +113,9 @@ export function sqliteKeys(db: Db): KeyRepo {
         prefix: secret.slice(0, 10),
         created_at: now(),
         expires_at: input.expiresAt ?? null,
+        scope_resource_link: input.scope?.resourceLink ?? null,
+        scope_context: input.scope?.contextId ?? null,
+        scope_exam: input.scope?.examId ?? null,
       };
       insert.run(row);
       return { key: toKey({ ...row, revoked_at: null }), secret };
