@@ -11,6 +11,7 @@ import { HttpError } from '../api/problem.js';
 import { json, type Ctx } from '../api/route.js';
 import { checkDifficulty, getTopic } from '../engine.js';
 import { markdownToHtml } from '../render/html.js';
+import { assertExamStarted } from '../service/exam-rules.js';
 import { createVariant } from '../service/variants.js';
 import type { Role, Store, User, Variant } from '../store/types.js';
 import { CLAIM, SCOPE_SCORE, displayName, isInstructorRole, objectClaim, optionalString, rolesOf, stringClaim, type Claims } from './claims.js';
@@ -108,6 +109,8 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
   if (target.kind === 'exam') {
     const e = await store.exams.get(target.id);
     if (!e) throw new HttpError(404, 'unknown_exam', `no exam with id ${JSON.stringify(target.id)}`, 'exam');
+    // Before the exam opens a student gets no version and sees no problem (409 exam_not_open).
+    assertExamStarted(e, role !== 'student');
     // Students get their version (assigned in rotation, then kept); instructors look at version 1
     // without taking a place in the rotation.
     const version = role === 'student' ? await store.exams.assign(e.id, user.id, e.versions) : ((await store.exams.assignment(e.id, user.id)) ?? 1);

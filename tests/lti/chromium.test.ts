@@ -32,15 +32,20 @@ async function browse(lti: LtiHarness, params: Record<string, string>, until: (r
   const q = new URLSearchParams({ iss: lti.platform.issuer, login_hint: hint, target_link_uri: `${lti.url}/lti/launch`, client_id: lti.platform.clientId, ...params });
   const course = `${lti.platform.url}/course?tool=${encodeURIComponent(`${lti.url}/lti/login?${q}`)}${forget ? '&forget' : ''}`;
   const profile = mkdtempSync(join(tmpdir(), 'stepwise-chromium-'));
-  const proc = spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--remote-debugging-port=0', `--user-data-dir=${profile}`, course], { stdio: 'ignore' });
+  const proc = spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--remote-debugging-port=0', `--user-data-dir=${profile}`, course], { stdio: 'ignore', detached: true });
   try {
     const end = Date.now() + ms;
     while (Date.now() < end && !until(lti.requests)) await new Promise((r) => setTimeout(r, 100));
   } finally {
     const exited = proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
+    // The whole process group: chromium's helpers would go on writing into the profile.
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      proc.kill('SIGKILL');
+    }
     await exited;
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

@@ -136,6 +136,20 @@ describe('a full launch', () => {
     ]);
   });
 
+  it('shows a student no exam problem before the exam opens, and gives no version', async () => {
+    const opensAt = new Date(Date.now() + 3_600_000).toISOString();
+    const exam = await h.call('POST', '/api/v1/exams', {
+      key: h.instructor,
+      body: { title: 'Later', blueprint: [{ topic: 'kl-discrete', count: 1 }], versions: 2, seed: 5, opensAt },
+    });
+    expect(exam.status, exam.text).toBe(201);
+    const r = await h.launch({ claims: (c) => ({ ...c, sub: 'early-bird', [C.resourceLink]: { id: 'rl-later' }, [C.custom]: { exam: exam.body.id } }) });
+    expect(r.status, r.text).toBe(409);
+    expect(r.body.code).toBe('exam_not_open');
+    expect(r.text).not.toContain('variantIds');
+    expect(await h.store.exams.assignments(exam.body.id)).toEqual([]);
+  });
+
   it('takes difficulty from a custom parameter and keeps the target of a link launched before', async () => {
     const first = await h.launch({ claims: (c) => ({ ...c, [C.resourceLink]: { id: 'rl-keep' }, [C.custom]: { question: 'kl-discrete-bits' } }) });
     expect(first.status, first.text).toBe(200);
