@@ -24,6 +24,7 @@ interface Locals {
 }
 import { apiRoutes } from './routes/index.js';
 import type { AttemptHook } from '../service/attempts.js';
+import type { ReleaseHook } from '../service/exam-rules.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -50,6 +51,8 @@ export interface AppOptions {
   extraRoutes?: readonly RouteSpec[];
   /** Runs after each attempt is committed (LTI grade passback). */
   onAttempt?: AttemptHook;
+  /** Runs after an exam is released (LTI: the exam totals held back while it was open). */
+  onRelease?: ReleaseHook;
 }
 
 export interface StepwiseApp {
@@ -58,7 +61,7 @@ export interface StepwiseApp {
 }
 
 export function createApp(options: AppOptions): StepwiseApp {
-  const routes = [...apiRoutes(options.onAttempt), ...(options.extraRoutes ?? [])];
+  const routes = [...apiRoutes(options.onAttempt, options.onRelease), ...(options.extraRoutes ?? [])];
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

@@ -91,6 +91,7 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
     allowedHosts: config.allowedHosts,
     extraRoutes: lti.routes,
     onAttempt: lti.onAttempt,
+    onRelease: lti.onRelease,
   });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {

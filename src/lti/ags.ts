@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { AttemptHook } from '../service/attempts.js';
+import type { ReleaseHook } from '../service/exam-rules.js';
 import { studentExamResult } from '../service/exam-results.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
 import { SCOPE_SCORE, SCORE_CONTENT_TYPE } from './claims.js';
@@ -126,17 +127,31 @@ function describe(err: unknown): string {
 /**
  * The score to post: the attempt's own for a practice variant; for an exam, the student's total
  * over their version as the exam's results count it (its `counts` rule; studentExamResult).
+ * Undefined while an unreleased exam's feedback policy withholds scores (none, status): the LMS
+ * gradebook would show the student what the attempt view hides, and with several attempts allowed
+ * it would be a score oracle. The totals go to the LMS when the exam is released (onRelease).
  */
-async function scoreFor(store: Store, attempt: Attempt, variant: Variant): Promise<Omit<ScoreBody, 'userId'>> {
+async function scoreFor(store: Store, attempt: Attempt, variant: Variant): Promise<Omit<ScoreBody, 'userId'> | undefined> {
   const exam = variant.mode === 'exam' && variant.examId ? await store.exams.get(variant.examId) : undefined;
   if (!exam || variant.examVersion === undefined) {
     return { scoreGiven: attempt.score, scoreMaximum: attempt.maxScore, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: attempt.createdAt };
   }
+  if (exam.releasedAt === undefined && exam.feedback !== 'full') return undefined;
   const r = await studentExamResult(store, exam, attempt.userId, variant.examVersion);
   return { scoreGiven: r.score ?? 0, scoreMaximum: r.maxScore, activityProgress: r.complete ? 'Completed' : 'InProgress', gradingProgress: 'FullyGraded', timestamp: attempt.createdAt };
 }
 
-export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptions = {}): AttemptHook {
+export interface Passback {
+  /** After each committed attempt: its score (or the exam total) to the launch's line item. */
+  onAttempt: AttemptHook;
+  /**
+   * After an exam is released: each launched student's total, by the exam's counting rule (the
+   * scores its feedback policy held back while it was open). Failures are logged, never thrown.
+   */
+  onRelease: ReleaseHook;
+}
+
+export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptions = {}): Passback {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const tokens = tokenSource(keys, timeoutMs);
 
@@ -198,7 +213,7 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
     }
   };
 
-  return async (attempt, variant) => {
+  const passbackAttempt = async (attempt: Attempt, variant: Variant): Promise<void> => {
     const target = await store.lti.launchFor(variant.id, attempt.userId);
     if (!target?.launch.lineItemUrl) return;
     let url: string;
@@ -211,9 +226,28 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
     await serialised(key, () => passback(attempt, variant, target, url, key));
   };
 
+  const onRelease: ReleaseHook = async (exam) => {
+    // One post per student (an exam's items share its resource link, so one line item): from
+    // their latest attempt, whose total is the whole version's by the counting rule.
+    const latest = new Map<string, Attempt>();
+    for (const a of await store.attempts.listByExam(exam.id)) {
+      const seen = latest.get(a.userId);
+      if (!seen || a.createdAt >= seen.createdAt) latest.set(a.userId, a);
+    }
+    for (const a of latest.values()) {
+      const variant = await store.variants.get(a.variantId);
+      if (!variant) continue;
+      await passbackAttempt(a, variant).catch((err: unknown) =>
+        options.logger?.error({ err, attempt: a.id, exam: exam.id }, 'LTI score post at release failed'),
+      );
+    }
+  };
+  return { onAttempt: (attempt, variant) => passbackAttempt(attempt, variant), onRelease };
+
   async function passback(attempt: Attempt, variant: Variant, target: LaunchForPassback, url: string, key: string): Promise<void> {
     // Computed in turn: an exam's total includes every attempt committed before this post.
     const score = await scoreFor(store, attempt, variant);
+    if (!score) return; // withheld until the exam is released
     const body: ScoreBody = { userId: target.subject, ...score, timestamp: new Date(nextTimestamp(score.timestamp, lastPosted.get(key))).toISOString() };
     const record = { attemptId: attempt.id, launchId: target.launch.id, url, scoreGiven: body.scoreGiven, scoreMaximum: body.scoreMaximum };
     try {

@@ -14,6 +14,7 @@ import { StepwiseError } from '../core/errors.js';
 import { HttpError } from '../api/problem.js';
 import { json, type RouteSpec } from '../api/route.js';
 import type { AttemptHook } from '../service/attempts.js';
+import type { ReleaseHook } from '../service/exam-rules.js';
 import type { Store } from '../store/types.js';
 import { gradePassback } from './ags.js';
 import { katexAssetRoutes } from './assets.js';
@@ -45,6 +46,8 @@ export interface LtiToolOptions {
 export interface LtiTool {
   routes: RouteSpec[];
   onAttempt: AttemptHook;
+  /** Posts each launched student's exam total once the exam is released. */
+  onRelease: ReleaseHook;
 }
 
 /** The browser-facing routes answer a browser's errors with a page (problem+json for API clients). */
@@ -110,6 +113,6 @@ export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
 
   return {
     routes: [jwksRoute, ...[...loginRoutes(), launchRoute, deepLinkResponseRoute(keys)].map(errorsAsPages), ...platformRoutes(), ...katexAssetRoutes(), canvasConfigRoute()],
-    onAttempt: gradePassback(store, keys, { ...(options.logger ? { logger: options.logger } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }),
+    ...gradePassback(store, keys, { ...(options.logger ? { logger: options.logger } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }),
   };
 }

@@ -6,6 +6,9 @@ import { StepwiseError } from '../core/errors.js';
 import { BLANK_STEP_POLICIES } from '../engine.js';
 import { COUNTS_POLICIES, FEEDBACK_POLICIES, type Attempt, type Exam, type ExamRules, type Store } from '../store/types.js';
 
+/** Called after an exam is released (LTI: post the totals its feedback policy held back); failures there never undo the release. */
+export type ReleaseHook = (exam: Exam) => Promise<void>;
+
 /**
  * The exam's rules with their defaults: open whenever (no times), 1 attempt per item, no feedback
  * while open, the last attempt before close counts, blank steps earn nothing (`shown`). Times are

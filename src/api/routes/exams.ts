@@ -5,7 +5,7 @@ import { isInstructor, variantViewFor } from '../../service/access.js';
 import { createExam, getExam, type ExamRequest } from '../../service/exams.js';
 import { examExportItems, exportItems } from '../../service/export-items.js';
 import { examResults, resultsCsv } from '../../service/exam-results.js';
-import { assertExamStarted, releaseExam } from '../../service/exam-rules.js';
+import { assertExamStarted, releaseExam, type ReleaseHook } from '../../service/exam-rules.js';
 import type { ExportItem } from '../../exports/types.js';
 import type { Response } from 'express';
 import type { Exam } from '../../store/types.js';
@@ -42,7 +42,7 @@ export async function sendExport(res: Response, format: unknown, items: ExportIt
   else res.type('application/zip').attachment(`${name}.qti.zip`).send(Buffer.from(x.toQtiPackage(items, { title })));
 }
 
-export const examRoutes: RouteSpec[] = [
+export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
   {
     method: 'post',
     path: '/api/v1/exams',
@@ -123,7 +123,12 @@ export const examRoutes: RouteSpec[] = [
     handler: async (ctx, req) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
       const force = (req.body as { force?: boolean } | undefined)?.force === true;
-      return json(200, examView(await releaseExam(ctx.store, exam, force), true));
+      const released = await releaseExam(ctx.store, exam, force);
+      if (exam.releasedAt === undefined && onRelease) {
+        // The LMS gets the totals the feedback policy held back; its failure is logged, the release stands.
+        await onRelease(released).catch((err: unknown) => ctx.logger?.error({ err, exam: exam.id }, 'release hook failed'));
+      }
+      return json(200, examView(released, true));
     },
   },
   {

@@ -1,5 +1,6 @@
 /** Every route of the API, in the order the OpenAPI document lists them. */
 import type { AttemptHook } from '../../service/attempts.js';
+import type { ReleaseHook } from '../../service/exam-rules.js';
 import { json, type RouteSpec } from '../route.js';
 import { examRoutes } from './exams.js';
 import { practiceRoutes } from './practice.js';
@@ -20,6 +21,6 @@ const health: RouteSpec = {
   },
 };
 
-export function apiRoutes(onAttempt?: AttemptHook): RouteSpec[] {
-  return [health, ...topicRoutes, ...variantRoutes(onAttempt), ...userRoutes, ...practiceRoutes, ...examRoutes];
+export function apiRoutes(onAttempt?: AttemptHook, onRelease?: ReleaseHook): RouteSpec[] {
+  return [health, ...topicRoutes, ...variantRoutes(onAttempt), ...userRoutes, ...practiceRoutes, ...examRoutes(onRelease)];
 }
