@@ -160,6 +160,16 @@ describe('the stateless routes catch every spelling of an exam item', () => {
     expect(await batchLine({ op: 'grade', topic: 'nope', params: {}, answers: {} })).toMatchObject({ ok: false, error: { code: 'unknown_topic' } });
   });
 
+  it('batch generate: a student cannot regenerate an exam item (another version) from its seed', async () => {
+    for (const item of items) {
+      const r = await batchLine({ op: 'generate', topic: item.question ?? item.topic, seed: item.seed, difficulty: item.difficulty });
+      expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(JSON.stringify(r)).not.toContain(JSON.stringify(item.params));
+    }
+    // Any other seed is generated as before.
+    expect(await batchLine({ op: 'generate', topic: 'kl-discrete', seed: 1, difficulty: 'easy' })).toMatchObject({ ok: true, topic: 'kl-discrete' });
+  });
+
   it('after release the same requests are answered', async () => {
     const other = await h.call('POST', '/api/v1/exams', {
       key: h.instructor,

@@ -5,6 +5,7 @@ import { sendBatch } from '../batch-http.js';
 import { getTopic, gradeAnswers, listTopics, solveProblem, topicInfo } from '../../engine.js';
 import { assertNotUnreleasedExam, isInstructor, withoutAnswers } from '../../service/access.js';
 import type { GradeResult } from '../../solvers/grade.js';
+import { EXAM_ITEM_REFUSAL } from '../../service/variants.js';
 import { callerOf, json, param, type Ctx, type RouteSpec } from '../route.js';
 
 /** Largest number of lines one bulk request may hold (instructors). */
@@ -84,7 +85,8 @@ export const topicRoutes: RouteSpec[] = [
 
 /**
  * Students may grade and generate in bulk but not ask for solutions; their grade replies carry no
- * true values, and an unreleased exam's params are refused, as on the grade route.
+ * true values, and an unreleased exam's params are refused, as on the grade route (and generated
+ * ones, as on POST /variants).
  */
 async function studentRequest(ctx: Ctx, req: unknown): Promise<Reply> {
   const r = typeof req === 'object' && req !== null && !Array.isArray(req) ? (req as Record<string, unknown>) : undefined;
@@ -93,6 +95,12 @@ async function studentRequest(ctx: Ctx, req: unknown): Promise<Reply> {
     return r?.id === undefined ? { ok: false, error } : { ok: false, id: r.id, error };
   };
   if (r?.op === 'solve') return refuse('solve needs an instructor key');
+  if (r?.op === 'generate') {
+    // As POST /variants: a seed that lands on an unreleased exam item (another version's problem) is refused.
+    const reply = handleRequest(req);
+    if (reply.ok && (await ctx.store.variants.inUnreleasedExam(String(reply.topic), reply.params))) return refuse(`${EXAM_ITEM_REFUSAL}: choose another seed`);
+    return reply;
+  }
   if (r?.op !== 'grade') return handleRequest(req);
   try {
     // The same id the dispatcher grades (question or topic), the params as the solver reads them.
