@@ -155,8 +155,8 @@ export function createApp(options: AppOptions): StepwiseApp {
         },
         caller: (res.locals as Locals).caller,
       };
-      // An optional body may be left out: no content type and no content.
-      const empty = !req.headers['content-type'] && (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
+      // An optional body may be left out: no content (many clients send a JSON content type anyway).
+      const empty = (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
       if (route.body && 'schema' in route.body && !(route.body.optional && empty)) {
         if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
         checkRequest(route.body.schema, req.body);

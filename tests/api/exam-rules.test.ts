@@ -3,6 +3,7 @@
  * submissions), refusal after release, the feedback policy, which attempt counts, release only
  * after close (or forced), results that list every assigned student, and versions from 1.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solveProblem } from '../../src/engine.js';
 import { startHarness, type Harness } from './harness.js';
@@ -259,6 +260,27 @@ describe('release', () => {
     const forced = await h.call('POST', `/api/v1/exams/${open.id}/release`, { key: h.instructor, body: { force: true } });
     expect(forced.status).toBe(200);
     expect(forced.body.released).toBe(true);
+  });
+
+  it('takes a client that declares JSON but sends no body as sending none (not a 415)', async () => {
+    const closed = await makeExam({ opensAt: at(-2 * HOUR), closesAt: at(-HOUR) });
+    // As `curl -X POST -H 'Content-Type: application/json'` sends it: a content type, no Content-Length, no body.
+    const { hostname, port } = new URL(h.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          `POST /api/v1/exams/${closed.id}/release HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${h.instructor}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      let t = '';
+      socket.on('data', (c: Buffer) => (t += c.toString()));
+      socket.on('end', () => resolve(t));
+      socket.on('error', reject);
+    });
+    const status = Number(/^HTTP\/1\.1 (\d+)/.exec(reply)?.[1]);
+    const text = reply.slice(reply.indexOf('\r\n\r\n') + 4);
+    expect(status, text).toBe(200);
+    expect(JSON.parse(text).released).toBe(true);
   });
 
   it('is allowed without force once the exam has closed', async () => {
