@@ -234,13 +234,16 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
       const seen = latest.get(a.userId);
       if (!seen || a.createdAt >= seen.createdAt) latest.set(a.userId, a);
     }
-    for (const a of latest.values()) {
-      const variant = await store.variants.get(a.variantId);
-      if (!variant) continue;
-      await passbackAttempt(a, variant).catch((err: unknown) =>
-        options.logger?.error({ err, attempt: a.id, exam: exam.id }, 'LTI score post at release failed'),
-      );
-    }
+    // Students in parallel (each user's posts stay in order): the release waits for one round, not one per student.
+    await Promise.all(
+      [...latest.values()].map(async (a) => {
+        const variant = await store.variants.get(a.variantId);
+        if (!variant) return;
+        await passbackAttempt(a, variant).catch((err: unknown) =>
+          options.logger?.error({ err, attempt: a.id, exam: exam.id }, 'LTI score post at release failed'),
+        );
+      }),
+    );
   };
   return { onAttempt: (attempt, variant) => passbackAttempt(attempt, variant), onRelease };
 

@@ -53,11 +53,20 @@ describe('exam grade passback', () => {
       expect(first.body.score).toBeUndefined(); // the attempt view hides it...
       const second = await h.call('POST', `/api/v1/variants/${variantId}/attempts`, { key: apiKey, body: { answers: { log_ratio: [9, 9], terms: [9, 9], kl: 9 } } });
       expect(second.status, second.text).toBe(201);
+      // A second student, one wrong attempt.
+      const other = await h.launch({ claims: (c) => ({ ...c, sub: 'student-2', [C.resourceLink]: { id: `rl-${feedback}` }, [C.custom]: { exam: exam.body.id } }) });
+      expect(other.status, other.text).toBe(200);
+      const wrong = await h.call('POST', `/api/v1/variants/${other.body.variantId}/attempts`, { key: other.body.apiKey, body: { answers: { kl: 9 } } });
+      expect(wrong.status, wrong.text).toBe(201);
       expect(h.platform.scores).toEqual([]); // ...and so does the gradebook
       const released = await h.call('POST', `/api/v1/exams/${exam.body.id}/release`, { key: h.instructor, body: { force: true } });
       expect(released.status, released.text).toBe(200);
-      // One post, the total by the counts rule (best: 3 of 3), complete.
-      expect(h.platform.scores.map((s) => [s.body.scoreGiven, s.body.scoreMaximum, s.body.activityProgress, s.body.gradingProgress])).toEqual([[3, 3, 'Completed', 'FullyGraded']]);
+      // One post per student, the total by the counts rule (best: 3 of 3; 0 of 3), complete.
+      const posted = h.platform.scores.map((s) => [s.body.userId, s.body.scoreGiven, s.body.scoreMaximum, s.body.activityProgress, s.body.gradingProgress]);
+      expect(posted.sort()).toEqual([
+        ['student-1', 3, 3, 'Completed', 'FullyGraded'],
+        ['student-2', 0, 3, 'Completed', 'FullyGraded'],
+      ]);
     }
   });
 });
