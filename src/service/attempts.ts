@@ -51,10 +51,11 @@ export async function submitAttempt(store: Store, caller: Caller, v: Variant, an
   const exam = v.examId ? await store.exams.get(v.examId) : undefined;
   const result = gradeAnswers(v.question ?? v.topic, v.params, stored, { steps: v.steps, blankSteps: exam?.blankSteps ?? 'implied' });
   if (dropped.length > 0) result.warnings = [...(result.warnings ?? []), ...dropped];
-  const input = { variantId: v.id, userId: caller.user.id, answers: stored, result };
-  // An instructor's attempt is a preview: not held to the rules, and never in the results.
-  const held = exam !== undefined && !isInstructor(caller, exam.id);
-  return held ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
+  // An instructor's attempt at an exam item is a preview: not held to the rules, and never in the
+  // results or the attempt count (marked on the attempt: the same user may sit the exam later).
+  const preview = exam !== undefined && isInstructor(caller, exam.id);
+  const input = { variantId: v.id, userId: caller.user.id, answers: stored, result, ...(preview ? { preview } : {}) };
+  return exam !== undefined && !preview ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
 }
 
 /**

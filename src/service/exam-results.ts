@@ -27,7 +27,7 @@ export interface ExamResults {
 /** One student's counted result on their version: per item and in total (also what LTI posts). */
 export async function studentExamResult(store: Store, exam: Exam, userId: string, version: number, allAttempts?: readonly Attempt[]) {
   const variants = await store.variants.listByExam(exam.id, version);
-  const mine = (allAttempts ?? (await store.attempts.listByExam(exam.id))).filter((a) => a.userId === userId);
+  const mine = (allAttempts ?? (await store.attempts.listByExam(exam.id))).filter((a) => a.userId === userId && !a.preview);
   const items = variants.map((v) => {
     const tries = mine.filter((a) => a.variantId === v.id);
     const a = countedAttempt(exam, tries);
@@ -48,7 +48,9 @@ export async function examResults(store: Store, exam: Exam): Promise<ExamResults
   const students: ExamResults['students'] = [];
   for (const { userId, version } of await store.exams.assignments(exam.id)) {
     const user = await store.users.get(userId);
-    if (!user || user.role !== 'student') continue; // instructors trying the exam are not students
+    // Whoever was assigned a version sits the exam, whatever role their user record first got (an
+    // LMS user may launch once as an instructor); instructors' own tries are previews, not assigned.
+    if (!user) continue;
     const r = await studentExamResult(store, exam, userId, version, attempts);
     students.push({ userId, name: user.name, version, score: r.score, maxScore: r.maxScore, items: r.items });
   }

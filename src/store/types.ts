@@ -78,6 +78,8 @@ export interface Attempt {
   result: GradeResult;
   score: number;
   maxScore: number;
+  /** An instructor's try at an exam item: in no result, not counted against the attempt limit. */
+  preview?: boolean;
   createdAt: string;
 }
 

@@ -329,6 +329,30 @@ describe('which attempt counts', () => {
 });
 
 describe('results', () => {
+  it('count whoever sits the exam with a student key, whatever role their user first had; instructor tries are previews', async () => {
+    const e = await makeExam({ feedback: 'full', attemptLimit: 1 });
+    // An LMS user who first launched as an instructor (stored role instructor) sits the exam as a student.
+    const ta = await h.store.users.create({ name: 'Tess the TA', role: 'instructor' });
+    const asInstructor = (await h.store.keys.create({ userId: ta.id, role: 'instructor', label: 'launch 1' })).secret;
+    const asStudent = (await h.store.keys.create({ userId: ta.id, role: 'student', label: 'launch 2' })).secret;
+    // Looking as an instructor takes no place in the rotation and leaves no mark in the results.
+    const look = await h.call('GET', `/api/v1/exams/${e.id}/my-version`, { key: asInstructor });
+    expect(look.status, look.text).toBe(200);
+    expect(await h.store.exams.assignments(e.id)).toEqual([]);
+    const item = look.body.variants[0];
+    expect((await submit(asInstructor, item.id, rightAnswers(item))).status).toBe(201); // a preview
+    // As a student: assigned, and the one allowed attempt is still there.
+    const mine = await h.call('GET', `/api/v1/exams/${e.id}/my-version`, { key: asStudent });
+    expect(mine.status, mine.text).toBe(200);
+    const wrong = await submit(asStudent, item.id, { kl: 0.5 });
+    expect(wrong.status, wrong.text).toBe(201);
+    const json = (await h.call('GET', `/api/v1/exams/${e.id}/results`, { key: h.instructor })).body;
+    const row = json.students.find((s: { userId: string }) => s.userId === ta.id);
+    expect(row, JSON.stringify(json.students)).toBeDefined();
+    expect(row.items[0]).toMatchObject({ attemptId: wrong.body.id, attempts: 1 });
+    expect(row.score).toBe(wrong.body.score);
+  });
+
   it('list every assigned student, with blanks for what they did not submit, versions from 1, in JSON and CSV', async () => {
     const e = await makeExam({ feedback: 'full' }, [{ topic: 'kl-discrete', count: 2, difficulty: 'easy' }], 2);
     const ada = await sitting(e.id, 'Ada');

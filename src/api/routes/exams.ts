@@ -96,7 +96,7 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
   {
     method: 'get',
     path: '/api/v1/exams/:id/my-version',
-    summary: "The caller's version of the exam (numbered from 1): assigned in rotation on first request, then kept; students get 409 exam_not_open before the exam opens",
+    summary: "The caller's version of the exam (numbered from 1): a student's is assigned in rotation on first request, then kept (instructors see version 1 unassigned); students get 409 exam_not_open before the exam opens",
     tag: 'exams',
     access: 'any',
     responses: {
@@ -106,8 +106,13 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
     handler: async (ctx, req) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
       const caller = callerOf(ctx);
-      assertExamStarted(exam, isInstructor(caller, exam.id));
-      const version = await ctx.store.exams.assign(exam.id, caller.user.id, exam.versions);
+      const instructor = isInstructor(caller, exam.id);
+      assertExamStarted(exam, instructor);
+      // Instructors look (at their version, else version 1) without taking a place in the rotation
+      // or the results; students are assigned in rotation on first request.
+      const version = instructor
+        ? ((await ctx.store.exams.assignment(exam.id, caller.user.id)) ?? 1)
+        : await ctx.store.exams.assign(exam.id, caller.user.id, exam.versions);
       const variants = await ctx.store.variants.listByExam(exam.id, version);
       return json(200, { examId: exam.id, version, variants: variants.map((v) => variantViewFor(caller, v)) });
     },

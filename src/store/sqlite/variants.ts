@@ -36,6 +36,7 @@ interface AttemptRow {
   result: string;
   score: number;
   max_score: number;
+  preview: number;
   created_at: string;
 }
 
@@ -66,6 +67,7 @@ const toAttempt = (r: AttemptRow): Attempt => ({
   result: json<GradeResult>(r.result),
   score: r.score,
   maxScore: r.max_score,
+  ...(r.preview ? { preview: true } : {}),
   createdAt: r.created_at,
 });
 
@@ -130,7 +132,7 @@ export function sqliteVariants(db: Db): VariantRepo {
 
 export function sqliteAttempts(db: Db): AttemptRepo {
   const insert = db.prepare(
-    'INSERT INTO attempts (id, variant_id, user_id, answers, result, score, max_score, created_at) VALUES (@id, @variant_id, @user_id, @answers, @result, @score, @max_score, @created_at)',
+    'INSERT INTO attempts (id, variant_id, user_id, answers, result, score, max_score, preview, created_at) VALUES (@id, @variant_id, @user_id, @answers, @result, @score, @max_score, @preview, @created_at)',
   );
   const insertStep = db.prepare(
     'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -138,7 +140,7 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   const examWindow = db.prepare<[string], { released_at: string | null; opens_at: string | null; closes_at: string | null }>(
     'SELECT released_at, opens_at, closes_at FROM exams WHERE id = ?',
   );
-  const countMine = db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM attempts WHERE user_id = ? AND variant_id = ?');
+  const countMine = db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM attempts WHERE user_id = ? AND variant_id = ? AND preview = 0');
   const byId = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE id = ?');
   const byVariant = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE variant_id = ? ORDER BY created_at, rowid');
   const byExam = db.prepare<[string], AttemptRow>(
@@ -179,10 +181,12 @@ export function sqliteAttempts(db: Db): AttemptRepo {
         result: JSON.stringify(input.result),
         score: input.result.score,
         max_score: input.result.maxScore,
+        preview: input.preview ? 1 : 0,
         created_at: now(),
       };
       await commit({ row, result: input.result, ...(guard ? { guard } : {}) });
-      return { ...input, id: row.id, score: row.score, maxScore: row.max_score, createdAt: row.created_at };
+      const { preview, ...rest } = input;
+      return { ...rest, id: row.id, score: row.score, maxScore: row.max_score, ...(preview ? { preview: true } : {}), createdAt: row.created_at };
     },
     async get(id) {
       const r = byId.get(id);
