@@ -68,7 +68,11 @@ export function markdownRenderer({ Marked, katex }: RendererLibraries): Markdown
     },
   });
   const typeset = (m: MathSpan, mode: MathOutput): string => {
-    if (mode === 'katex') return katex.renderToString(m.tex, { displayMode: m.display, throwOnError: false, output: 'htmlAndMathml' });
+    if (mode === 'katex') {
+      const html = katex.renderToString(m.tex, { displayMode: m.display, throwOnError: false, output: 'htmlAndMathml' });
+      // TeX KaTeX cannot read comes back as a bare error span: display math stays a block.
+      return m.display && html.startsWith('<span class="katex-error"') ? `<span class="katex-display">${html}</span>` : html;
+    }
     if (mode === 'mathml') {
       try {
         const out = katex.renderToString(m.tex, { output: 'mathml', displayMode: m.display, throwOnError: true, strict: 'ignore' });
@@ -111,8 +115,9 @@ export function mathSpans(source: string): MathSpan[] {
 /**
  * Replaces each formula by a placeholder word Markdown leaves alone. Code spans and fenced code
  * blocks are copied verbatim ($ inside them is not math); `\$` stays an escaped dollar (marked
- * turns it into $). Inline math opens at a `$` before a non-space and closes at a `$` after a
- * non-space and not before a digit ("$5 and $6" is text); neither crosses a blank line. A formula
+ * turns it into $). Inline math opens at a `$` before a non-space and closes at the next `$`, which
+ * must follow a non-space and come before no digit, else the opening `$` is text ("$5 and $6");
+ * no formula crosses a blank line. A formula
  * with nothing but spaces in it is no formula: it stays text as typed.
  */
 function splitMath(src: string): { md: string; token: string; math: MathSpan[] } {
@@ -195,16 +200,14 @@ function findClosing(src: string, delim: string, from: number): number {
   return -1;
 }
 
-/** Closing `$` of inline math: not after whitespace, not before a digit (so "$5 and $6" is text). */
+/**
+ * Closing `$` of inline math: the next unescaped `$`, when it follows a non-space and no digit
+ * follows it; otherwise the opening `$` is text ("$5 and $6" is text, and so is the $5 of "$5 and $x$").
+ */
 function findInlineClosing(src: string, from: number): number {
-  let j = from;
-  for (;;) {
-    const close = findClosing(src, '$', j);
-    if (close < 0) return -1;
-    if (src[close + 1] === '$') return -1;
-    if (!/\s/.test(src[close - 1]) && !/\d/.test(src[close + 1] ?? '')) return close;
-    j = close + 1;
-  }
+  const close = findClosing(src, '$', from);
+  if (close < 0 || src[close + 1] === '$') return -1;
+  return !/\s/.test(src[close - 1]) && !/\d/.test(src[close + 1] ?? '') ? close : -1;
 }
 
 /** marked's HTML as well-formed XML for a QTI item body. */
