@@ -88,7 +88,7 @@ export function layerViolations(imports: readonly Import[]): string[] {
 
 /**
  * The cycles of the folder-level graph over `folders`, each as the chain of imports that closes it:
- * "src/api/server.ts:14 imports '../lti/index.js' → src/lti/index.ts:15 imports '../api/route.js'".
+ * "api → service → api: src/api/app.ts:26 imports '../service/attempts.js' → src/service/attempts.ts:8 imports '../api/route.js'".
  */
 export function folderCycles(imports: readonly Import[], folders: readonly string[]): string[] {
   // One witness import per folder edge.
