@@ -1,6 +1,6 @@
 /**
  * The HTTP service as an express 5 app, built without listening (tests call it on an ephemeral
- * port; src/api/server.ts listens). Security headers (helmet), body limits, rate limits per API
+ * port; src/server.ts listens). Security headers (helmet), body limits, rate limits per API
  * key, structured logs (pino) and problem+json errors apply to every route.
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
@@ -12,6 +12,7 @@ import { cacheKeys } from '../store/cached-keys.js';
 import type { Store } from '../store/types.js';
 import { authenticate } from './auth.js';
 import { authFailures, TooManyFailures } from './auth-failures.js';
+import { StepwiseError } from '../core/errors.js';
 import { assertJsonDepth } from '../core/json-depth.js';
 import { publicOrigin } from './origin.js';
 import { checkRequest, checkResponse } from './checks.js';
@@ -132,7 +133,7 @@ export function createApp(options: AppOptions): StepwiseApp {
         } catch (e) {
           if (e instanceof TooManyFailures) res.set('Retry-After', String(e.retryAfter));
           // A key that was sent and refused is a guess; a missing header is not counted.
-          else if (e instanceof HttpError && e.status === 401 && req.get('authorization') !== undefined) failures.fail(address);
+          else if (e instanceof StepwiseError && e.code === 'unauthorized' && req.get('authorization') !== undefined) failures.fail(address);
           throw e;
         }
       }

@@ -1,7 +1,8 @@
 /** Bearer API keys: `Authorization: Bearer sw_…`; keys are looked up by their SHA-256. */
 import type { Request } from 'express';
+import { forbiddenError, unauthorizedError } from '../core/errors.js';
+import { callerForKey } from '../service/auth.js';
 import type { Store } from '../store/types.js';
-import { HttpError } from './problem.js';
 import type { Caller, RouteSpec } from './route.js';
 
 /**
@@ -23,14 +24,13 @@ export async function authenticate(store: Store, req: Request, route: Pick<Route
   if (access === 'public') return undefined;
   const header = req.get('authorization');
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!m) throw new HttpError(401, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"');
-  const found = await store.keys.authenticate(m[1]);
-  if (!found) throw new HttpError(401, 'unauthorized', 'the API key is unknown, revoked or expired');
+  if (!m) throw unauthorizedError('send an API key as "Authorization: Bearer <key>"');
+  const found = await callerForKey(store, m[1]);
   if (access === 'instructor') {
-    if (found.key.role !== 'instructor') throw new HttpError(403, 'forbidden', 'this needs an instructor key');
+    if (found.key.role !== 'instructor') throw forbiddenError('this needs an instructor key');
     const scope = found.key.scope;
     if (scope && !(SCOPED_EXAM_ROUTES.has(`${route.method} ${route.path}`) && scope.examId !== undefined && req.params.id === scope.examId)) {
-      throw new HttpError(403, 'forbidden', "an LTI launch key reaches only its own exam's versions, results, release and export; this needs an instructor key made through the API");
+      throw forbiddenError("an LTI launch key reaches only its own exam's versions, results, release and export; this needs an instructor key made through the API");
     }
   }
   return found;

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { ajvError } from '../solvers/params.js';
-import { HttpError } from './problem.js';
+import { StepwiseError } from '../core/errors.js';
 import { COMPONENTS, REQUESTS, SCHEMA_BASE } from './schemas.js';
 
 let ajv: Ajv | undefined;
@@ -37,7 +37,7 @@ export function checkRequest(name: string, body: unknown): void {
   const v = validator(name);
   if (!v(body)) {
     const err = ajvError(v.errors?.[0], 'invalid_request', 'body');
-    throw new HttpError(422, 'invalid_request', err.message, err.path);
+    throw new StepwiseError('invalid_request', err.message, err.path);
   }
 }
 

@@ -6,6 +6,11 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { forbiddenError, notFoundError, StepwiseError, type ErrorCode } from '../core/errors.js';
 
+/**
+ * An error only HTTP has words for (415 unsupported media type, 421 misdirected request) or a
+ * protocol's own code (LTI's, in src/lti/errors.ts). Everything else is a StepwiseError, whose
+ * status is looked up in STATUS_OF below.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -48,8 +53,10 @@ const STATUS_OF: Record<ErrorCode, number> = {
   too_large: 413,
   domain_error: 422,
   numeric_overflow: 422,
+  unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   exam_not_open: 409,
   exam_closed: 409,
   exam_released: 409,

@@ -234,7 +234,7 @@ program
   .description('run the HTTP API (configured by PORT, STEPWISE_DB, STEPWISE_BOOTSTRAP_KEY, …; see the README)')
   .action(
     action(async () => {
-      const { serve } = await import('../api/server.js');
+      const { serve } = await import('../server.js');
       await serve();
     }),
   );

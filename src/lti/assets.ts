@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { HttpError } from '../api/problem.js';
+import { StepwiseError } from '../core/errors.js';
 import { param, type RouteSpec } from '../api/route.js';
 
 export const KATEX_ASSETS_PATH = '/assets/katex';
@@ -27,7 +27,7 @@ function assetRoute(path: string, dir: string, pattern: RegExp, what: string): R
     handler: async (_ctx, req, res) => {
       const file = param(req, 'file');
       // Only KaTeX's own file names: no path separators, no dot files.
-      if (!pattern.test(file)) throw new HttpError(404, 'not_found', `no KaTeX asset ${JSON.stringify(file)}`);
+      if (!pattern.test(file)) throw new StepwiseError('not_found', `no KaTeX asset ${JSON.stringify(file)}`);
       const type = TYPES[file.slice(file.lastIndexOf('.') + 1)];
       await new Promise<void>((resolve, reject) => {
         res
@@ -36,7 +36,7 @@ function assetRoute(path: string, dir: string, pattern: RegExp, what: string): R
           .set('Cross-Origin-Resource-Policy', 'same-origin')
           .sendFile(join(dir === '' ? katexDist() : join(katexDist(), dir), file), { dotfiles: 'deny' }, (err) => {
             if (!err) return resolve();
-            if ((err as { status?: number }).status === 404) reject(new HttpError(404, 'not_found', `no KaTeX asset ${JSON.stringify(file)}`));
+            if ((err as { status?: number }).status === 404) reject(new StepwiseError('not_found', `no KaTeX asset ${JSON.stringify(file)}`));
             else reject(err);
           });
       });

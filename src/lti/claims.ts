@@ -1,6 +1,6 @@
 /** LTI 1.3 claim names, message types, AGS scopes and role vocabulary, and typed claim readers. */
 import type { JWTPayload } from 'jose';
-import { HttpError } from '../api/problem.js';
+import { LtiError } from './errors.js';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
 export const CLAIM = {
@@ -33,7 +33,7 @@ export type Claims = JWTPayload & Record<string, unknown>;
 /** A claim that must be a non-empty string; 422 naming it otherwise. */
 export function stringClaim(claims: Claims, name: string, what = name): string {
   const v = claims[name];
-  if (typeof v !== 'string' || v === '') throw new HttpError(422, 'invalid_claim', `the id_token has no ${what} (a non-empty string claim ${name})`, name);
+  if (typeof v !== 'string' || v === '') throw new LtiError('invalid_claim', `the id_token has no ${what} (a non-empty string claim ${name})`, name);
   return v;
 }
 
@@ -45,14 +45,14 @@ export function optionalString(v: unknown, max = 1000): string | undefined {
 export function objectClaim(claims: Claims, name: string): Record<string, unknown> | undefined {
   const v = claims[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(422, 'invalid_claim', `the claim ${name} must be an object`, name);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new LtiError('invalid_claim', `the claim ${name} must be an object`, name);
   return v as Record<string, unknown>;
 }
 
 export function rolesOf(claims: Claims): string[] {
   const v = claims[CLAIM.roles];
   if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((r) => typeof r === 'string')) throw new HttpError(422, 'invalid_claim', `the roles claim must be an array of strings`, CLAIM.roles);
+  if (!Array.isArray(v) || !v.every((r) => typeof r === 'string')) throw new LtiError('invalid_claim', `the roles claim must be an array of strings`, CLAIM.roles);
   return v as string[];
 }
 

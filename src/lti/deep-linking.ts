@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { errors } from 'jose';
-import { HttpError } from '../api/problem.js';
+import { LtiError } from './errors.js';
+import { StepwiseError } from '../core/errors.js';
 import { json, type Ctx, type RouteSpec } from '../api/route.js';
 import { CLAIM, DEEP_LINKING_RESPONSE, LTI_VERSION, isInstructorRole, objectClaim, optionalString, rolesOf } from './claims.js';
 import { escapeHtml, originOf, sendPage, wantsJson } from './html.js';
@@ -41,13 +42,13 @@ export async function deepLinkingRequest(ctx: Ctx, keys: ToolKeyring, v: Verifie
   const settings = objectClaim(v.claims, CLAIM.dlSettings);
   const returnUrl = optionalString(settings?.deep_link_return_url, 2000);
   if (!settings || !returnUrl || !originOf(returnUrl)) {
-    throw new HttpError(422, 'invalid_claim', 'a deep linking request needs deep_linking_settings with an http(s) deep_link_return_url', CLAIM.dlSettings);
+    throw new LtiError('invalid_claim', 'a deep linking request needs deep_linking_settings with an http(s) deep_link_return_url', CLAIM.dlSettings);
   }
   const accept = Array.isArray(settings.accept_types) ? settings.accept_types : [];
   if (!accept.includes('ltiResourceLink')) {
-    throw new HttpError(422, 'unsupported_content_type', 'the platform does not accept ltiResourceLink content items, the only kind Stepwise offers', `${CLAIM.dlSettings}.accept_types`);
+    throw new LtiError('unsupported_content_type', 'the platform does not accept ltiResourceLink content items, the only kind Stepwise offers', `${CLAIM.dlSettings}.accept_types`);
   }
-  if (!isInstructorRole(rolesOf(v.claims))) throw new HttpError(403, 'forbidden', 'only instructors and administrators may add Stepwise content', CLAIM.roles);
+  if (!isInstructorRole(rolesOf(v.claims))) throw new StepwiseError('forbidden', 'only instructors and administrators may add Stepwise content', CLAIM.roles);
   const data = optionalString(settings.data, 4000);
   const contextId = optionalString(objectClaim(v.claims, CLAIM.context)?.id, 255);
   const claims: DeepLinkContext & Record<string, unknown> = {
@@ -96,8 +97,8 @@ async function readContext(keys: ToolKeyring, token: string): Promise<DeepLinkCo
       ...(typeof p.course === 'string' ? { course: p.course } : {}),
     };
   } catch (err) {
-    if (err instanceof errors.JWTExpired) throw new HttpError(401, 'invalid_context', 'the deep linking context has expired (an hour); start again from the platform', 'context');
-    if (err instanceof errors.JOSEError) throw new HttpError(401, 'invalid_context', 'the deep linking context is not one this tool issued', 'context');
+    if (err instanceof errors.JWTExpired) throw new LtiError('invalid_context', 'the deep linking context has expired (an hour); start again from the platform', 'context');
+    if (err instanceof errors.JOSEError) throw new LtiError('invalid_context', 'the deep linking context is not one this tool issued', 'context');
     throw err;
   }
 }
@@ -117,11 +118,11 @@ export function deepLinkResponseRoute(keys: ToolKeyring): RouteSpec {
       const dl = await readContext(keys, requiredParam(req, 'context'));
       const target = parseTarget(formParam(req, 'target'));
       const platform = await ctx.store.lti.getPlatform(dl.platform);
-      if (!platform) throw new HttpError(404, 'unknown_platform', 'the platform of this deep linking request is no longer registered', 'context');
+      if (!platform) throw new LtiError('unknown_platform', 'the platform of this deep linking request is no longer registered', 'context');
       if (target.kind === 'exam') {
         const home = await ctx.store.lti.examHome(target.id);
         if (home && !(home.platformId === platform.id && home.contextId === dl.course)) {
-          throw new HttpError(403, 'forbidden', 'this exam belongs to another course (the first to link it); ask its instructor, or create an exam for this course', 'target');
+          throw new StepwiseError('forbidden', 'this exam belongs to another course (the first to link it); ask its instructor, or create an exam for this course', 'target');
         }
       }
       const title = (formParam(req, 'title') ?? (await targetTitle(ctx.store, target))).slice(0, 200);

@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import { StepwiseError } from '../core/errors.js';
 import { HttpError } from '../api/problem.js';
+import { LtiError } from './errors.js';
 import { json, type RouteSpec } from '../api/route.js';
 import type { AttemptHook } from '../service/attempts.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
@@ -107,7 +108,7 @@ export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
         return sendLaunch(req, res, launch, result, variants);
       }
       if (launch.messageType === DEEP_LINKING_REQUEST) return deepLinkingRequest(ctx, keys, launch, req, res);
-      throw new HttpError(422, 'unsupported_message_type', `message type ${JSON.stringify(launch.messageType)} is not handled; Stepwise takes ${RESOURCE_LINK_REQUEST} and ${DEEP_LINKING_REQUEST}`);
+      throw new LtiError('unsupported_message_type', `message type ${JSON.stringify(launch.messageType)} is not handled; Stepwise takes ${RESOURCE_LINK_REQUEST} and ${DEEP_LINKING_REQUEST}`);
     },
   };
 

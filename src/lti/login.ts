@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { HttpError } from '../api/problem.js';
+import { LtiError } from './errors.js';
 import type { RouteSpec } from '../api/route.js';
 import type { Store } from '../store/types.js';
 import { checkStorageTarget, setStateCookie, storageClientScript, storageKey } from './binding.js';
@@ -22,14 +22,14 @@ export function formParam(req: Request, name: string): string | undefined {
   const source: unknown = req.method === 'POST' ? req.body : req.query;
   const v = typeof source === 'object' && source !== null ? (source as Record<string, unknown>)[name] : undefined;
   if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') throw new HttpError(400, 'invalid_request', `the parameter ${name} must be given once, as a string`, name);
-  if (v.length > 4096) throw new HttpError(400, 'invalid_request', `the parameter ${name} is too long`, name);
+  if (typeof v !== 'string') throw new LtiError('invalid_request', `the parameter ${name} must be given once, as a string`, name);
+  if (v.length > 4096) throw new LtiError('invalid_request', `the parameter ${name} is too long`, name);
   return v;
 }
 
 export function requiredParam(req: Request, name: string): string {
   const v = formParam(req, name);
-  if (v === undefined) throw new HttpError(400, 'invalid_request', `the parameter ${name} is required`, name);
+  if (v === undefined) throw new LtiError('invalid_request', `the parameter ${name} is required`, name);
   return v;
 }
 
@@ -38,9 +38,9 @@ export async function platformFor(store: Store, issuer: string, clientId: string
   const found = await store.lti.findPlatforms(issuer, clientId);
   if (found.length === 0) {
     const what = clientId === undefined ? `issuer ${JSON.stringify(issuer)}` : `issuer ${JSON.stringify(issuer)} with client_id ${JSON.stringify(clientId)}`;
-    throw new HttpError(404, 'unknown_platform', `no LTI platform is registered for ${what}`, clientId === undefined ? 'iss' : 'client_id');
+    throw new LtiError('unknown_platform', `no LTI platform is registered for ${what}`, clientId === undefined ? 'iss' : 'client_id');
   }
-  if (found.length > 1) throw new HttpError(400, 'ambiguous_platform', `several registrations share issuer ${JSON.stringify(issuer)}; send client_id`, 'client_id');
+  if (found.length > 1) throw new LtiError('ambiguous_platform', `several registrations share issuer ${JSON.stringify(issuer)}; send client_id`, 'client_id');
   return found[0];
 }
 
@@ -64,11 +64,11 @@ export async function initiateLogin(store: Store, baseUrl: string, req: Request)
   try {
     new URL(targetLinkUri);
   } catch {
-    throw new HttpError(400, 'invalid_request', 'target_link_uri must be an absolute URL', 'target_link_uri');
+    throw new LtiError('invalid_request', 'target_link_uri must be an absolute URL', 'target_link_uri');
   }
   const platform = await platformFor(store, iss, clientId);
   if (deploymentId !== undefined && !platform.deploymentIds.includes(deploymentId)) {
-    throw new HttpError(403, 'unknown_deployment', `deployment ${JSON.stringify(deploymentId)} is not registered for platform ${JSON.stringify(platform.name)}`, 'lti_deployment_id');
+    throw new LtiError('unknown_deployment', `deployment ${JSON.stringify(deploymentId)} is not registered for platform ${JSON.stringify(platform.name)}`, 'lti_deployment_id');
   }
   const state = randomBytes(32).toString('base64url');
   const nonce = randomBytes(32).toString('base64url');

@@ -3,7 +3,7 @@
  * configuration, the URLs an LMS administrator pastes into the LMS.
  */
 import { StepwiseError } from '../core/errors.js';
-import { HttpError } from '../api/problem.js';
+
 import { json, param, type RouteSpec } from '../api/route.js';
 import type { Store } from '../store/types.js';
 import { SCOPE_SCORE } from './claims.js';
@@ -101,7 +101,7 @@ export function platformRoutes(): RouteSpec[] {
         const p = await registerPlatform(ctx.store, req.body as NewLtiPlatform);
         if (!p) {
           const b = req.body as NewLtiPlatform;
-          throw new HttpError(409, 'conflict', `a platform with issuer ${JSON.stringify(b.issuer)} and client id ${JSON.stringify(b.clientId)} is registered already`, 'clientId');
+          throw new StepwiseError('conflict', `a platform with issuer ${JSON.stringify(b.issuer)} and client id ${JSON.stringify(b.clientId)} is registered already`, 'clientId');
         }
         return json(201, p);
       },
@@ -127,7 +127,7 @@ export function platformRoutes(): RouteSpec[] {
         const given = (req.body as { frameOrigins: string[] | null }).frameOrigins;
         const origins = given === null || given.length === 0 ? undefined : checkFrameOrigins(given);
         const p = await ctx.store.lti.setFrameOrigins(param(req, 'id'), origins);
-        if (!p) throw new HttpError(404, 'not_found', `no LTI platform with id ${JSON.stringify(param(req, 'id'))}`);
+        if (!p) throw new StepwiseError('not_found', `no LTI platform with id ${JSON.stringify(param(req, 'id'))}`);
         return json(200, p);
       },
     },

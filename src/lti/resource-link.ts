@@ -7,7 +7,7 @@
  * script only, never in its text, a URL or storage.
  */
 import type { Request, Response } from 'express';
-import { HttpError } from '../api/problem.js';
+import { LtiError } from './errors.js';
 import { json, type Ctx } from '../api/route.js';
 import { checkDifficulty, getTopic } from '../engine.js';
 import { markdownToHtml } from '../render/html.js';
@@ -40,7 +40,7 @@ export interface LaunchResult {
 
 async function launchUser(store: Store, platform: LtiPlatform, claims: Claims, role: Role): Promise<User> {
   const sub = stringClaim(claims, 'sub', 'subject (sub)');
-  if (sub.length > 255) throw new HttpError(422, 'invalid_claim', 'sub is longer than 255 characters', 'sub');
+  if (sub.length > 255) throw new LtiError('invalid_claim', 'sub is longer than 255 characters', 'sub');
   const found = await store.users.findByLti(platform.issuer, sub);
   if (found) return found;
   try {
@@ -60,7 +60,7 @@ function lineItemOf(claims: Claims): { lineitem: string; lineitems?: string } | 
   const scopes = Array.isArray(ags.scope) ? ags.scope : [];
   const lineitem = optionalString(ags.lineitem, 2000);
   if (!lineitem || !scopes.includes(SCOPE_SCORE)) return undefined;
-  if (!originOf(lineitem)) throw new HttpError(422, 'invalid_claim', 'the AGS lineitem must be an http(s) URL', `${CLAIM.ags}.lineitem`);
+  if (!originOf(lineitem)) throw new LtiError('invalid_claim', 'the AGS lineitem must be an http(s) URL', `${CLAIM.ags}.lineitem`);
   const lineitems = optionalString(ags.lineitems, 2000);
   return { lineitem, ...(lineitems ? { lineitems } : {}) };
 }
@@ -70,7 +70,7 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
   const { platform, claims, deploymentId } = v;
   const link = objectClaim(claims, CLAIM.resourceLink);
   const linkId = optionalString(link?.id, 255);
-  if (!link || !linkId) throw new HttpError(422, 'invalid_claim', 'a resource link launch needs the resource_link claim with an id', CLAIM.resourceLink);
+  if (!link || !linkId) throw new LtiError('invalid_claim', 'a resource link launch needs the resource_link claim with an id', CLAIM.resourceLink);
   const role: Role = isInstructorRole(rolesOf(claims)) ? 'instructor' : 'student';
   const custom = objectClaim(claims, CLAIM.custom);
   const given = targetFromCustom(custom);
@@ -92,8 +92,7 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
   });
   const target = stored.target;
   if (!target) {
-    throw new HttpError(
-      422,
+    throw new LtiError(
       'no_target',
       'this resource link opens nothing: give it a custom parameter topic=<id>, question=<id> or exam=<id>, or add it through deep linking',
       CLAIM.custom,
@@ -108,7 +107,7 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
   let exam: { examId: string; examVersion: number } | undefined;
   if (target.kind === 'exam') {
     const e = await store.exams.get(target.id);
-    if (!e) throw new HttpError(404, 'unknown_exam', `no exam with id ${JSON.stringify(target.id)}`, 'exam');
+    if (!e) throw new LtiError('unknown_exam', `no exam with id ${JSON.stringify(target.id)}`, 'exam');
     // Before the exam opens a student gets no version and sees no problem (409 exam_not_open).
     assertExamStarted(e, role !== 'student');
     // Students get their version (assigned in rotation, then kept); instructors look at version 1
@@ -120,7 +119,7 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
     const difficulty = custom?.difficulty === undefined ? undefined : checkDifficulty(custom.difficulty, 'custom.difficulty');
     variants = [await createVariant(store, { ref: target.id, ...(difficulty ? { difficulty } : {}), mode: 'practice', createdBy: user.id })];
   }
-  if (variants.length === 0) throw new HttpError(422, 'no_target', `exam ${JSON.stringify(target.id)} has no items`, CLAIM.custom);
+  if (variants.length === 0) throw new LtiError('no_target', `exam ${JSON.stringify(target.id)} has no items`, CLAIM.custom);
   for (const variant of variants) {
     await store.lti.createLaunch({ userId: user.id, resourceLink: stored.id, variantId: variant.id, ...(lineItemUrl ? { lineItemUrl } : {}) });
   }

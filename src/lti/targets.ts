@@ -5,7 +5,7 @@
  */
 import { builtInBank } from '../bank/bank.js';
 import { generateProblem, getQuestion, getTopic, gradeAnswers, listTopics } from '../engine.js';
-import { HttpError } from '../api/problem.js';
+import { LtiError } from './errors.js';
 import type { Store, Variant } from '../store/types.js';
 import type { LtiTarget, TargetKind } from './types.js';
 
@@ -16,16 +16,16 @@ export function targetFromCustom(custom: Record<string, unknown> | undefined): L
   if (!custom) return undefined;
   const named = TARGET_KINDS.filter((k) => custom[k] !== undefined && custom[k] !== '');
   if (named.length === 0) return undefined;
-  if (named.length > 1) throw new HttpError(422, 'invalid_target', `the custom claim names several targets (${named.join(', ')}); give one of topic, question or exam`, 'custom');
+  if (named.length > 1) throw new LtiError('invalid_target', `the custom claim names several targets (${named.join(', ')}); give one of topic, question or exam`, 'custom');
   const id = custom[named[0]];
-  if (typeof id !== 'string' || id.length > 200) throw new HttpError(422, 'invalid_target', `the custom parameter ${named[0]} must be a string id`, `custom.${named[0]}`);
+  if (typeof id !== 'string' || id.length > 200) throw new LtiError('invalid_target', `the custom parameter ${named[0]} must be a string id`, `custom.${named[0]}`);
   return { kind: named[0], id };
 }
 
 /** "topic:kl-discrete" → { kind, id }; 422 otherwise. */
 export function parseTarget(s: unknown, field = 'target'): LtiTarget {
   const m = typeof s === 'string' ? /^(topic|question|exam):(.{1,200})$/.exec(s) : null;
-  if (!m) throw new HttpError(422, 'invalid_target', `${field} must be "topic:<id>", "question:<id>" or "exam:<id>"`, field);
+  if (!m) throw new LtiError('invalid_target', `${field} must be "topic:<id>", "question:<id>" or "exam:<id>"`, field);
   return { kind: m[1] as TargetKind, id: m[2] };
 }
 
@@ -37,7 +37,7 @@ export async function targetTitle(store: Store, t: LtiTarget): Promise<string> {
     return q.title ?? q.id;
   }
   const exam = await store.exams.get(t.id);
-  if (!exam) throw new HttpError(404, 'unknown_exam', `no exam with id ${JSON.stringify(t.id)}`, 'exam');
+  if (!exam) throw new LtiError('unknown_exam', `no exam with id ${JSON.stringify(t.id)}`, 'exam');
   return exam.title;
 }
 

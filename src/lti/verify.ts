@@ -4,7 +4,7 @@
  * audiences), exp and iat. jose's errors become problem documents that name what is wrong.
  */
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { HttpError } from '../api/problem.js';
+import { LtiError, type LtiErrorCode } from './errors.js';
 import type { Claims } from './claims.js';
 import type { LtiPlatform } from './types.js';
 
@@ -30,7 +30,7 @@ export async function verifyIdToken(jwks: JwksCache, platform: LtiPlatform, idTo
   try {
     decodeProtectedHeader(idToken);
   } catch {
-    throw new HttpError(400, 'invalid_id_token', 'id_token is not a JWT (three base64url parts with a JSON header)', 'id_token');
+    throw new LtiError('invalid_id_token', 'id_token is not a JWT (three base64url parts with a JSON header)', 'id_token');
   }
   try {
     const { payload } = await jwtVerify(idToken, jwks(platform.jwksUrl), {
@@ -42,7 +42,7 @@ export async function verifyIdToken(jwks: JwksCache, platform: LtiPlatform, idTo
     });
     const claims = payload as Claims;
     if (Array.isArray(claims.aud) && claims.aud.length > 1 && claims.azp !== platform.clientId) {
-      throw new HttpError(401, 'invalid_audience', `the id_token names several audiences, so its azp must be our client_id ${JSON.stringify(platform.clientId)}`, 'id_token');
+      throw new LtiError('invalid_audience', `the id_token names several audiences, so its azp must be our client_id ${JSON.stringify(platform.clientId)}`, 'id_token');
     }
     return claims;
   } catch (err) {
@@ -51,8 +51,8 @@ export async function verifyIdToken(jwks: JwksCache, platform: LtiPlatform, idTo
 }
 
 function verifyError(err: unknown, platform: LtiPlatform): unknown {
-  if (err instanceof HttpError) return err;
-  const e = (detail: string, code: string, status = 401) => new HttpError(status, code, detail, 'id_token');
+  if (err instanceof LtiError) return err;
+  const e = (detail: string, code: LtiErrorCode) => new LtiError(code, detail, 'id_token');
   if (err instanceof errors.JWTExpired) return e(`the id_token expired (exp ${String(err.payload.exp)})`, 'token_expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === 'iss') return e(`the id_token issuer is not ${JSON.stringify(platform.issuer)}, the platform this login started with`, 'invalid_issuer');
@@ -62,12 +62,12 @@ function verifyError(err: unknown, platform: LtiPlatform): unknown {
   if (err instanceof errors.JWSSignatureVerificationFailed) return e(`the id_token signature does not verify against the platform's JWKS (${platform.jwksUrl})`, 'invalid_signature');
   if (err instanceof errors.JWKSNoMatchingKey) return e(`no key in the platform's JWKS (${platform.jwksUrl}) matches the id_token's kid and alg`, 'invalid_signature');
   if (err instanceof errors.JOSEAlgNotAllowed) return e('the id_token must be signed with RS256', 'invalid_token');
-  if (err instanceof errors.JWKSTimeout) return e(`the platform's JWKS (${platform.jwksUrl}) did not answer in time`, 'platform_unreachable', 502);
+  if (err instanceof errors.JWKSTimeout) return e(`the platform's JWKS (${platform.jwksUrl}) did not answer in time`, 'platform_unreachable');
   if (err instanceof errors.JWKSInvalid || (err instanceof errors.JOSEError && /JSON Web Key Set/.test(err.message))) {
-    return e(`the platform's JWKS (${platform.jwksUrl}) could not be read: ${err.message}`, 'platform_unreachable', 502);
+    return e(`the platform's JWKS (${platform.jwksUrl}) could not be read: ${err.message}`, 'platform_unreachable');
   }
-  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return e(`the id_token is malformed: ${err.message}`, 'invalid_id_token', 400);
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return e(`the id_token is malformed: ${err.message}`, 'invalid_id_token');
   if (err instanceof errors.JOSEError) return e(`the id_token cannot be verified: ${err.message}`, 'invalid_token');
-  if (err instanceof TypeError) return e(`the platform's JWKS (${platform.jwksUrl}) could not be fetched: ${err.message}`, 'platform_unreachable', 502);
+  if (err instanceof TypeError) return e(`the platform's JWKS (${platform.jwksUrl}) could not be fetched: ${err.message}`, 'platform_unreachable');
   return err;
 }

@@ -5,7 +5,7 @@
  */
 import { gradeAnswers, type StepGrade } from '../engine.js';
 import type { Value } from '../core/values.js';
-import type { Caller } from '../api/route.js';
+import type { Caller } from './caller.js';
 import type { Attempt, Exam, FeedbackPolicy, Store, Variant } from '../store/types.js';
 import { isInstructor, revealed } from './access.js';
 import { storableAnswers } from './answers.js';

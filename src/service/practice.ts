@@ -3,7 +3,7 @@
  * of marks earned on the latest attempt at each of the session's variants (derived on read, never
  * stored twice); the next variant goes to the weakest topic — untried topics first.
  */
-import { HttpError } from '../api/problem.js';
+import { StepwiseError } from '../core/errors.js';
 import { listTopics } from '../engine.js';
 import { findTopic } from '../topics/index.js';
 import type { PracticeSession, Store, Variant } from '../store/types.js';
@@ -51,7 +51,7 @@ export async function nextVariant(store: Store, s: PracticeSession): Promise<Var
 export function checkSessionTopics(topics: string[] | undefined): string[] {
   if (!topics) return listTopics().map((t) => t.id);
   topics.forEach((t, i) => {
-    if (!findTopic(t)) throw new HttpError(422, 'invalid_request', `body.topics[${i}]: unknown topic ${JSON.stringify(t)}`, `body.topics[${i}]`);
+    if (!findTopic(t)) throw new StepwiseError('invalid_request', `body.topics[${i}]: unknown topic ${JSON.stringify(t)}`, `body.topics[${i}]`);
   });
   return topics;
 }

@@ -6,7 +6,7 @@
 import type { BlankStepPolicy, GradeResult } from '../solvers/grade.js';
 import type { Problem } from '../engine.js';
 import type { Difficulty } from '../solvers/topic.js';
-import type { LtiRepo } from '../lti/types.js';
+import type { LtiRepo } from './lti-types.js';
 
 export type Role = 'instructor' | 'student';
 export type VariantMode = 'practice' | 'exam';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, startServer, type Running } from '../../src/api/server.js';
+import { configFromEnv, startServer, type Running } from '../../src/server.js';
 
 const BOOTSTRAP = 'sw_bootstrap_restart_test_0123456789';
 

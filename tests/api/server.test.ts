@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, startServer } from '../../src/api/server.js';
+import { configFromEnv, startServer } from '../../src/server.js';
 import { BENCH_KEY } from '../../bench/servers.js';
 
 describe('server', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { configFromEnv } from '../../src/api/server.js';
+import { configFromEnv } from '../../src/server.js';
 import { migrate, MIGRATIONS_DIR } from '../../src/store/sqlite/db.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 

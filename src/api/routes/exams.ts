@@ -10,7 +10,8 @@ import type { ExportItem } from '../../exports/types.js';
 import type { Response } from 'express';
 import type { Exam } from '../../store/types.js';
 import { getVariant } from '../../service/variants.js';
-import { HttpError, notFound } from '../problem.js';
+import { StepwiseError } from '../../core/errors.js';
+import { notFound } from '../problem.js';
 import { callerOf, json, param, type RouteSpec } from '../route.js';
 
 /** What a caller sees of an exam: students get no manifest (its seeds regenerate every version), but do see the rules they sit it under. */
@@ -34,7 +35,7 @@ type Format = (typeof FORMATS)[number];
 /** Sends export items as a Moodle XML file, a QTI 3.0 content package (zip) or a GIFT file. */
 export async function sendExport(res: Response, format: unknown, items: ExportItem[], title: string, name: string): Promise<void> {
   if (!FORMATS.includes(format as Format)) {
-    throw new HttpError(422, 'invalid_request', `format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`, 'query.format');
+    throw new StepwiseError('invalid_request', `format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`, 'query.format');
   }
   const x = await import('../../exports/index.js'); // the exporters load marked and KaTeX: only on demand
   if (format === 'moodle') res.type('application/xml').attachment(`${name}.moodle.xml`).send(x.toMoodleXml(items, { title }));

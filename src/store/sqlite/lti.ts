@@ -8,7 +8,7 @@ import type {
   ScorePost,
   TargetKind,
   ToolKey,
-} from '../../lti/types.js';
+} from '../lti-types.js';
 import { newId, now } from '../ids.js';
 import type { Db } from './db.js';
 import { json, opt } from './rows.js';

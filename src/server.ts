@@ -8,15 +8,18 @@
  *   (failed authentications per minute per address, 20; 0 = off) · STEPWISE_BASE_URL ·
  *   STEPWISE_ALLOWED_HOSTS · STEPWISE_LOG_LEVEL (info) · STEPWISE_DB_SYNC (normal | full)
  *   · STEPWISE_SECRET (keys exam item seeds; default: made once, stored)
+ *
+ * This file sits above the edges: it is the one place the API and the LTI tool are put together
+ * (src/api never imports src/lti; tests/architecture.test.ts checks it).
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { ltiTool } from '../lti/index.js';
-import { dbFileFromEnv } from '../store/sqlite/db.js';
-import { SqliteStore } from '../store/sqlite/index.js';
-import { createApp } from './app.js';
-import { bootstrapInstructor } from './bootstrap.js';
-import { parseAllowedHosts } from './origin.js';
+import { ltiTool } from './lti/index.js';
+import { dbFileFromEnv } from './store/sqlite/db.js';
+import { SqliteStore } from './store/sqlite/index.js';
+import { createApp } from './api/app.js';
+import { bootstrapInstructor } from './api/bootstrap.js';
+import { parseAllowedHosts } from './api/origin.js';
 
 export interface ServerConfig {
   port: number;
