@@ -89,6 +89,14 @@ describe('practice drill', () => {
     expect(out).toContain(`and the earlier steps Q = [[1, 0], [0, 1]] (your answer), K = ${listed(k)} (not answered: the true value)`);
   });
 
+  it('a hint on a question calls an earlier step it does not ask "not asked", not "not answered"', async () => {
+    // self-attention-residual asks scores onwards: Q and K are worked on paper, never asked.
+    const s = scripted([':hint', ':quit'], { seeds: [1] });
+    await runPractice(s.io, { questions: ['self-attention-residual'] });
+    expect(s.text()).toMatch(/and the earlier steps Q = \[\[[^\n]*\]\] \(not asked: the true value\), K = \[\[[^\n]*\]\] \(not asked: the true value\)/);
+    expect(s.text()).not.toContain('not answered');
+  });
+
   it('a hint shows flags and class names as given (a causal mask, the classes)', async () => {
     const s = scripted([':hint', '', ':hint', ':quit'], { seeds: [3] });
     await runPractice(s.io, { questions: ['self-attention-causal-weights'] });

@@ -190,8 +190,10 @@ function hintText(ref: string, problem: Problem, stepId: string, answers: Record
   if (given.length > 0) lines.push(`  uses the given ${given.map((k) => `${k} = ${paramText(params[k])}`).join(', ')}`);
   if (deps.length > 0) {
     const truth = solveProblem(problem.topic, problem.params).steps;
+    // A step the question does not ask is worked on paper: "not asked", not "not answered".
+    const why = (d: string) => (problem.steps.includes(d) ? 'not answered' : 'not asked');
     const used = deps.map((d) =>
-      answers[d] !== undefined ? `${d} = ${answers[d]} (your answer)` : `${d} = ${formatValue(truth.find((s) => s.id === d)!.value)} (not answered: the true value)`,
+      answers[d] !== undefined ? `${d} = ${answers[d]} (your answer)` : `${d} = ${formatValue(truth.find((s) => s.id === d)!.value)} (${why(d)}: the true value)`,
     );
     lines.push(`  and the earlier step${deps.length > 1 ? 's' : ''} ${used.join(', ')}`);
   }
