@@ -3,6 +3,7 @@
  * tolerance and ECF policy) or, for a bare topic variant, every step. The stored result is always
  * complete; what a caller sees is redacted when the variant's answers are not revealed to them.
  */
+import { StepwiseError } from '../core/errors.js';
 import { gradeAnswers, type StepGrade } from '../engine.js';
 import type { Value } from '../core/values.js';
 import type { Caller } from '../api/route.js';
@@ -54,6 +55,18 @@ export async function submitAttempt(store: Store, caller: Caller, v: Variant, an
   const input = { variantId: v.id, userId: caller.user.id, answers: stored, result };
   // An instructor's attempt is a preview: not held to the rules, and never in the results.
   const held = exam !== undefined && !isInstructor(caller, exam.id);
+  // A typo or a wrong shape in an exam must not use up an attempt: refuse it, storing nothing, as
+  // the drill asks again. Whether an answer reads depends only on its syntax and the step's shape,
+  // which the prompt gives, so the refusal reveals nothing of the key.
+  const unreadable = held ? result.steps.find((s) => s.status === 'invalid') : undefined;
+  if (unreadable) {
+    const reason = unreadable.feedback.replace(/^Cannot read this answer: /, '').replace(/\.$/, '');
+    throw new StepwiseError(
+      'invalid_answers',
+      `${unreadable.label} (answers.${unreadable.id}) cannot be read: ${reason}; nothing was stored, so this does not use up an attempt`,
+      `answers.${unreadable.id}`,
+    );
+  }
   return held ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
 }
 
