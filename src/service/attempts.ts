@@ -58,14 +58,11 @@ export async function submitAttempt(store: Store, caller: Caller, v: Variant, an
   // A typo or a wrong shape in an exam must not use up an attempt: refuse it, storing nothing, as
   // the drill asks again. Whether an answer reads depends only on its syntax and the step's shape,
   // which the prompt gives, so the refusal reveals nothing of the key.
-  const unreadable = held ? result.steps.find((s) => s.status === 'invalid') : undefined;
-  if (unreadable) {
-    const reason = unreadable.feedback.replace(/^Cannot read this answer: /, '').replace(/\.$/, '');
-    throw new StepwiseError(
-      'invalid_answers',
-      `${unreadable.label} (answers.${unreadable.id}) cannot be read: ${reason}; nothing was stored, so this does not use up an attempt`,
-      `answers.${unreadable.id}`,
-    );
+  // Every unreadable answer is named at once, so one correction fixes them all.
+  const unreadable = held ? result.steps.filter((s) => s.status === 'invalid') : [];
+  if (unreadable.length > 0) {
+    const why = unreadable.map((g) => `${g.label} (answers.${g.id}) cannot be read: ${g.feedback.replace(/^Cannot read this answer: /, '').replace(/\.$/, '')}`);
+    throw new StepwiseError('invalid_answers', `${why.join('; ')}; nothing was stored, so this does not use up an attempt`, `answers.${unreadable[0].id}`);
   }
   return held ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
 }

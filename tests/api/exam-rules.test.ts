@@ -83,10 +83,11 @@ describe('attempts under the rules', () => {
     expect(typo.status, typo.text).toBe(422);
     expect(typo.body).toMatchObject({ code: 'invalid_answers', field: 'answers.kl' });
     expect(typo.body.detail).toMatch(/^Divergence KL\(P‖Q\) = Σ terms \(answers\.kl\) cannot be read: cannot read "0\.5\*ln\(2".*; nothing was stored, so this does not use up an attempt$/);
-    const shape = await submit(s.key, v.id, { log_ratio: 5 });
+    // Each unreadable answer is named, the first as the field.
+    const shape = await submit(s.key, v.id, { log_ratio: 5, kl: 'x +' });
     expect(shape.status, shape.text).toBe(422);
     expect(shape.body.field).toBe('answers.log_ratio');
-    expect(shape.body.detail).toMatch(/expected a vector of length \d+, got a number/);
+    expect(shape.body.detail).toMatch(/\(answers\.log_ratio\) cannot be read: expected a vector of length \d+, got a number; .*\(answers\.kl\) cannot be read: /);
     expect(await stored(v.id)).toHaveLength(0);
     // The one attempt is still there to use.
     expect((await submit(s.key, v.id, rightAnswers(v))).status).toBe(201);
