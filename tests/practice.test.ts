@@ -143,6 +143,15 @@ describe('practice drill', () => {
     expect(summary.byTopic).toHaveProperty('self-attention-causal-weights');
   });
 
+  it('says when --difficulty does not apply to a question (it brings its own)', async () => {
+    const s = scripted([':quit'], { seeds: [3] });
+    await runPractice(s.io, { questions: ['kl-gaussian-vae'], difficulty: 'easy' });
+    expect(s.text()).toContain('--difficulty easy applies to topics only; a bank question brings its own: kl-gaussian-vae is hard.');
+    const t = scripted([':quit'], { seeds: [3] });
+    await runPractice(t.io, { questions: ['kl-gaussian-vae'] });
+    expect(t.text()).not.toContain('applies to topics only');
+  });
+
   it('mixes topics and questions, cycling through them', async () => {
     const s = scripted(Array(40).fill(''), { again: [true, true, false], seeds: [5, 6, 7] });
     const summary = await runPractice(s.io, { topics: ['diffusion-step'], questions: ['kl-gaussian-vae', 'vae-sampling-basic'], difficulty: 'easy' });
