@@ -106,7 +106,7 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.baseUrl ?? listenUrl(config.host, port);
-  print(`Stepwise API listening on ${url} (database ${config.dbFile})`);
+  print(listeningLine(config.host, port, config.baseUrl, config.dbFile));
   if (boot.revokedBootstrapKey) {
     print(
       `STEPWISE_BOOTSTRAP_KEY is a key that was revoked (${boot.revokedBootstrapKey}); it stays revoked and was not reinstalled. Unset it, or set a new key.`,
@@ -152,6 +152,19 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
 }
 
 /** The URL to print for a listen address: localhost for every interface, else the address itself. */
+const everyInterface = (host: string | undefined): boolean => host === undefined || host === '0.0.0.0' || host === '::';
+
+/**
+ * The start line. Listening on every interface is said outright: "listening on http://localhost"
+ * alone reads as this machine only, and a LAN can reach the server.
+ */
+export function listeningLine(host: string | undefined, port: number, baseUrl: string | undefined, dbFile: string): string {
+  const where = everyInterface(host)
+    ? `every interface, port ${port}: ${baseUrl ?? `${listenUrl(host, port)} from this machine (HOST=127.0.0.1 serves this machine only)`}`
+    : (baseUrl ?? listenUrl(host, port));
+  return `Stepwise API listening on ${where} (database ${dbFile})`;
+}
+
 function listenUrl(host: string | undefined, port: number): string {
   if (host === undefined || host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -135,3 +135,25 @@ describe('rounded earlier answers', () => {
     expect(g.steps.map((s) => [s.status, s.credit])).toEqual([['incorrect', 0], ['carried', 0.5]]);
   });
 });
+
+describe('feedback on a partly right matrix', () => {
+  // V = X W_V = X = [[1, 0], [1, 1]]: its transpose has 2 of 4 elements right.
+  it('says a square matrix is the transpose of the one asked, and how many elements are wrong', () => {
+    const g = grade(getTopic('self-attention'), params, { V: [[1, 1], [0, 1]] }, { steps: ['V'] });
+    expect(g.steps[0].status).toBe('partial');
+    expect(g.steps[0].credit).toBeCloseTo(0.5, 12);
+    expect(g.steps[0].feedback).toBe('2 of 4 elements are right; 2 are not, the first at row 1, column 2. Your matrix is the transpose of V: rows and columns swapped.');
+  });
+
+  it('names a single wrong element as before, and says nothing of a transpose that is not one', () => {
+    const g = grade(getTopic('self-attention'), params, { V: [[1, 0], [1, 5]] }, { steps: ['V'] });
+    expect(g.steps[0].feedback).toBe('3 of 4 elements are right; row 2, column 2 is not.');
+  });
+
+  it('leaves the transpose to a misconception that names it (K Qᵀ for the scores)', () => {
+    // Q = X, K = X W_K = [[1, 1], [1, 2]]; Q Kᵀ = [[1, 1], [2, 3]], K Qᵀ its transpose.
+    const g = grade(getTopic('self-attention'), params, { scores: [[1, 2], [1, 3]] }, { steps: ['scores'] });
+    expect(g.steps[0].misconception?.id).toBe('scores-transposed');
+    expect(g.steps[0].feedback).not.toMatch(/rows and columns swapped/);
+  });
+});

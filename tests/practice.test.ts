@@ -89,6 +89,14 @@ describe('practice drill', () => {
     expect(out).toContain(`and the earlier steps Q = [[1, 0], [0, 1]] (your answer), K = ${listed(k)} (not answered: the true value)`);
   });
 
+  it('a hint on a question calls an earlier step it does not ask "not asked", not "not answered"', async () => {
+    // self-attention-residual asks scores onwards: Q and K are worked on paper, never asked.
+    const s = scripted([':hint', ':quit'], { seeds: [1] });
+    await runPractice(s.io, { questions: ['self-attention-residual'] });
+    expect(s.text()).toMatch(/and the earlier steps Q = \[\[[^\n]*\]\] \(not asked: the true value\), K = \[\[[^\n]*\]\] \(not asked: the true value\)/);
+    expect(s.text()).not.toContain('not answered');
+  });
+
   it('a hint shows flags and class names as given (a causal mask, the classes)', async () => {
     const s = scripted([':hint', '', ':hint', ':quit'], { seeds: [3] });
     await runPractice(s.io, { questions: ['self-attention-causal-weights'] });
@@ -133,6 +141,15 @@ describe('practice drill', () => {
     expect(s.text()).toMatch(/causal mask/);
     expect(summary).toMatchObject({ problems: 1, maxScore: 4 }); // marks 2 + 2
     expect(summary.byTopic).toHaveProperty('self-attention-causal-weights');
+  });
+
+  it('says when --difficulty does not apply to a question (it brings its own)', async () => {
+    const s = scripted([':quit'], { seeds: [3] });
+    await runPractice(s.io, { questions: ['kl-gaussian-vae'], difficulty: 'easy' });
+    expect(s.text()).toContain('--difficulty easy applies to topics only; a bank question brings its own: kl-gaussian-vae is hard.');
+    const t = scripted([':quit'], { seeds: [3] });
+    await runPractice(t.io, { questions: ['kl-gaussian-vae'] });
+    expect(t.text()).not.toContain('applies to topics only');
   });
 
   it('mixes topics and questions, cycling through them', async () => {

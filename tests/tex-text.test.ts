@@ -13,6 +13,8 @@ describe('TeX as terminal text', () => {
     ['\\mathcal{N}(0, I)', '𝒩(0, I)'],
     ['\\tfrac12 (\\mu^2 + \\sigma^2)', '½ (μ^2 + σ^2)'],
     ['d_{\\text{model}}', 'd_model'],
+    ['\\operatorname{softmax}_{\\text{row}}(\\tilde S)', 'softmax_row(S̃)'],
+    ['\\operatorname{diag}\\sigma^2', 'diag σ^2'],
   ])('%s → %s', (tex, text) => {
     expect(inline(tex)).toBe(text);
   });

@@ -78,6 +78,11 @@ export async function runPractice(io: PracticeIO, opts: PracticeOptions = {}): P
   const refs = await chooseRefs(io, opts);
   const needsDifficulty = refs.some((r) => !r.question);
   const difficulty = opts.difficulty ?? (needsDifficulty ? ((await io.choose('Difficulty', DIFFICULTIES.map((d) => ({ name: d, value: d })))) as Difficulty) : undefined);
+  const fixed = refs.filter((r) => r.question);
+  if (opts.difficulty && fixed.length > 0) {
+    const own = fixed.map((r) => `${r.id} is ${getQuestion(r.id).difficulty}`).join(', ');
+    io.print(`--difficulty ${opts.difficulty} applies to topics only; a bank question brings its own: ${own}.`);
+  }
   io.print(
     `Answer each step in math syntax (e.g. 0.24*0.3, sqrt(2)/2, [[1, 2], [3, 4]]). Enter skips a step, ${HINT} says what to compute it from, ${QUIT} stops (an unfinished problem is not counted).`,
   );
@@ -190,8 +195,10 @@ function hintText(ref: string, problem: Problem, stepId: string, answers: Record
   if (given.length > 0) lines.push(`  uses the given ${given.map((k) => `${k} = ${paramText(params[k])}`).join(', ')}`);
   if (deps.length > 0) {
     const truth = solveProblem(problem.topic, problem.params).steps;
+    // A step the question does not ask is worked on paper: "not asked", not "not answered".
+    const why = (d: string) => (problem.steps.includes(d) ? 'not answered' : 'not asked');
     const used = deps.map((d) =>
-      answers[d] !== undefined ? `${d} = ${answers[d]} (your answer)` : `${d} = ${formatValue(truth.find((s) => s.id === d)!.value)} (not answered: the true value)`,
+      answers[d] !== undefined ? `${d} = ${answers[d]} (your answer)` : `${d} = ${formatValue(truth.find((s) => s.id === d)!.value)} (${why(d)}: the true value)`,
     );
     lines.push(`  and the earlier step${deps.length > 1 ? 's' : ''} ${used.join(', ')}`);
   }

@@ -80,7 +80,8 @@ export function inline(tex: string): string {
     const before = s;
     s = s
       .replace(/\\(?:text|mathrm|mathbf|mathit|boldsymbol)\{([^{}]*)\}/g, '$1')
-      .replace(/\\operatorname\{([^{}]*)\}/g, '$1 ')
+      // A space after the name (diag σ), none before a sub- or superscript (softmax_row).
+      .replace(/\\operatorname\{([^{}]*)\}(\s*[_^])?/g, (_m, name: string, script?: string) => (script ? name + script.trim() : `${name} `))
       .replace(/\\mathcal\s*\{?N\}?/g, '𝒩')
       .replace(/\\[td]?frac\s*12(?![0-9])/g, '½')
       .replace(/\\[td]?frac\s*(\d)(\d)/g, '$1/$2')

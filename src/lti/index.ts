@@ -104,8 +104,8 @@ export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
       const launch = await verifyLaunch(ctx, jwks, req);
       if (launch.binding === 'cookie') clearStateCookie(res, ctx.baseUrl, launch.state);
       if (launch.messageType === RESOURCE_LINK_REQUEST) {
-        const { result, variants } = await resourceLinkLaunch(ctx, launch);
-        return sendLaunch(req, res, launch, result, variants);
+        const { result, variants, exam } = await resourceLinkLaunch(ctx, launch);
+        return sendLaunch(req, res, launch, result, variants, exam);
       }
       if (launch.messageType === DEEP_LINKING_REQUEST) return deepLinkingRequest(ctx, keys, launch, req, res);
       throw new LtiError('unsupported_message_type', `message type ${JSON.stringify(launch.messageType)} is not handled; Stepwise takes ${RESOURCE_LINK_REQUEST} and ${DEEP_LINKING_REQUEST}`);

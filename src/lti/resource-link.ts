@@ -13,7 +13,7 @@ import { checkDifficulty, getTopic } from '../engine.js';
 import { markdownToHtml } from '../render/html.js';
 import { assertExamStarted } from '../service/exam-rules.js';
 import { createVariant } from '../service/variants.js';
-import type { Role, Store, User, Variant } from '../store/types.js';
+import type { Exam, Role, Store, User, Variant } from '../store/types.js';
 import { CLAIM, SCOPE_SCORE, displayName, isInstructorRole, objectClaim, optionalString, rolesOf, stringClaim, type Claims } from './claims.js';
 import { frameAncestors } from './frames.js';
 import { escapeHtml, originOf, sendPage, wantsJson } from './html.js';
@@ -65,7 +65,7 @@ function lineItemOf(claims: Claims): { lineitem: string; lineitems?: string } | 
   return { lineitem, ...(lineitems ? { lineitems } : {}) };
 }
 
-export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{ result: LaunchResult; variants: Variant[] }> {
+export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{ result: LaunchResult; variants: Variant[]; exam?: Exam }> {
   const { store } = ctx;
   const { platform, claims, deploymentId } = v;
   const link = objectClaim(claims, CLAIM.resourceLink);
@@ -105,8 +105,9 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
 
   let variants: Variant[];
   let exam: { examId: string; examVersion: number } | undefined;
+  let e: Exam | undefined;
   if (target.kind === 'exam') {
-    const e = await store.exams.get(target.id);
+    e = await store.exams.get(target.id);
     if (!e) throw new LtiError('unknown_exam', `no exam with id ${JSON.stringify(target.id)}`, 'exam');
     // Before the exam opens a student gets no version and sees no problem (409 exam_not_open).
     assertExamStarted(e, role !== 'student');
@@ -144,6 +145,7 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
       ...(lineItemUrl ? { lineItem: lineItemUrl } : {}),
     },
     variants,
+    ...(e ? { exam: e } : {}),
   };
 }
 
@@ -163,14 +165,35 @@ function stepLabel(topic: string, step: string): string {
   }
 }
 
+const COUNTS_TEXT: Record<Exam['counts'], string> = { last: 'your last attempt before the close', best: 'your best attempt', first: 'your first attempt' };
+const FEEDBACK_TEXT: Record<Exam['feedback'], string> = {
+  none: 'only that your answers were recorded',
+  status: 'whether each step is right, not the answers',
+  full: 'each step’s status and feedback and your score, not the answers',
+};
+
+/** An exam's rules as a student needs them before submitting: a submission may be final. */
+function rulesText(exam: Exam, role: string): string {
+  const parts = [
+    exam.attemptLimit === 1
+      ? 'Each item takes 1 attempt: submitting it is final.'
+      : `Each item takes up to ${exam.attemptLimit} attempts; ${COUNTS_TEXT[exam.counts]} counts.`,
+  ];
+  if (exam.closesAt) parts.push(`Answers close at ${exam.closesAt}.`);
+  parts.push(exam.releasedAt ? 'The answers have been released.' : `Until the answers are released you see ${FEEDBACK_TEXT[exam.feedback]}.`);
+  if (role === 'instructor') parts.push('As an instructor your attempts are previews, held to none of these rules.');
+  return parts.join(' ');
+}
+
 /** Answers a launch: JSON for API clients, else the problem page. */
-export async function sendLaunch(req: Request, res: Response, v: VerifiedLaunch, result: LaunchResult, variants: Variant[]) {
+export async function sendLaunch(req: Request, res: Response, v: VerifiedLaunch, result: LaunchResult, variants: Variant[], exam?: Exam) {
   if (wantsJson(req)) return json(200, result);
   const items = await Promise.all(variants.map(async (variant) => ({ variant, html: await markdownToHtml(variant.prompt) })));
-  const title = result.examId ? 'Stepwise exam' : 'Stepwise problem';
+  const title = exam ? exam.title : result.examId ? 'Stepwise exam' : 'Stepwise problem';
   const body = `
 <h1>${escapeHtml(title)}</h1>
 <p>Signed in through ${escapeHtml(v.platform.name)} as a ${escapeHtml(result.role)}; this page works until ${escapeHtml(result.expiresAt)}.</p>
+${exam ? `<p class="rules">${escapeHtml(rulesText(exam, result.role))}</p>` : ''}
 ${items
   .map(
     ({ variant, html }, i) => `

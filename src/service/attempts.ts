@@ -3,6 +3,7 @@
  * tolerance and ECF policy) or, for a bare topic variant, every step. The stored result is always
  * complete; what a caller sees is redacted when the variant's answers are not revealed to them.
  */
+import { StepwiseError } from '../core/errors.js';
 import { gradeAnswers, type StepGrade } from '../engine.js';
 import type { Value } from '../core/values.js';
 import type { Caller } from './caller.js';
@@ -54,8 +55,18 @@ export async function submitAttempt(store: Store, caller: Caller, v: Variant, an
   // An instructor's attempt at an exam item is a preview: not held to the rules, and never in the
   // results or the attempt count (marked on the attempt: the same user may sit the exam later).
   const preview = exam !== undefined && isInstructor(caller, exam.id);
+  const held = exam !== undefined && !preview;
+  // A typo or a wrong shape in an exam must not use up an attempt: refuse it, storing nothing, as
+  // the drill asks again. Whether an answer reads depends only on its syntax and the step's shape,
+  // which the prompt gives, so the refusal reveals nothing of the key.
+  // Every unreadable answer is named at once, so one correction fixes them all.
+  const unreadable = held ? result.steps.filter((s) => s.status === 'invalid') : [];
+  if (unreadable.length > 0) {
+    const why = unreadable.map((g) => `${g.label} (answers.${g.id}) cannot be read: ${g.feedback.replace(/^Cannot read this answer: /, '').replace(/\.$/, '')}`);
+    throw new StepwiseError('invalid_answers', `${why.join('; ')}; nothing was stored, so this does not use up an attempt`, `answers.${unreadable[0].id}`);
+  }
   const input = { variantId: v.id, userId: caller.user.id, answers: stored, result, ...(preview ? { preview } : {}) };
-  return exam !== undefined && !preview ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
+  return held ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
 }
 
 /**

@@ -8,6 +8,7 @@
  * in exam mode; `expected` carries it separately.
  */
 import { StepwiseError } from '../core/errors.js';
+import { transpose } from '../core/linalg.js';
 import { DEFAULT_TOLERANCE, type Tolerance } from '../core/tolerance.js';
 import { describePosition, type Matrix, type Value, type Vector } from '../core/values.js';
 import { allRight, compareValues, type Comparison } from './compare.js';
@@ -137,6 +138,9 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
         if (hit) {
           g.misconception = hit;
           g.feedback += ` ${hit.explanation}`;
+        } else if (isTransposeOf(read.value, [expected, carriedTarget], tol)) {
+          // A square matrix entered the wrong way round has the right shape, so only this says so.
+          g.feedback += ` Your matrix is the transpose of ${id}: rows and columns swapped.`;
         }
       }
     }
@@ -238,7 +242,9 @@ function judge(
   if (best.right > 0) {
     g.status = 'partial';
     g.credit = g.marks * Math.max(truthShare, carriedShare);
-    g.feedback = `${best.right} of ${best.total} elements are right${best === vsCarried ? ' (given your earlier answers)' : ''}; ${describePosition(answer as number | Vector | Matrix, best.firstWrong)} is not.`;
+    const wrong = best.total - best.right;
+    const where = describePosition(answer as number | Vector | Matrix, best.firstWrong);
+    g.feedback = `${best.right} of ${best.total} elements are right${best === vsCarried ? ' (given your earlier answers)' : ''}; ${wrong > 1 ? `${wrong} are not, the first at ${where}` : `${where} is not`}.`;
   } else {
     g.status = 'incorrect';
     g.feedback = typeof answer === 'string' || typeof answer === 'number'
@@ -271,6 +277,13 @@ function matchMisconception(
     }
   }
   return undefined;
+}
+
+/** Whether a (non-symmetric) square matrix answer is, transposed, one of the targets within tolerance. */
+function isTransposeOf(answer: Value, targets: (Value | undefined)[], tol: Tolerance): boolean {
+  if (!Array.isArray(answer) || !Array.isArray(answer[0]) || answer.length !== answer[0].length) return false;
+  const t = transpose(answer as Matrix);
+  return targets.some((target) => target !== undefined && sameShape(t, target) && allRight(compareValues(t, target, tol)));
 }
 
 function sameShape(a: Value, b: Value): boolean {

@@ -76,6 +76,33 @@ describe('creating an exam with rules', () => {
 });
 
 describe('attempts under the rules', () => {
+  it('an answer that cannot be read (a typo, the wrong shape) is refused with 422 naming it and does not use up the attempt', async () => {
+    const e = await makeExam(); // 1 attempt
+    const s = await sitting(e.id);
+    const v = s.variants[0];
+    const typo = await submit(s.key, v.id, { ...rightAnswers(v), kl: '0.5*ln(2' });
+    expect(typo.status, typo.text).toBe(422);
+    expect(typo.body).toMatchObject({ code: 'invalid_answers', field: 'answers.kl' });
+    expect(typo.body.detail).toMatch(/^Divergence KL\(P‖Q\) = Σ terms \(answers\.kl\) cannot be read: cannot read "0\.5\*ln\(2".*; nothing was stored, so this does not use up an attempt$/);
+    // Each unreadable answer is named, the first as the field.
+    const shape = await submit(s.key, v.id, { log_ratio: 5, kl: 'x +' });
+    expect(shape.status, shape.text).toBe(422);
+    expect(shape.body.field).toBe('answers.log_ratio');
+    expect(shape.body.detail).toMatch(/\(answers\.log_ratio\) cannot be read: expected a vector of length \d+, got a number; .*\(answers\.kl\) cannot be read: /);
+    expect(await stored(v.id)).toHaveLength(0);
+    // The one attempt is still there to use.
+    expect((await submit(s.key, v.id, rightAnswers(v))).status).toBe(201);
+    expect(await stored(v.id)).toHaveLength(1);
+  });
+
+  it('practice keeps an unreadable answer as graded (status invalid): nothing is at stake', async () => {
+    const s = await h.student();
+    const v = await h.call('POST', '/api/v1/variants', { key: s.key, body: { topic: 'kl-discrete', seed: 11, difficulty: 'easy' } });
+    const r = await submit(s.key, v.body.id, { kl: '0.5*ln(2' });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.steps.find((x: { id: string }) => x.id === 'kl').status).toBe('invalid');
+  });
+
   it('before the exam opens: a student gets no version (409 exam_not_open) and no attempt is stored', async () => {
     const e = await makeExam({ opensAt: at(HOUR) });
     const s = await h.student();
@@ -299,8 +326,10 @@ describe('which attempt counts', () => {
     const v = s.variants[0];
     const right = rightAnswers(v);
     const scores = [];
-    // 1 of 3 (kl only, blank steps shown), then 3 of 3, then 0 of 3 (every step wrong).
-    for (const answers of [{ kl: right.kl }, right, { log_ratio: [9, 9], terms: [9, 9], kl: 9 }]) {
+    // 1 of 3 (kl only, blank steps shown), then 3 of 3, then 0 of 3 (every step wrong, in its shape:
+    // an answer of the wrong shape would be refused, not graded).
+    const nines = (right.log_ratio as number[]).map(() => 9);
+    for (const answers of [{ kl: right.kl }, right, { log_ratio: nines, terms: nines, kl: 9 }]) {
       scores.push((await submit(s.key, v.id, answers)).body.score);
     }
     expect(scores).toEqual([1, 3, 0]);

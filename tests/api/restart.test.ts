@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, startServer, type Running } from '../../src/server.js';
+import { configFromEnv, listeningLine, startServer, type Running } from '../../src/server.js';
 
 const BOOTSTRAP = 'sw_bootstrap_restart_test_0123456789';
 
@@ -27,6 +27,22 @@ describe('HOST', () => {
     } finally {
       await running.stop();
     }
+  });
+});
+
+describe('the line printed at start', () => {
+  // Pure, so the every-interface case is checked without binding every interface in a test.
+  it('says when the server listens on every interface, not only on localhost, and how to narrow it', () => {
+    for (const host of [undefined, '0.0.0.0', '::']) {
+      expect(listeningLine(host, 3902, undefined, '/tmp/s.db')).toBe(
+        'Stepwise API listening on every interface, port 3902: http://localhost:3902 from this machine (HOST=127.0.0.1 serves this machine only) (database /tmp/s.db)',
+      );
+    }
+    expect(listeningLine('127.0.0.1', 3902, undefined, 'db/s.db')).toBe('Stepwise API listening on http://127.0.0.1:3902 (database db/s.db)');
+    expect(listeningLine('::1', 3902, undefined, 'db/s.db')).toBe('Stepwise API listening on http://[::1]:3902 (database db/s.db)');
+    expect(listeningLine(undefined, 3902, 'https://tutor.example', 'db/s.db')).toBe(
+      'Stepwise API listening on every interface, port 3902: https://tutor.example (database db/s.db)',
+    );
   });
 });
 

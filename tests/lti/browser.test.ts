@@ -126,6 +126,23 @@ describe('the problem page', () => {
     expect(csp).toContain("font-src 'self'");
   });
 
+  it('an exam page names the exam and tells the student its rules before they submit (attempts, close, feedback)', async () => {
+    const closesAt = '2099-06-01T12:00:00.000Z';
+    const exam = await h.call('POST', '/api/v1/exams', {
+      key: h.instructor,
+      body: { title: 'Midterm <1>', blueprint: [{ topic: 'kl-discrete', count: 1, difficulty: 'easy' }], versions: 1, closesAt, feedback: 'status' },
+    });
+    expect(exam.status, exam.text).toBe(201);
+    const { idToken, state } = await h.login({ claims: (c) => ({ ...c, [C.resourceLink]: { id: 'rl-mid' }, [C.custom]: { exam: exam.body.id } }) });
+    const r = await h.postLaunch(idToken, state, 'text/html');
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).toContain('<h1>Midterm &lt;1&gt;</h1>');
+    const rules = /<p class="rules">([^<]*)<\/p>/.exec(r.text)?.[1];
+    expect(rules).toBe(
+      'Each item takes 1 attempt: submitting it is final. Answers close at 2099-06-01T12:00:00.000Z. Until the answers are released you see whether each step is right, not the answers.',
+    );
+  });
+
   it('serves KaTeX’s stylesheet and the fonts it names, and nothing else from the package', async () => {
     const css = await fetch(`${h.url}/assets/katex/katex.min.css`);
     expect(css.status).toBe(200);
