@@ -52,7 +52,7 @@ describe('exam grade passback', () => {
       const first = await h.call('POST', `/api/v1/variants/${variantId}/attempts`, { key: apiKey, body: { answers: right } });
       expect(first.status, first.text).toBe(201);
       expect(first.body.score).toBeUndefined(); // the attempt view hides it...
-      const second = await h.call('POST', `/api/v1/variants/${variantId}/attempts`, { key: apiKey, body: { answers: { log_ratio: [9, 9], terms: [9, 9], kl: 9 } } });
+      const second = await h.call('POST', `/api/v1/variants/${variantId}/attempts`, { key: apiKey, body: { answers: { log_ratio: (right.log_ratio as number[]).map(() => 9), terms: (right.terms as number[]).map(() => 9), kl: 9 } } }); // wrong, in the steps' shapes
       expect(second.status, second.text).toBe(201);
       // A second student, one wrong attempt.
       const other = await h.launch({ claims: (c) => ({ ...c, sub: 'student-2', [C.resourceLink]: { id: `rl-${feedback}` }, [C.custom]: { exam: exam.body.id } }) });
