@@ -210,6 +210,11 @@ export const COMPONENTS: Record<string, object> = {
       ...examRules,
       createdBy: id,
       createdAt: time,
+      ltiLinkCode: {
+        type: 'string',
+        description:
+          'full instructor keys only: the code that binds the exam to an LMS course (its home, whose instructors get its results through LTI): enter it in the deep linking picker, or give a link the custom parameters exam=<id> and exam_code=<code>',
+      },
     },
     ['id', 'title', 'versions', 'released', 'attemptLimit', 'feedback', 'counts', 'blankSteps', 'createdAt'],
   ),

@@ -137,7 +137,11 @@ program
     }),
   );
 
-const lti = program.command('lti').description('LTI 1.3: register platforms (LMSs), show the tool configuration (database: STEPWISE_DB)');
+const lti = program
+  .command('lti')
+  .description(
+    "LTI 1.3: register platforms (LMSs), show the tool configuration (database: STEPWISE_DB). An exam is bound to its LMS course with its link code (ltiLinkCode in GET /api/v1/exams/{id} with an instructor key): enter it in the deep linking picker, or set the custom parameters exam=<id> exam_code=<code>",
+  );
 
 lti
   .command('register')

@@ -17,7 +17,9 @@ import type { ToolKeyring } from './keys.js';
 import { pageGate, type VerifiedLaunch } from './launch.js';
 import { frameAncestors } from './frames.js';
 import { formParam, launchUrl, requiredParam } from './login.js';
+import { HOW_TO_BIND, bindByCode, homedIn } from './exam-home.js';
 import { parseTarget, targetChoices, targetMaxScore, targetTitle } from './targets.js';
+import type { LtiTarget } from './types.js';
 
 const CONTEXT_TYP = 'stepwise-dl-context+jwt';
 const CONTEXT_AUD = 'stepwise:lti-deep-linking';
@@ -75,7 +77,11 @@ export async function deepLinkingRequest(ctx: Ctx, keys: ToolKeyring, v: Verifie
 <input type="hidden" name="context" value="${escapeHtml(context)}">
 ${group('Practice a topic (a fresh problem each launch)', choices.topics.map((t, i) => radio(`topic:${t.id}`, `${t.title} (${t.id})`, i === 0)))}
 ${group('A bank question', choices.questions.map((q) => radio(`question:${q.id}`, `${q.title} (${q.topic})`, false)))}
-${group('An exam (each student gets their version)', choices.exams.map((e) => radio(`exam:${e.id}`, e.title, false)))}
+${group('An exam of this course (each student gets their version)', choices.exams.map((e) => radio(`exam:${e.id}`, e.title, false)))}
+<fieldset><legend>Another exam</legend>
+<label>Exam link code <input type="text" name="code" maxlength="200" autocomplete="off" spellcheck="false"></label>
+<p class="hint">The code (ltiLinkCode) is shown to the exam's instructor with the exam (GET /api/v1/exams/{id}); it makes this course the exam's home and adds it here, in place of the choice above.</p>
+</fieldset>
 <label>Title in the course (optional) <input type="text" name="title" maxlength="200"></label>
 <button type="submit">Add</button>
 </form>`,
@@ -116,13 +122,16 @@ export function deepLinkResponseRoute(keys: ToolKeyring): RouteSpec {
     },
     handler: async (ctx, req, res) => {
       const dl = await readContext(keys, requiredParam(req, 'context'));
-      const target = parseTarget(formParam(req, 'target'));
       const platform = await ctx.store.lti.getPlatform(dl.platform);
       if (!platform) throw new LtiError('unknown_platform', 'the platform of this deep linking request is no longer registered', 'context');
-      if (target.kind === 'exam') {
-        const home = await ctx.store.lti.examHome(target.id);
-        if (home && !(home.platformId === platform.id && home.contextId === dl.course)) {
-          throw new StepwiseError('forbidden', 'this exam belongs to another course (the first to link it); ask its instructor, or create an exam for this course', 'target');
+      const course = { platformId: platform.id, ...(dl.course ? { contextId: dl.course } : {}) };
+      // A link code adds (and binds) its exam; without one, an exam must be this course's already.
+      const code = formParam(req, 'code')?.trim();
+      const target: LtiTarget = code ? { kind: 'exam', id: (await bindByCode(ctx.store, code, course, 'code')).id } : parseTarget(formParam(req, 'target'));
+      if (!code && target.kind === 'exam') {
+        await targetTitle(ctx.store, target); // 404 for an unknown exam
+        if (!(await homedIn(ctx.store, target.id, course))) {
+          throw new LtiError('exam_not_bound', `this exam is not one of this course's; ${HOW_TO_BIND}`, 'target');
         }
       }
       const title = (formParam(req, 'title') ?? (await targetTitle(ctx.store, target))).slice(0, 200);

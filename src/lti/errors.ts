@@ -23,6 +23,10 @@ export const LTI_STATUS = {
   invalid_context: 401,
   login_not_bound: 401,
   unknown_deployment: 403,
+  // An exam's LMS home is bound only with its link code (src/lti/exam-home.ts).
+  exam_not_bound: 403,
+  exam_bound_elsewhere: 403,
+  invalid_link_code: 403,
   unknown_platform: 404,
   unknown_exam: 404,
   // The launch's claims are readable but not something Stepwise can serve.

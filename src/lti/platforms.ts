@@ -83,7 +83,8 @@ export function toolConfig(baseUrl: string): ToolConfig {
     deepLinkingUrl: launchUrl(base),
     deepLinkResponseUrl: deepLinkResponseUrl(base),
     scopes: [SCOPE_SCORE],
-    customParameters: 'optional, one of: topic=<topic id> | question=<question id> | exam=<exam id> (deep linking sets it), and difficulty=easy|medium|hard',
+    customParameters:
+      'optional, one of: topic=<topic id> | question=<question id> | exam=<exam id> (deep linking sets it), and difficulty=easy|medium|hard; exam_code=<the exam\'s link code> binds the exam to the course (ltiLinkCode in GET /api/v1/exams/{id} with an instructor key)',
   };
 }
 

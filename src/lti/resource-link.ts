@@ -3,7 +3,8 @@
  * the AGS line item, the variant(s) to work on, a launch record per variant (so an attempt knows
  * where its score goes) and a short-lived API key for the page's client, scoped to the resource
  * link (and its course and exam): an instructor's launch key is no server-wide instructor key
- * (src/api/auth.ts says what it reaches). The page never shows the key: it lives in the page's
+ * (src/api/auth.ts says what it reaches), and reaches an exam only from the exam's home course
+ * (src/lti/exam-home.ts: bound with the exam's link code). The page never shows the key: it lives in the page's
  * script only, never in its text, a URL or storage.
  */
 import type { Request, Response } from 'express';
@@ -17,6 +18,7 @@ import type { Exam, Role, Store, User, Variant } from '../store/types.js';
 import { CLAIM, SCOPE_SCORE, displayName, isInstructorRole, objectClaim, optionalString, rolesOf, stringClaim, type Claims } from './claims.js';
 import { frameAncestors } from './frames.js';
 import { escapeHtml, originOf, sendPage, wantsJson } from './html.js';
+import { HOW_TO_BIND, bindByCustomCode, homedIn } from './exam-home.js';
 import { pageGate, type VerifiedLaunch } from './launch.js';
 import { targetFromCustom, targetTitle } from './targets.js';
 import type { LtiPlatform, LtiTarget } from './types.js';
@@ -80,6 +82,14 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
   const contextTitle = optionalString(context?.title, 500);
   const title = optionalString(link.title, 500);
 
+  // exam_code=<link code> next to exam=<id> binds an unbound exam to this course (any role: an LMS
+  // administrator may set up the link); a wrong code, or an exam homed elsewhere, is refused.
+  const examCode = custom?.exam_code;
+  if (examCode !== undefined && examCode !== '') {
+    if (given?.kind !== 'exam') throw new LtiError('invalid_target', 'the custom parameter exam_code goes with exam=<id>', `${CLAIM.custom}.exam_code`);
+    await bindByCustomCode(store, given.id, examCode, { platformId: platform.id, ...(contextId ? { contextId } : {}) }, `${CLAIM.custom}.exam_code`);
+  }
+
   const user = await launchUser(store, platform, claims, role);
   const stored = await store.lti.upsertResourceLink({
     platformId: platform.id,
@@ -103,12 +113,17 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
   // Grades go back for learners; an instructor trying the activity posts nothing to the gradebook.
   const lineItemUrl = role === 'student' ? (item?.lineitem ?? stored.lineItemUrl) : undefined;
 
+  const course = { platformId: platform.id, ...(stored.contextId ? { contextId: stored.contextId } : {}) };
   let variants: Variant[];
   let exam: { examId: string; examVersion: number } | undefined;
   let e: Exam | undefined;
   if (target.kind === 'exam') {
     e = await store.exams.get(target.id);
     if (!e) throw new LtiError('unknown_exam', `no exam with id ${JSON.stringify(target.id)}`, 'exam');
+    // An instructor sees an exam (its problems, and a key over its results) only from its home course.
+    if (role === 'instructor' && !(await homedIn(store, e.id, course))) {
+      throw new LtiError('exam_not_bound', `this exam is not bound to this course, so its instructors cannot open it here; ${HOW_TO_BIND}`, CLAIM.custom);
+    }
     // Before the exam opens a student gets no version and sees no problem (409 exam_not_open).
     assertExamStarted(e, role !== 'student');
     // Students get their version (assigned in rotation, then kept); instructors look at version 1
@@ -125,11 +140,8 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
     await store.lti.createLaunch({ userId: user.id, resourceLink: stored.id, variantId: variant.id, ...(lineItemUrl ? { lineItemUrl } : {}) });
   }
   const expiresAt = new Date(Date.now() + LAUNCH_KEY_TTL_MS).toISOString();
-  // An instructor gets the exam's results only from the course that first linked it (its home):
-  // a link to the same exam from another course opens it but grants nothing over it.
-  const home = exam ? await store.lti.examHome(exam.examId) : undefined;
-  const ownsExam = exam !== undefined && home !== undefined && home.platformId === platform.id && home.contextId === stored.contextId;
-  const scope = { resourceLink: stored.id, ...(stored.contextId ? { contextId: stored.contextId } : {}), ...(exam && (ownsExam || role === 'student') ? { examId: exam.examId } : {}) };
+  // An instructor reaches this point with an exam only from its home course (refused above).
+  const scope = { resourceLink: stored.id, ...(stored.contextId ? { contextId: stored.contextId } : {}), ...(exam ? { examId: exam.examId } : {}) };
   const { secret } = await store.keys.create({ userId: user.id, role, label: 'LTI launch', expiresAt, scope });
   ctx.logger?.info({ platform: platform.id, user: user.id, target, variants: variants.length }, 'LTI launch');
   return {

@@ -7,6 +7,7 @@ import { builtInBank } from '../bank/bank.js';
 import { generateProblem, getQuestion, getTopic, gradeAnswers, listTopics } from '../engine.js';
 import { LtiError } from './errors.js';
 import type { Store, Variant } from '../store/types.js';
+import { sameCourse } from './exam-home.js';
 import type { LtiTarget, TargetKind } from './types.js';
 
 export const TARGET_KINDS: readonly TargetKind[] = ['topic', 'question', 'exam'];
@@ -58,13 +59,12 @@ export async function targetMaxScore(store: Store, t: LtiTarget): Promise<number
 
 /**
  * Everything a deep link from this course may point at: every topic and bank question, and the
- * exams not yet linked from another course (an exam belongs to the course that first links it).
+ * exams whose home is this course (another exam is added with its link code, which binds it).
  */
 export async function targetChoices(store: Store, course: { platformId: string; contextId?: string }) {
   const exams = [];
   for (const e of await store.exams.list()) {
-    const home = await store.lti.examHome(e.id);
-    if (!home || (home.platformId === course.platformId && home.contextId === course.contextId)) exams.push({ id: e.id, title: e.title });
+    if (sameCourse(await store.lti.examHome(e.id), course)) exams.push({ id: e.id, title: e.title });
   }
   return {
     topics: listTopics().map((t) => ({ id: t.id, title: t.title })),

@@ -101,6 +101,12 @@ export type StateOutcome =
   | { ok: true; state: LoginState }
   | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
+/** An LMS course: a platform and a context id. */
+export interface ExamHome {
+  platformId: string;
+  contextId?: string;
+}
+
 export interface LtiRepo {
   /** Stores a platform and its deployments; undefined when (issuer, clientId) is registered already. */
   createPlatform(input: NewLtiPlatform): Promise<LtiPlatform | undefined>;
@@ -123,10 +129,12 @@ export interface LtiRepo {
   ): Promise<LtiResourceLink>;
   setLineItem(resourceLink: string, lineItemUrl: string, lineItemsUrl?: string): Promise<void>;
   /**
-   * The course an exam belongs to in the LMS: the platform and context of the first resource link
-   * that opened it (undefined when none has). Only that course's instructors get its results.
+   * The course an exam belongs to in the LMS (undefined while unbound): bound explicitly, with the
+   * exam's link code. Only that course's instructors get a launch key over the exam.
    */
-  examHome(examId: string): Promise<{ platformId: string; contextId?: string } | undefined>;
+  examHome(examId: string): Promise<ExamHome | undefined>;
+  /** Binds an unbound exam to the course; returns its home (an earlier binding wins: compare). */
+  bindExamHome(examId: string, home: ExamHome & { contextId: string }): Promise<ExamHome>;
 
   createLaunch(input: Omit<LtiLaunch, 'id' | 'createdAt'>): Promise<LtiLaunch>;
   launchFor(variantId: string, userId: string): Promise<LaunchForPassback | undefined>;

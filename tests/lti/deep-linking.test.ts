@@ -41,7 +41,10 @@ describe('deep linking', () => {
     expect(picker.body.responseUrl).toBe(`${h.url}/lti/deep-link/response`);
     expect(picker.body.topics.map((t: { id: string }) => t.id)).toContain('self-attention');
     expect(picker.body.questions.map((q: { id: string }) => q.id)).toContain('kl-discrete-bits');
-    expect(picker.body.exams).toEqual([{ id: exam.body.id, title: 'Final' }]);
+    // An exam not bound to this course is not offered; once bound (with its link code) it is.
+    expect(picker.body.exams).toEqual([]);
+    await h.store.lti.bindExamHome(exam.body.id, { platformId: h.platformId, contextId: 'course-1' });
+    expect((await h.launch(deepLinkRequest(h))).body.exams).toEqual([{ id: exam.body.id, title: 'Final' }]);
 
     const r = await h.call('POST', '/lti/deep-link/response', { form: { context: picker.body.context, target: 'topic:self-attention' } });
     expect(r.status, r.text).toBe(200);
@@ -78,12 +81,16 @@ describe('deep linking', () => {
     expect(launch.body.target).toEqual({ kind: 'topic', id: 'self-attention' });
   });
 
-  it('offers an exam, with the version total as scoreMaximum, and a custom title', async () => {
+  it('adds an exam by its link code, with the version total as scoreMaximum, and a custom title', async () => {
     const exam = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Quiz', blueprint: [{ topic: 'kl-discrete', count: 2 }], versions: 1, seed: 5 } });
     const picker = await h.launch(deepLinkRequest(h));
-    const r = await h.call('POST', '/lti/deep-link/response', { form: { context: picker.body.context, target: `exam:${exam.body.id}`, title: 'Week 3 quiz' } });
+    const code = await h.linkCode(exam.body.id);
+    const r = await h.call('POST', '/lti/deep-link/response', { form: { context: picker.body.context, target: 'topic:kl-discrete', code, title: 'Week 3 quiz' } });
     expect(r.status, r.text).toBe(200);
+    // The code names the exam (it wins over the radio choice); the link's custom claim never carries it.
     expect(r.body.contentItems[0]).toMatchObject({ title: 'Week 3 quiz', custom: { exam: exam.body.id }, lineItem: { scoreMaximum: 6 } });
+    expect(JSON.stringify(r.body)).not.toContain(code);
+    expect(await h.store.lti.examHome(exam.body.id)).toEqual({ platformId: h.platformId, contextId: 'course-1' });
   });
 
   it('answers a browser with an auto-submitting form to the return URL', async () => {
@@ -92,6 +99,7 @@ describe('deep linking', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain(`action="${h.url}/lti/deep-link/response"`);
     expect(page.text).toContain('value="topic:bayes-classification"');
+    expect(page.text).toMatch(/<label>Exam link code <input type="text" name="code"/);
     const context = formFields(page.text).context;
     expect(context).toBeTruthy();
 

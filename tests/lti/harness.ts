@@ -40,6 +40,8 @@ export interface LtiHarness {
   postLaunch(idToken: string, state: string, accept?: string, from?: { cookie?: string; form?: Record<string, string> }): Promise<Reply>;
   /** login + postLaunch. */
   launch(p?: PendingLaunch): Promise<Reply & { idToken: string; state: string }>;
+  /** The exam's LTI link code, as its instructor reads it (GET /api/v1/exams/{id}, ltiLinkCode). */
+  linkCode(examId: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -149,6 +151,12 @@ export async function startLti(options: { timeoutMs?: number; platformHost?: 'lo
     async launch(p = {}) {
       const { idToken, state } = await h.login(p);
       return { ...(await h.postLaunch(idToken, state)), idToken, state };
+    },
+    async linkCode(examId) {
+      const r = await call('GET', `/api/v1/exams/${examId}`, { key: created! });
+      expect(r.status, r.text).toBe(200);
+      expect(r.body.ltiLinkCode).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      return r.body.ltiLinkCode as string;
     },
     async close() {
       server.closeAllConnections();

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../generators/rng.js';
 import { isInstructor, variantViewFor } from '../../service/access.js';
 import { createExam, getExam, type ExamRequest } from '../../service/exams.js';
+import { examLinkCode } from '../../service/exam-link-code.js';
 import { examExportItems, exportItems } from '../../service/export-items.js';
 import { examResults, resultsCsv } from '../../service/exam-results.js';
 import { assertExamStarted, releaseExam, type ReleaseHook } from '../../service/exam-rules.js';
@@ -12,10 +13,14 @@ import type { Exam } from '../../store/types.js';
 import { getVariant } from '../../service/variants.js';
 import { StepwiseError } from '../../core/errors.js';
 import { notFound } from '../problem.js';
-import { callerOf, json, param, type RouteSpec } from '../route.js';
+import { callerOf, json, param, type Ctx, type RouteSpec } from '../route.js';
 
 /** What a caller sees of an exam: students get no manifest (its seeds regenerate every version), but do see the rules they sit it under. */
-function examView(e: Exam, full: boolean) {
+/**
+ * `linkCode`: the exam's LTI link code, for a full instructor key only (never a student's or an LTI
+ * launch key's: whoever holds it can make their LMS course the exam's home).
+ */
+function examView(e: Exam, full: boolean, linkCode?: string) {
   const rules = {
     ...(e.opensAt ? { opensAt: e.opensAt } : {}),
     ...(e.closesAt ? { closesAt: e.closesAt } : {}),
@@ -26,7 +31,14 @@ function examView(e: Exam, full: boolean) {
   };
   const base = { id: e.id, title: e.title, versions: e.versions, released: e.releasedAt !== undefined, ...rules, createdAt: e.createdAt };
   if (!full) return { ...base, ...(e.releasedAt ? { releasedAt: e.releasedAt } : {}) };
-  return { ...e, released: e.releasedAt !== undefined };
+  return { ...e, released: e.releasedAt !== undefined, ...(linkCode !== undefined ? { ltiLinkCode: linkCode } : {}) };
+}
+
+/** The link code when the caller holds a full (unscoped) instructor key. */
+async function linkCodeFor(ctx: Ctx, e: Exam): Promise<string | undefined> {
+  const { key } = callerOf(ctx);
+  if (key.role !== 'instructor' || key.scope !== undefined) return undefined;
+  return examLinkCode(await ctx.store.secrets.server(), e.id);
 }
 
 const FORMATS = ['moodle', 'qti', 'gift'] as const;
@@ -56,7 +68,7 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
       const b = req.body as Omit<ExamRequest, 'createdBy' | 'seed'> & { seed?: number };
       if (b.courseId && !(await ctx.store.courses.get(b.courseId))) throw notFound('course', b.courseId);
       const { exam } = await createExam(ctx.store, { ...b, seed: b.seed ?? randomInt(0, MAX_SEED), createdBy: callerOf(ctx).user.id });
-      return json(201, examView(exam, true));
+      return json(201, examView(exam, true, await linkCodeFor(ctx, exam)));
     },
   },
   {
@@ -66,7 +78,10 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
     tag: 'exams',
     access: 'instructor',
     responses: { 200: { description: 'the exams', schema: 'ExamList' } },
-    handler: async (ctx) => json(200, (await ctx.store.exams.list()).map((e) => examView(e, true))),
+    handler: async (ctx) => {
+      const exams = await ctx.store.exams.list();
+      return json(200, await Promise.all(exams.map(async (e) => examView(e, true, await linkCodeFor(ctx, e)))));
+    },
   },
   {
     method: 'get',
@@ -75,7 +90,10 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
     tag: 'exams',
     access: 'any',
     responses: { 200: { description: 'the exam', schema: 'Exam' } },
-    handler: async (ctx, req) => json(200, examView(await getExam(ctx.store, param(req, 'id')), isInstructor(callerOf(ctx), param(req, 'id')))),
+    handler: async (ctx, req) => {
+      const exam = await getExam(ctx.store, param(req, 'id'));
+      return json(200, examView(exam, isInstructor(callerOf(ctx), exam.id), await linkCodeFor(ctx, exam)));
+    },
   },
   {
     method: 'get',
@@ -134,7 +152,7 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
         // The LMS gets the totals the feedback policy held back; its failure is logged, the release stands.
         await onRelease(released).catch((err: unknown) => ctx.logger?.error({ err, exam: exam.id }, 'release hook failed'));
       }
-      return json(200, examView(released, true));
+      return json(200, examView(released, true, await linkCodeFor(ctx, released)));
     },
   },
   {

@@ -1,4 +1,4 @@
-/** The LTI tool's records in SQLite (db/migrations/002_lti.sql). */
+/** The LTI tool's records in SQLite (db/migrations/002_lti.sql; exam homes: 007_lti_exam_homes.sql). */
 import type {
   LoginState,
   LtiLaunch,
@@ -159,9 +159,9 @@ export function sqliteLti(db: Db): LtiRepo {
   const linkSelect = `SELECT l.*, li.lineitem_url FROM lti_resource_links l LEFT JOIN lti_line_items li ON li.resource_link = l.id`;
   const linkByKey = db.prepare<[string, string, string], LinkRow>(`${linkSelect} WHERE l.platform_id = ? AND l.deployment_id = ? AND l.resource_link_id = ?`);
   const linkById = db.prepare<[string], LinkRow>(`${linkSelect} WHERE l.id = ?`);
-  const firstExamLink = db.prepare<[string], { platform_id: string; context_id: string | null }>(
-    "SELECT platform_id, context_id FROM lti_resource_links WHERE target_kind = 'exam' AND target_id = ? ORDER BY created_at, rowid LIMIT 1",
-  );
+  const homeOf = db.prepare<[string], { platform_id: string; context_id: string | null }>('SELECT platform_id, context_id FROM lti_exam_homes WHERE exam_id = ?');
+  // One winner: a second binding of the same exam changes nothing (the caller compares the home).
+  const insertHome = db.prepare('INSERT OR IGNORE INTO lti_exam_homes (exam_id, platform_id, context_id, bound_at) VALUES (?, ?, ?, ?)');
   const insertLink = db.prepare(
     `INSERT INTO lti_resource_links (id, platform_id, deployment_id, resource_link_id, context_id, context_title, title, target_kind, target_id, created_at, updated_at)
      VALUES (@id, @platform_id, @deployment_id, @resource_link_id, @context_id, @context_title, @title, @target_kind, @target_id, @created_at, @updated_at)`,
@@ -292,8 +292,13 @@ export function sqliteLti(db: Db): LtiRepo {
         .map(toPlatform);
     },
     async examHome(examId) {
-      const r = firstExamLink.get(examId);
+      const r = homeOf.get(examId);
       return r && { platformId: r.platform_id, ...opt('contextId', r.context_id) };
+    },
+    async bindExamHome(examId, home) {
+      insertHome.run(examId, home.platformId, home.contextId, now());
+      const r = homeOf.get(examId)!;
+      return { platformId: r.platform_id, ...opt('contextId', r.context_id) };
     },
     async listPlatforms() {
       return allPlatforms.all().map(toPlatform);
