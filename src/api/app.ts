@@ -23,6 +23,7 @@ interface Locals {
   caller?: Caller;
 }
 import { apiRoutes } from './routes/index.js';
+import { pagesRouter } from '../pages/index.js';
 import type { AttemptHook } from '../service/attempts.js';
 
 export const API_VERSION = '1.0.0';
@@ -169,6 +170,9 @@ export function createApp(options: AppOptions): StepwiseApp {
       res.status(result.status).json(result.body);
     });
   }
+
+  // The student web pages (src/pages): same store, same service rules.
+  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute }));
 
   app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`, undefined, req.originalUrl));
   app.use(problemHandler(options.logger));

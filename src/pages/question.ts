@@ -1,0 +1,159 @@
+/**
+ * The question page's view model: the prompt (KaTeX via markdownToHtml), one input per asked step
+ * (text box, grid of cells or choice of labels), per-step results in words and an icon, hints and
+ * the worked solution. Grading and storing go through the service (submitAttempt, attemptView);
+ * "Check step" grades without storing, for practice variants whose answers the caller may see.
+ */
+import { formatNumber } from '../core/format.js';
+import { gradeAnswers, stepInputs, type StepGrade } from '../engine.js';
+import { markdownToHtml } from '../render/html.js';
+import { revealed } from '../service/access.js';
+import type { StepView } from '../service/attempts.js';
+import type { Caller } from '../service/caller.js';
+import { variantSolution } from '../service/variants.js';
+import type { Store, Variant } from '../store/types.js';
+import { stepShapes, type StepEntry, type StepShape } from './answers-form.js';
+
+const STATUS: Record<string, { icon: string; words: string }> = {
+  correct: { icon: '✓', words: 'Correct' },
+  carried: { icon: '↪', words: 'Carried' },
+  partial: { icon: '◐', words: 'Partly right' },
+  incorrect: { icon: '✗', words: 'Incorrect' },
+  invalid: { icon: '⚠', words: 'Cannot read this answer' },
+  missing: { icon: '○', words: 'Not answered' },
+};
+
+export interface StepResult {
+  status: string;
+  icon: string;
+  words: string;
+  detail: string;
+  credit?: string;
+  misconception?: string;
+}
+
+/** A step's result as the page says it; `answered` are the steps the student wrote (for "carried"). */
+export function stepResult(s: StepView | StepGrade, shapes: StepShape[], answered: Set<string>): StepResult {
+  const st = STATUS[s.status] ?? { icon: '?', words: s.status };
+  const r: StepResult = { status: s.status, icon: st.icon, words: st.words, detail: s.feedback ?? '' };
+  if (typeof s.credit === 'number' && typeof s.marks === 'number') r.credit = `${formatNumber(s.credit, 2)}/${formatNumber(s.marks, 2)}`;
+  if (s.status === 'carried') {
+    const deps = shapes.find((x) => x.id === s.id)?.deps ?? [];
+    const own = deps.filter((d) => answered.has(d));
+    r.detail = `follows from your own ${joinAnd(own.length > 0 ? own : deps)}. ${s.feedback ?? ''}`.trim();
+  }
+  if (s.status === 'missing' && s.note === 'implied') r.detail = 'Not written, but a later correct answer implies it, so it earns its marks.';
+  if (s.misconception) r.misconception = s.misconception.explanation;
+  return r;
+}
+
+const joinAnd = (xs: readonly string[]): string => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+export interface QuestionState {
+  entries?: Map<string, StepEntry>;
+  /** Per step results to show (all after a submit, one after a check). */
+  results?: Map<string, StepResult>;
+  total?: string;
+  /** The worked solution's HTML (after a submit, when revealed). */
+  solutionHtml?: string;
+  /** A message for the whole form (nothing graded: why). */
+  notice?: string;
+  /** The step whose check was asked (to focus its result). */
+  checked?: string;
+}
+
+const promptCache = new Map<string, string>();
+const hintCache = new Map<string, string>();
+
+async function promptHtml(v: Variant): Promise<string> {
+  let html = promptCache.get(v.id);
+  if (html === undefined) {
+    html = await markdownToHtml(v.prompt);
+    if (promptCache.size > 500) promptCache.clear();
+    promptCache.set(v.id, html);
+  }
+  return html;
+}
+
+async function hintHtml(v: Variant, step: string): Promise<string> {
+  const key = `${v.topic}/${step}`;
+  let html = hintCache.get(key);
+  if (html === undefined) {
+    const { formula } = stepInputs(v.topic, v.params, step);
+    html = await markdownToHtml(`$$${formula}$$`);
+    hintCache.set(key, html);
+  }
+  return html;
+}
+
+/** Everything the question template needs. */
+export async function questionView(v: Variant, state: QuestionState = {}) {
+  const shapes = stepShapes(v);
+  const steps = await Promise.all(
+    shapes.map(async (s, n) => {
+      const e = state.entries?.get(s.id);
+      const grid = s.kind === 'vector' || s.kind === 'matrix';
+      const cells = grid
+        ? Array.from({ length: s.rows }, (_r, i) => ({
+            cells: Array.from({ length: s.cols }, (_c, j) => ({
+              name: s.kind === 'vector' ? `answers[${s.id}][${j}]` : `answers[${s.id}][${i}][${j}]`,
+              id: `cell-${n}-${i}-${j}`,
+              label: s.kind === 'vector' ? `${s.id}, entry ${j + 1}` : `${s.id}, row ${i + 1}, column ${j + 1}`,
+              value: e?.cells[i]?.[j] ?? '',
+              row: i,
+              col: j,
+            })),
+          }))
+        : [];
+      const { deps } = s;
+      return {
+        n,
+        id: s.id,
+        label: s.label,
+        kind: s.kind,
+        grid,
+        rows: s.rows,
+        cols: s.cols,
+        shapeText: s.kind === 'vector' ? `a vector of ${s.cols}` : s.kind === 'matrix' ? `a ${s.rows} × ${s.cols} matrix` : s.kind === 'label' ? 'one of the classes' : 'a number',
+        rowsOf: cells,
+        text: e?.text ?? '',
+        textMode: grid && (e?.text ?? '').trim() !== '',
+        labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
+        problem: e?.problem,
+        tex: e?.tex,
+        hint: { html: await hintHtml(v, s.id), deps: deps.length > 0 ? joinAnd(deps) : undefined },
+        result: state.results?.get(s.id),
+        checked: state.checked === s.id,
+      };
+    }),
+  );
+  return {
+    variant: { id: v.id, topic: v.topic, question: v.question, ref: v.question ?? v.topic, difficulty: v.difficulty, seed: v.seed },
+    promptHtml: await promptHtml(v),
+    steps,
+    total: state.total,
+    solutionHtml: state.solutionHtml,
+    notice: state.notice,
+    submitted: state.total !== undefined,
+  };
+}
+
+/** Results of a stored attempt's view (the API's own redaction applies). */
+export async function submittedState(store: Store, caller: Caller, v: Variant, view: { steps: StepView[]; score?: number; maxScore?: number; revealed: boolean }, entries: Map<string, StepEntry>): Promise<QuestionState> {
+  const shapes = stepShapes(v);
+  const answered = new Set([...entries].filter(([, e]) => e.raw !== undefined).map(([id]) => id));
+  const results = new Map(view.steps.map((s) => [s.id, stepResult(s, shapes, answered)]));
+  const state: QuestionState = { entries, results };
+  state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
+  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = (await variantSolution(v)).worked.html;
+  return state;
+}
+
+/** "Check step": grades every readable entry (so carried values count) and shows this step's result; nothing is stored. */
+export function checkedState(v: Variant, entries: Map<string, StepEntry>, step: string, answers: Record<string, unknown>): QuestionState {
+  const shapes = stepShapes(v);
+  const result = gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps, blankSteps: 'shown' });
+  const g = result.steps.find((s) => s.id === step);
+  const answered = new Set(Object.keys(answers));
+  return { entries, checked: step, results: g ? new Map([[step, stepResult(g, shapes, answered)]]) : new Map() };
+}
