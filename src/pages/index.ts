@@ -8,7 +8,7 @@ import { ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { texValue } from '../core/format.js';
 import { markdownToHtml } from '../render/html.js';
-import { listTopics } from '../engine.js';
+import { getTopic, listTopics } from '../engine.js';
 import { assertCanSeeVariant, assertRevealed, isInstructor } from '../service/access.js';
 import { attemptView, submitAttempt } from '../service/attempts.js';
 import { nextVariant, sessionMastery, weakestTopic } from '../service/practice.js';
@@ -168,7 +168,7 @@ export function pagesRouter(o: PagesOptions): Router {
   }
 
   const showQuestion = async (res: Response, who: Signed, v: Variant, status = 200, state = {}) =>
-    sendHtml(res, status, 'question', { ...base(who, `${v.question ?? v.topic} · Stepwise`), ...(await questionView(v, state)) });
+    sendHtml(res, status, 'question', { ...base(who, `${getTopic(v.topic).title} · Stepwise`), ...(await questionView(v, state)) });
 
   r.get(
     '/practice/v/:id',

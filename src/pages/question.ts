@@ -5,7 +5,7 @@
  * "Check step" grades without storing, for practice variants whose answers the caller may see.
  */
 import { formatNumber } from '../core/format.js';
-import { gradeAnswers, stepInputs, type StepGrade } from '../engine.js';
+import { getTopic, gradeAnswers, stepInputs, type StepGrade } from '../engine.js';
 import { markdownToHtml } from '../render/html.js';
 import { revealed } from '../service/access.js';
 import type { StepView } from '../service/attempts.js';
@@ -128,7 +128,7 @@ export async function questionView(v: Variant, state: QuestionState = {}) {
     }),
   );
   return {
-    variant: { id: v.id, topic: v.topic, question: v.question, ref: v.question ?? v.topic, difficulty: v.difficulty, seed: v.seed },
+    variant: { id: v.id, title: getTopic(v.topic).title, topic: v.topic, question: v.question, ref: v.question ?? v.topic, difficulty: v.difficulty, seed: v.seed },
     promptHtml: await promptHtml(v),
     steps,
     total: state.total,
