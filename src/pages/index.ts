@@ -4,7 +4,7 @@
  * turns forms into service calls and results into pages.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { texValue } from '../core/format.js';
 import { markdownToHtml } from '../render/html.js';
@@ -29,6 +29,8 @@ export interface PagesOptions {
   baseUrl?: string;
   /** Failed sign-ins per minute per address before 429 (default 20; 0: off). */
   authFailuresPerMinute?: number;
+  /** Requests per minute per session (per address before signing in), as the API's per-key limit; 0: off. */
+  rateLimitPerMinute?: number;
 }
 
 type Signed = { caller: Caller; token: string; csrf: string };
@@ -71,6 +73,23 @@ export function pagesRouter(o: PagesOptions): Router {
   const base = (who: Signed | undefined, title: string) => ({ title, script: true, ...(who ? { user: { name: who.caller.user.name }, csrf: who.csrf } : {}) });
 
   r.get(`${PAGE_ASSETS_PATH}/:file`, pageAssetRoute);
+
+  const perMinute = o.rateLimitPerMinute ?? 600;
+  if (perMinute > 0) {
+    const limiter = rateLimit({
+      windowMs: 60_000,
+      limit: perMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      // Per session, so a class behind one address is not one bucket; the token itself is not kept.
+      keyGenerator: (req) => {
+        const t = sessionToken(req);
+        return t ? `s:${csrfToken(t)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+      },
+      handler: (_req, _res, next) => next(new PageError(429, 'rate_limited', `More than ${perMinute} requests a minute. Wait a minute and try again.`)),
+    });
+    r.use((req, res, next) => (isPagePath(req.path) ? limiter(req, res, next) : next()));
+  }
 
   // Sign-in: the key is posted in the form body (never a URL), checked by the store, and a new
   // session token issued (any earlier one is ended first: no fixation).

@@ -1,5 +1,6 @@
 /** The web pages over HTTP: a signed-in browser as cookies and form posts (no JavaScript). */
 import { katexAssetRoutes } from '../../src/lti/assets.js';
+import type { AppOptions } from '../../src/api/app.js';
 import { startHarness, type Harness } from '../api/harness.js';
 
 export interface PageClient {
@@ -16,8 +17,8 @@ export interface PageResponse {
   headers: Headers;
 }
 
-export async function startPages(): Promise<Harness> {
-  return startHarness({ extraRoutes: katexAssetRoutes(), authFailuresPerMinute: 0 });
+export async function startPages(options: Partial<AppOptions> = {}): Promise<Harness> {
+  return startHarness({ extraRoutes: katexAssetRoutes(), authFailuresPerMinute: 0, ...options });
 }
 
 export function client(h: Harness): PageClient {

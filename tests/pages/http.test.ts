@@ -85,6 +85,23 @@ describe('sign-in', () => {
   });
 });
 
+describe('limits', () => {
+  it('limits requests per minute per session (or address) with a 429 page', async () => {
+    const limited = await startPages({ rateLimitPerMinute: 3 });
+    try {
+      const c = client(limited);
+      for (let i = 0; i < 3; i++) expect((await c.get('/login')).status).toBe(200);
+      const r = await c.get('/login');
+      expect(r.status).toBe(429);
+      expect(r.text).toContain('Wait a minute');
+      // The API's own limit is separate.
+      expect((await fetch(`${limited.url}/healthz`)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('home', () => {
   it('lists every topic with a mastery meter, a weakest-topic button and recent attempts', async () => {
     const s = await h.student();
