@@ -17,3 +17,14 @@ CREATE TABLE web_practice (
   user_id     TEXT PRIMARY KEY REFERENCES users (id),
   session_id  TEXT NOT NULL REFERENCES practice_sessions (id)
 );
+
+-- Drafts of exam answers on the web pages, saved as a student types and restored on reload: the
+-- form's answer fields of one item (a JSON object of field name → text), one row per user and item.
+-- Only what the form sends for the item's own steps is kept, within the pages' body limits.
+CREATE TABLE exam_drafts (
+  user_id     TEXT NOT NULL REFERENCES users (id),
+  variant_id  TEXT NOT NULL REFERENCES variants (id),
+  fields      TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (user_id, variant_id)
+);

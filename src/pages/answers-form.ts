@@ -115,3 +115,16 @@ export function answersOf(entries: Map<string, StepEntry>, only?: (id: string) =
   for (const [id, e] of entries) if (e.raw !== undefined && e.problem === undefined && (!only || only(id))) answers[id] = e.raw;
   return answers;
 }
+
+/** A stored attempt's answers back as form fields, to show what was submitted. */
+export function fieldsOf(answers: unknown, shapes: StepShape[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof answers !== 'object' || answers === null) return out;
+  for (const s of shapes) {
+    const a = (answers as Record<string, unknown>)[s.id];
+    if (typeof a === 'string' || typeof a === 'number') out[`answers[${s.id}]`] = String(a);
+    else if (Array.isArray(a) && s.kind === 'vector') a.forEach((x, j) => (out[`answers[${s.id}][${j}]`] = x === null ? '' : String(x)));
+    else if (Array.isArray(a)) a.forEach((row, i) => (Array.isArray(row) ? row : [row]).forEach((x, j) => (out[`answers[${s.id}][${i}][${j}]`] = x === null ? '' : String(x))));
+  }
+  return out;
+}

@@ -20,6 +20,7 @@ import { answersOf, readEntry, readForm, stepShapes } from './answers-form.js';
 import { pageAssetRoute } from './assets.js';
 import { describeError, PageError } from './errors.js';
 import { checkedState, questionView, submittedState } from './question.js';
+import { postExamItem, sendExamPage } from './exam.js';
 import { PAGE_ASSETS_PATH, sendHtml } from './render.js';
 import { checkCsrf, checkSameOrigin, clearSessionCookie, csrfToken, isHttps, pageCaller, SESSION_TTL_MS, sessionToken, setSessionCookie } from './session.js';
 
@@ -187,7 +188,7 @@ export function pagesRouter(o: PagesOptions): Router {
   }
 
   const showQuestion = async (res: Response, who: Signed, v: Variant, status = 200, state = {}) =>
-    sendHtml(res, status, 'question', { ...base(who, `${getTopic(v.topic).title} · Stepwise`), ...(await questionView(v, state)) });
+    sendHtml(res, status, 'question', { ...base(who, `${getTopic(v.topic).title} · Stepwise`), item: await questionView(v, state) });
 
   r.get(
     '/practice/v/:id',
@@ -244,6 +245,16 @@ export function pagesRouter(o: PagesOptions): Router {
     }, true),
   );
 
+  r.get(
+    '/exams/:id',
+    signedIn(async (req, res, who) => sendExamPage(res, store, who.caller, base(who, 'Exam · Stepwise'), String(req.params.id))),
+  );
+  r.post(
+    '/exams/:id/items/:variant',
+    form,
+    signedIn(async (req, res, who) => postExamItem(req, res, store, who.caller, base(who, 'Exam · Stepwise')), true),
+  );
+
   // The live "interpreted as" preview: the grader's own reader on one entry, typeset; never graded
   // or stored. JSON, for the page's script (same-origin and CSRF checked like a form).
   r.post(
@@ -257,7 +268,8 @@ export function pagesRouter(o: PagesOptions): Router {
       req.body = { _csrf: req.get('x-csrf-token') };
       checkCsrf(req, found.token);
       if (typeof b.variant !== 'string' || typeof b.step !== 'string') throw new PageError(422, 'invalid_request', 'send variant and step');
-      const v = await practiceVariant(found.caller, b.variant);
+      const v = await getVariant(store, b.variant);
+      await assertCanSeeVariant(store, found.caller, v);
       const shape = stepShapes(v).find((s) => s.id === b.step);
       if (!shape) throw new PageError(422, 'invalid_request', 'not a step of this variant');
       const read = readEntry(shape, b.answer);
@@ -277,7 +289,7 @@ export function pagesRouter(o: PagesOptions): Router {
     const d = describeError(err);
     if (err instanceof TooManyFailures) res.set('Retry-After', String(err.retryAfter));
     if (d.unexpected) o.logger?.error({ err, path: req.path }, 'page failed');
-    if (req.path === '/pages/preview') {
+    if (req.path === '/pages/preview' || req.accepts(['text/html', 'application/json']) === 'application/json') {
       res.status(d.status).json({ ok: false, reason: d.message });
       return;
     }
@@ -289,5 +301,5 @@ export function pagesRouter(o: PagesOptions): Router {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 export function isPagePath(path: string): boolean {
-  return path === '/' || path === '/login' || path === '/logout' || path.startsWith('/practice/') || path.startsWith('/pages/');
+  return path === '/' || path === '/login' || path === '/logout' || path.startsWith('/practice/') || path.startsWith('/pages/') || path.startsWith('/exams/');
 }

@@ -60,6 +60,22 @@ export interface QuestionState {
   notice?: string;
   /** The step whose check was asked (to focus its result). */
   checked?: string;
+  /** Exam items under `none` feedback: what the receipt says instead of a total. */
+  receipt?: string;
+  /** Move focus to this item's result on load (the item just submitted). */
+  focus?: boolean;
+}
+
+/** How an item is shown: a practice question (checks, hints) or an exam item (drafts, no hints). */
+export interface ItemOptions {
+  mode: 'practice' | 'exam';
+  /** Prefix for element ids, unique per item on a page. */
+  prefix: string;
+  /** Where the form posts; no form when absent (a released exam). */
+  action?: string;
+  draftSaved?: string;
+  /** Heading level of the item's own headings. */
+  hl: number;
 }
 
 const promptCache = new Map<string, string>();
@@ -86,8 +102,9 @@ async function hintHtml(v: Variant, step: string): Promise<string> {
   return html;
 }
 
-/** Everything the question template needs. */
-export async function questionView(v: Variant, state: QuestionState = {}) {
+/** Everything the item partial (templates/pages/_item.hbs) needs. */
+export async function questionView(v: Variant, state: QuestionState = {}, opts: ItemOptions = { mode: 'practice', prefix: '', action: `/practice/v/${encodeURIComponent(v.id)}`, hl: 2 }) {
+  const practice = opts.mode === 'practice';
   const shapes = stepShapes(v);
   const steps = await Promise.all(
     shapes.map(async (s, n) => {
@@ -97,7 +114,7 @@ export async function questionView(v: Variant, state: QuestionState = {}) {
         ? Array.from({ length: s.rows }, (_r, i) => ({
             cells: Array.from({ length: s.cols }, (_c, j) => ({
               name: s.kind === 'vector' ? `answers[${s.id}][${j}]` : `answers[${s.id}][${i}][${j}]`,
-              id: `cell-${n}-${i}-${j}`,
+              id: `cell-${n}-${i}-${j}`, // the template prefixes the item's own
               label: s.kind === 'vector' ? `${s.id}, entry ${j + 1}` : `${s.id}, row ${i + 1}, column ${j + 1}`,
               value: e?.cells[i]?.[j] ?? '',
               row: i,
@@ -121,7 +138,7 @@ export async function questionView(v: Variant, state: QuestionState = {}) {
         labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
         problem: e?.problem,
         tex: e?.tex,
-        hint: { html: await hintHtml(v, s.id), deps: deps.length > 0 ? joinAnd(deps) : undefined },
+        hint: practice ? { html: await hintHtml(v, s.id), deps: deps.length > 0 ? joinAnd(deps) : undefined } : undefined,
         result: state.results?.get(s.id),
         checked: state.checked === s.id,
       };
@@ -135,6 +152,14 @@ export async function questionView(v: Variant, state: QuestionState = {}) {
     solutionHtml: state.solutionHtml,
     notice: state.notice,
     submitted: state.total !== undefined,
+    receipt: state.receipt,
+    focus: state.focus ?? practice,
+    practice,
+    prefix: opts.prefix,
+    hl: opts.hl,
+    form: opts.action
+      ? { action: opts.action, draft: !practice, draftSaved: opts.draftSaved, submitLabel: practice ? 'Submit all' : 'Submit this item' }
+      : undefined,
   };
 }
 
@@ -145,6 +170,8 @@ export async function submittedState(store: Store, caller: Caller, v: Variant, v
   const results = new Map(view.steps.map((s) => [s.id, stepResult(s, shapes, answered)]));
   const state: QuestionState = { entries, results };
   state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
+  // Under the exam's `none` or `status` feedback the API gives no score before release.
+  if (view.score === undefined) state.receipt = view.steps.length > 0 ? 'Each step’s status is below; scores and answers come when the exam is released.' : 'Scores, feedback and answers come when the exam is released.';
   if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = (await variantSolution(v)).worked.html;
   return state;
 }

@@ -231,6 +231,9 @@ export interface WebSessionRepo {
   /** The user's practice session on the web pages (one per user, kept across sign-ins). */
   practiceSession(userId: string): Promise<string | undefined>;
   setPracticeSession(userId: string, sessionId: string): Promise<void>;
+  /** A draft of one exam item's answer fields (field name → text), saved as the student types. */
+  saveDraft(userId: string, variantId: string, fields: Record<string, string>): Promise<{ updatedAt: string }>;
+  draft(userId: string, variantId: string): Promise<{ fields: Record<string, string>; updatedAt: string } | undefined>;
 }
 
 export interface SecretRepo {

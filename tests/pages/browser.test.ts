@@ -175,6 +175,38 @@ describe.skipIf(!installed)('in chromium', () => {
     await ctx.close();
   }, 30_000);
 
+  it('an exam draft survives a reload; before release no answers; the exam page passes axe, light and dark', async () => {
+    const made = await h.call('POST', '/api/v1/exams', {
+      key: h.instructor,
+      body: { title: 'Browser quiz', blueprint: [{ topic: 'diffusion-step', count: 1, difficulty: 'easy' }], versions: 1, seed: 5 },
+    });
+    expect(made.status).toBe(201);
+    for (const scheme of ['light', 'dark'] as const) {
+      const { ctx, page } = await signedIn(scheme, { bypassCSP: scheme === 'dark' });
+      await page.goto(`${h.url}/exams/${made.body.id}`);
+      if (scheme === 'light') {
+        // Typed, autosaved (no button pressed), reloaded: the draft is back.
+        const input = page.locator('fieldset.step[data-kind="scalar"] input').first();
+        await input.fill('0.77');
+        await expect.poll(() => page.locator('.draft-status').textContent()).toMatch(/Draft saved at/);
+        await page.reload();
+        expect(await page.locator('fieldset.step[data-kind="scalar"] input').first().inputValue()).toBe('0.77');
+        await page.getByRole('button', { name: 'Submit this item' }).click();
+        await page.waitForSelector('[data-total]');
+        expect(await page.locator('.result[data-status]').count()).toBe(0);
+        expect(await page.getByText('Worked solution').count()).toBe(0);
+        await shot(page, 'exam-submitted');
+      } else {
+        await axe(page, `exam, ${scheme}`);
+      }
+      await ctx.close();
+    }
+    const light = await signedIn('light', { bypassCSP: true });
+    await light.page.goto(`${h.url}/exams/${made.body.id}`);
+    await axe(light.page, 'exam, light');
+    await light.ctx.close();
+  }, 40_000);
+
   it('can be completed by keyboard alone, and with JavaScript off', async () => {
     for (const javaScriptEnabled of [true, false]) {
       const { ctx, page } = await signedIn('light', { javaScriptEnabled, width: 380 });

@@ -285,3 +285,81 @@ describe('the preview endpoint', () => {
     expect((await fetch(`${h.url}/pages/assets/../package.json`)).status).toBe(404);
   });
 });
+
+describe('the exam page', () => {
+  async function exam(rules: Record<string, unknown> = {}) {
+    const r = await h.call('POST', '/api/v1/exams', {
+      key: h.instructor,
+      body: { title: 'Quiz 1', blueprint: [{ topic: 'diffusion-step', count: 1, difficulty: 'easy' }, { topic: 'kl-discrete', count: 1, difficulty: 'easy' }], versions: 2, seed: 11, ...rules },
+    });
+    expect(r.status, r.text).toBe(201);
+    return r.body.id as string;
+  }
+
+  it('keeps a draft on the server, submits an item under the exam rules, and shows no answers before release', async () => {
+    const id = await exam();
+    const s = await h.student();
+    const c = await signIn(h, s.key);
+    const page = await c.get(`/exams/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Quiz 1');
+    const actions = [...page.text.matchAll(/action="(\/exams\/[^"]+\/items\/[^"]+)"/g)].map((m) => m[1]);
+    expect(actions).toHaveLength(2);
+    // Each item's own version variant; ids unique across the two items.
+    const ids = [...page.text.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(page.text).not.toContain('Hint for');
+    // A draft without JavaScript: "Save draft" posts and comes back; the value is restored.
+    const csrf = c.csrf(page.text);
+    const firstStep = /name="(answers\[[^\]]+\])"/.exec(page.text)![1];
+    const saved = await c.post(actions[0], { _csrf: csrf, action: 'draft', [firstStep]: '0.123' });
+    expect(saved.status).toBe(303);
+    expect((await c.get(`/exams/${id}`)).text).toContain('value="0.123"');
+    // The same as JSON (the page's autosave).
+    const auto = await fetch(h.url + actions[0], { method: 'POST', headers: { cookie: c.cookie!, origin: h.url, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, action: 'draft', [firstStep]: '0.456' }) });
+    expect(auto.status).toBe(200);
+    expect(((await auto.json()) as { ok: boolean }).ok).toBe(true);
+    expect((await c.get(`/exams/${id}`)).text).toContain('value="0.456"');
+    expect(await h.store.attempts.count()).toBe(0);
+    // Submit: stored, a receipt (feedback none), no statuses, no solution.
+    const sub = await c.post(actions[0], { _csrf: csrf, action: 'submit', [firstStep]: '0.456' });
+    expect(sub.status).toBe(303);
+    expect(await h.store.attempts.count()).toBe(1);
+    const after = await c.get(`/exams/${id}`);
+    expect(after.text).toContain('Your answers are recorded');
+    expect(after.text).not.toMatch(/data-status="(correct|incorrect|carried|partial)"/);
+    expect(after.text).not.toContain('Worked solution');
+    // What was submitted stays in view, read-only now that the one submission is used.
+    expect(after.text).toContain('value="0.456"');
+    expect(after.text).toContain('You have used your submission for this item.');
+    expect(after.text).toMatch(/<fieldset class="step" id="i1-step-[^"]+" data-step-input="[^"]+" data-kind="[a-z]+" disabled>/);
+    // The attempt limit (1) is the service's: a second submission is refused, nothing stored.
+    const again = await c.post(actions[0], { _csrf: csrf, action: 'submit', [firstStep]: '0.5' });
+    expect(again.status).toBe(409);
+    expect(await h.store.attempts.count()).toBe(1);
+    // Released: statuses and the worked solution; no more forms.
+    expect((await h.call('POST', `/api/v1/exams/${id}/release`, { key: h.instructor, body: { force: true } })).status).toBe(200);
+    const released = await c.get(`/exams/${id}`);
+    expect(released.text).toMatch(/data-status="(correct|incorrect|partial)"/);
+    expect(released.text).toContain('Worked solution');
+    expect(released.text).not.toContain('<form method="post" action="/exams/');
+  });
+
+  it('shows nothing of an exam before it opens, and refuses an item of another version', async () => {
+    const id = await exam({ opensAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const s = await h.student();
+    const c = await signIn(h, s.key);
+    const r = await c.get(`/exams/${id}`);
+    expect(r.status).toBe(409);
+    expect(r.text).toContain('this exam opens at');
+    expect(r.text).not.toContain('answers[');
+
+    const open = await exam();
+    const page = await c.get(`/exams/${open}`);
+    const mine = [...page.text.matchAll(/items\/([^"]+)"/g)].map((m) => m[1]);
+    const all = (await h.call('GET', `/api/v1/exams/${open}/versions`, { key: h.instructor })).body as { variants: { id: string }[] }[];
+    const other = all.flatMap((x) => x.variants.map((v) => v.id)).find((x) => !mine.includes(x))!;
+    const refused = await c.post(`/exams/${open}/items/${other}`, { _csrf: c.csrf(page.text), action: 'draft' });
+    expect(refused.status).toBe(404);
+  });
+});

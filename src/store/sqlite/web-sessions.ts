@@ -1,8 +1,9 @@
-/** Web page sign-in sessions and each user's web practice session (migration 008). */
+/** Web page sign-in sessions, each user's web practice session and exam drafts (migration 008). */
 import { randomBytes } from 'node:crypto';
 import type { Role, WebSessionRepo } from '../types.js';
 import { hashSecret, now } from '../ids.js';
 import type { Db } from './db.js';
+import { json } from './rows.js';
 import { toKey, toUser, type KeyRow } from './users.js';
 
 type Joined = KeyRow & { s_expires: string; u_name: string; u_role: Role; u_iss: string | null; u_sub: string | null; u_created: string };
@@ -19,7 +20,20 @@ export function sqliteWebSessions(db: Db): WebSessionRepo {
   );
   const practiceOf = db.prepare<[string], { session_id: string }>('SELECT session_id FROM web_practice WHERE user_id = ?');
   const setPractice = db.prepare('INSERT INTO web_practice (user_id, session_id) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET session_id = excluded.session_id');
+  const upsertDraft = db.prepare(
+    'INSERT INTO exam_drafts (user_id, variant_id, fields, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, variant_id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at',
+  );
+  const draftOf = db.prepare<[string, string], { fields: string; updated_at: string }>('SELECT fields, updated_at FROM exam_drafts WHERE user_id = ? AND variant_id = ?');
   return {
+    async saveDraft(userId, variantId, fields) {
+      const t = now();
+      upsertDraft.run(userId, variantId, JSON.stringify(fields), t);
+      return { updatedAt: t };
+    },
+    async draft(userId, variantId) {
+      const r = draftOf.get(userId, variantId);
+      return r && { fields: json<Record<string, string>>(r.fields), updatedAt: r.updated_at };
+    },
     async create(input) {
       const token = randomBytes(32).toString('base64url');
       const t = now();

@@ -154,8 +154,29 @@ function setupPreview(form, step) {
   });
 }
 
-const form = document.querySelector('form.answers');
-if (form) {
+/** Exam drafts: saved on the server a second after typing stops (the form's own fields and token). */
+function setupDraft(form) {
+  const status = form.querySelector('.draft-status');
+  let timer;
+  const save = async () => {
+    const body = new URLSearchParams(new FormData(form));
+    body.set('action', 'draft');
+    try {
+      // getAttribute: form.action would be the button named "action".
+      const r = await fetch(form.getAttribute('action'), { method: 'POST', headers: { accept: 'application/json' }, body });
+      const j = await r.json();
+      if (status) status.textContent = r.ok ? `Draft saved at ${j.savedAt.slice(11, 19)} UTC.` : `Draft not saved: ${j.reason ?? j.detail ?? r.status}`;
+    } catch {
+      if (status) status.textContent = 'Draft not saved (the server could not be reached); your answers are still here.';
+    }
+  };
+  form.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 1000);
+  });
+}
+
+for (const form of document.querySelectorAll('form.answers')) {
   for (const step of form.querySelectorAll('[data-step-input]')) {
     const grid = step.querySelector('.grid');
     if (grid) {
@@ -164,7 +185,7 @@ if (form) {
     }
     setupPreview(form, step);
   }
-  // After a check or a submit, move focus to what changed so screen readers announce it.
-  const target = document.getElementById('checked') ?? document.getElementById('total');
-  if (target) target.focus();
+  if (form.hasAttribute('data-draft')) setupDraft(form);
 }
+// After a check or a submit, move focus to what changed so screen readers announce it.
+(document.getElementById('checked') ?? document.querySelector('[data-focus-after]'))?.focus();
