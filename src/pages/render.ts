@@ -71,6 +71,7 @@ export function sendHtml(res: Response, status: number, name: string, data: Page
     .set('Content-Security-Policy', csp)
     .set('Cache-Control', 'no-store')
     .set('Referrer-Policy', 'same-origin')
+    .set('X-Frame-Options', 'DENY')
     .type('text/html; charset=utf-8')
     .send(renderPage(name, data, nonce));
 }

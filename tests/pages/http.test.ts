@@ -45,6 +45,23 @@ describe('sign-in', () => {
     expect((await c.get('/')).status).toBe(200);
   });
 
+  it('over https (the public URL): a __Host- cookie with Secure, and the public origin is the one accepted', async () => {
+    const https = await startPages({ baseUrl: 'https://sw.example.edu' });
+    try {
+      const s = await https.student();
+      const c = client(https);
+      const r = await c.post('/login', { key: s.key }, { origin: 'https://sw.example.edu' });
+      expect(r.status).toBe(303);
+      expect(r.headers.getSetCookie()[0]).toMatch(/^__Host-sw_session=[\w-]+; Path=\/; Max-Age=28800; HttpOnly; Secure; SameSite=Lax$/);
+      const home = await c.get('/');
+      expect(home.status).toBe(200);
+      expect(home.headers.get('x-frame-options')).toBe('DENY');
+      expect((await c.post('/logout', { _csrf: c.csrf(home.text) }, { origin: 'https://evil.example.edu' })).status).toBe(403);
+    } finally {
+      await https.close();
+    }
+  });
+
   it('refuses a wrong key without a cookie, a post from another site, and a post with no Origin or Referer', async () => {
     const s = await h.student();
     const c = client(h);
