@@ -8,7 +8,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { texValue } from '../core/format.js';
 import { markdownToHtml } from '../render/html.js';
-import { getTopic, listTopics } from '../engine.js';
+import { getTopic, listTopics, resolve } from '../engine.js';
 import { assertCanSeeVariant, assertRevealed, isInstructor } from '../service/access.js';
 import { attemptView, submitAttempt } from '../service/attempts.js';
 import { nextVariant, sessionMastery, weakestTopic } from '../service/practice.js';
@@ -202,14 +202,17 @@ export function pagesRouter(o: PagesOptions): Router {
       const seed = seedText === undefined ? undefined : /^\d{1,16}$/.test(seedText) ? Number(seedText) : NaN;
       const difficulty = typeof req.query.difficulty === 'string' && req.query.difficulty !== '' ? req.query.difficulty : undefined;
       const s = await practiceSession(who.caller);
+      const ref = String(req.params.ref);
+      const { topic } = resolve(ref); // unknown: 404 naming the topics
       // The API's own path: a seed landing on an unreleased exam item is refused (403).
       const v = await createVariant(store, {
-        ref: String(req.params.ref),
+        ref,
         ...(seed !== undefined ? { seed } : {}),
         ...(difficulty ? { difficulty } : {}),
         mode: 'practice',
         createdBy: who.caller.user.id,
-        sessionId: s.topics.includes(String(req.params.ref)) ? s.id : undefined,
+        // A bank question counts towards its topic's mastery.
+        sessionId: s.topics.includes(topic.id) ? s.id : undefined,
         allowExamItems: isInstructor(who.caller),
       });
       await showQuestion(res, who, v);

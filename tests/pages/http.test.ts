@@ -133,6 +133,21 @@ describe('home', () => {
     const page = await c.get(next.headers.get('location')!);
     expect(page.status).toBe(200);
   });
+
+  it('counts an attempt at a bank question towards its topic, and lists it under recent attempts', async () => {
+    const s = await h.student();
+    const c = await signIn(h, s.key);
+    const page = await c.get('/practice/kl-discrete-bits');
+    expect(page.status).toBe(200);
+    const v = (await h.store.variants.get(variantIdOf(page.text)))!;
+    expect(v.question).toBe('kl-discrete-bits');
+    const field = /data-kind="scalar">[\s\S]*?name="(answers\[[^\]]+\])"/.exec(page.text)![1];
+    const r = await c.post(`/practice/v/${v.id}`, { _csrf: c.csrf(page.text), action: 'submit', [field]: '0' });
+    expect(r.status).toBe(200);
+    const home = await c.get('/');
+    expect(home.text).toMatch(/data-topic="kl-discrete">[\s\S]*?mastery over 1 question</);
+    expect(home.text).toContain(`href="/practice/v/${v.id}"`);
+  });
 });
 
 describe('the question page', () => {
