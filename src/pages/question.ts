@@ -4,7 +4,8 @@
  * the worked solution. Grading and storing go through the service (submitAttempt, attemptView);
  * "Check step" grades without storing, for practice variants whose answers the caller may see.
  */
-import { formatNumber } from '../core/format.js';
+import { formatNumber, texValue } from '../core/format.js';
+import type { Value } from '../core/values.js';
 import { getTopic, gradeAnswers, stepInputs, type StepGrade } from '../engine.js';
 import { markdownToHtml } from '../render/html.js';
 import { revealed } from '../service/access.js';
@@ -92,14 +93,35 @@ async function promptHtml(v: Variant): Promise<string> {
 }
 
 async function hintHtml(v: Variant, step: string): Promise<string> {
-  const key = `${v.topic}/${step}`;
+  const key = `${v.id}/${step}`;
   let html = hintCache.get(key);
   if (html === undefined) {
-    const { formula } = stepInputs(v.topic, v.params, step);
-    html = await markdownToHtml(`$$${formula}$$`);
+    // The formula and the given values it reads (as the terminal drill's hint); never a step's value.
+    const { formula, given } = stepInputs(v.topic, v.params, step);
+    const params = v.params as Record<string, unknown>;
+    const values = given.map((k) => {
+      const tex = texParam(params[k]);
+      return tex === undefined ? `$${texName(k)}$` : `$${texName(k)} = ${tex}$`;
+    }).join(', ');
+    html = await markdownToHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`);
+    if (hintCache.size > 2000) hintCache.clear();
     hintCache.set(key, html);
   }
   return html;
+}
+
+/** A parameter name as TeX: W_Q → W_{Q}. */
+const texName = (k: string): string => {
+  const i = k.indexOf('_');
+  const esc = (x: string) => x.replace(/_/g, '\\_');
+  return i > 0 ? `${esc(k.slice(0, i))}_{${esc(k.slice(i + 1))}}` : esc(k);
+};
+
+/** A given value as TeX when it is a number, a label, a vector or a matrix; else undefined (named only). */
+function texParam(x: unknown): string | undefined {
+  const num = (y: unknown) => typeof y === 'number' && Number.isFinite(y);
+  const plain = num(x) || typeof x === 'string' || (Array.isArray(x) && (x.every(num) || x.every((r) => Array.isArray(r) && r.every(num))));
+  return plain ? texValue(x as Value) : undefined;
 }
 
 /** Everything the item partial (templates/pages/_item.hbs) needs. */

@@ -4,6 +4,8 @@
  * unreadable entry without grading it, and submit all with an early slip carried forward.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { builtInBank } from '../../src/bank/bank.js';
+import { listTopics } from '../../src/engine.js';
 import type { Harness } from '../api/harness.js';
 import { client, gridFields, selfAttentionChain, signIn, startPages } from './harness.js';
 
@@ -164,11 +166,26 @@ describe('the question page', () => {
     expect(page.text).toContain('name="answers[Q][2][1]"');
     expect(page.text).not.toContain('name="answers[Q][3][0]"');
     expect(page.text).toContain('<details class="hint">');
+    // Q's hint: its formula and the given X and W_Q it reads, typeset (annotation = the TeX source).
+    const qHint = /<summary>Hint for Q<\/summary>([\s\S]*?)<\/details>/.exec(page.text)![1];
+    expect(qHint).toContain('<annotation encoding="application/x-tex">Q = X W_Q</annotation>');
+    expect(qHint).toMatch(/Uses the given [\s\S]*<annotation encoding="application\/x-tex">W_\{Q\} = \\begin\{bmatrix\}/);
     // A new variant each visit without a seed.
     const a = variantIdOf((await c.get('/practice/kl-discrete')).text);
     const b = variantIdOf((await c.get('/practice/kl-discrete')).text);
     expect(a).not.toBe(b);
   });
+
+  it('renders every topic and bank question (no 500 for any shape of params)', async () => {
+    const s = await h.student();
+    const c = await signIn(h, s.key);
+    const refs = [...listTopics().map((t) => t.id), ...builtInBank().questions.keys()];
+    for (const ref of refs) {
+      const r = await c.get(`/practice/${ref}?seed=3`);
+      expect(r.status, `${ref}: ${r.text.slice(0, 300)}`).toBe(200);
+      expect(r.text).toContain('<details class="hint">');
+    }
+  }, 30_000);
 
   it('offers the allowed labels as a choice for a label step', async () => {
     const s = await h.student();
