@@ -19,10 +19,12 @@ export class PageError extends Error {
 export function describeError(e: unknown): { status: number; code: string; message: string; unexpected: boolean } {
   if (e instanceof PageError) return { status: e.status, code: e.code, message: e.message, unexpected: false };
   if (e instanceof StepwiseError) return { status: statusOf(e), code: e.code, message: e.message, unexpected: e.code === 'internal' };
-  // The API's own HTTP errors (a status and a code) keep theirs.
-  const h = e as { status?: unknown; code?: unknown; message?: unknown };
-  if (e instanceof Error && typeof h.status === 'number' && h.status >= 400 && h.status < 500 && typeof h.code === 'string') {
-    return { status: h.status, code: h.code, message: e.message, unexpected: false };
+  // The API's own HTTP errors (a status and a code) keep theirs, as do body-parser's (a body too
+  // large, too many fields, malformed JSON: `expose` marks their messages as safe to show).
+  const h = e as { status?: unknown; code?: unknown; expose?: unknown; type?: unknown };
+  if (e instanceof Error && typeof h.status === 'number' && h.status >= 400 && h.status < 500 && (typeof h.code === 'string' || h.expose === true)) {
+    const code = typeof h.code === 'string' ? h.code : typeof h.type === 'string' ? h.type.replace(/\./g, '_') : 'bad_request';
+    return { status: h.status, code, message: e.message, unexpected: false };
   }
   return { status: 500, code: 'internal', message: 'Something went wrong on the server. Try again; if it keeps happening, tell your instructor.', unexpected: true };
 }

@@ -326,6 +326,20 @@ describe('the preview endpoint', () => {
     expect(await h.store.attempts.count()).toBe(0);
   });
 
+  it('answers a malformed body or too many fields with the reason, not a 500', async () => {
+    const s = await h.student();
+    const c = await signIn(h, s.key);
+    const page = await c.get('/practice/kl-discrete?seed=5');
+    const csrf = /name="csrf-token" content="([^"]+)"/.exec(page.text)![1];
+    const bad = await fetch(`${h.url}/pages/preview`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: c.cookie!, origin: h.url, 'x-csrf-token': csrf }, body: '{"variant":' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { ok: boolean }).ok).toBe(false);
+    const many = Object.fromEntries(Array.from({ length: 2100 }, (_x, i) => [`f${i}`, '1']));
+    const r = await c.post(`/practice/v/${variantIdOf(page.text)}`, { _csrf: c.csrf(page.text), ...many });
+    expect(r.status).toBe(413);
+    expect(r.text).toContain('too many parameters');
+  });
+
   it('serves the pages’ stylesheet and script with cache headers', async () => {
     const css = await fetch(`${h.url}/pages/assets/pages.css`);
     expect(css.status).toBe(200);
