@@ -24,6 +24,7 @@ interface Locals {
   caller?: Caller;
 }
 import { apiRoutes } from './routes/index.js';
+import { pagesRouter } from '../pages/index.js';
 import type { AttemptHook } from '../service/attempts.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
 
@@ -173,6 +174,9 @@ export function createApp(options: AppOptions): StepwiseApp {
       res.status(result.status).json(result.body);
     });
   }
+
+  // The student web pages (src/pages): same store, same service rules.
+  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute }));
 
   app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`, undefined, req.originalUrl));
   app.use(problemHandler(options.logger));

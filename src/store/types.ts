@@ -223,6 +223,21 @@ export interface ExamRepo {
   release(id: string): Promise<Exam | undefined>;
 }
 
+/** Web page sign-in sessions (src/pages): only a hash of each token is stored. */
+export interface WebSessionRepo {
+  /** Opens a session for a user signed in with this key; returns the token for the cookie. */
+  create(input: { userId: string; keyId: string; expiresAt: string }): Promise<{ token: string }>;
+  /** The caller of an active session whose key is still active. */
+  authenticate(token: string): Promise<{ caller: { user: User; key: ApiKey }; expiresAt: string } | undefined>;
+  delete(token: string): Promise<void>;
+  /** The user's practice session on the web pages (one per user, kept across sign-ins). */
+  practiceSession(userId: string): Promise<string | undefined>;
+  setPracticeSession(userId: string, sessionId: string): Promise<void>;
+  /** A draft of one exam item's answer fields (field name → text), saved as the student types. */
+  saveDraft(userId: string, variantId: string, fields: Record<string, string>): Promise<{ updatedAt: string }>;
+  draft(userId: string, variantId: string): Promise<{ fields: Record<string, string>; updatedAt: string } | undefined>;
+}
+
 export interface SecretRepo {
   /** The server secret that keys exam item seeds (STEPWISE_SECRET, else made once and stored). */
   server(): Promise<Uint8Array>;
@@ -238,6 +253,7 @@ export interface Store {
   readonly exams: ExamRepo;
   readonly lti: LtiRepo;
   readonly secrets: SecretRepo;
+  readonly webSessions: WebSessionRepo;
   /** Health: the backend answers and its data is sound (SQLite: PRAGMA quick_check). */
   check(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { sqliteCourses, sqliteExams, sqliteSessions } from './exams.js';
 import { sqliteLti } from './lti.js';
 import { sqliteKeys, sqliteUsers } from './users.js';
 import { sqliteAttempts, sqliteVariants } from './variants.js';
+import { sqliteWebSessions } from './web-sessions.js';
 
 export class SqliteStore implements Store {
   readonly users;
@@ -18,6 +19,7 @@ export class SqliteStore implements Store {
   readonly exams;
   readonly lti;
   readonly secrets;
+  readonly webSessions;
   private closed = false;
 
   /** `secret`: the server secret (STEPWISE_SECRET) in place of the one stored in the database. */
@@ -34,6 +36,7 @@ export class SqliteStore implements Store {
     this.exams = sqliteExams(db);
     this.lti = sqliteLti(db);
     this.secrets = sqliteSecrets(db, opts.secret);
+    this.webSessions = sqliteWebSessions(db);
     backfillExamFingerprints(db);
   }
 

@@ -13,7 +13,7 @@ interface UserRow {
   created_at: string;
 }
 
-interface KeyRow {
+export interface KeyRow {
   id: string;
   user_id: string;
   role: Role;
@@ -36,7 +36,7 @@ export const toUser = (r: UserRow): User => ({
   createdAt: r.created_at,
 });
 
-const toKey = (r: KeyRow): ApiKey => ({
+export const toKey = (r: KeyRow): ApiKey => ({
   id: r.id,
   userId: r.user_id,
   role: r.role,

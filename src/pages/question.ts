@@ -1,0 +1,208 @@
+/**
+ * The question page's view model: the prompt (KaTeX via markdownToHtml), one input per asked step
+ * (text box, grid of cells or choice of labels), per-step results in words and an icon, hints and
+ * the worked solution. Grading and storing go through the service (submitAttempt, attemptView);
+ * "Check step" grades without storing, for practice variants whose answers the caller may see.
+ */
+import { formatNumber, texValue } from '../core/format.js';
+import type { Value } from '../core/values.js';
+import { getTopic, gradeAnswers, stepInputs, type StepGrade } from '../engine.js';
+import { markdownToHtml } from '../render/html.js';
+import { revealed } from '../service/access.js';
+import type { StepView } from '../service/attempts.js';
+import type { Caller } from '../service/caller.js';
+import { variantSolution } from '../service/variants.js';
+import type { Store, Variant } from '../store/types.js';
+import { stepShapes, type StepEntry, type StepShape } from './answers-form.js';
+
+const STATUS: Record<string, { icon: string; words: string }> = {
+  correct: { icon: '✓', words: 'Correct' },
+  carried: { icon: '↪', words: 'Carried' },
+  partial: { icon: '◐', words: 'Partly right' },
+  incorrect: { icon: '✗', words: 'Incorrect' },
+  invalid: { icon: '⚠', words: 'Cannot read this answer' },
+  missing: { icon: '○', words: 'Not answered' },
+};
+
+export interface StepResult {
+  status: string;
+  icon: string;
+  words: string;
+  detail: string;
+  credit?: string;
+  misconception?: string;
+}
+
+/** A step's result as the page says it; `answered` are the steps the student wrote (for "carried"). */
+export function stepResult(s: StepView | StepGrade, shapes: StepShape[], answered: Set<string>): StepResult {
+  const st = STATUS[s.status] ?? { icon: '?', words: s.status };
+  const r: StepResult = { status: s.status, icon: st.icon, words: st.words, detail: s.feedback ?? '' };
+  if (typeof s.credit === 'number' && typeof s.marks === 'number') r.credit = `${formatNumber(s.credit, 2)}/${formatNumber(s.marks, 2)}`;
+  if (s.status === 'carried') {
+    const deps = shapes.find((x) => x.id === s.id)?.deps ?? [];
+    const own = deps.filter((d) => answered.has(d));
+    r.detail = `follows from your own ${joinAnd(own.length > 0 ? own : deps)}. ${s.feedback ?? ''}`.trim();
+  }
+  if (s.status === 'missing' && s.note === 'implied') r.detail = 'Not written, but a later correct answer implies it, so it earns its marks.';
+  if (s.misconception) r.misconception = s.misconception.explanation;
+  return r;
+}
+
+const joinAnd = (xs: readonly string[]): string => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+export interface QuestionState {
+  entries?: Map<string, StepEntry>;
+  /** Per step results to show (all after a submit, one after a check). */
+  results?: Map<string, StepResult>;
+  total?: string;
+  /** The worked solution's HTML (after a submit, when revealed). */
+  solutionHtml?: string;
+  /** A message for the whole form (nothing graded: why). */
+  notice?: string;
+  /** The step whose check was asked (to focus its result). */
+  checked?: string;
+  /** Exam items under `none` feedback: what the receipt says instead of a total. */
+  receipt?: string;
+  /** Move focus to this item's result on load (the item just submitted). */
+  focus?: boolean;
+}
+
+/** How an item is shown: a practice question (checks, hints) or an exam item (drafts, no hints). */
+export interface ItemOptions {
+  mode: 'practice' | 'exam';
+  /** Prefix for element ids, unique per item on a page. */
+  prefix: string;
+  /** Where the form posts; no form when absent (a released exam). */
+  action?: string;
+  draftSaved?: string;
+  /** Heading level of the item's own headings. */
+  hl: number;
+}
+
+const promptCache = new Map<string, string>();
+const hintCache = new Map<string, string>();
+
+async function promptHtml(v: Variant): Promise<string> {
+  let html = promptCache.get(v.id);
+  if (html === undefined) {
+    html = await markdownToHtml(v.prompt);
+    if (promptCache.size > 500) promptCache.clear();
+    promptCache.set(v.id, html);
+  }
+  return html;
+}
+
+async function hintHtml(v: Variant, step: string): Promise<string> {
+  const key = `${v.id}/${step}`;
+  let html = hintCache.get(key);
+  if (html === undefined) {
+    // The formula and the given values it reads (as the terminal drill's hint); never a step's value.
+    const { formula, given } = stepInputs(v.topic, v.params, step);
+    const params = v.params as Record<string, unknown>;
+    const values = given.map((k) => {
+      const tex = texParam(params[k]);
+      return tex === undefined ? `$${texName(k)}$` : `$${texName(k)} = ${tex}$`;
+    }).join(', ');
+    html = await markdownToHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`);
+    if (hintCache.size > 2000) hintCache.clear();
+    hintCache.set(key, html);
+  }
+  return html;
+}
+
+/** A parameter name as TeX: W_Q → W_{Q}. */
+const texName = (k: string): string => {
+  const i = k.indexOf('_');
+  const esc = (x: string) => x.replace(/_/g, '\\_');
+  return i > 0 ? `${esc(k.slice(0, i))}_{${esc(k.slice(i + 1))}}` : esc(k);
+};
+
+/** A given value as TeX when it is a number, a label, a vector or a matrix; else undefined (named only). */
+function texParam(x: unknown): string | undefined {
+  const num = (y: unknown) => typeof y === 'number' && Number.isFinite(y);
+  const plain = num(x) || typeof x === 'string' || (Array.isArray(x) && (x.every(num) || x.every((r) => Array.isArray(r) && r.every(num))));
+  return plain ? texValue(x as Value) : undefined;
+}
+
+/** Everything the item partial (templates/pages/_item.hbs) needs. */
+export async function questionView(v: Variant, state: QuestionState = {}, opts: ItemOptions = { mode: 'practice', prefix: '', action: `/practice/v/${encodeURIComponent(v.id)}`, hl: 2 }) {
+  const practice = opts.mode === 'practice';
+  const shapes = stepShapes(v);
+  const steps = await Promise.all(
+    shapes.map(async (s, n) => {
+      const e = state.entries?.get(s.id);
+      const grid = s.kind === 'vector' || s.kind === 'matrix';
+      const cells = grid
+        ? Array.from({ length: s.rows }, (_r, i) => ({
+            cells: Array.from({ length: s.cols }, (_c, j) => ({
+              name: s.kind === 'vector' ? `answers[${s.id}][${j}]` : `answers[${s.id}][${i}][${j}]`,
+              id: `cell-${n}-${i}-${j}`, // the template prefixes the item's own
+              label: s.kind === 'vector' ? `${s.id}, entry ${j + 1}` : `${s.id}, row ${i + 1}, column ${j + 1}`,
+              value: e?.cells[i]?.[j] ?? '',
+              row: i,
+              col: j,
+            })),
+          }))
+        : [];
+      const { deps } = s;
+      return {
+        n,
+        id: s.id,
+        label: s.label,
+        kind: s.kind,
+        grid,
+        rows: s.rows,
+        cols: s.cols,
+        shapeText: s.kind === 'vector' ? `a vector of ${s.cols}` : s.kind === 'matrix' ? `a ${s.rows} × ${s.cols} matrix` : s.kind === 'label' ? 'one of the classes' : 'a number',
+        rowsOf: cells,
+        text: e?.text ?? '',
+        textMode: grid && (e?.text ?? '').trim() !== '',
+        labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
+        problem: e?.problem,
+        tex: e?.tex,
+        hint: practice ? { html: await hintHtml(v, s.id), deps: deps.length > 0 ? joinAnd(deps) : undefined } : undefined,
+        result: state.results?.get(s.id),
+        checked: state.checked === s.id,
+      };
+    }),
+  );
+  return {
+    variant: { id: v.id, title: getTopic(v.topic).title, topic: v.topic, question: v.question, ref: v.question ?? v.topic, difficulty: v.difficulty, seed: v.seed },
+    promptHtml: await promptHtml(v),
+    steps,
+    total: state.total,
+    solutionHtml: state.solutionHtml,
+    notice: state.notice,
+    submitted: state.total !== undefined,
+    receipt: state.receipt,
+    focus: state.focus ?? practice,
+    practice,
+    prefix: opts.prefix,
+    hl: opts.hl,
+    form: opts.action
+      ? { action: opts.action, draft: !practice, draftSaved: opts.draftSaved, submitLabel: practice ? 'Submit all' : 'Submit this item' }
+      : undefined,
+  };
+}
+
+/** Results of a stored attempt's view (the API's own redaction applies). */
+export async function submittedState(store: Store, caller: Caller, v: Variant, view: { steps: StepView[]; score?: number; maxScore?: number; revealed: boolean }, entries: Map<string, StepEntry>): Promise<QuestionState> {
+  const shapes = stepShapes(v);
+  const answered = new Set([...entries].filter(([, e]) => e.raw !== undefined).map(([id]) => id));
+  const results = new Map(view.steps.map((s) => [s.id, stepResult(s, shapes, answered)]));
+  const state: QuestionState = { entries, results };
+  state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
+  // Under the exam's `none` or `status` feedback the API gives no score before release.
+  if (view.score === undefined) state.receipt = view.steps.length > 0 ? 'Each step’s status is below; scores and answers come when the exam is released.' : 'Scores, feedback and answers come when the exam is released.';
+  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = (await variantSolution(v)).worked.html;
+  return state;
+}
+
+/** "Check step": grades every readable entry (so carried values count) and shows this step's result; nothing is stored. */
+export function checkedState(v: Variant, entries: Map<string, StepEntry>, step: string, answers: Record<string, unknown>): QuestionState {
+  const shapes = stepShapes(v);
+  const result = gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps, blankSteps: 'shown' });
+  const g = result.steps.find((s) => s.id === step);
+  const answered = new Set(Object.keys(answers));
+  return { entries, checked: step, results: g ? new Map([[step, stepResult(g, shapes, answered)]]) : new Map() };
+}

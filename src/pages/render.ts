@@ -1,0 +1,77 @@
+/**
+ * The pages' Handlebars templates (templates/pages/*.hbs), compiled once on first use with HTML
+ * escaping on (unlike the Markdown prompt templates): every value is escaped except what a
+ * template marks with triple braces — only HTML this code made (KaTeX's output via
+ * markdownToHtml). Each page gets its own Content-Security-Policy with a fresh script nonce.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Response } from 'express';
+import type HandlebarsNs from 'handlebars';
+import { TEMPLATES_DIR } from '../core/paths.js';
+
+export const PAGES_TEMPLATES_DIR = join(TEMPLATES_DIR, 'pages');
+/** Where the pages' own stylesheet and script are served (src/pages/assets.ts). */
+export const PAGE_ASSETS_PATH = '/pages/assets';
+
+type Template = HandlebarsNs.TemplateDelegate;
+let compiled: Map<string, Template> | undefined;
+
+function templates(): Map<string, Template> {
+  if (compiled) return compiled;
+  const h = (createRequire(import.meta.url)('handlebars') as typeof HandlebarsNs).create();
+  h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  h.registerHelper('inc', (i: number) => i + 1);
+  const out = new Map<string, Template>();
+  for (const file of readdirSync(PAGES_TEMPLATES_DIR).filter((f) => f.endsWith('.hbs')).sort()) {
+    const name = file.slice(0, -'.hbs'.length);
+    const src = readFileSync(join(PAGES_TEMPLATES_DIR, file), 'utf8');
+    if (name.startsWith('_')) h.registerPartial(name.slice(1), src);
+    else out.set(name, h.compile(src, { strict: false, noEscape: false }));
+  }
+  compiled = out;
+  return out;
+}
+
+export interface PageData {
+  title: string;
+  /** The signed-in user, for the header (name only). */
+  user?: { name: string };
+  csrf?: string;
+  /** Whether the page runs the client script (every page but the error pages). */
+  script?: boolean;
+  [k: string]: unknown;
+}
+
+export function renderPage(name: string, data: PageData, nonce: string): string {
+  const t = templates().get(name);
+  if (!t) throw new Error(`no page template templates/pages/${name}.hbs`);
+  const body = t(data);
+  return templates().get('layout')!({ ...data, body, nonce, assets: PAGE_ASSETS_PATH });
+}
+
+export function sendHtml(res: Response, status: number, name: string, data: PageData): void {
+  const nonce = randomBytes(16).toString('base64');
+  const csp = [
+    "default-src 'none'",
+    "base-uri 'none'",
+    // KaTeX's HTML output positions glyphs with style attributes.
+    "style-src 'self' 'unsafe-inline'",
+    "font-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    `script-src 'nonce-${nonce}'`,
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  res
+    .status(status)
+    .set('Content-Security-Policy', csp)
+    .set('Cache-Control', 'no-store')
+    .set('Referrer-Policy', 'same-origin')
+    .set('X-Frame-Options', 'DENY')
+    .type('text/html; charset=utf-8')
+    .send(renderPage(name, data, nonce));
+}
