@@ -1,4 +1,4 @@
-/** Web page sign-in sessions, each user's web practice session and exam drafts (migration 008). */
+/** Web page sign-in sessions, each user's web practice session and exam drafts (migration 009). */
 import { randomBytes } from 'node:crypto';
 import type { Role, WebSessionRepo } from '../types.js';
 import { hashSecret, now } from '../ids.js';
