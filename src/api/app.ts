@@ -4,7 +4,8 @@
  * key, structured logs (pino) and problem+json errors apply to every route.
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { rateLimit } from 'express-rate-limit';
+import { addressKey } from './address.js';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -96,7 +97,7 @@ export function createApp(options: AppOptions): StepwiseApp {
           legacyHeaders: false,
           keyGenerator: (req, res) => {
             const caller = (res.locals as Locals).caller;
-            return caller ? `key:${caller.key.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+            return caller ? `key:${caller.key.id}` : `ip:${addressKey(req.ip)}`;
           },
           handler: (req, res) =>
             sendProblem(res, 429, 'rate_limited', `more than ${perMinute} requests a minute; retry after the time in the RateLimit header`, undefined, req.originalUrl),
@@ -127,7 +128,7 @@ export function createApp(options: AppOptions): StepwiseApp {
   for (const route of routes) {
     const auth: RequestHandler = async (req, res, next) => {
       if (route.access !== 'public') {
-        const address = ipKeyGenerator(req.ip ?? ''); // IPv6: per /56, as the request limiter
+        const address = addressKey(req.ip); // IPv6: per /56, as the request limiter
         try {
           failures.check(address);
           (res.locals as Locals).caller = await authenticate(store, req, route);

@@ -4,7 +4,8 @@
  * turns forms into service calls and results into pages.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { rateLimit } from 'express-rate-limit';
+import { addressKey } from '../api/address.js';
 import type { Logger } from 'pino';
 import { texValue } from '../core/format.js';
 import { markdownToHtml } from '../render/html.js';
@@ -85,7 +86,7 @@ export function pagesRouter(o: PagesOptions): Router {
       // Per session, so a class behind one address is not one bucket; the token itself is not kept.
       keyGenerator: (req) => {
         const t = sessionToken(req);
-        return t ? `s:${csrfToken(t)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+        return t ? `s:${csrfToken(t)}` : `ip:${addressKey(req.ip)}`;
       },
       handler: (_req, _res, next) => next(new PageError(429, 'rate_limited', `More than ${perMinute} requests a minute. Wait a minute and try again.`)),
     });
@@ -105,7 +106,7 @@ export function pagesRouter(o: PagesOptions): Router {
     form,
     wrap(async (req, res) => {
       checkSameOrigin(req, o.baseUrl);
-      const address = ipKeyGenerator(req.ip ?? '');
+      const address = addressKey(req.ip);
       if (o.authFailuresPerMinute !== 0) failures.check(address);
       const body = req.body as Record<string, unknown>;
       const next = safeNext(body.next);
