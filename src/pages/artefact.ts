@@ -99,8 +99,10 @@ export function artefactPages(o: ArtefactPagesOptions & { store: Store; logger?:
     if (s.state !== 'ready') {
       const percent = s.state === 'running' ? Math.round(s.fraction * 100) : 0;
       const words = s.state === 'running' ? `computing, ${percent}% done` : s.state === 'queued' ? `waiting for ${s.position === 1 ? 'one other question' : `${s.position} other questions`}` : 'starting';
-      res.set('Refresh', String(refresh));
-      sendHtml(res, 202, 'artefact', { ...common, pending: { percent, words, refresh, href: `/practice/artefact/${encodeURIComponent(q.id)}?seed=${seed}` } });
+      const href = `/practice/artefact/${encodeURIComponent(q.id)}?seed=${seed}`;
+      // A reload by the browser itself (JavaScript or not), always a GET, also after an answer's POST.
+      res.set('Refresh', `${refresh}; url=${href}`);
+      sendHtml(res, 202, 'artefact', { ...common, pending: { percent, words, refresh, href } });
       return;
     }
     const v: ArtefactView = s.view;

@@ -197,7 +197,7 @@ describe('runs not cached yet', () => {
   it('compute in the worker while the page shows progress and /healthz stays quick; a full queue gets 503', async () => {
     const first = await c.get('/practice/artefact/slow-11?seed=1');
     expect(first.status).toBe(202);
-    expect(first.headers.get('refresh')).toBe('1');
+    expect(first.headers.get('refresh')).toBe('1; url=/practice/artefact/slow-11?seed=1');
     expect(first.text).toMatch(/<progress max="100" value="\d+"/);
     expect(first.text).toContain('Computing the model runs');
     expect(first.text).not.toMatch(FORBIDDEN);
@@ -223,7 +223,11 @@ describe('runs not cached yet', () => {
       if (times.length > 2000) throw new Error('the run did not finish');
     }
     expect(times.length).toBeGreaterThanOrEqual(5);
-    expect(Math.max(...times)).toBeLessThan(250);
+    // A run blocking the event loop would hold a request for seconds; loopback answers take milliseconds
+    // (the bounds leave room for a busy shared machine).
+    times.sort((a, b) => a - b);
+    expect(times[Math.floor(times.length / 2)]).toBeLessThan(100);
+    expect(times[times.length - 1]).toBeLessThan(500);
     const done = await c.get('/practice/artefact/slow-11?seed=1');
     expect(done.status).toBe(200);
     expect(done.text).toContain('<img src="/pages/artefact-files/');
