@@ -42,6 +42,9 @@ const howMany: ArtefactQuestion = {
   answer: { type: 'number', metric: 'vanilla.modesCovered', tolerance: 0 },
 };
 
+/** Shows a plot its run does not make: the worker fails, naming the question's internals in its error. */
+const broken: ArtefactQuestion = { ...howMany, id: 'tiny-broken', title: 'A broken question', show: ['vanilla:no-such-plot.png'] };
+
 /** Slower (a few seconds): for the progress, /healthz and queue tests. Each seed is its own run. */
 const slow = (seed: number): ArtefactQuestion => ({
   id: `slow-${seed}`,
@@ -89,7 +92,7 @@ describe('an artefact question page', () => {
   let c: PageClient;
   const jobs = new ArtefactJobs();
   beforeAll(async () => {
-    ({ h, c } = await start(jobs, [whichRun, howMany], 100_000));
+    ({ h, c } = await start(jobs, [whichRun, howMany, broken], 100_000));
   });
   afterAll(async () => {
     jobs.close();
@@ -171,6 +174,16 @@ describe('an artefact question page', () => {
     const nan = await post('lots');
     expect(nan.status).toBe(422);
     expect(nan.text).toMatch(/data-status="invalid"[\s\S]*not a number/);
+  });
+
+  it('a run that fails shows a plain error page, not the worker message', async () => {
+    const r = await untilReady(c, '/practice/artefact/tiny-broken?seed=1');
+    expect(r.status).toBe(500);
+    expect(r.text).toContain('could not be computed');
+    expect(r.text).not.toMatch(/no-such-plot|show\[0\]|\.vl\.json/);
+    expect(r.text).not.toMatch(FORBIDDEN);
+    // Failed stays failed for a while (no retry storm from a reloading page).
+    expect(jobs.state('tiny-broken', 1).state).toBe('failed');
   });
 
   it('reads numbers as students type them', () => {
