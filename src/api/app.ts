@@ -26,6 +26,7 @@ interface Locals {
 }
 import { apiRoutes } from './routes/index.js';
 import { pagesRouter } from '../pages/index.js';
+import type { ArtefactPagesOptions } from '../pages/artefact.js';
 import type { AttemptHook } from '../service/attempts.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
 
@@ -56,6 +57,8 @@ export interface AppOptions {
   onAttempt?: AttemptHook;
   /** Runs after an exam is released (LTI: the exam totals held back while it was open). */
   onRelease?: ReleaseHook;
+  /** The pages' artefact questions: which, and the job runner computing them (src/pages/artefact.ts). */
+  artefactPages?: ArtefactPagesOptions;
 }
 
 export interface StepwiseApp {
@@ -177,7 +180,7 @@ export function createApp(options: AppOptions): StepwiseApp {
   }
 
   // The student web pages (src/pages): same store, same service rules.
-  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute }));
+  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute, artefacts: options.artefactPages }));
 
   app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`, undefined, req.originalUrl));
   app.use(problemHandler(options.logger));

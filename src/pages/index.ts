@@ -17,6 +17,7 @@ import { createVariant, getVariant } from '../service/variants.js';
 import type { Caller } from '../service/caller.js';
 import type { PracticeSession, Store, Variant } from '../store/types.js';
 import { authFailures, TooManyFailures } from '../api/auth-failures.js';
+import { artefactPages, type ArtefactPagesOptions } from './artefact.js';
 import { answersOf, readEntry, readForm, stepShapes } from './answers-form.js';
 import { pageAssetRoute } from './assets.js';
 import { describeError, PageError } from './errors.js';
@@ -33,6 +34,8 @@ export interface PagesOptions {
   authFailuresPerMinute?: number;
   /** Requests per minute per session (per address before signing in), as the API's per-key limit; 0: off. */
   rateLimitPerMinute?: number;
+  /** Artefact questions (src/pages/artefact.ts): the questions and job runner to use. */
+  artefacts?: ArtefactPagesOptions;
 }
 
 type Signed = { caller: Caller; token: string; csrf: string };
@@ -146,6 +149,9 @@ export function pagesRouter(o: PagesOptions): Router {
     return made;
   }
 
+  const artefacts = artefactPages({ ...o.artefacts, store, logger: o.logger });
+  artefacts.mount(r, signedIn, form);
+
   r.get(
     '/',
     signedIn(async (_req, res, who) => {
@@ -167,7 +173,7 @@ export function pagesRouter(o: PagesOptions): Router {
           const v = byId.get(a.variantId);
           return { variantId: a.variantId, topic: titles.get(v?.topic ?? '') ?? v?.topic, score: `${round(a.score)}/${round(a.maxScore)}`, at: a.createdAt.slice(0, 16).replace('T', ' ') };
         });
-      sendHtml(res, 200, 'home', { ...base(who, 'Stepwise practice'), topics, attempts, weakest: titles.get(weakestTopic(mastery)) });
+      sendHtml(res, 200, 'home', { ...base(who, 'Stepwise practice'), topics, attempts, weakest: titles.get(weakestTopic(mastery)), artefacts: artefacts.list() });
     }),
   );
 

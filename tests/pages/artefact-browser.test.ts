@@ -1,0 +1,131 @@
+/**
+ * An artefact question in a real browser (Debian's chromium through playwright-core, axe-core
+ * injected, as tests/pages/browser.test.ts): the page first shows progress and reloads itself
+ * while the worker computes a tiny GAN run, then the pictures; the student answers by keyboard
+ * and sees the verdict; axe finds no WCAG 2.1 AA violation, light and dark. Needs `npm run build`
+ * (the worker is the built one).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { instructorView } from '../../src/models/student.js';
+import type { ArtefactQuestion } from '../../src/models/questions.js';
+import { ArtefactJobs } from '../../src/pages/artefact-jobs.js';
+import type { Harness } from '../api/harness.js';
+import { startPages } from './harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const installed = existsSync(CHROMIUM);
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
+const question: ArtefactQuestion = {
+  id: 'tiny-browser',
+  title: 'Which run ends lower?',
+  lab: 'gan',
+  runs: [
+    { name: 'vanilla', run: 'vanilla', seed: 4, config: TINY },
+    { name: 'minibatch', run: 'minibatch', seed: 4, config: TINY },
+  ],
+  prompt: 'Runs A and B train the same GAN; in one of them D also sees how alike a batch is. Which run ends with the lower D loss? Answer A or B.',
+  show: ['vanilla:samples-final.png', 'minibatch:samples-final.png'],
+  answer: { type: 'choice', pick: 'min', metric: 'finalDLoss' },
+};
+
+let h: Harness;
+let browser: Browser;
+let cache: string;
+const saved = process.env.STEPWISE_CACHE;
+const jobs = new ArtefactJobs();
+
+beforeAll(async () => {
+  if (!installed) return;
+  cache = mkdtempSync(join(tmpdir(), 'stepwise-artbrowser-'));
+  process.env.STEPWISE_CACHE = cache;
+  h = await startPages({ artefactPages: { jobs, questions: new Map([[question.id, question]]), waitMs: 0, refreshSeconds: 1 } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+}, 30_000);
+
+afterAll(async () => {
+  jobs.close();
+  await browser?.close();
+  await h?.close();
+  if (cache) rmSync(cache, { recursive: true, force: true });
+  if (saved === undefined) delete process.env.STEPWISE_CACHE;
+  else process.env.STEPWISE_CACHE = saved;
+});
+
+async function axe(page: Page, what: string): Promise<void> {
+  await page.addScriptTag({ path: AXE });
+  const r = await page.evaluate(async () => {
+    const out = await (globalThis as unknown as { axe: { run(o: object): Promise<{ passes: unknown[]; violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return { passes: out.passes.length, violations: out.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`) };
+  });
+  expect(r.violations, what).toEqual([]);
+  expect(r.passes, `${what}: axe ran its rules`).toBeGreaterThan(10);
+}
+
+describe.skipIf(!installed)('an artefact question in chromium', () => {
+  it('shows progress, then the pictures; answered by keyboard; axe finds nothing, light and dark', async () => {
+    const seed = 9;
+    const expected = String((await instructorView(question, seed)).expected);
+    const s = await h.student('Browser student');
+    for (const scheme of ['light', 'dark'] as const) {
+      // bypassCSP only lets axe's script tag in.
+      const ctx = await browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 900, height: 900 } });
+      ctx.setDefaultTimeout(60_000);
+      const page = await ctx.newPage();
+      await page.goto(`${h.url}/login`);
+      await page.getByLabel('API key').fill(s.key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${h.url}/`);
+      if (scheme === 'light') {
+        // From the home page's list to a new seed, not computed yet: the progress page, which
+        // reloads itself until the runs are done. In its own tab, closed after, so its reloads
+        // cannot race the navigation below.
+        const home = await ctx.newPage();
+        // The page's own reload (Refresh: 1) is held back in this tab so axe is not cut off mid-run.
+        await home.route('**/practice/artefact/**', async (route) => {
+          const r = await route.fetch({ maxRedirects: 0 });
+          const headers = { ...r.headers() };
+          expect(r.status() === 303 || headers.refresh !== undefined).toBe(true);
+          delete headers.refresh;
+          await route.fulfill({ response: r, headers });
+        });
+        await home.goto(`${h.url}/`);
+        await home.getByRole('link', { name: question.title! }).click();
+        await home.waitForSelector('progress');
+        await axe(home, `artefact progress, ${scheme}`);
+        await home.close();
+      }
+      await page.goto(`${h.url}/practice/artefact/${question.id}?seed=${seed}`);
+      await page.waitForSelector('.artefact-images img');
+      const imgs = page.locator('.artefact-images img');
+      expect(await imgs.count()).toBe(2);
+      for (let i = 0; i < 2; i++) {
+        expect(await imgs.nth(i).getAttribute('alt')).toMatch(new RegExp(`^Run ${'AB'[i]}: `));
+        // The picture loaded (its natural size is the PNG's).
+        expect(await imgs.nth(i).evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(50);
+      }
+      await axe(page, `artefact question, ${scheme}`);
+      // Keyboard: focus the choice, pick with the arrow keys if needed, submit with Enter.
+      await page.getByRole('radio', { name: 'Run A' }).focus();
+      await page.keyboard.press('Space');
+      if (expected === 'B') await page.keyboard.press('ArrowRight');
+      expect(await page.getByRole('radio', { name: `Run ${expected}` }).isChecked()).toBe(true);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('[data-step="answer"][data-status]');
+      expect(await page.locator('[data-step="answer"]').getAttribute('data-status')).toBe('correct');
+      await axe(page, `artefact answered, ${scheme}`);
+      await ctx.close();
+    }
+  }, 120_000);
+});
