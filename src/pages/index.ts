@@ -22,7 +22,7 @@ import { describeError, PageError } from './errors.js';
 import { checkedState, questionView, submittedState } from './question.js';
 import { postExamItem, sendExamPage } from './exam.js';
 import { PAGE_ASSETS_PATH, sendHtml, type Embed } from './render.js';
-import { checkCsrf, checkSameOrigin, clearSessionCookie, csrfToken, embeddedCaller, isHttps, pageCaller, SESSION_TTL_MS, sessionToken, setSessionCookie } from './session.js';
+import { checkCsrf, checkSameOrigin, clearSessionCookie, csrfToken, embeddedCaller, embeddedToken, isHttps, pageCaller, SESSION_TTL_MS, sessionToken, setSessionCookie } from './session.js';
 
 export interface PagesOptions {
   store: Store;
@@ -101,11 +101,14 @@ export function pagesRouter(o: PagesOptions): Router {
       legacyHeaders: false,
       // Per session, so a class behind one address is not one bucket; the token itself is not kept.
       keyGenerator: (req) => {
-        const t = sessionToken(req);
+        // An LMS frame's posts carry their page token instead of a cookie (a class behind one school address).
+        const t = sessionToken(req) ?? embeddedToken(req);
         return t ? `s:${csrfToken(t)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
       },
       handler: (_req, _res, next) => next(new PageError(429, 'rate_limited', `More than ${perMinute} requests a minute. Wait a minute and try again.`)),
     });
+    // Form posts are parsed first (the same parser and limits as the routes'), so the limiter can key an LMS frame's posts by their token.
+    r.use((req, res, next) => (isPagePath(req.path) && req.method === 'POST' ? form(req, res, next) : next()));
     r.use((req, res, next) => (isPagePath(req.path) ? limiter(req, res, next) : next()));
   }
 

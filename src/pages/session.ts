@@ -89,6 +89,12 @@ export async function pageCaller(store: Store, req: Request): Promise<{ caller: 
   return found && !found.frameAncestors ? { caller: found.caller, token } : undefined;
 }
 
+/** What could be an LTI page token in a request (not yet checked). */
+export function embeddedToken(req: Request): string | undefined {
+  const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
+  return typeof sent === 'string' && /^[\w-]{40,100}$/.test(sent) ? sent : undefined;
+}
+
 /**
  * The caller of a post from a page inside an LMS iframe (src/lti/page.ts), where third-party
  * cookies cannot be relied on: the launch's page token travels where a cookie session's CSRF token
@@ -97,8 +103,8 @@ export async function pageCaller(store: Store, req: Request): Promise<{ caller: 
  * CSRF proof; the Origin check still applies. Only LTI page sessions are taken this way.
  */
 export async function embeddedCaller(store: Store, req: Request): Promise<{ caller: Caller; token: string; frameAncestors: string[] } | undefined> {
-  const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
-  if (typeof sent !== 'string' || !/^[\w-]{40,100}$/.test(sent)) return undefined;
+  const sent = embeddedToken(req);
+  if (!sent) return undefined;
   const found = await store.webSessions.authenticate(sent);
   return found?.frameAncestors ? { caller: found.caller, token: sent, frameAncestors: found.frameAncestors } : undefined;
 }

@@ -155,3 +155,22 @@ describe('an exam launch lands on the exam page', () => {
     expect(h.platform.scores.map((s) => [s.body.userId, s.body.scoreGiven, s.body.scoreMaximum])).toEqual([['student-1', 3, 6]]);
   });
 });
+
+describe('the pages’ rate limit inside an LMS', () => {
+  it('counts each launch’s page token as its own session, not the school’s one address', async () => {
+    await h.close();
+    h = await startLti({ rateLimitPerMinute: 8 });
+    const landed = [];
+    for (const sub of ['student-a', 'student-b']) {
+      const { idToken, state } = await h.login({ claims: (c) => ({ ...c, sub }) });
+      const r = await h.postLaunch(idToken, state, 'text/html');
+      expect(r.status, r.text).toBe(200);
+      landed.push({ token: tokenOf(r.text), variantId: /action="\/practice\/v\/([^"]+)"/.exec(r.text)![1] });
+    }
+    const [a, b] = landed;
+    const again = (x: { token: string; variantId: string }) => post(`/practice/v/${x.variantId}`, { _csrf: x.token, action: 'again' });
+    for (let i = 0; i < 8; i++) expect((await again(a)).status, `post ${i + 1}`).toBe(200);
+    expect((await again(a)).status).toBe(429);
+    expect((await again(b)).status).toBe(200); // another student from the same address is not held back
+  });
+});
