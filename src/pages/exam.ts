@@ -23,8 +23,11 @@ import { sendHtml, type PageData } from './render.js';
 const MAX_DRAFT_FIELDS = 1100;
 
 async function versionOf(store: Store, caller: Caller, exam: Exam): Promise<Variant[]> {
-  assertExamStarted(exam, isInstructor(caller, exam.id));
-  const version = await store.exams.assign(exam.id, caller.user.id, exam.versions);
+  const instructor = isInstructor(caller, exam.id);
+  assertExamStarted(exam, instructor);
+  // As the API's my-version: instructors look (at their version, else version 1) without taking a
+  // place in the rotation or the results; students are assigned in rotation on first visit.
+  const version = instructor ? ((await store.exams.assignment(exam.id, caller.user.id)) ?? 1) : await store.exams.assign(exam.id, caller.user.id, exam.versions);
   return store.variants.listByExam(exam.id, version);
 }
 

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getTopic, solveProblem } from '../../src/engine.js';
 import { startLti, type LtiHarness } from './harness.js';
-import { C } from './platform.js';
+import { C, ROLE } from './platform.js';
 
 let h: LtiHarness;
 beforeEach(async () => {
@@ -153,6 +153,24 @@ describe('an exam launch lands on the exam page', () => {
     const released = await h.call('POST', `/api/v1/exams/${exam.body.id}/release`, { key: h.instructor, body: { force: true } });
     expect(released.status, released.text).toBe(200);
     expect(h.platform.scores.map((s) => [s.body.userId, s.body.scoreGiven, s.body.scoreMaximum])).toEqual([['student-1', 3, 6]]);
+  });
+});
+
+describe('an instructor’s exam launch', () => {
+  it('lands on the exam page (version 1) without taking a place in the students’ rotation', async () => {
+    const exam = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Rotation', blueprint: [{ topic: 'kl-discrete', count: 1 }], versions: 2, seed: 5 } });
+    expect(exam.status, exam.text).toBe(201);
+    const code = await h.linkCode(exam.body.id);
+    const teacher = await h.login({ claims: (c) => ({ ...c, sub: 'teacher-1', [C.roles]: [ROLE.instructor], [C.resourceLink]: { id: 'rl-rot' }, [C.custom]: { exam: exam.body.id, exam_code: code } }) });
+    const page = await h.postLaunch(teacher.idToken, teacher.state, 'text/html');
+    expect(page.status, page.text).toBe(200);
+    const [v1] = await h.store.variants.listByExam(exam.body.id, 1);
+    expect(page.text).toContain(`action="/exams/${exam.body.id}/items/${v1.id}"`);
+    const user = (await h.store.users.findByLti(h.platform.issuer, 'teacher-1'))!;
+    expect(await h.store.exams.assignment(exam.body.id, user.id)).toBeUndefined();
+    // The first student still gets version 1 of the rotation.
+    const student = await h.launch({ claims: (c) => ({ ...c, sub: 'student-r', [C.resourceLink]: { id: 'rl-rot' }, [C.custom]: { exam: exam.body.id } }) });
+    expect(student.body.examVersion).toBe(1);
   });
 });
 
