@@ -3,7 +3,8 @@
  * chromium, never a download; skipped where it is not installed, as tests/pages/browser.test.ts):
  * the simulated platform's course page frames the launch at 450 px wide, the student answers in
  * the frame, the score reaches the platform, the parent receives lti.frameResize with the page's
- * height, and axe-core finds no WCAG 2.1 AA violation on the landed page (light and dark).
+ * height, and axe-core finds no WCAG 2.1 AA violation on the landed page (light and dark); with
+ * JavaScript off the same answer is graded and posted through the frame's plain form posts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,13 +42,15 @@ afterAll(async () => {
 });
 
 /** The platform's course page framing the tool's login for a kl-discrete launch, `width` px wide; the landed frame once its form shows. */
-async function openCourse(scheme: 'light' | 'dark', sub: string, width = 450): Promise<{ page: Page; frame: Frame }> {
+async function openCourse(scheme: 'light' | 'dark', sub: string, width = 450, javaScriptEnabled = true): Promise<{ page: Page; frame: Frame }> {
   const hint = h.platform.prepare({ claims: (c) => ({ ...c, sub, [C.custom]: { topic: 'kl-discrete' } }) });
   const q = new URLSearchParams({ iss: h.platform.issuer, login_hint: hint, target_link_uri: `${h.url}/lti/launch`, client_id: h.platform.clientId });
-  const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 520, height: 800 } });
+  const ctx = await browser.newContext({ colorScheme: scheme, viewport: { width: 520, height: 800 }, javaScriptEnabled });
   ctx.setDefaultTimeout(10_000);
   const page = await ctx.newPage();
   await page.goto(`${h.platform.url}/course?width=${width}&tool=${encodeURIComponent(`${h.url}/lti/login?${q}`)}`);
+  // Without JavaScript the platform's form_post waits for its "Continue" button (as Moodle's does).
+  if (!javaScriptEnabled) await page.frameLocator('iframe[name=tool]').getByRole('button', { name: 'Continue' }).click();
   await page.frameLocator('iframe[name=tool]').locator('form.answers').waitFor();
   const frame = page.frame({ name: 'tool' })!;
   expect(new URL(frame.url()).origin).toBe(h.url);
@@ -111,6 +114,26 @@ describe.skipIf(!installed)('in chromium, inside the course page', () => {
     expect(resizes[resizes.length - 1].height).toBeGreaterThanOrEqual(height - 1);
     await page.context().close();
   }, 60_000);
+
+  it('with JavaScript off in the browser, the frame’s form posts carry the token: the answer is graded and the score reaches the platform', async () => {
+    const before = h.platform.scores.length;
+    const { page, frame } = await openCourse('light', 'student-nojs', 450, false);
+    const variantId = (await frame.locator('form.answers').getAttribute('data-variant'))!;
+    const v = (await h.store.variants.get(variantId))!;
+    const values = new Map(solveProblem(v.topic, v.params).steps.map((s) => [s.id, s.value]));
+    for (const step of v.steps) {
+      const value = values.get(step);
+      if (Array.isArray(value)) {
+        for (const [j, x] of (value as number[]).entries()) await frame.getByLabel(`${step}, entry ${j + 1}`, { exact: true }).fill(String(x));
+      } else await frame.getByLabel(`Your answer for ${step}`).fill(String(value));
+    }
+    await frame.getByRole('button', { name: 'Submit all' }).click();
+    await frame.locator(`[data-total="${v.steps.length}/${v.steps.length}"]`).waitFor();
+    const until = Date.now() + 5000;
+    while (h.platform.scores.length === before && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(h.platform.scores.slice(before).map((s) => [s.body.userId, s.body.scoreGiven, s.body.scoreMaximum])).toEqual([['student-nojs', v.steps.length, v.steps.length]]);
+    await page.context().close();
+  }, 30_000);
 
   it('the landed page passes axe in dark mode too', async () => {
     const { page, frame } = await openCourse('dark', 'student-dark');

@@ -222,6 +222,7 @@ export async function startPlatform(options: { host?: 'localhost' } = {}): Promi
       const body = `<!doctype html><form method="post" action="${escapeAttr(q.redirect_uri)}">
 <input type="hidden" name="id_token" value="${escapeAttr(idToken)}">
 <input type="hidden" name="state" value="${escapeAttr(q.state)}">
+<noscript><button type="submit">Continue</button></noscript>
 </form><script>document.forms[0].submit()</script>`;
       return { status: 200, type: 'text/html', body };
     }
