@@ -1,6 +1,6 @@
 /**
  * One Markdown+TeX renderer for every reader of a prompt: the same tricky prompts go through the
- * API's prompt route, the LTI launch page and each exporter's statement (Moodle XML, QTI, GIFT),
+ * API's prompt route, the page an LTI launch lands on and each exporter's statement (Moodle XML, QTI, GIFT),
  * and every caller must find the same formulas (TeX and display or inline, written out by hand
  * below) and show the HTML in the text as text.
  */
@@ -194,7 +194,8 @@ const CALLERS: Record<string, Caller> = {
       const { idToken, state } = await lti.login();
       const r = await lti.postLaunch(idToken, state, 'text/html');
       expect(r.status, r.text).toBe(200);
-      return between(r.text, '<div class="prompt">', '</div>\n<form class="answers">');
+      // The launch lands on the web pages' question page (src/lti/page.ts): its prompt section.
+      return between(r.text, '<section class="prompt" aria-label="Problem">\n', '\n</section>');
     } finally {
       restore();
     }

@@ -98,19 +98,27 @@ ${p.script || p.gate ? `<script nonce="${nonce}">${pageScript(p)}</script>` : ''
 function pageScript(p: PageOptions): string {
   // JSON in a script element: "</script>" and "<!--" must not appear literally.
   const body = (p.script ?? '').replace(/<\/(script)/gi, '<\\/$1');
-  if (!p.gate) return body;
-  return `${storageClientScript(p.gate.target, p.gate.origin)}
-ltiStorage('lti.get_data', { key: ${JSON.stringify(storageKey(p.gate.state))} }).then((r) => {
+  return p.gate ? gateScript(p.gate, 'page', body) : body;
+}
+
+/**
+ * The storage gate: the element `pageId` (hidden) is shown, and `then` run, only once the
+ * platform's storage frame holds this login's state; otherwise the element is removed and the
+ * page says why. The page's text shows "Checking the sign-in…" in an element with id "gate".
+ */
+export function gateScript(gate: NonNullable<PageOptions['gate']>, pageId: string, then = ''): string {
+  return `${storageClientScript(gate.target, gate.origin)}
+ltiStorage('lti.get_data', { key: ${JSON.stringify(storageKey(gate.state))} }).then((r) => {
   const gate = document.getElementById('gate');
-  if (!r || r.value !== ${JSON.stringify(p.gate.state)}) {
-    document.getElementById('page').remove();
+  if (!r || r.value !== ${JSON.stringify(gate.state)}) {
+    document.getElementById(${JSON.stringify(pageId)}).remove();
     gate.className = 'error';
     gate.textContent = 'This launch did not start in this browser. Start it again from the course; if it fails again, allow cookies for this site or open the activity in a new window.';
     return;
   }
   gate.remove();
-  document.getElementById('page').hidden = false;
-  ${body}
+  document.getElementById(${JSON.stringify(pageId)}).hidden = false;
+  ${then}
 });`;
 }
 

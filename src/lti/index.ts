@@ -28,7 +28,8 @@ import { toolKeyring } from './keys.js';
 import { verifyLaunch } from './launch.js';
 import { loginRoutes } from './login.js';
 import { platformRoutes } from './platforms.js';
-import { resourceLinkLaunch, sendLaunch } from './resource-link.js';
+import { resourceLinkLaunch } from './resource-link.js';
+import { sendLaunch } from './page.js';
 import { jwksCache } from './verify.js';
 
 export { toolConfig, registerPlatform, checkPlatform } from './platforms.js';
@@ -95,7 +96,7 @@ export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
     body: { contentType: 'application/x-www-form-urlencoded' },
     responses: {
       200: {
-        description: 'the problem page (HTML), or with Accept: application/json the variant and API key; deep linking: the picker',
+        description: 'the question or exam page of the web pages, framed by the platform (HTML), or with Accept: application/json the variant and API key; deep linking: the picker',
         schema: 'LtiLaunchReply',
         also: ['text/html'],
       },
@@ -104,8 +105,7 @@ export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
       const launch = await verifyLaunch(ctx, jwks, req);
       if (launch.binding === 'cookie') clearStateCookie(res, ctx.baseUrl, launch.state);
       if (launch.messageType === RESOURCE_LINK_REQUEST) {
-        const { result, variants, exam } = await resourceLinkLaunch(ctx, launch);
-        return sendLaunch(req, res, launch, result, variants, exam);
+        return sendLaunch(ctx, req, res, launch, await resourceLinkLaunch(ctx, launch));
       }
       if (launch.messageType === DEEP_LINKING_REQUEST) return deepLinkingRequest(ctx, keys, launch, req, res);
       throw new LtiError('unsupported_message_type', `message type ${JSON.stringify(launch.messageType)} is not handled; Stepwise takes ${RESOURCE_LINK_REQUEST} and ${DEEP_LINKING_REQUEST}`);

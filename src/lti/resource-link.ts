@@ -4,22 +4,19 @@
  * where its score goes) and a short-lived API key for the page's client, scoped to the resource
  * link (and its course and exam): an instructor's launch key is no server-wide instructor key
  * (src/api/auth.ts says what it reaches), and reaches an exam only from the exam's home course
- * (src/lti/exam-home.ts: bound with the exam's link code). The page never shows the key: it lives in the page's
- * script only, never in its text, a URL or storage.
+ * (src/lti/exam-home.ts: bound with the exam's link code). An API client (Accept: application/json)
+ * gets the key; a browser lands on the web pages with a page session opened over it (src/lti/page.ts).
  */
-import type { Request, Response } from 'express';
 import { LtiError } from './errors.js';
-import { json, type Ctx } from '../api/route.js';
-import { checkDifficulty, getTopic } from '../engine.js';
-import { markdownToHtml } from '../render/html.js';
+import type { Ctx } from '../api/route.js';
+import { checkDifficulty } from '../engine.js';
 import { assertExamStarted } from '../service/exam-rules.js';
 import { createVariant } from '../service/variants.js';
 import type { Exam, Role, Store, User, Variant } from '../store/types.js';
 import { CLAIM, SCOPE_SCORE, displayName, isInstructorRole, objectClaim, optionalString, rolesOf, stringClaim, type Claims } from './claims.js';
-import { frameAncestors } from './frames.js';
-import { escapeHtml, originOf, sendPage, wantsJson } from './html.js';
+import { originOf } from './html.js';
 import { HOW_TO_BIND, bindByCustomCode, homedIn } from './exam-home.js';
-import { pageGate, type VerifiedLaunch } from './launch.js';
+import type { VerifiedLaunch } from './launch.js';
 import { targetFromCustom, targetTitle } from './targets.js';
 import type { LtiPlatform, LtiTarget } from './types.js';
 
@@ -67,7 +64,7 @@ function lineItemOf(claims: Claims): { lineitem: string; lineitems?: string } | 
   return { lineitem, ...(lineitems ? { lineitems } : {}) };
 }
 
-export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{ result: LaunchResult; variants: Variant[]; exam?: Exam }> {
+export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{ result: LaunchResult; keyId: string; variants: Variant[]; exam?: Exam }> {
   const { store } = ctx;
   const { platform, claims, deploymentId } = v;
   const link = objectClaim(claims, CLAIM.resourceLink);
@@ -142,7 +139,7 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
   const expiresAt = new Date(Date.now() + LAUNCH_KEY_TTL_MS).toISOString();
   // An instructor reaches this point with an exam only from its home course (refused above).
   const scope = { resourceLink: stored.id, ...(stored.contextId ? { contextId: stored.contextId } : {}), ...(exam ? { examId: exam.examId } : {}) };
-  const { secret } = await store.keys.create({ userId: user.id, role, label: 'LTI launch', expiresAt, scope });
+  const { secret, key } = await store.keys.create({ userId: user.id, role, label: 'LTI launch', expiresAt, scope });
   ctx.logger?.info({ platform: platform.id, user: user.id, target, variants: variants.length }, 'LTI launch');
   return {
     result: {
@@ -156,6 +153,7 @@ export async function resourceLinkLaunch(ctx: Ctx, v: VerifiedLaunch): Promise<{
       ...(exam ? { ...exam, variantIds: variants.map((x) => x.id) } : {}),
       ...(lineItemUrl ? { lineItem: lineItemUrl } : {}),
     },
+    keyId: key.id,
     variants,
     ...(e ? { exam: e } : {}),
   };
@@ -166,101 +164,4 @@ export function returnUrlOf(claims: Claims): string | undefined {
   const presentation = objectClaim(claims, CLAIM.launchPresentation);
   const url = optionalString(presentation?.return_url, 2000);
   return url && originOf(url) ? url : undefined;
-}
-
-/** A step's label, for its input (the id when the topic no longer names it). */
-function stepLabel(topic: string, step: string): string {
-  try {
-    return getTopic(topic).steps[step]?.label ?? step;
-  } catch {
-    return step;
-  }
-}
-
-const COUNTS_TEXT: Record<Exam['counts'], string> = { last: 'your last attempt before the close', best: 'your best attempt', first: 'your first attempt' };
-const FEEDBACK_TEXT: Record<Exam['feedback'], string> = {
-  none: 'only that your answers were recorded',
-  status: 'whether each step is right, not the answers',
-  full: 'each step’s status and feedback and your score, not the answers',
-};
-
-/** An exam's rules as a student needs them before submitting: a submission may be final. */
-function rulesText(exam: Exam, role: string): string {
-  const parts = [
-    exam.attemptLimit === 1
-      ? 'Each item takes 1 attempt: submitting it is final.'
-      : `Each item takes up to ${exam.attemptLimit} attempts; ${COUNTS_TEXT[exam.counts]} counts.`,
-  ];
-  if (exam.closesAt) parts.push(`Answers close at ${exam.closesAt}.`);
-  parts.push(exam.releasedAt ? 'The answers have been released.' : `Until the answers are released you see ${FEEDBACK_TEXT[exam.feedback]}.`);
-  if (role === 'instructor') parts.push('As an instructor your attempts are previews, held to none of these rules.');
-  return parts.join(' ');
-}
-
-/** Answers a launch: JSON for API clients, else the problem page. */
-export async function sendLaunch(req: Request, res: Response, v: VerifiedLaunch, result: LaunchResult, variants: Variant[], exam?: Exam) {
-  if (wantsJson(req)) return json(200, result);
-  const items = await Promise.all(variants.map(async (variant) => ({ variant, html: await markdownToHtml(variant.prompt) })));
-  const title = exam ? exam.title : result.examId ? 'Stepwise exam' : 'Stepwise problem';
-  const body = `
-<h1>${escapeHtml(title)}</h1>
-<p>Signed in through ${escapeHtml(v.platform.name)} as a ${escapeHtml(result.role)}; this page works until ${escapeHtml(result.expiresAt)}.</p>
-${exam ? `<p class="rules">${escapeHtml(rulesText(exam, result.role))}</p>` : ''}
-${items
-  .map(
-    ({ variant, html }, i) => `
-<section class="item" data-variant="${escapeHtml(variant.id)}">
-<h2>${items.length > 1 ? `Item ${i + 1}` : 'Problem'}</h2>
-<div class="prompt">${html}</div>
-<form class="answers">
-${variant.steps
-  .map((s, j) => {
-    const id = `a-${i}-${j}`;
-    return `<label for="${id}">${escapeHtml(stepLabel(variant.topic, s))}</label> <input type="text" id="${id}" name="${escapeHtml(s)}" autocomplete="off">`;
-  })
-  .join('\n')}
-<button type="submit">Submit answers</button>
-<output aria-live="polite"></output>
-</form>
-</section>`,
-  )
-  .join('\n')}`;
-  // The client: posts answers to the attempts endpoint with the launch key (held in this script
-  // only) and shows what the attempt view returns: the score, and per step whatever the exam's
-  // feedback policy lets through (status, feedback, the expected value once released).
-  const script = `
-const key = ${JSON.stringify(result.apiKey)};
-const show = (out, r, a) => {
-  out.replaceChildren();
-  const line = (text, cls) => { const p = document.createElement('p'); p.textContent = text; if (cls) p.className = cls; out.append(p); return p; };
-  if (!r.ok) { line(a && a.detail ? a.detail : 'The answers could not be sent (' + r.status + ').', 'error'); return; }
-  line(typeof a.score === 'number' && typeof a.maxScore === 'number' ? 'Score: ' + a.score + ' / ' + a.maxScore : 'Answers recorded.');
-  const steps = Array.isArray(a.steps) ? a.steps : [];
-  if (steps.length === 0) return;
-  const ul = document.createElement('ul'); ul.className = 'feedback';
-  for (const s of steps) {
-    const parts = [s.label || s.id];
-    if (s.status) parts.push(String(s.status).replace(/_/g, ' '));
-    if (s.feedback) parts.push(s.feedback);
-    if (s.expected !== undefined) parts.push('expected ' + JSON.stringify(s.expected));
-    const li = document.createElement('li'); li.textContent = parts.join(' — '); ul.append(li);
-  }
-  out.append(ul);
-};
-for (const section of document.querySelectorAll('section[data-variant]')) {
-  const form = section.querySelector('form'), out = section.querySelector('output');
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const answers = {};
-    for (const input of form.querySelectorAll('input')) if (input.value.trim() !== '') answers[input.name] = input.value.trim();
-    try {
-      const r = await fetch('../api/v1/variants/' + encodeURIComponent(section.dataset.variant) + '/attempts', {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + key }, body: JSON.stringify({ answers }) });
-      show(out, r, await r.json().catch(() => undefined));
-    } catch { show(out, { ok: false, status: 0 }, { detail: 'The server could not be reached; try again.' }); }
-  });
-}`;
-  const gate = pageGate(v);
-  sendPage(res, 200, { title, body, script, frameAncestors: frameAncestors(v.platform, returnUrlOf(v.claims)), ...(gate ? { gate } : {}) });
-  return undefined;
 }

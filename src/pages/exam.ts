@@ -8,7 +8,7 @@
  */
 import type { Request, Response } from 'express';
 import { assertCanSeeVariant, isInstructor } from '../service/access.js';
-import { attemptView, submitAttempt } from '../service/attempts.js';
+import { attemptView, type submitAttempt } from '../service/attempts.js';
 import { assertExamStarted } from '../service/exam-rules.js';
 import { getExam } from '../service/exams.js';
 import type { Caller } from '../service/caller.js';
@@ -23,8 +23,11 @@ import { sendHtml, type PageData } from './render.js';
 const MAX_DRAFT_FIELDS = 1100;
 
 async function versionOf(store: Store, caller: Caller, exam: Exam): Promise<Variant[]> {
-  assertExamStarted(exam, isInstructor(caller, exam.id));
-  const version = await store.exams.assign(exam.id, caller.user.id, exam.versions);
+  const instructor = isInstructor(caller, exam.id);
+  assertExamStarted(exam, instructor);
+  // As the API's my-version: instructors look (at their version, else version 1) without taking a
+  // place in the rotation or the results; students are assigned in rotation on first visit.
+  const version = instructor ? ((await store.exams.assignment(exam.id, caller.user.id)) ?? 1) : await store.exams.assign(exam.id, caller.user.id, exam.versions);
   return store.variants.listByExam(exam.id, version);
 }
 
@@ -73,8 +76,12 @@ export async function sendExamPage(res: Response, store: Store, caller: Caller, 
   sendHtml(res, status, 'exam', { ...base, title: `${exam.title} · Stepwise`, exam: { id: exam.id, title: exam.title, ...stateLine(exam) }, items });
 }
 
-/** Save a draft (action=draft) or submit one item (action=submit). */
-export async function postExamItem(req: Request, res: Response, store: Store, caller: Caller, base: PageData): Promise<void> {
+/**
+ * Save a draft (action=draft) or submit one item (action=submit) through `submit` (submitAttempt
+ * and the attempt hook). Then back to the exam page: a redirect, or inside an LMS iframe (no
+ * cookie, so no GET) the page itself.
+ */
+export async function postExamItem(req: Request, res: Response, store: Store, caller: Caller, base: PageData, submit: (caller: Caller, v: Variant, answers: Record<string, unknown>) => ReturnType<typeof submitAttempt>): Promise<void> {
   const exam = await getExam(store, String(req.params.id));
   const variants = await versionOf(store, caller, exam);
   const v = variants.find((x) => x.id === String(req.params.variant));
@@ -98,6 +105,7 @@ export async function postExamItem(req: Request, res: Response, store: Store, ca
       res.set('Cache-Control', 'no-store').json({ ok: true, savedAt: updatedAt });
       return;
     }
+    if (base.embed) return sendExamPage(res, store, caller, base, exam.id);
     res.redirect(303, `${back}#item-${variants.indexOf(v) + 1}`);
     return;
   }
@@ -106,7 +114,8 @@ export async function postExamItem(req: Request, res: Response, store: Store, ca
     return sendExamPage(res, store, caller, base, exam.id, { variantId: v.id, state: { entries, focus: true, notice: `Nothing was recorded: ${bad.map(([id]) => id).join(', ')} cannot be read. Fix ${bad.length === 1 ? 'it' : 'them'} and submit again.` } }, 422);
   }
   // The exam's rules apply here (open, not released, attempt limit): a refusal is a 409 page.
-  await submitAttempt(store, caller, v, answersOf(entries));
+  await submit(caller, v, answersOf(entries));
   await store.webSessions.saveDraft(caller.user.id, v.id, {});
+  if (base.embed) return sendExamPage(res, store, caller, base, exam.id);
   res.redirect(303, `${back}#item-${variants.indexOf(v) + 1}`);
 }

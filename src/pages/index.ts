@@ -11,7 +11,7 @@ import { texValue } from '../core/format.js';
 import { markdownToHtml } from '../render/html.js';
 import { getTopic, listTopics, resolve } from '../engine.js';
 import { assertCanSeeVariant, assertRevealed, isInstructor } from '../service/access.js';
-import { attemptView, submitAttempt } from '../service/attempts.js';
+import { attemptView, submitAttempt, type AttemptHook } from '../service/attempts.js';
 import { nextVariant, sessionMastery, weakestTopic } from '../service/practice.js';
 import { createVariant, getVariant } from '../service/variants.js';
 import type { Caller } from '../service/caller.js';
@@ -23,8 +23,8 @@ import { pageAssetRoute } from './assets.js';
 import { describeError, PageError } from './errors.js';
 import { checkedState, questionView, submittedState } from './question.js';
 import { postExamItem, sendExamPage } from './exam.js';
-import { PAGE_ASSETS_PATH, sendHtml } from './render.js';
-import { checkCsrf, checkSameOrigin, clearSessionCookie, csrfToken, isHttps, pageCaller, SESSION_TTL_MS, sessionToken, setSessionCookie } from './session.js';
+import { PAGE_ASSETS_PATH, sendHtml, type Embed } from './render.js';
+import { checkCsrf, checkSameOrigin, clearSessionCookie, csrfToken, embeddedCaller, embeddedToken, isHttps, pageCaller, SESSION_TTL_MS, sessionToken, setSessionCookie } from './session.js';
 
 export interface PagesOptions {
   store: Store;
@@ -36,9 +36,12 @@ export interface PagesOptions {
   rateLimitPerMinute?: number;
   /** Artefact questions (src/pages/artefact.ts): the questions and job runner to use. */
   artefacts?: ArtefactPagesOptions;
+  /** Runs after an attempt is stored (LTI grade passback), as on the API's attempts route. */
+  onAttempt?: AttemptHook;
 }
 
-type Signed = { caller: Caller; token: string; csrf: string };
+/** A signed-in user; `embed`: an LTI page session inside the LMS's iframe, whose token is its `csrf`. */
+type Signed = { caller: Caller; token: string; csrf: string; embed?: Embed };
 type Handler = (req: Request, res: Response, who: Signed) => Promise<void>;
 
 /** A path inside this site to return to after signing in (never another host). */
@@ -62,6 +65,13 @@ export function pagesRouter(o: PagesOptions): Router {
   /** A page for a signed-in user; others go to the sign-in page (GET) or are refused (POST). */
   const signedIn = (fn: Handler, post = false) =>
     wrap(async (req, res) => {
+      // A post from a page inside an LMS iframe carries its LTI page token (src/lti/page.ts).
+      const embedded = post ? await embeddedCaller(store, req) : undefined;
+      if (embedded) {
+        checkSameOrigin(req, o.baseUrl);
+        await fn(req, res, { caller: embedded.caller, token: embedded.token, csrf: embedded.token, embed: { frameAncestors: embedded.frameAncestors } });
+        return;
+      }
       const found = await pageCaller(store, req);
       if (!found) {
         if (post) throw new PageError(401, 'unauthorized', 'You are not signed in (or your sign-in expired). Sign in and try again.');
@@ -75,7 +85,14 @@ export function pagesRouter(o: PagesOptions): Router {
       await fn(req, res, { ...found, csrf: csrfToken(found.token) });
     });
 
-  const base = (who: Signed | undefined, title: string) => ({ title, script: true, ...(who ? { user: { name: who.caller.user.name }, csrf: who.csrf } : {}) });
+  const base = (who: Signed | undefined, title: string) => ({ title, script: true, ...(who ? { user: { name: who.caller.user.name }, csrf: who.csrf, ...(who.embed ? { embed: who.embed } : {}) } : {}) });
+
+  /** Stores an attempt the service's way, then runs the attempt hook (passback: its failure is logged, never lost work). */
+  const submit = async (caller: Caller, v: Variant, answers: Record<string, unknown>) => {
+    const attempt = await submitAttempt(store, caller, v, answers);
+    await o.onAttempt?.(attempt, v, caller).catch((err: unknown) => o.logger?.error({ err, attempt: attempt.id }, 'attempt hook failed'));
+    return attempt;
+  };
 
   r.get(`${PAGE_ASSETS_PATH}/:file`, pageAssetRoute);
 
@@ -88,11 +105,14 @@ export function pagesRouter(o: PagesOptions): Router {
       legacyHeaders: false,
       // Per session, so a class behind one address is not one bucket; the token itself is not kept.
       keyGenerator: (req) => {
-        const t = sessionToken(req);
+        // An LMS frame's posts carry their page token instead of a cookie (a class behind one school address).
+        const t = sessionToken(req) ?? embeddedToken(req);
         return t ? `s:${csrfToken(t)}` : `ip:${addressKey(req.ip)}`;
       },
       handler: (_req, _res, next) => next(new PageError(429, 'rate_limited', `More than ${perMinute} requests a minute. Wait a minute and try again.`)),
     });
+    // Form posts are parsed first (the same parser and limits as the routes'), so the limiter can key an LMS frame's posts by their token.
+    r.use((req, res, next) => (isPagePath(req.path) && req.method === 'POST' ? form(req, res, next) : next()));
     r.use((req, res, next) => (isPagePath(req.path) ? limiter(req, res, next) : next()));
   }
 
@@ -235,6 +255,8 @@ export function pagesRouter(o: PagesOptions): Router {
       const body = req.body as Record<string, unknown>;
       const entries = readForm(body, stepShapes(v));
       const action = typeof body.action === 'string' ? body.action : 'submit';
+      // "Try again" inside an LMS iframe (no cookie, so no GET): the same variant, blank.
+      if (action === 'again') return showQuestion(res, who, v);
       if (action.startsWith('check:')) {
         const step = action.slice('check:'.length);
         const e = entries.get(step);
@@ -249,7 +271,7 @@ export function pagesRouter(o: PagesOptions): Router {
       if (bad.length > 0) {
         return showQuestion(res, who, v, 422, { entries, notice: `Nothing was graded or recorded: ${bad.map(([id]) => id).join(', ')} cannot be read. Fix ${bad.length === 1 ? 'it' : 'them'} and submit again.` });
       }
-      const attempt = await submitAttempt(store, who.caller, v, answersOf(entries));
+      const attempt = await submit(who.caller, v, answersOf(entries));
       const view = await attemptView(store, who.caller, attempt, v);
       await showQuestion(res, who, v, 200, await submittedState(store, who.caller, v, view, entries));
     }, true),
@@ -262,7 +284,7 @@ export function pagesRouter(o: PagesOptions): Router {
   r.post(
     '/exams/:id/items/:variant',
     form,
-    signedIn(async (req, res, who) => postExamItem(req, res, store, who.caller, base(who, 'Exam · Stepwise')), true),
+    signedIn(async (req, res, who) => postExamItem(req, res, store, who.caller, base(who, 'Exam · Stepwise'), submit), true),
   );
 
   // The live "interpreted as" preview: the grader's own reader on one entry, typeset; never graded
@@ -271,12 +293,13 @@ export function pagesRouter(o: PagesOptions): Router {
     '/pages/preview',
     jsonBody,
     wrap(async (req, res) => {
-      const found = await pageCaller(store, req);
+      const embedded = await embeddedCaller(store, req); // its token in X-CSRF-Token
+      const found = embedded ?? (await pageCaller(store, req));
       if (!found) throw new PageError(401, 'unauthorized', 'not signed in');
       checkSameOrigin(req, o.baseUrl);
       const b = (req.body ?? {}) as { variant?: unknown; step?: unknown; answer?: unknown; _csrf?: unknown };
       req.body = { _csrf: req.get('x-csrf-token') };
-      checkCsrf(req, found.token);
+      if (!embedded) checkCsrf(req, found.token);
       if (typeof b.variant !== 'string' || typeof b.step !== 'string') throw new PageError(422, 'invalid_request', 'send variant and step');
       const v = await getVariant(store, b.variant);
       await assertCanSeeVariant(store, found.caller, v);

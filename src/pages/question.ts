@@ -85,12 +85,19 @@ const hintCache = new Map<string, string>();
 async function promptHtml(v: Variant): Promise<string> {
   let html = promptCache.get(v.id);
   if (html === undefined) {
-    html = await markdownToHtml(v.prompt);
+    html = scrollableMath(await markdownToHtml(v.prompt));
     if (promptCache.size > 500) promptCache.clear();
     promptCache.set(v.id, html);
   }
   return html;
 }
+
+/**
+ * Display maths scrolls sideways on a narrow screen (a phone, a 450 px LMS frame: pages.css), so
+ * it takes keyboard focus, or a keyboard user could not scroll it (WCAG 2.1.1; axe's
+ * scrollable-region-focusable). Only KaTeX's own wrapper, as markdownToHtml writes it.
+ */
+const scrollableMath = (html: string): string => html.replace(/<span class="katex-display">/g, '<span class="katex-display" tabindex="0">');
 
 async function hintHtml(v: Variant, step: string): Promise<string> {
   const key = `${v.id}/${step}`;
@@ -103,7 +110,7 @@ async function hintHtml(v: Variant, step: string): Promise<string> {
       const tex = texParam(params[k]);
       return tex === undefined ? `$${texName(k)}$` : `$${texName(k)} = ${tex}$`;
     }).join(', ');
-    html = await markdownToHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`);
+    html = scrollableMath(await markdownToHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`));
     if (hintCache.size > 2000) hintCache.clear();
     hintCache.set(key, html);
   }
@@ -194,7 +201,7 @@ export async function submittedState(store: Store, caller: Caller, v: Variant, v
   state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
   // Under the exam's `none` or `status` feedback the API gives no score before release.
   if (view.score === undefined) state.receipt = view.steps.length > 0 ? 'Each step’s status is below; scores and answers come when the exam is released.' : 'Scores, feedback and answers come when the exam is released.';
-  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = (await variantSolution(v)).worked.html;
+  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = scrollableMath((await variantSolution(v)).worked.html);
   return state;
 }
 

@@ -42,14 +42,49 @@ export interface PageData {
   csrf?: string;
   /** Whether the page runs the client script (every page but the error pages). */
   script?: boolean;
+  /** A page inside an LMS iframe (an LTI page session): who may frame it, and the launch's storage gate script, if any. */
+  embed?: Embed;
   [k: string]: unknown;
 }
+
+export interface Embed {
+  /** Origins that may frame the page (the platform's; src/lti/frames.ts). */
+  frameAncestors: string[];
+  /**
+   * Script that shows the page (hidden until then) once the platform's storage holds the login's
+   * state: a launch whose login cookie did not come back (src/lti/binding.ts). Our own code only.
+   */
+  gate?: string;
+}
+
+/**
+ * Inside an LMS iframe: tell the platform the page's height (lti.frameResize, as Canvas, Moodle
+ * and D2L take it) on load and whenever it changes, so the frame shows the page without its own
+ * scroll bar. The height is no secret, so any parent may read it.
+ */
+const FRAME_RESIZE = `(() => {
+  if (window.parent === window) return;
+  let last = 0;
+  const send = () => {
+    const height = Math.ceil(document.documentElement.scrollHeight);
+    if (height === last) return;
+    last = height;
+    window.parent.postMessage({ subject: 'lti.frameResize', height }, '*');
+  };
+  new ResizeObserver(send).observe(document.body);
+  window.addEventListener('load', send);
+  send();
+})();`;
+
+/** Inline script text: "</script" and "<!--" must not appear literally. */
+const inline = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
 export function renderPage(name: string, data: PageData, nonce: string): string {
   const t = templates().get(name);
   if (!t) throw new Error(`no page template templates/pages/${name}.hbs`);
   const body = t(data);
-  return templates().get('layout')!({ ...data, body, nonce, assets: PAGE_ASSETS_PATH });
+  const embedScript = data.embed ? inline(`${FRAME_RESIZE}\n${data.embed.gate ?? ''}`) : undefined;
+  return templates().get('layout')!({ ...data, body, nonce, assets: PAGE_ASSETS_PATH, embedScript });
 }
 
 export function sendHtml(res: Response, status: number, name: string, data: PageData): void {
@@ -64,14 +99,19 @@ export function sendHtml(res: Response, status: number, name: string, data: Page
     "connect-src 'self'",
     `script-src 'nonce-${nonce}'`,
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    data.embed ? `frame-ancestors 'self' ${frameOrigins(data.embed.frameAncestors)}`.trim() : "frame-ancestors 'none'",
   ].join('; ');
   res
     .status(status)
     .set('Content-Security-Policy', csp)
     .set('Cache-Control', 'no-store')
-    .set('Referrer-Policy', 'same-origin')
-    .set('X-Frame-Options', 'DENY')
+    .set('Referrer-Policy', 'same-origin');
+  if (data.embed) res.removeHeader('X-Frame-Options');
+  else res.set('X-Frame-Options', 'DENY');
+  res
     .type('text/html; charset=utf-8')
     .send(renderPage(name, data, nonce));
 }
+
+/** http(s) origins for a CSP source list (nothing that could end the directive). */
+const frameOrigins = (xs: string[]): string => [...new Set(xs.filter((x) => /^https?:\/\/[^\s;,']+$/.test(x)))].join(' ');

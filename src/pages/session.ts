@@ -81,10 +81,30 @@ export function checkSameOrigin(req: Request, baseUrl?: string): void {
   if (!from || !own.has(from)) throw new PageError(403, 'cross_site', 'This form was sent from another site, so it was refused. Open the page on this site and send it again.');
 }
 
-/** The signed-in caller of a request, or undefined. */
+/** The signed-in caller of a request (its session cookie; never an LTI page session), or undefined. */
 export async function pageCaller(store: Store, req: Request): Promise<{ caller: Caller; token: string } | undefined> {
   const token = sessionToken(req);
   if (!token) return undefined;
   const found = await store.webSessions.authenticate(token);
-  return found && { caller: found.caller, token };
+  return found && !found.frameAncestors ? { caller: found.caller, token } : undefined;
+}
+
+/** What could be an LTI page token in a request (not yet checked). */
+export function embeddedToken(req: Request): string | undefined {
+  const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
+  return typeof sent === 'string' && /^[\w-]{40,100}$/.test(sent) ? sent : undefined;
+}
+
+/**
+ * The caller of a post from a page inside an LMS iframe (src/lti/page.ts), where third-party
+ * cookies cannot be relied on: the launch's page token travels where a cookie session's CSRF token
+ * does (the hidden `_csrf` field, or the X-CSRF-Token header of the page's own fetches). A token in
+ * a body or header is no ambient authority (a cross-site page cannot know it), so it is its own
+ * CSRF proof; the Origin check still applies. Only LTI page sessions are taken this way.
+ */
+export async function embeddedCaller(store: Store, req: Request): Promise<{ caller: Caller; token: string; frameAncestors: string[] } | undefined> {
+  const sent = embeddedToken(req);
+  if (!sent) return undefined;
+  const found = await store.webSessions.authenticate(sent);
+  return found?.frameAncestors ? { caller: found.caller, token: sent, frameAncestors: found.frameAncestors } : undefined;
 }

@@ -226,9 +226,12 @@ export interface ExamRepo {
 /** Web page sign-in sessions (src/pages): only a hash of each token is stored. */
 export interface WebSessionRepo {
   /** Opens a session for a user signed in with this key; returns the token for the cookie. */
-  create(input: { userId: string; keyId: string; expiresAt: string }): Promise<{ token: string }>;
-  /** The caller of an active session whose key is still active. */
-  authenticate(token: string): Promise<{ caller: { user: User; key: ApiKey }; expiresAt: string } | undefined>;
+  create(input: { userId: string; keyId: string; expiresAt: string; frameAncestors?: string[] }): Promise<{ token: string }>;
+  /**
+   * The caller of an active session whose key is still active. `frameAncestors` marks an LTI page
+   * session (its token travels in form bodies, not a cookie): the origins that may frame its pages.
+   */
+  authenticate(token: string): Promise<{ caller: { user: User; key: ApiKey }; expiresAt: string; frameAncestors?: string[] } | undefined>;
   delete(token: string): Promise<void>;
   /** The user's practice session on the web pages (one per user, kept across sign-ins). */
   practiceSession(userId: string): Promise<string | undefined>;

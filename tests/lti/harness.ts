@@ -65,7 +65,7 @@ export function formFields(html: string): Record<string, string> {
   return out;
 }
 
-export async function startLti(options: { timeoutMs?: number; platformHost?: 'localhost' } = {}): Promise<LtiHarness> {
+export async function startLti(options: { timeoutMs?: number; platformHost?: 'localhost'; rateLimitPerMinute?: number } = {}): Promise<LtiHarness> {
   const platform = await startPlatform(options.platformHost ? { host: options.platformHost } : {});
   const store = SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
@@ -73,7 +73,7 @@ export async function startLti(options: { timeoutMs?: number; platformHost?: 'lo
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const lti = ltiTool(store, { baseUrl: url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
-  const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: 0, baseUrl: url, extraRoutes: lti.routes, onAttempt: lti.onAttempt, onRelease: lti.onRelease });
+  const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: options.rateLimitPerMinute ?? 0, baseUrl: url, extraRoutes: lti.routes, onAttempt: lti.onAttempt, onRelease: lti.onRelease });
   const requests: string[] = [];
   server.on('request', (req) => requests.push(`${req.method} ${req.url}`));
   server.on('request', app);

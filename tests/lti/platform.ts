@@ -105,15 +105,21 @@ const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;
 /**
  * A course page of the platform framing the tool's login URL, with client-side postMessage storage
  * in the parent window (`lti_storage_target=_parent`): put_data / get_data, namespaced by the
- * sender's origin, as the 1EdTech spec asks (for checks in a real browser).
+ * sender's origin, as the 1EdTech spec asks (for checks in a real browser). It takes lti.frameResize
+ * as an LMS does: sets the frame's height, and keeps the messages in `window.frameResizes`.
  */
-export function coursePage(toolLoginUrl: string, forget = false): string {
+export function coursePage(toolLoginUrl: string, forget = false, width = 860): string {
   return `<!doctype html><meta charset="utf-8"><title>Course</title><h1>Course page</h1>
-<iframe name="tool" src="${escapeAttr(toolLoginUrl)}" width="860" height="900"></iframe>
+<iframe name="tool" title="Stepwise activity" src="${escapeAttr(toolLoginUrl)}" width="${width}" height="900"></iframe>
 <script>
 const store = new Map();
+window.frameResizes = [];
 addEventListener('message', (ev) => {
   const d = ev.data || {};
+  if (d.subject === 'lti.frameResize' && Number.isFinite(d.height)) {
+    window.frameResizes.push({ origin: ev.origin, height: d.height });
+    document.querySelector('iframe[name=tool]').height = String(d.height);
+  }
   const reply = (m) => ev.source.postMessage({ subject: d.subject + '.response', message_id: d.message_id, key: d.key, ...m }, ev.origin);
   if (d.subject === 'lti.put_data') { if (!${forget}) store.set(ev.origin + ' ' + d.key, d.value); reply({ value: d.value }); }
   if (d.subject === 'lti.get_data') {
@@ -189,7 +195,7 @@ export async function startPlatform(options: { host?: 'localhost' } = {}): Promi
 
   const handle = async (req: IncomingMessage): Promise<{ status: number; type?: string; body: string }> => {
     const u = new URL(req.url ?? '/', url);
-    if (req.method === 'GET' && u.pathname === '/course') return { status: 200, type: 'text/html', body: coursePage(u.searchParams.get('tool') ?? '', u.searchParams.has('forget')) };
+    if (req.method === 'GET' && u.pathname === '/course') return { status: 200, type: 'text/html', body: coursePage(u.searchParams.get('tool') ?? '', u.searchParams.has('forget'), Number(u.searchParams.get('width') ?? 860) || 860) };
     if (req.method === 'GET' && u.pathname === '/jwks') return { status: 200, type: 'application/json', body: JSON.stringify({ keys: [keys.publicJwk] }) };
 
     if (req.method === 'GET' && u.pathname === '/auth') {
@@ -216,6 +222,7 @@ export async function startPlatform(options: { host?: 'localhost' } = {}): Promi
       const body = `<!doctype html><form method="post" action="${escapeAttr(q.redirect_uri)}">
 <input type="hidden" name="id_token" value="${escapeAttr(idToken)}">
 <input type="hidden" name="state" value="${escapeAttr(q.state)}">
+<noscript><button type="submit">Continue</button></noscript>
 </form><script>document.forms[0].submit()</script>`;
       return { status: 200, type: 'text/html', body };
     }

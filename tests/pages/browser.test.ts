@@ -188,7 +188,8 @@ describe.skipIf(!installed)('in chromium', () => {
         // Typed, autosaved (no button pressed), reloaded: the draft is back.
         const input = page.locator('fieldset.step[data-kind="scalar"] input').first();
         await input.fill('0.77');
-        await expect.poll(() => page.locator('.draft-status').textContent()).toMatch(/Draft saved at/);
+        // The page saves a second after typing stops: wait longer than that (the poll's default is 1 s).
+        await expect.poll(() => page.locator('.draft-status').textContent(), { timeout: 8000 }).toMatch(/Draft saved at/);
         await page.reload();
         expect(await page.locator('fieldset.step[data-kind="scalar"] input').first().inputValue()).toBe('0.77');
         await page.getByRole('button', { name: 'Submit this item' }).click();
