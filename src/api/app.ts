@@ -98,6 +98,8 @@ export function createApp(options: AppOptions): StepwiseApp {
           limit: perMinute,
           standardHeaders: 'draft-7',
           legacyHeaders: false,
+          // addressKey wraps ipKeyGenerator (cached); the library cannot see that and would warn.
+          validate: { keyGeneratorIpFallback: false },
           keyGenerator: (req, res) => {
             const caller = (res.locals as Locals).caller;
             return caller ? `key:${caller.key.id}` : `ip:${addressKey(req.ip)}`;

@@ -103,6 +103,8 @@ export function pagesRouter(o: PagesOptions): Router {
       limit: perMinute,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
+      // addressKey wraps ipKeyGenerator (cached); the library cannot see that and would warn.
+      validate: { keyGeneratorIpFallback: false },
       // Per session, so a class behind one address is not one bucket; the token itself is not kept.
       keyGenerator: (req) => {
         // An LMS frame's posts carry their page token instead of a cookie (a class behind one school address).
