@@ -7,11 +7,11 @@
 import { formatNumber, texValue } from '../core/format.js';
 import type { Value } from '../core/values.js';
 import { getTopic, gradeAnswers, stepInputs, type StepGrade } from '../engine.js';
-import { markdownToHtml } from '../render/html.js';
+import { FormulaCache, markdownToHtml } from '../render/html.js';
 import { revealed } from '../service/access.js';
 import type { StepView } from '../service/attempts.js';
 import type { Caller } from '../service/caller.js';
-import { variantSolution } from '../service/variants.js';
+import { variantAnswers } from '../service/variants.js';
 import type { Store, Variant } from '../store/types.js';
 import { stepShapes, type StepEntry, type StepShape } from './answers-form.js';
 
@@ -79,35 +79,34 @@ export interface ItemOptions {
   hl: number;
 }
 
-const promptCache = new Map<string, string>();
-const hintCache = new Map<string, string>();
+/**
+ * The pages' own typeset formulas and whole prompts and hints, by their source: a step's formula is
+ * the same in every variant's hint, and a class on an assigned exercise shares the same numbers.
+ * Only prompts, hints and revealed solutions go in (never a student's own entry), so their timing
+ * tells nobody anything they cannot see.
+ */
+const formulas = new FormulaCache();
+const rendered = new FormulaCache(32_000_000);
 
-async function promptHtml(v: Variant): Promise<string> {
-  let html = promptCache.get(v.id);
-  if (html === undefined) {
-    html = await markdownToHtml(v.prompt);
-    if (promptCache.size > 500) promptCache.clear();
-    promptCache.set(v.id, html);
-  }
+async function cachedHtml(markdown: string): Promise<string> {
+  let html = rendered.get(markdown);
+  if (html === undefined) rendered.set(markdown, (html = await markdownToHtml(markdown, { formulas })));
   return html;
 }
 
+const promptHtml = (v: Variant): Promise<string> => cachedHtml(v.prompt);
+
 async function hintHtml(v: Variant, step: string): Promise<string> {
-  const key = `${v.id}/${step}`;
-  let html = hintCache.get(key);
-  if (html === undefined) {
-    // The formula and the given values it reads (as the terminal drill's hint); never a step's value.
-    const { formula, given } = stepInputs(v.topic, v.params, step);
-    const params = v.params as Record<string, unknown>;
-    const values = given.map((k) => {
+  // The formula and the given values it reads (as the terminal drill's hint); never a step's value.
+  const { formula, given } = stepInputs(v.topic, v.params, step);
+  const params = v.params as Record<string, unknown>;
+  const values = given
+    .map((k) => {
       const tex = texParam(params[k]);
       return tex === undefined ? `$${texName(k)}$` : `$${texName(k)} = ${tex}$`;
-    }).join(', ');
-    html = await markdownToHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`);
-    if (hintCache.size > 2000) hintCache.clear();
-    hintCache.set(key, html);
-  }
-  return html;
+    })
+    .join(', ');
+  return cachedHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`);
 }
 
 /** A parameter name as TeX: W_Q → W_{Q}. */
@@ -194,7 +193,7 @@ export async function submittedState(store: Store, caller: Caller, v: Variant, v
   state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
   // Under the exam's `none` or `status` feedback the API gives no score before release.
   if (view.score === undefined) state.receipt = view.steps.length > 0 ? 'Each step’s status is below; scores and answers come when the exam is released.' : 'Scores, feedback and answers come when the exam is released.';
-  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = (await variantSolution(v)).worked.html;
+  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = await markdownToHtml(variantAnswers(v).workedMarkdown, { formulas });
   return state;
 }
 
