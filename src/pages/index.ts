@@ -19,7 +19,7 @@ import { authFailures, TooManyFailures } from '../api/auth-failures.js';
 import { answersOf, readEntry, readForm, stepShapes } from './answers-form.js';
 import { pageAssetRoute } from './assets.js';
 import { describeError, PageError } from './errors.js';
-import { checkedState, questionView, submittedState } from './question.js';
+import { checkedState, questionView, recordHint, revealedHints, submittedState, type QuestionState } from './question.js';
 import { postExamItem, sendExamPage } from './exam.js';
 import { PAGE_ASSETS_PATH, sendHtml } from './render.js';
 import { checkCsrf, checkSameOrigin, clearSessionCookie, csrfToken, isHttps, pageCaller, SESSION_TTL_MS, sessionToken, setSessionCookie } from './session.js';
@@ -187,12 +187,15 @@ export function pagesRouter(o: PagesOptions): Router {
     return v;
   }
 
-  const showQuestion = async (res: Response, who: Signed, v: Variant, status = 200, state = {}) =>
+  const showQuestion = async (res: Response, who: Signed, v: Variant, status = 200, state: QuestionState = {}) =>
     sendHtml(res, status, 'question', { ...base(who, `${getTopic(v.topic).title} · Stepwise`), item: await questionView(v, state) });
 
   r.get(
     '/practice/v/:id',
-    signedIn(async (req, res, who) => showQuestion(res, who, await practiceVariant(who.caller, String(req.params.id)))),
+    signedIn(async (req, res, who) => {
+      const v = await practiceVariant(who.caller, String(req.params.id));
+      await showQuestion(res, who, v, 200, { hintsRevealed: await revealedHints(store, who.caller.user.id, v.id) });
+    }),
   );
 
   r.get(
@@ -228,23 +231,31 @@ export function pagesRouter(o: PagesOptions): Router {
       const body = req.body as Record<string, unknown>;
       const entries = readForm(body, stepShapes(v));
       const action = typeof body.action === 'string' ? body.action : 'submit';
+      let hintsRevealed = await revealedHints(store, who.caller.user.id, v.id);
+      // Revealing a hint is recorded before it is shown: a question may charge for it (hintPenalty).
+      if (action.startsWith('hint:')) {
+        const step = action.slice('hint:'.length);
+        if (!entries.has(step)) throw new PageError(422, 'invalid_request', 'That step is not part of this question.');
+        hintsRevealed = await recordHint(store, who.caller.user.id, v.id, step);
+        return showQuestion(res, who, v, 200, { entries, hintsRevealed });
+      }
       if (action.startsWith('check:')) {
         const step = action.slice('check:'.length);
         const e = entries.get(step);
         if (!e) throw new PageError(422, 'invalid_request', 'That step is not part of this question.');
         await assertRevealed(store, who.caller, v);
         if (e.problem || e.raw === undefined) {
-          return showQuestion(res, who, v, 422, { entries, checked: step, notice: e.problem ? `${step} was not checked: it cannot be read.` : `${step} is empty: nothing to check.` });
+          return showQuestion(res, who, v, 422, { entries, hintsRevealed, checked: step, notice: e.problem ? `${step} was not checked: it cannot be read.` : `${step} is empty: nothing to check.` });
         }
-        return showQuestion(res, who, v, 200, checkedState(v, entries, step, answersOf(entries)));
+        return showQuestion(res, who, v, 200, checkedState(v, entries, step, answersOf(entries), hintsRevealed));
       }
       const bad = [...entries].filter(([, e]) => e.problem);
       if (bad.length > 0) {
-        return showQuestion(res, who, v, 422, { entries, notice: `Nothing was graded or recorded: ${bad.map(([id]) => id).join(', ')} cannot be read. Fix ${bad.length === 1 ? 'it' : 'them'} and submit again.` });
+        return showQuestion(res, who, v, 422, { entries, hintsRevealed, notice: `Nothing was graded or recorded: ${bad.map(([id]) => id).join(', ')} cannot be read. Fix ${bad.length === 1 ? 'it' : 'them'} and submit again.` });
       }
-      const attempt = await submitAttempt(store, who.caller, v, answersOf(entries));
+      const attempt = await submitAttempt(store, who.caller, v, answersOf(entries), [...hintsRevealed]);
       const view = await attemptView(store, who.caller, attempt, v);
-      await showQuestion(res, who, v, 200, await submittedState(store, who.caller, v, view, entries));
+      await showQuestion(res, who, v, 200, { ...(await submittedState(store, who.caller, v, view, entries)), hintsRevealed });
     }, true),
   );
 

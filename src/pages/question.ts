@@ -6,7 +6,7 @@
  */
 import { formatNumber, texValue } from '../core/format.js';
 import type { Value } from '../core/values.js';
-import { getTopic, gradeAnswers, stepInputs, type StepGrade } from '../engine.js';
+import { getTopic, gradeAnswers, resolve, stepInputs, type StepGrade } from '../engine.js';
 import { FormulaCache, markdownToHtml } from '../render/html.js';
 import { revealed } from '../service/access.js';
 import type { StepView } from '../service/attempts.js';
@@ -65,6 +65,27 @@ export interface QuestionState {
   receipt?: string;
   /** Move focus to this item's result on load (the item just submitted). */
   focus?: boolean;
+  /** Steps whose hint the student has revealed (recorded: a question may charge for them). */
+  hintsRevealed?: ReadonlySet<string>;
+}
+
+/** What revealing each step's hint costs, as a share of its marks: the question's hintPenalty (none in plain topic practice). */
+export function hintPenalties(v: Pick<Variant, 'topic' | 'question'>): Readonly<Record<string, number>> {
+  return resolve(v.question ?? v.topic).question?.hintPenalty ?? {};
+}
+
+/** The hints a student revealed on a practice variant, kept with the page's drafts (one row per user and variant). */
+const HINTS_FIELD = '_hints';
+export async function revealedHints(store: Store, userId: string, variantId: string): Promise<Set<string>> {
+  const d = await store.webSessions.draft(userId, variantId);
+  const list = d?.fields[HINTS_FIELD];
+  return new Set(typeof list === 'string' && list !== '' ? list.split(',') : []);
+}
+export async function recordHint(store: Store, userId: string, variantId: string, step: string): Promise<Set<string>> {
+  const hints = await revealedHints(store, userId, variantId);
+  hints.add(step);
+  await store.webSessions.saveDraft(userId, variantId, { [HINTS_FIELD]: [...hints].join(',') });
+  return hints;
 }
 
 /** How an item is shown: a practice question (checks, hints) or an exam item (drafts, no hints). */
@@ -127,6 +148,7 @@ function texParam(x: unknown): string | undefined {
 export async function questionView(v: Variant, state: QuestionState = {}, opts: ItemOptions = { mode: 'practice', prefix: '', action: `/practice/v/${encodeURIComponent(v.id)}`, hl: 2 }) {
   const practice = opts.mode === 'practice';
   const shapes = stepShapes(v);
+  const penalties = practice ? hintPenalties(v) : {};
   const steps = await Promise.all(
     shapes.map(async (s, n) => {
       const e = state.entries?.get(s.id);
@@ -159,7 +181,7 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
         labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
         problem: e?.problem,
         tex: e?.tex,
-        hint: practice ? { html: await hintHtml(v, s.id), deps: deps.length > 0 ? joinAnd(deps) : undefined } : undefined,
+        hint: practice ? await hintView(v, s.id, deps, penalties[s.id] ?? 0, state.hintsRevealed?.has(s.id) ?? false, marksOf(v, s.id)) : undefined,
         result: state.results?.get(s.id),
         checked: state.checked === s.id,
       };
@@ -184,6 +206,28 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
   };
 }
 
+/** A step's marks in this variant's question (for the hint's cost in marks). */
+function marksOf(v: Variant, step: string): number {
+  const { topic, question } = resolve(v.question ?? v.topic);
+  return question?.marks?.[step] ?? topic.steps[step]?.marks ?? 1;
+}
+
+/**
+ * A step's hint: free hints are in the page (a disclosure); a hint that costs marks stays on the
+ * server until the student asks for it with a form post, which records the reveal.
+ */
+async function hintView(v: Variant, step: string, deps: readonly string[], share: number, revealedAlready: boolean, marks: number) {
+  const off = Math.round(Math.min(1, share) * marks * 100) / 100;
+  const cost = share > 0 ? `${formatNumber(off, 2)} ${off === 1 ? 'mark' : 'marks'} of ${step}’s ${formatNumber(marks, 2)}` : undefined;
+  const shown = share <= 0 || revealedAlready;
+  return {
+    html: shown ? await hintHtml(v, step) : undefined,
+    deps: deps.length > 0 ? joinAnd(deps) : undefined,
+    cost,
+    revealed: share > 0 && revealedAlready,
+  };
+}
+
 /** Results of a stored attempt's view (the API's own redaction applies). */
 export async function submittedState(store: Store, caller: Caller, v: Variant, view: { steps: StepView[]; score?: number; maxScore?: number; revealed: boolean }, entries: Map<string, StepEntry>): Promise<QuestionState> {
   const shapes = stepShapes(v);
@@ -198,10 +242,10 @@ export async function submittedState(store: Store, caller: Caller, v: Variant, v
 }
 
 /** "Check step": grades every readable entry (so carried values count) and shows this step's result; nothing is stored. */
-export function checkedState(v: Variant, entries: Map<string, StepEntry>, step: string, answers: Record<string, unknown>): QuestionState {
+export function checkedState(v: Variant, entries: Map<string, StepEntry>, step: string, answers: Record<string, unknown>, hintsRevealed: ReadonlySet<string> = new Set()): QuestionState {
   const shapes = stepShapes(v);
-  const result = gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps, blankSteps: 'shown' });
+  const result = gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps, blankSteps: 'shown', hintsUsed: [...hintsRevealed] });
   const g = result.steps.find((s) => s.id === step);
   const answered = new Set(Object.keys(answers));
-  return { entries, checked: step, results: g ? new Map([[step, stepResult(g, shapes, answered)]]) : new Map() };
+  return { entries, checked: step, hintsRevealed, results: g ? new Map([[step, stepResult(g, shapes, answered)]]) : new Map() };
 }
