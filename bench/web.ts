@@ -17,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateProblem } from '../src/engine.js';
@@ -49,6 +49,8 @@ interface Sample {
   kind: Kind;
   ms: number;
   ok: boolean;
+  /** The HTTP status (0: no reply), for the failures' tally. */
+  status: number;
 }
 
 let host = '127.0.0.1';
@@ -137,15 +139,15 @@ async function step(s: Student): Promise<Sample> {
       const seed = Number(/ · seed (\d+)</.exec(r.text)?.[1] ?? 0);
       const ok = r.status === 200 && id !== undefined;
       if (ok) s.variant = { id, seed };
-      return { kind: 'question page', ms: ms(), ok };
+      return { kind: 'question page', ms: ms(), ok, status: r.status };
     }
     const { id, seed } = s.variant;
     s.variant = undefined;
     const body = `_csrf=${encodeURIComponent(s.csrf)}&${formOf(seed)}`;
     const r = await request(s.agent, 'POST', `/practice/v/${encodeURIComponent(id)}`, { cookie: s.cookie, origin, 'content-type': 'application/x-www-form-urlencoded' }, body);
-    return { kind: 'submit', ms: ms(), ok: r.status === 200 && r.text.includes('data-status="carried"') };
+    return { kind: 'submit', ms: ms(), ok: r.status === 200 && r.text.includes('data-status="carried"'), status: r.status };
   } catch {
-    return { kind: s.variant ? 'submit' : 'question page', ms: ms(), ok: false };
+    return { kind: s.variant ? 'submit' : 'question page', ms: ms(), ok: false, status: 0 };
   }
 }
 
@@ -154,18 +156,28 @@ interface Run {
   seconds: number;
   samples: Sample[];
   peakRssMb: number;
+  /** CPU time the server used in the run (user + system), ms: unlike wall time, other load on the machine hardly moves it. */
+  cpuMs: number;
 }
 
-async function sampled<T>(pid: number, f: () => Promise<T>): Promise<T & { peakRssMb: number }> {
+/** CPU time a process has used so far, ms (Linux /proc, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+async function sampled<T>(pid: number, f: () => Promise<T>): Promise<T & { peakRssMb: number; cpuMs: number }> {
   let peak = 0;
   const sampler = setInterval(() => void rssMb(pid).then((mb) => (peak = Math.max(peak, mb)), () => undefined), 100);
+  const cpu0 = cpuMs(pid);
   const out = await f();
   clearInterval(sampler);
-  return { ...out, peakRssMb: Math.max(peak, await rssMb(pid)) };
+  return { ...out, peakRssMb: Math.max(peak, await rssMb(pid)), cpuMs: cpuMs(pid) - cpu0 };
 }
 
 /** Closed loop: each student sends its next request as soon as the last one answers. */
-async function flatOut(students: Student[], seconds: number): Promise<Omit<Run, 'peakRssMb'>> {
+async function flatOut(students: Student[], seconds: number): Promise<Omit<Run, 'peakRssMb' | 'cpuMs'>> {
   const samples: Sample[] = [];
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
@@ -183,13 +195,16 @@ async function flatOut(students: Student[], seconds: number): Promise<Omit<Run, 
  * k mod 200 (so each student acts every 200 / rate seconds); a student still waiting for its last
  * reply sends as soon as it arrives, and the delay counts in the latency (no coordinated omission).
  */
-async function paced(students: Student[], rate: number, seconds: number): Promise<Omit<Run, 'peakRssMb'>> {
+async function paced(students: Student[], rate: number, seconds: number): Promise<Omit<Run, 'peakRssMb' | 'cpuMs'>> {
   const samples: Sample[] = [];
   const t0 = performance.now();
   const perStudent = Math.floor((rate * seconds) / students.length);
+  // A server far behind the schedule would keep the run going for minutes: stop sending at twice
+  // the planned time; what was never sent counts as not served (the rate achieved says so).
+  const stopAt = t0 + 2 * seconds * 1000;
   await Promise.all(
     students.map(async (s, i) => {
-      for (let n = 0; n < perStudent; n++) {
+      for (let n = 0; n < perStudent && performance.now() < stopAt; n++) {
         const due = t0 + ((n * students.length + i) * 1000) / rate;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -244,8 +259,10 @@ async function measure(which: Scenario, students: Student[], pid: number): Promi
     console.log(which === 'assigned' ? ` A class on an assigned exercise (${SEEDS} seeds, ?seed=; each visit still stores a new variant):` : ' A new random variant at every visit (no seed):');
     const line = (name: string, runs: Run[]) => {
       const rates = runs.map((r) => r.views / r.seconds);
-      const failed = runs.reduce((t, r) => t + r.samples.filter((x) => !x.ok).length, 0);
-      console.log(`  ${name}: ${Math.round(med(rates))} page views/s (rounds: ${rates.map((x) => Math.round(x)).join(', ')}), failed ${failed}, server peak RSS ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} MB`);
+      const failures = runs.flatMap((r) => r.samples.filter((x) => !x.ok));
+      const tally = [...new Set(failures.map((x) => `${x.kind} ${x.status || 'no reply'}`))].map((k) => `${failures.filter((x) => `${x.kind} ${x.status || 'no reply'}` === k).length}× ${k}`);
+      const perView = med(runs.map((r) => r.cpuMs / Math.max(1, r.views)));
+      console.log(`  ${name}: ${Math.round(med(rates))} page views/s (rounds: ${rates.map((x) => Math.round(x)).join(', ')}), failed ${failures.length}${tally.length > 0 ? ` (${tally.join(', ')})` : ''}, server peak RSS ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} MB; server CPU ${perView.toFixed(2)} ms per page view (≈ ${Math.round(1000 / perView)} views/s for a core of its own)`);
       for (const kind of ['question page', 'submit'] as const) {
         const l = runs.map((r) => latency(r.samples, kind));
         console.log(`    ${kind.padEnd(13)} p50 ${f1(med(l.map((x) => x.p50)))}  p95 ${f1(med(l.map((x) => x.p95)))}  p99 ${f1(med(l.map((x) => x.p99)))}  (${Math.round(med(l.map((x) => x.n)))} per round)`);
