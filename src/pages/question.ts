@@ -117,7 +117,19 @@ async function cachedHtml(markdown: string): Promise<string> {
 
 const promptHtml = (v: Variant): Promise<string> => cachedHtml(v.prompt);
 
-async function hintHtml(v: Variant, step: string): Promise<string> {
+/** Hints by question, step and numbers: the same numbers give the same hint, in any variant. */
+const hintCache = new FormulaCache(32_000_000);
+
+async function hintHtml(v: Variant, step: string, paramsKey: string): Promise<string> {
+  const key = `${v.question ?? v.topic}\n${step}\n${paramsKey}`;
+  const hit = hintCache.get(key);
+  if (hit !== undefined) return hit;
+  const html = await hintSource(v, step);
+  hintCache.set(key, html);
+  return html;
+}
+
+async function hintSource(v: Variant, step: string): Promise<string> {
   // The formula and the given values it reads (as the terminal drill's hint); never a step's value.
   const { formula, given } = stepInputs(v.topic, v.params, step);
   const params = v.params as Record<string, unknown>;
@@ -149,6 +161,7 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
   const practice = opts.mode === 'practice';
   const shapes = stepShapes(v);
   const penalties = practice ? hintPenalties(v) : {};
+  const paramsKey = practice ? JSON.stringify(v.params) : '';
   const steps = await Promise.all(
     shapes.map(async (s, n) => {
       const e = state.entries?.get(s.id);
@@ -181,7 +194,7 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
         labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
         problem: e?.problem,
         tex: e?.tex,
-        hint: practice ? await hintView(v, s.id, deps, penalties[s.id] ?? 0, state.hintsRevealed?.has(s.id) ?? false, marksOf(v, s.id)) : undefined,
+        hint: practice ? await hintView(v, s.id, paramsKey, deps, penalties[s.id] ?? 0, state.hintsRevealed?.has(s.id) ?? false, marksOf(v, s.id)) : undefined,
         result: state.results?.get(s.id),
         checked: state.checked === s.id,
       };
@@ -216,12 +229,12 @@ function marksOf(v: Variant, step: string): number {
  * A step's hint: free hints are in the page (a disclosure); a hint that costs marks stays on the
  * server until the student asks for it with a form post, which records the reveal.
  */
-async function hintView(v: Variant, step: string, deps: readonly string[], share: number, revealedAlready: boolean, marks: number) {
+async function hintView(v: Variant, step: string, paramsKey: string, deps: readonly string[], share: number, revealedAlready: boolean, marks: number) {
   const off = Math.round(Math.min(1, share) * marks * 100) / 100;
   const cost = share > 0 ? `${formatNumber(off, 2)} ${off === 1 ? 'mark' : 'marks'} of ${step}’s ${formatNumber(marks, 2)}` : undefined;
   const shown = share <= 0 || revealedAlready;
   return {
-    html: shown ? await hintHtml(v, step) : undefined,
+    html: shown ? await hintHtml(v, step, paramsKey) : undefined,
     deps: deps.length > 0 ? joinAnd(deps) : undefined,
     cost,
     revealed: share > 0 && revealedAlready,
@@ -237,7 +250,7 @@ export async function submittedState(store: Store, caller: Caller, v: Variant, v
   state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
   // Under the exam's `none` or `status` feedback the API gives no score before release.
   if (view.score === undefined) state.receipt = view.steps.length > 0 ? 'Each step’s status is below; scores and answers come when the exam is released.' : 'Scores, feedback and answers come when the exam is released.';
-  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = await markdownToHtml(variantAnswers(v).workedMarkdown, { formulas });
+  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = await cachedHtml(variantAnswers(v).workedMarkdown);
   return state;
 }
 

@@ -73,5 +73,6 @@ export function sendHtml(res: Response, status: number, name: string, data: Page
     .set('Referrer-Policy', 'same-origin')
     .set('X-Frame-Options', 'DENY')
     .type('text/html; charset=utf-8')
-    .send(renderPage(name, data, nonce));
+    // Not res.send: a page is never cached (no-store), so hashing every page for an ETag is waste.
+    .end(Buffer.from(renderPage(name, data, nonce)));
 }
