@@ -106,8 +106,8 @@ export interface ItemOptions {
  * Only prompts, hints and revealed solutions go in (never a student's own entry), so their timing
  * tells nobody anything they cannot see.
  */
-const formulas = new FormulaCache();
-const rendered = new FormulaCache(32_000_000);
+const formulas = new FormulaCache(4_000_000);
+const rendered = new FormulaCache(8_000_000);
 
 async function cachedHtml(markdown: string): Promise<string> {
   let html = rendered.get(markdown);
@@ -118,7 +118,7 @@ async function cachedHtml(markdown: string): Promise<string> {
 const promptHtml = (v: Variant): Promise<string> => cachedHtml(v.prompt);
 
 /** Hints by question, step and numbers: the same numbers give the same hint, in any variant. */
-const hintCache = new FormulaCache(32_000_000);
+const hintCache = new FormulaCache(8_000_000);
 
 async function hintHtml(v: Variant, step: string, paramsKey: string): Promise<string> {
   const key = `${v.question ?? v.topic}\n${step}\n${paramsKey}`;
