@@ -31,7 +31,7 @@ const SCENARIOS = (process.argv[4] ?? 'assigned,fresh').split(',') as ('assigned
 const STUDENTS = 200;
 /** Distinct seeds the students draw from (each visit still stores a new variant). */
 const SEEDS = 50;
-const PACED_RATES = [500, 1000];
+const PACED_RATES = [200, 1000];
 const TOPIC = 'self-attention';
 
 type Kind = 'question page' | 'submit';
