@@ -29,10 +29,14 @@ export interface Child {
   pid: number;
 }
 
-/** Starts a node script with `args`, pinned to `cpu` when taskset exists, and waits for /healthz. */
+/**
+ * Starts a node script with `args`, pinned to `cpu` when taskset exists, and waits for /healthz.
+ * BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to that node, for profiling.
+ */
 export async function startNode(script: string, args: string[], env: Record<string, string>, port: number, cpu?: number): Promise<Child> {
+  const node = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), script, ...args];
   const cmd = cpu === undefined ? process.execPath : 'taskset';
-  const argv = cpu === undefined ? [script, ...args] : ['-c', String(cpu), process.execPath, script, ...args];
+  const argv = cpu === undefined ? node : ['-c', String(cpu), process.execPath, ...node];
   const proc = spawn(cmd, argv, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {

@@ -1,7 +1,7 @@
 /**
  * One Markdown+TeX renderer for every reader of a prompt: the same tricky prompts go through the
- * API's prompt route, the page an LTI launch lands on and each exporter's statement (Moodle XML, QTI, GIFT),
- * and every caller must find the same formulas (TeX and display or inline, written out by hand
+ * API's prompt route, the web question page, the page an LTI launch lands on and each exporter's
+ * statement (Moodle XML, QTI, GIFT), and every caller must find the same formulas (TeX and display or inline, written out by hand
  * below) and show the HTML in the text as text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { startHarness, type Harness } from './api/harness.js';
 import { decodeEntities, exportItem } from './exports/helpers.js';
 import { readGift } from './exports/gift-reader.js';
 import { startLti, type LtiHarness } from './lti/harness.js';
+import { signIn } from './pages/harness.js';
 
 interface Case {
   name: string;
@@ -184,6 +185,18 @@ const CALLERS: Record<string, Caller> = {
       expect(r.status, r.text).toBe(200);
       expect(r.body.markdown).toBe(prompt);
       return r.body.html as string;
+    } finally {
+      restore();
+    }
+  },
+  "the web question page (/practice/{topic})": async (prompt) => {
+    const student = await api.student();
+    const page = await signIn(api, student.key);
+    const restore = withPrompt(api.store, prompt);
+    try {
+      const r = await page.get('/practice/kl-discrete');
+      expect(r.status, r.text.slice(0, 400)).toBe(200);
+      return between(r.text, '<section class="prompt" aria-label="Problem">\n', '\n</section>');
     } finally {
       restore();
     }

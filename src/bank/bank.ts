@@ -24,6 +24,8 @@ export interface Question {
   tolerance?: Tolerance;
   ecf?: { policy: 'full' } | { policy: 'penalty'; penalty: number };
   instructions?: string;
+  /** Per asked step, the share of its marks a revealed hint costs (none when absent). */
+  hintPenalty?: Record<string, number>;
   /** The shape of problem the question promises (e.g. `{ causal: true }`); every seed keeps to it. */
   shape?: Shape;
 }
@@ -106,6 +108,9 @@ export function parseQuestion(text: string): Question {
   for (const s of Object.keys(q.marks ?? {})) {
     if (!q.steps.includes(s)) throw new BankError(`marks.${s}`, `marks are given for "${s}", which the question does not ask`);
   }
+  for (const s of Object.keys(q.hintPenalty ?? {})) {
+    if (!q.steps.includes(s)) throw new BankError(`hintPenalty.${s}`, `a hint penalty is given for "${s}", which the question does not ask`);
+  }
   if (q.shape !== undefined) checkShape(q.topic, topic.shapes, q.shape);
   return q;
 }
@@ -137,5 +142,6 @@ export function gradeOptions(q: Question): GradeOptions {
     marks: q.marks,
     tolerance: q.tolerance,
     ecfPenalty: q.ecf?.policy === 'penalty' ? q.ecf.penalty : 0,
+    ...(q.hintPenalty ? { hintPenalty: q.hintPenalty } : {}),
   };
 }

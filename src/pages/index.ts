@@ -21,7 +21,7 @@ import { artefactPages, type ArtefactPagesOptions } from './artefact.js';
 import { answersOf, readEntry, readForm, stepShapes } from './answers-form.js';
 import { pageAssetRoute } from './assets.js';
 import { describeError, PageError } from './errors.js';
-import { checkedState, questionView, submittedState } from './question.js';
+import { checkedState, questionView, recordHint, revealedHints, submittedState, type QuestionState } from './question.js';
 import { postExamItem, sendExamPage } from './exam.js';
 import { PAGE_ASSETS_PATH, sendHtml, type Embed } from './render.js';
 import { checkCsrf, checkSameOrigin, clearSessionCookie, csrfToken, embeddedCaller, embeddedToken, isHttps, pageCaller, SESSION_TTL_MS, sessionToken, setSessionCookie } from './session.js';
@@ -88,8 +88,8 @@ export function pagesRouter(o: PagesOptions): Router {
   const base = (who: Signed | undefined, title: string) => ({ title, script: true, ...(who ? { user: { name: who.caller.user.name }, csrf: who.csrf, ...(who.embed ? { embed: who.embed } : {}) } : {}) });
 
   /** Stores an attempt the service's way, then runs the attempt hook (passback: its failure is logged, never lost work). */
-  const submit = async (caller: Caller, v: Variant, answers: Record<string, unknown>) => {
-    const attempt = await submitAttempt(store, caller, v, answers);
+  const submit = async (caller: Caller, v: Variant, answers: Record<string, unknown>, hintsUsed: string[] = []) => {
+    const attempt = await submitAttempt(store, caller, v, answers, hintsUsed);
     await o.onAttempt?.(attempt, v, caller).catch((err: unknown) => o.logger?.error({ err, attempt: attempt.id }, 'attempt hook failed'));
     return attempt;
   };
@@ -216,12 +216,15 @@ export function pagesRouter(o: PagesOptions): Router {
     return v;
   }
 
-  const showQuestion = async (res: Response, who: Signed, v: Variant, status = 200, state = {}) =>
+  const showQuestion = async (res: Response, who: Signed, v: Variant, status = 200, state: QuestionState = {}) =>
     sendHtml(res, status, 'question', { ...base(who, `${getTopic(v.topic).title} · Stepwise`), item: await questionView(v, state) });
 
   r.get(
     '/practice/v/:id',
-    signedIn(async (req, res, who) => showQuestion(res, who, await practiceVariant(who.caller, String(req.params.id)))),
+    signedIn(async (req, res, who) => {
+      const v = await practiceVariant(who.caller, String(req.params.id));
+      await showQuestion(res, who, v, 200, { hintsRevealed: await revealedHints(store, who.caller.user.id, v.id) });
+    }),
   );
 
   r.get(
@@ -257,6 +260,14 @@ export function pagesRouter(o: PagesOptions): Router {
       const body = req.body as Record<string, unknown>;
       const entries = readForm(body, stepShapes(v));
       const action = typeof body.action === 'string' ? body.action : 'submit';
+      let hintsRevealed = await revealedHints(store, who.caller.user.id, v.id);
+      // Revealing a hint is recorded before it is shown: a question may charge for it (hintPenalty).
+      if (action.startsWith('hint:')) {
+        const step = action.slice('hint:'.length);
+        if (!entries.has(step)) throw new PageError(422, 'invalid_request', 'That step is not part of this question.');
+        hintsRevealed = await recordHint(store, who.caller.user.id, v.id, step);
+        return showQuestion(res, who, v, 200, { entries, hintsRevealed });
+      }
       // "Try again" inside an LMS iframe (no cookie, so no GET): the same variant, blank.
       if (action === 'again') return showQuestion(res, who, v);
       if (action.startsWith('check:')) {
@@ -265,17 +276,17 @@ export function pagesRouter(o: PagesOptions): Router {
         if (!e) throw new PageError(422, 'invalid_request', 'That step is not part of this question.');
         await assertRevealed(store, who.caller, v);
         if (e.problem || e.raw === undefined) {
-          return showQuestion(res, who, v, 422, { entries, checked: step, notice: e.problem ? `${step} was not checked: it cannot be read.` : `${step} is empty: nothing to check.` });
+          return showQuestion(res, who, v, 422, { entries, hintsRevealed, checked: step, notice: e.problem ? `${step} was not checked: it cannot be read.` : `${step} is empty: nothing to check.` });
         }
-        return showQuestion(res, who, v, 200, checkedState(v, entries, step, answersOf(entries)));
+        return showQuestion(res, who, v, 200, checkedState(v, entries, step, answersOf(entries), hintsRevealed));
       }
       const bad = [...entries].filter(([, e]) => e.problem);
       if (bad.length > 0) {
-        return showQuestion(res, who, v, 422, { entries, notice: `Nothing was graded or recorded: ${bad.map(([id]) => id).join(', ')} cannot be read. Fix ${bad.length === 1 ? 'it' : 'them'} and submit again.` });
+        return showQuestion(res, who, v, 422, { entries, hintsRevealed, notice: `Nothing was graded or recorded: ${bad.map(([id]) => id).join(', ')} cannot be read. Fix ${bad.length === 1 ? 'it' : 'them'} and submit again.` });
       }
-      const attempt = await submit(who.caller, v, answersOf(entries));
+      const attempt = await submit(who.caller, v, answersOf(entries), [...hintsRevealed]);
       const view = await attemptView(store, who.caller, attempt, v);
-      await showQuestion(res, who, v, 200, await submittedState(store, who.caller, v, view, entries));
+      await showQuestion(res, who, v, 200, { ...(await submittedState(store, who.caller, v, view, entries)), hintsRevealed });
     }, true),
   );
 

@@ -6,12 +6,12 @@
  */
 import { formatNumber, texValue } from '../core/format.js';
 import type { Value } from '../core/values.js';
-import { getTopic, gradeAnswers, stepInputs, type StepGrade } from '../engine.js';
-import { markdownToHtml } from '../render/html.js';
+import { getTopic, gradeAnswers, resolve, stepInputs, type StepGrade } from '../engine.js';
+import { FormulaCache, markdownToHtml } from '../render/html.js';
 import { revealed } from '../service/access.js';
 import type { StepView } from '../service/attempts.js';
 import type { Caller } from '../service/caller.js';
-import { variantSolution } from '../service/variants.js';
+import { variantAnswers } from '../service/variants.js';
 import type { Store, Variant } from '../store/types.js';
 import { stepShapes, type StepEntry, type StepShape } from './answers-form.js';
 
@@ -65,6 +65,27 @@ export interface QuestionState {
   receipt?: string;
   /** Move focus to this item's result on load (the item just submitted). */
   focus?: boolean;
+  /** Steps whose hint the student has revealed (recorded: a question may charge for them). */
+  hintsRevealed?: ReadonlySet<string>;
+}
+
+/** What revealing each step's hint costs, as a share of its marks: the question's hintPenalty (none in plain topic practice). */
+export function hintPenalties(v: Pick<Variant, 'topic' | 'question'>): Readonly<Record<string, number>> {
+  return resolve(v.question ?? v.topic).question?.hintPenalty ?? {};
+}
+
+/** The hints a student revealed on a practice variant, kept with the page's drafts (one row per user and variant). */
+const HINTS_FIELD = '_hints';
+export async function revealedHints(store: Store, userId: string, variantId: string): Promise<Set<string>> {
+  const d = await store.webSessions.draft(userId, variantId);
+  const list = d?.fields[HINTS_FIELD];
+  return new Set(typeof list === 'string' && list !== '' ? list.split(',') : []);
+}
+export async function recordHint(store: Store, userId: string, variantId: string, step: string): Promise<Set<string>> {
+  const hints = await revealedHints(store, userId, variantId);
+  hints.add(step);
+  await store.webSessions.saveDraft(userId, variantId, { [HINTS_FIELD]: [...hints].join(',') });
+  return hints;
 }
 
 /** How an item is shown: a practice question (checks, hints) or an exam item (drafts, no hints). */
@@ -79,18 +100,22 @@ export interface ItemOptions {
   hl: number;
 }
 
-const promptCache = new Map<string, string>();
-const hintCache = new Map<string, string>();
+/**
+ * The pages' own typeset formulas and whole prompts and hints, by their source: a step's formula is
+ * the same in every variant's hint, and a class on an assigned exercise shares the same numbers.
+ * Only prompts, hints and revealed solutions go in (never a student's own entry), so their timing
+ * tells nobody anything they cannot see.
+ */
+const formulas = new FormulaCache(4_000_000);
+const rendered = new FormulaCache(8_000_000);
 
-async function promptHtml(v: Variant): Promise<string> {
-  let html = promptCache.get(v.id);
-  if (html === undefined) {
-    html = scrollableMath(await markdownToHtml(v.prompt));
-    if (promptCache.size > 500) promptCache.clear();
-    promptCache.set(v.id, html);
-  }
+async function cachedHtml(markdown: string): Promise<string> {
+  let html = rendered.get(markdown);
+  if (html === undefined) rendered.set(markdown, (html = await markdownToHtml(markdown, { formulas })));
   return html;
 }
+
+const promptHtml = async (v: Variant): Promise<string> => scrollableMath(await cachedHtml(v.prompt));
 
 /**
  * Display maths scrolls sideways on a narrow screen (a phone, a 450 px LMS frame: pages.css), so
@@ -99,22 +124,29 @@ async function promptHtml(v: Variant): Promise<string> {
  */
 const scrollableMath = (html: string): string => html.replace(/<span class="katex-display">/g, '<span class="katex-display" tabindex="0">');
 
-async function hintHtml(v: Variant, step: string): Promise<string> {
-  const key = `${v.id}/${step}`;
-  let html = hintCache.get(key);
-  if (html === undefined) {
-    // The formula and the given values it reads (as the terminal drill's hint); never a step's value.
-    const { formula, given } = stepInputs(v.topic, v.params, step);
-    const params = v.params as Record<string, unknown>;
-    const values = given.map((k) => {
+/** Hints by question, step and numbers: the same numbers give the same hint, in any variant. */
+const hintCache = new FormulaCache(8_000_000);
+
+async function hintHtml(v: Variant, step: string, paramsKey: string): Promise<string> {
+  const key = `${v.question ?? v.topic}\n${step}\n${paramsKey}`;
+  const hit = hintCache.get(key);
+  if (hit !== undefined) return hit;
+  const html = await hintSource(v, step);
+  hintCache.set(key, html);
+  return html;
+}
+
+async function hintSource(v: Variant, step: string): Promise<string> {
+  // The formula and the given values it reads (as the terminal drill's hint); never a step's value.
+  const { formula, given } = stepInputs(v.topic, v.params, step);
+  const params = v.params as Record<string, unknown>;
+  const values = given
+    .map((k) => {
       const tex = texParam(params[k]);
       return tex === undefined ? `$${texName(k)}$` : `$${texName(k)} = ${tex}$`;
-    }).join(', ');
-    html = scrollableMath(await markdownToHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`));
-    if (hintCache.size > 2000) hintCache.clear();
-    hintCache.set(key, html);
-  }
-  return html;
+    })
+    .join(', ');
+  return scrollableMath(await cachedHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`));
 }
 
 /** A parameter name as TeX: W_Q → W_{Q}. */
@@ -135,6 +167,8 @@ function texParam(x: unknown): string | undefined {
 export async function questionView(v: Variant, state: QuestionState = {}, opts: ItemOptions = { mode: 'practice', prefix: '', action: `/practice/v/${encodeURIComponent(v.id)}`, hl: 2 }) {
   const practice = opts.mode === 'practice';
   const shapes = stepShapes(v);
+  const penalties = practice ? hintPenalties(v) : {};
+  const paramsKey = practice ? JSON.stringify(v.params) : '';
   const steps = await Promise.all(
     shapes.map(async (s, n) => {
       const e = state.entries?.get(s.id);
@@ -167,7 +201,7 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
         labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
         problem: e?.problem,
         tex: e?.tex,
-        hint: practice ? { html: await hintHtml(v, s.id), deps: deps.length > 0 ? joinAnd(deps) : undefined } : undefined,
+        hint: practice ? await hintView(v, s.id, paramsKey, deps, penalties[s.id] ?? 0, state.hintsRevealed?.has(s.id) ?? false, marksOf(v, s.id)) : undefined,
         result: state.results?.get(s.id),
         checked: state.checked === s.id,
       };
@@ -192,6 +226,28 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
   };
 }
 
+/** A step's marks in this variant's question (for the hint's cost in marks). */
+function marksOf(v: Variant, step: string): number {
+  const { topic, question } = resolve(v.question ?? v.topic);
+  return question?.marks?.[step] ?? topic.steps[step]?.marks ?? 1;
+}
+
+/**
+ * A step's hint: free hints are in the page (a disclosure); a hint that costs marks stays on the
+ * server until the student asks for it with a form post, which records the reveal.
+ */
+async function hintView(v: Variant, step: string, paramsKey: string, deps: readonly string[], share: number, revealedAlready: boolean, marks: number) {
+  const off = Math.round(Math.min(1, share) * marks * 100) / 100;
+  const cost = share > 0 ? `${formatNumber(off, 2)} ${off === 1 ? 'mark' : 'marks'} of ${step}’s ${formatNumber(marks, 2)}` : undefined;
+  const shown = share <= 0 || revealedAlready;
+  return {
+    html: shown ? await hintHtml(v, step, paramsKey) : undefined,
+    deps: deps.length > 0 ? joinAnd(deps) : undefined,
+    cost,
+    revealed: share > 0 && revealedAlready,
+  };
+}
+
 /** Results of a stored attempt's view (the API's own redaction applies). */
 export async function submittedState(store: Store, caller: Caller, v: Variant, view: { steps: StepView[]; score?: number; maxScore?: number; revealed: boolean }, entries: Map<string, StepEntry>): Promise<QuestionState> {
   const shapes = stepShapes(v);
@@ -201,15 +257,15 @@ export async function submittedState(store: Store, caller: Caller, v: Variant, v
   state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
   // Under the exam's `none` or `status` feedback the API gives no score before release.
   if (view.score === undefined) state.receipt = view.steps.length > 0 ? 'Each step’s status is below; scores and answers come when the exam is released.' : 'Scores, feedback and answers come when the exam is released.';
-  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = scrollableMath((await variantSolution(v)).worked.html);
+  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = scrollableMath(await cachedHtml(variantAnswers(v).workedMarkdown));
   return state;
 }
 
 /** "Check step": grades every readable entry (so carried values count) and shows this step's result; nothing is stored. */
-export function checkedState(v: Variant, entries: Map<string, StepEntry>, step: string, answers: Record<string, unknown>): QuestionState {
+export function checkedState(v: Variant, entries: Map<string, StepEntry>, step: string, answers: Record<string, unknown>, hintsRevealed: ReadonlySet<string> = new Set()): QuestionState {
   const shapes = stepShapes(v);
-  const result = gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps, blankSteps: 'shown' });
+  const result = gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps, blankSteps: 'shown', hintsUsed: [...hintsRevealed] });
   const g = result.steps.find((s) => s.id === step);
   const answered = new Set(Object.keys(answers));
-  return { entries, checked: step, results: g ? new Map([[step, stepResult(g, shapes, answered)]]) : new Map() };
+  return { entries, checked: step, hintsRevealed, results: g ? new Map([[step, stepResult(g, shapes, answered)]]) : new Map() };
 }

@@ -110,7 +110,8 @@ export function sendHtml(res: Response, status: number, name: string, data: Page
   else res.set('X-Frame-Options', 'DENY');
   res
     .type('text/html; charset=utf-8')
-    .send(renderPage(name, data, nonce));
+    // Not res.send: a page is never cached (no-store), so hashing every page for an ETag is waste.
+    .end(Buffer.from(renderPage(name, data, nonce)));
 }
 
 /** http(s) origins for a CSP source list (nothing that could end the directive). */

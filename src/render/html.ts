@@ -28,6 +28,43 @@ export interface HtmlOptions {
   xhtml?: boolean;
   /** Applied to the HTML outside math before the math goes back in (e.g. Moodle hiding braces). */
   text?: (html: string) => string;
+  /**
+   * Typeset formulas to reuse ('katex' output only): a caller that renders the same formulas again
+   * and again (the pages: a step's formula in every variant's hint, a variant's prompt on every
+   * view) keeps its own cache, so no other caller's input can probe it by timing.
+   */
+  formulas?: FormulaCache;
+}
+
+/** Typeset formulas by TeX, least recently used dropped first, bounded by the HTML's total length. */
+export class FormulaCache {
+  private readonly map = new Map<string, string>();
+  private chars = 0;
+  constructor(private readonly maxChars = 16_000_000) {}
+  get(key: string): string | undefined {
+    const hit = this.map.get(key);
+    if (hit !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+    }
+    return hit;
+  }
+  set(key: string, html: string): void {
+    if (html.length > this.maxChars / 4) return;
+    const old = this.map.get(key);
+    if (old !== undefined) this.chars -= old.length;
+    this.map.delete(key);
+    this.map.set(key, html);
+    this.chars += html.length;
+    for (const [k, v] of this.map) {
+      if (this.chars <= this.maxChars) break;
+      this.map.delete(k);
+      this.chars -= v.length;
+    }
+  }
+  get size(): number {
+    return this.map.size;
+  }
 }
 
 /** One formula of a source: its TeX as written (trimmed) and whether it is display math ($$…$$). */
@@ -95,7 +132,16 @@ export function markdownRenderer({ Marked, katex }: RendererLibraries): Markdown
       .replace(/&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]*;)/g, '&amp;$1');
     if (opts.xhtml) html = toXhtml(html);
     if (opts.text) html = opts.text(html);
-    return html.replace(new RegExp(`${token}(\\d+)Z`, 'g'), (_m, i: string) => typeset(math[Number(i)], opts.math ?? 'katex'));
+    const mode = opts.math ?? 'katex';
+    const cache = mode === 'katex' ? opts.formulas : undefined;
+    return html.replace(new RegExp(`${token}(\\d+)Z`, 'g'), (_m, i: string) => {
+      const m = math[Number(i)];
+      if (!cache) return typeset(m, mode);
+      const key = `${m.display ? 'D' : 'I'}${m.tex}`;
+      let out = cache.get(key);
+      if (out === undefined) cache.set(key, (out = typeset(m, mode)));
+      return out;
+    });
   };
 }
 

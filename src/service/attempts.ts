@@ -46,11 +46,12 @@ export type AttemptHook = (attempt: Attempt, variant: Variant, caller: Caller) =
  * store's write transaction (409 exam_not_open / exam_closed / exam_released / attempt_limit);
  * instructors' previews are not held to them. Practice grades with blank steps `implied`.
  */
-export async function submitAttempt(store: Store, caller: Caller, v: Variant, answers: unknown): Promise<Attempt> {
+export async function submitAttempt(store: Store, caller: Caller, v: Variant, answers: unknown, hintsUsed: readonly string[] = []): Promise<Attempt> {
   // Only the variant's steps, within the answer limits, are graded and stored (answers.ts).
   const { answers: stored, dropped } = storableAnswers(v, answers);
   const exam = v.examId ? await store.exams.get(v.examId) : undefined;
-  const result = gradeAnswers(v.question ?? v.topic, v.params, stored, { steps: v.steps, blankSteps: exam?.blankSteps ?? 'implied' });
+  // Hints revealed before submitting cost what the question sets (hintPenalty; none by default).
+  const result = gradeAnswers(v.question ?? v.topic, v.params, stored, { steps: v.steps, blankSteps: exam?.blankSteps ?? 'implied', hintsUsed });
   if (dropped.length > 0) result.warnings = [...(result.warnings ?? []), ...dropped];
   // An instructor's attempt at an exam item is a preview: not held to the rules, and never in the
   // results or the attempt count (marked on the attempt: the same user may sit the exam later).

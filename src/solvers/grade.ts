@@ -36,6 +36,13 @@ export interface GradeOptions {
    * a correct answer depends on, transitively, its marks; `shown` credits only what is written.
    */
   blankSteps?: BlankStepPolicy;
+  /**
+   * Share of a step's marks taken off when the student revealed its hint before submitting
+   * (Numbas's rule: the penalty is subtracted, never below 0 credit). None by default.
+   */
+  hintPenalty?: Readonly<Record<string, number>>;
+  /** The steps whose hint the student revealed. */
+  hintsUsed?: readonly string[];
 }
 
 export type BlankStepPolicy = 'implied' | 'shown';
@@ -148,6 +155,7 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
     results.push(g);
   }
   if ((options.blankSteps ?? 'implied') === 'implied') creditImplied(topic, results, written);
+  for (const g of results) applyHintPenalty(g, options);
   const score = results.reduce((t, g) => t + g.credit, 0);
   for (const id of asked) {
     if (!Object.hasOwn(truth, id)) warnings.push(`step ${id} was asked but does not apply to these params`);
@@ -155,6 +163,15 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
   const result: GradeResult = { topic: topic.id, score: round(score), maxScore: round(maxScore), steps: results };
   if (warnings.length > 0) result.warnings = warnings;
   return result;
+}
+
+/** Takes a revealed hint's penalty off the step's credit (its share of the marks; not below 0). */
+function applyHintPenalty(g: StepGrade, options: GradeOptions): void {
+  const share = options.hintPenalty?.[g.id] ?? 0;
+  if (!(share > 0) || !options.hintsUsed?.includes(g.id)) return;
+  const off = round(Math.min(1, share) * g.marks);
+  g.credit = round(Math.max(0, g.credit - off));
+  g.feedback += ` Hint revealed: ${off} ${off === 1 ? 'mark' : 'marks'} off.`;
 }
 
 /**
