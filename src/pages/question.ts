@@ -41,7 +41,8 @@ export function stepResult(s: StepView | StepGrade, shapes: StepShape[], answere
   if (s.status === 'carried') {
     const deps = shapes.find((x) => x.id === s.id)?.deps ?? [];
     const own = deps.filter((d) => answered.has(d));
-    r.detail = `follows from your own ${joinAnd(own.length > 0 ? own : deps)}. ${s.feedback ?? ''}`.trim();
+    // The engine's feedback says the same in other words: one sentence, not two.
+    r.detail = `It follows from your own ${joinAnd(own.length > 0 ? own : deps)}: not the true value, but worked correctly from your values (error carried forward).`;
   }
   if (s.status === 'missing' && s.note === 'implied') r.detail = 'Not written, but a later correct answer implies it, so it earns its marks.';
   if (s.misconception) r.misconception = s.misconception.explanation;
