@@ -53,30 +53,38 @@ export interface LimitProblem {
  * bounded by the limits whatever the input's size.
  */
 export function answerLimitProblem(raw: unknown): LimitProblem | null {
-  const size = (reason: string): LimitProblem => ({ reason, size: true });
-  const form = (reason: string): LimitProblem => ({ reason, size: false });
+  // Arrays nest at most two deep, so plain loops do (no stack to allocate: this runs on every answer).
   let chars = 0;
   let elements = 0;
-  // Iterative: [value, depth]; arrays nest at most two deep, so the stack stays small.
-  const stack: [unknown, number][] = [[raw, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+  const leaf = (v: unknown): LimitProblem | null => {
     if (typeof v === 'string') {
       chars += v.length;
       if (chars > MAX_ANSWER_CHARS) return size(`the answer is longer than ${MAX_ANSWER_CHARS} characters`);
-    }
-    if (Array.isArray(v)) {
-      if (depth >= 2) return form('arrays are nested more than two deep');
-      if (v.length > MAX_ANSWER_ELEMENTS) return size(`more than ${MAX_ANSWER_ELEMENTS} elements`);
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], depth + 1]);
     } else if (typeof v === 'object' && v !== null) {
       return form(`expected a number, an array or a math expression, got ${describeShape(v)}`);
-    } else if (++elements > MAX_ANSWER_ELEMENTS) {
-      return size(`more than ${MAX_ANSWER_ELEMENTS} elements`);
+    }
+    return ++elements > MAX_ANSWER_ELEMENTS ? size(`more than ${MAX_ANSWER_ELEMENTS} elements`) : null;
+  };
+  if (!Array.isArray(raw)) return leaf(raw);
+  if (raw.length > MAX_ANSWER_ELEMENTS) return size(`more than ${MAX_ANSWER_ELEMENTS} elements`);
+  for (const row of raw) {
+    if (!Array.isArray(row)) {
+      const p = leaf(row);
+      if (p) return p;
+      continue;
+    }
+    if (row.length > MAX_ANSWER_ELEMENTS) return size(`more than ${MAX_ANSWER_ELEMENTS} elements`);
+    for (const cell of row) {
+      if (Array.isArray(cell)) return form('arrays are nested more than two deep');
+      const p = leaf(cell);
+      if (p) return p;
     }
   }
   return null;
 }
+
+const size = (reason: string): LimitProblem => ({ reason, size: true });
+const form = (reason: string): LimitProblem => ({ reason, size: false });
 
 function readLabel(raw: unknown, labels: readonly string[]): ReadResult {
   if (typeof raw !== 'string') return { ok: false, reason: `expected a class name, got ${describeShape(raw)}` };
