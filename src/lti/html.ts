@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { StepwiseError } from '../core/errors.js';
 import { HttpError, statusOf } from '../api/problem.js';
+import { pageCsp } from '../api/csp.js';
 import { storageClientScript, storageKey } from './binding.js';
 
 export function escapeHtml(s: unknown): string {
@@ -49,18 +50,7 @@ export interface PageOptions {
 
 export function sendPage(res: Response, status: number, p: PageOptions): void {
   const nonce = randomBytes(16).toString('base64');
-  const origins = (xs: string[] | undefined) => [...new Set((xs ?? []).filter((x) => /^https?:\/\/[^\s;,']+$/.test(x)))].join(' ');
-  const csp = [
-    "default-src 'none'",
-    "base-uri 'none'",
-    "style-src 'self' 'unsafe-inline'",
-    "font-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    `script-src 'nonce-${nonce}'`,
-    `form-action 'self' ${origins(p.formAction)}`.trim(),
-    p.anyFrame ? 'frame-ancestors https: http:' : `frame-ancestors 'self' ${origins(p.frameAncestors)}`.trim(),
-  ].join('; ');
+  const csp = pageCsp({ nonce, formAction: p.formAction ?? [], frameAncestors: p.anyFrame ? 'any' : (p.frameAncestors ?? []) });
   res.removeHeader('X-Frame-Options');
   res
     .status(status)

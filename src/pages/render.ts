@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Response } from 'express';
 import type HandlebarsNs from 'handlebars';
 import { TEMPLATES_DIR } from '../core/paths.js';
+import { pageCsp } from '../api/csp.js';
 
 export const PAGES_TEMPLATES_DIR = join(TEMPLATES_DIR, 'pages');
 /** Where the pages' own stylesheet and script are served (src/pages/assets.ts). */
@@ -89,18 +90,7 @@ export function renderPage(name: string, data: PageData, nonce: string): string 
 
 export function sendHtml(res: Response, status: number, name: string, data: PageData): void {
   const nonce = randomBytes(16).toString('base64');
-  const csp = [
-    "default-src 'none'",
-    "base-uri 'none'",
-    // KaTeX's HTML output positions glyphs with style attributes.
-    "style-src 'self' 'unsafe-inline'",
-    "font-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    `script-src 'nonce-${nonce}'`,
-    "form-action 'self'",
-    data.embed ? `frame-ancestors 'self' ${frameOrigins(data.embed.frameAncestors)}`.trim() : "frame-ancestors 'none'",
-  ].join('; ');
+  const csp = pageCsp({ nonce, frameAncestors: data.embed ? data.embed.frameAncestors : 'none' });
   res
     .status(status)
     .set('Content-Security-Policy', csp)
@@ -114,5 +104,3 @@ export function sendHtml(res: Response, status: number, name: string, data: Page
     .end(Buffer.from(renderPage(name, data, nonce)));
 }
 
-/** http(s) origins for a CSP source list (nothing that could end the directive). */
-const frameOrigins = (xs: string[]): string => [...new Set(xs.filter((x) => /^https?:\/\/[^\s;,']+$/.test(x)))].join(' ');
