@@ -1,12 +1,12 @@
 /**
- * ajv for the API's own schemas (schemas.ts): request bodies always, response bodies when the app
+ * ajv for the API's own schemas (src/api/schemas/): request bodies always, response bodies when the app
  * is created with checkResponses (the tests do). Compiled once per process, on first use.
  */
 import { createRequire } from 'node:module';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { ajvError } from '../solvers/params.js';
 import { StepwiseError } from '../core/errors.js';
-import { COMPONENTS, REQUESTS, SCHEMA_BASE } from './schemas.js';
+import { COMPONENTS, REQUESTS, SCHEMA_BASE } from './schemas/index.js';
 
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();

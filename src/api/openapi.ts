@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document, built from the route list and the same schemas ajv checks. */
-import { COMPONENTS, REQUESTS, SCHEMA_BASE } from './schemas.js';
+import { COMPONENTS, REQUESTS, SCHEMA_BASE } from './schemas/index.js';
 import type { RouteSpec } from './route.js';
 
 /** Rewrites ajv refs (https://stepwise.dev/schemas/X) to OpenAPI component refs. */

@@ -27,7 +27,7 @@ export interface Ctx {
 
 export interface ResponseSpec {
   description: string;
-  /** A schema ref name from schemas.ts, for JSON bodies. */
+  /** A schema ref name from schemas/ (src/api/schemas/index.ts), for JSON bodies. */
   schema?: string;
   /** Non-JSON bodies (CSV, zip, XML, JSON Lines). */
   contentType?: string;

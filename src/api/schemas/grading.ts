@@ -1,0 +1,42 @@
+/** Schemas of solving and grading: step values, solutions, per-step grades. */
+import { id, obj, ref, value } from './common.js';
+
+export const GRADING_COMPONENTS = {
+  Value: value,
+  SolvedStep: obj({ id, label: { type: 'string' }, value }, ['id', 'label', 'value']),
+  Solution: obj({ topic: id, steps: { type: 'array', items: ref('SolvedStep') } }, ['topic', 'steps']),
+  StepGrade: obj(
+    {
+      id,
+      label: { type: 'string' },
+      status: { enum: ['correct', 'carried', 'partial', 'incorrect', 'invalid', 'missing'] },
+      credit: { type: 'number' },
+      marks: { type: 'number' },
+      expected: { ...value, description: 'the true value; withheld from students on exam variants until release' },
+      carriedValue: { ...value, description: 'the value re-derived from the student’s own earlier answers, when carried' },
+      feedback: { type: 'string' },
+      misconception: obj({ id, explanation: { type: 'string' } }, ['id', 'explanation']),
+      note: { const: 'implied', description: 'a blank step (status missing) credited because a correct answer depends on it (blank-step policy implied)' },
+    },
+    ['id', 'label', 'status', 'credit', 'marks', 'feedback'],
+  ),
+  AttemptStep: {
+    description: 'a graded step; under an open exam’s `status` feedback policy only id, label and status',
+    anyOf: [ref('StepGrade'), obj({ id, label: { type: 'string' }, status: { enum: ['correct', 'carried', 'partial', 'incorrect', 'invalid', 'missing'] } }, ['id', 'label', 'status'])],
+  },
+  GradeResult: obj(
+    {
+      topic: id,
+      score: { type: 'number' },
+      maxScore: { type: 'number' },
+      steps: { type: 'array', items: ref('StepGrade') },
+      warnings: { type: 'array', items: { type: 'string' } },
+    },
+    ['topic', 'score', 'maxScore', 'steps'],
+  ),
+};
+
+export const GRADING_REQUESTS = {
+  SolveRequest: obj({ params: { type: 'object' } }, ['params']),
+  GradeRequest: obj({ params: { type: 'object' }, answers: { type: 'object', description: 'answers keyed by step id' } }, ['params', 'answers']),
+};
