@@ -9,6 +9,7 @@
  */
 import type { Marked as MarkedClass, Tokens } from 'marked';
 import type KatexModule from 'katex';
+import { Lru } from '../core/lru.js';
 
 type Katex = typeof KatexModule;
 
@@ -37,33 +38,9 @@ export interface HtmlOptions {
 }
 
 /** Typeset formulas by TeX, least recently used dropped first, bounded by the HTML's total length. */
-export class FormulaCache {
-  private readonly map = new Map<string, string>();
-  private chars = 0;
-  constructor(private readonly maxChars = 16_000_000) {}
-  get(key: string): string | undefined {
-    const hit = this.map.get(key);
-    if (hit !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, hit);
-    }
-    return hit;
-  }
-  set(key: string, html: string): void {
-    if (html.length > this.maxChars / 4) return;
-    const old = this.map.get(key);
-    if (old !== undefined) this.chars -= old.length;
-    this.map.delete(key);
-    this.map.set(key, html);
-    this.chars += html.length;
-    for (const [k, v] of this.map) {
-      if (this.chars <= this.maxChars) break;
-      this.map.delete(k);
-      this.chars -= v.length;
-    }
-  }
-  get size(): number {
-    return this.map.size;
+export class FormulaCache extends Lru<string, string> {
+  constructor(maxChars = 16_000_000) {
+    super(maxChars, (html) => html.length);
   }
 }
 
