@@ -7,18 +7,16 @@
  *    stays shut when the storage does not hold it.
  * "Opens" is seen from the server: the page's KaTeX fonts are fetched only once its content shows.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumRequiredOnCi, installed } from '../browser.js';
 import { startLti, type LtiHarness } from './harness.js';
 import { C } from './platform.js';
 
-const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' }).status === 0;
-
-// CI installs Debian's chromium (.ci/run): there a missing browser is a failure, not a skip.
-it.runIf(process.env.CI === 'true')('chromium is installed (CI)', () => expect(chromium).toBe(true));
+chromiumRequiredOnCi();
 
 let h: LtiHarness | undefined;
 afterEach(async () => {
@@ -32,7 +30,7 @@ async function browse(lti: LtiHarness, params: Record<string, string>, until: (r
   const q = new URLSearchParams({ iss: lti.platform.issuer, login_hint: hint, target_link_uri: `${lti.url}/lti/launch`, client_id: lti.platform.clientId, ...params });
   const course = `${lti.platform.url}/course?tool=${encodeURIComponent(`${lti.url}/lti/login?${q}`)}${forget ? '&forget' : ''}`;
   const profile = mkdtempSync(join(tmpdir(), 'stepwise-chromium-'));
-  const proc = spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--remote-debugging-port=0', `--user-data-dir=${profile}`, course], { stdio: 'ignore', detached: true });
+  const proc = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, course], { stdio: 'ignore', detached: true });
   try {
     const end = Date.now() + ms;
     while (Date.now() < end && !until(lti.requests)) await new Promise((r) => setTimeout(r, 100));
@@ -52,7 +50,7 @@ async function browse(lti: LtiHarness, params: Record<string, string>, until: (r
 const fonts = (requests: string[]) => requests.filter((r) => r.startsWith('GET /assets/katex/fonts/'));
 const launched = (requests: string[]) => requests.includes('POST /lti/launch');
 
-describe.skipIf(!chromium)('in chromium', () => {
+describe.skipIf(!installed)('in chromium', () => {
   it('same site: the login cookie comes back and the page opens', async () => {
     h = await startLti();
     await browse(h, {}, (r) => fonts(r).length > 0, 30_000);

@@ -6,17 +6,14 @@
  * height, and axe-core finds no WCAG 2.1 AA violation on the landed page (light and dark); with
  * JavaScript off the same answer is graded and posted through the frame's plain form posts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { solveProblem } from '../../src/engine.js';
+import { axeViolations, chromiumRequiredOnCi, installed, launchChromium } from '../browser.js';
 import { startLti, type LtiHarness } from './harness.js';
 import { C } from './platform.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const installed = existsSync(CHROMIUM);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+chromiumRequiredOnCi();
 
 /** The browser's globals, as far as these checks read them (the tests are type-checked without the DOM library). */
 type Dom = {
@@ -30,10 +27,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!installed) return;
   h = await startLti();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
@@ -59,13 +53,7 @@ async function openCourse(scheme: 'light' | 'dark', sub: string, width = 450, ja
 
 /** Zero WCAG 2.1 A/AA violations by axe-core, evaluated in the frame (the page's CSP allows no injected script tag). */
 async function axe(frame: Frame, what: string): Promise<void> {
-  await frame.evaluate(AXE);
-  const r = await frame.evaluate(async () => {
-    const out = await (globalThis as unknown as { axe: { run(o: object): Promise<{ passes: unknown[]; violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return { passes: out.passes.length, violations: out.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`) };
-  });
+  const r = await axeViolations(frame, 'evaluate');
   expect(r.violations, what).toEqual([]);
   expect(r.passes, `${what}: axe ran its rules`).toBeGreaterThan(10);
 }

@@ -5,21 +5,19 @@
  * and sees the verdict; axe finds no WCAG 2.1 AA violation, light and dark. Needs `npm run build`
  * (the worker is the built one).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { instructorView } from '../../src/models/student.js';
 import type { ArtefactQuestion } from '../../src/models/questions.js';
 import { ArtefactJobs } from '../../src/pages/artefact-jobs.js';
 import type { Harness } from '../api/harness.js';
+import { axeViolations, chromiumRequiredOnCi, installed, launchChromium } from '../browser.js';
 import { startPages } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const installed = existsSync(CHROMIUM);
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+chromiumRequiredOnCi();
 
 const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
 const question: ArtefactQuestion = {
@@ -46,10 +44,7 @@ beforeAll(async () => {
   cache = mkdtempSync(join(tmpdir(), 'stepwise-artbrowser-'));
   process.env.STEPWISE_CACHE = cache;
   h = await startPages({ artefactPages: { jobs, questions: new Map([[question.id, question]]), waitMs: 0, refreshSeconds: 1 } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
@@ -62,13 +57,7 @@ afterAll(async () => {
 });
 
 async function axe(page: Page, what: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const r = await page.evaluate(async () => {
-    const out = await (globalThis as unknown as { axe: { run(o: object): Promise<{ passes: unknown[]; violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return { passes: out.passes.length, violations: out.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`) };
-  });
+  const r = await axeViolations(page);
   expect(r.violations, what).toEqual([]);
   expect(r.passes, `${what}: axe ran its rules`).toBeGreaterThan(10);
 }

@@ -1,18 +1,16 @@
 /**
  * The pages in a real browser: Debian's chromium driven by playwright-core (never a browser
  * download), axe-core injected from node_modules. One browser for the file; skipped where chromium
- * is not installed (CI installs it and fails without it: tests/lti/chromium.test.ts).
+ * is not installed (CI installs it and fails without it: tests/browser.ts).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Harness } from '../api/harness.js';
+import { axeViolations, chromiumRequiredOnCi, installed, launchChromium } from '../browser.js';
 import { selfAttentionChain, startPages } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const installed = existsSync(CHROMIUM);
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+chromiumRequiredOnCi();
 /** Set STEPWISE_SCREENSHOTS=<dir> to keep screenshots of each page kind. */
 const SHOTS = process.env.STEPWISE_SCREENSHOTS;
 
@@ -22,10 +20,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!installed) return;
   h = await startPages();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
+  browser = await launchChromium();
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 }, 30_000);
 
@@ -48,13 +43,7 @@ async function signedIn(scheme: 'light' | 'dark' = 'light', opts: { javaScriptEn
 
 /** Zero WCAG 2.1 A/AA violations by axe-core, injected into the page. */
 async function axe(page: Page, what: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const r = await (globalThis as unknown as { axe: { run(o: object): Promise<{ passes: unknown[]; violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return { passes: r.passes.length, violations: r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`) };
-  });
+  const violations = await axeViolations(page);
   expect(violations.violations, what).toEqual([]);
   expect(violations.passes, `${what}: axe ran its rules`).toBeGreaterThan(10);
 }
