@@ -7,6 +7,7 @@
 import { formatNumber, texValue } from '../core/format.js';
 import type { Value } from '../core/values.js';
 import { getTopic, gradeAnswers, resolve, stepInputs, type StepGrade } from '../engine.js';
+import { Lru } from '../core/lru.js';
 import { FormulaCache, markdownToHtml } from '../render/html.js';
 import { revealed } from '../service/access.js';
 import type { StepView } from '../service/attempts.js';
@@ -14,6 +15,7 @@ import type { Caller } from '../service/caller.js';
 import { variantAnswers } from '../service/variants.js';
 import type { Store, Variant } from '../store/types.js';
 import { stepShapes, type StepEntry, type StepShape } from './answers-form.js';
+import { HtmlChunk } from './render.js';
 
 const STATUS: Record<string, { icon: string; words: string }> = {
   correct: { icon: '✓', words: 'Correct' },
@@ -57,7 +59,7 @@ export interface QuestionState {
   results?: Map<string, StepResult>;
   total?: string;
   /** The worked solution's HTML (after a submit, when revealed). */
-  solutionHtml?: string;
+  solutionHtml?: HtmlChunk;
   /** A message for the whole form (nothing graded: why). */
   notice?: string;
   /** The step whose check was asked (to focus its result). */
@@ -108,15 +110,16 @@ export interface ItemOptions {
  * tells nobody anything they cannot see.
  */
 const formulas = new FormulaCache(4_000_000);
-const rendered = new FormulaCache(8_000_000);
+const rendered = new Lru<string, HtmlChunk>(8_000_000, (c) => c.bytes.length);
 
-async function cachedHtml(markdown: string): Promise<string> {
+/** Typeset Markdown with its display maths made scrollable (below), cached as served (bytes). */
+async function cachedHtml(markdown: string): Promise<HtmlChunk> {
   let html = rendered.get(markdown);
-  if (html === undefined) rendered.set(markdown, (html = await markdownToHtml(markdown, { formulas })));
+  if (html === undefined) rendered.set(markdown, (html = new HtmlChunk(scrollableMath(await markdownToHtml(markdown, { formulas })))));
   return html;
 }
 
-const promptHtml = async (v: Variant): Promise<string> => scrollableMath(await cachedHtml(v.prompt));
+const promptHtml = (v: Variant): Promise<HtmlChunk> => cachedHtml(v.prompt);
 
 /**
  * Display maths scrolls sideways on a narrow screen (a phone, a 450 px LMS frame: pages.css), so
@@ -126,9 +129,9 @@ const promptHtml = async (v: Variant): Promise<string> => scrollableMath(await c
 const scrollableMath = (html: string): string => html.replace(/<span class="katex-display">/g, '<span class="katex-display" tabindex="0">');
 
 /** Hints by question, step and numbers: the same numbers give the same hint, in any variant. */
-const hintCache = new FormulaCache(8_000_000);
+const hintCache = new Lru<string, HtmlChunk>(8_000_000, (c) => c.bytes.length);
 
-async function hintHtml(v: Variant, step: string, paramsKey: string): Promise<string> {
+async function hintHtml(v: Variant, step: string, paramsKey: string): Promise<HtmlChunk> {
   const key = `${v.question ?? v.topic}\n${step}\n${paramsKey}`;
   const hit = hintCache.get(key);
   if (hit !== undefined) return hit;
@@ -137,8 +140,10 @@ async function hintHtml(v: Variant, step: string, paramsKey: string): Promise<st
   return html;
 }
 
-async function hintSource(v: Variant, step: string): Promise<string> {
+async function hintSource(v: Variant, step: string): Promise<HtmlChunk> {
   // The formula and the given values it reads (as the terminal drill's hint); never a step's value.
+  // A given vector or matrix is named, not repeated: the prompt above shows it, and typesetting it
+  // again in every hint made the page twice as large (KaTeX's HTML for a matrix is kilobytes).
   const { formula, given } = stepInputs(v.topic, v.params, step);
   const params = v.params as Record<string, unknown>;
   const values = given
@@ -147,7 +152,8 @@ async function hintSource(v: Variant, step: string): Promise<string> {
       return tex === undefined ? `$${texName(k)}$` : `$${texName(k)} = ${tex}$`;
     })
     .join(', ');
-  return scrollableMath(await cachedHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}.` : ''}`));
+  const where = given.some((k) => Array.isArray(params[k])) ? ' (shown in the problem)' : '';
+  return cachedHtml(`$$${formula}$$${given.length > 0 ? `\n\nUses the given ${values}${where}.` : ''}`);
 }
 
 /** A parameter name as TeX: W_Q → W_{Q}. */
@@ -157,10 +163,9 @@ const texName = (k: string): string => {
   return i > 0 ? `${esc(k.slice(0, i))}_{${esc(k.slice(i + 1))}}` : esc(k);
 };
 
-/** A given value as TeX when it is a number, a label, a vector or a matrix; else undefined (named only). */
+/** A given value as TeX when it is a number or a label; else undefined (named only: vectors and matrices are in the prompt). */
 function texParam(x: unknown): string | undefined {
-  const num = (y: unknown) => typeof y === 'number' && Number.isFinite(y);
-  const plain = num(x) || typeof x === 'string' || (Array.isArray(x) && (x.every(num) || x.every((r) => Array.isArray(r) && r.every(num))));
+  const plain = (typeof x === 'number' && Number.isFinite(x)) || typeof x === 'string';
   return plain ? texValue(x as Value) : undefined;
 }
 
@@ -258,7 +263,7 @@ export async function submittedState(store: Store, caller: Caller, v: Variant, v
   state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
   // Under the exam's `none` or `status` feedback the API gives no score before release.
   if (view.score === undefined) state.receipt = view.steps.length > 0 ? 'Each step’s status is below; scores and answers come when the exam is released.' : 'Scores, feedback and answers come when the exam is released.';
-  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = scrollableMath(await cachedHtml(variantAnswers(v).workedMarkdown));
+  if (view.revealed && (await revealed(store, caller, v))) state.solutionHtml = await cachedHtml(variantAnswers(v).workedMarkdown);
   return state;
 }
 

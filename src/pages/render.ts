@@ -80,12 +80,57 @@ const FRAME_RESIZE = `(() => {
 /** Inline script text: "</script" and "<!--" must not appear literally. */
 const inline = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
-export function renderPage(name: string, data: PageData, nonce: string): string {
+/**
+ * Trusted HTML this code made (typeset prompts, hints, solutions), kept encoded: the same prompt
+ * serves a whole class, so a page splices its bytes in instead of re-encoding tens of kilobytes
+ * of KaTeX per request (which was a third of a question page's CPU time). Inside a template it is
+ * a triple-brace value; outside a render it reads as its HTML.
+ */
+export class HtmlChunk {
+  readonly bytes: Buffer;
+  constructor(readonly html: string) {
+    this.bytes = Buffer.from(html, 'utf8');
+  }
+  toString(): string {
+    if (!slots) return this.html;
+    slots.push(this.bytes);
+    return `${SLOT}${slots.length - 1}\u0000`;
+  }
+}
+
+/**
+ * A chunk's place in a template's output while it renders: a mark no escaped value can forge (a
+ * secret of this process, never sent; a forged one could only repeat a chunk of the same page).
+ */
+const SLOT = `\u0000${randomBytes(12).toString('base64url')}:`;
+let slots: Buffer[] | undefined;
+
+/** The page as bytes: the template's own text encoded once, the chunks spliced in as they are. */
+export function renderPage(name: string, data: PageData, nonce: string): Buffer {
   const t = templates().get(name);
   if (!t) throw new Error(`no page template templates/pages/${name}.hbs`);
-  const body = t(data);
   const embedScript = data.embed ? inline(`${FRAME_RESIZE}\n${data.embed.gate ?? ''}`) : undefined;
-  return templates().get('layout')!({ ...data, body, nonce, assets: PAGE_ASSETS_PATH, embedScript });
+  const own: Buffer[] = [];
+  slots = own;
+  let text: string;
+  try {
+    const body = t(data);
+    text = templates().get('layout')!({ ...data, body, nonce, assets: PAGE_ASSETS_PATH, embedScript });
+  } finally {
+    slots = undefined;
+  }
+  if (own.length === 0) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (let i = text.indexOf(SLOT); i >= 0; i = text.indexOf(SLOT, at)) {
+    const end = text.indexOf('\u0000', i + SLOT.length);
+    const chunk = own[Number(text.slice(i + SLOT.length, end))];
+    if (chunk === undefined) throw new Error('renderPage: a chunk mark with no chunk');
+    parts.push(Buffer.from(text.slice(at, i), 'utf8'), chunk);
+    at = end + 1;
+  }
+  parts.push(Buffer.from(text.slice(at), 'utf8'));
+  return Buffer.concat(parts);
 }
 
 export function sendHtml(res: Response, status: number, name: string, data: PageData): void {
@@ -101,6 +146,6 @@ export function sendHtml(res: Response, status: number, name: string, data: Page
   res
     .type('text/html; charset=utf-8')
     // Not res.send: a page is never cached (no-store), so hashing every page for an ETag is waste.
-    .end(Buffer.from(renderPage(name, data, nonce)));
+    .end(renderPage(name, data, nonce));
 }
 

@@ -166,10 +166,12 @@ describe('the question page', () => {
     expect(page.text).toContain('name="answers[Q][2][1]"');
     expect(page.text).not.toContain('name="answers[Q][3][0]"');
     expect(page.text).toContain('<details class="hint">');
-    // Q's hint: its formula and the given X and W_Q it reads, typeset (annotation = the TeX source).
+    // Q's hint: its formula and the given X and W_Q it reads, typeset (annotation = the TeX source);
+    // the matrices themselves are in the prompt, not repeated in the hint.
     const qHint = /<summary>Hint for Q<\/summary>([\s\S]*?)<\/details>/.exec(page.text)![1];
     expect(qHint).toContain('<annotation encoding="application/x-tex">Q = X W_Q</annotation>');
-    expect(qHint).toMatch(/Uses the given [\s\S]*<annotation encoding="application\/x-tex">W_\{Q\} = \\begin\{bmatrix\}/);
+    expect(qHint).toMatch(/Uses the given [\s\S]*<annotation encoding="application\/x-tex">X<\/annotation>[\s\S]*<annotation encoding="application\/x-tex">W_\{Q\}<\/annotation>[\s\S]*\(shown in the problem\)/);
+    expect(qHint).not.toContain('bmatrix');
     // A new variant each visit without a seed.
     const a = variantIdOf((await c.get('/practice/kl-discrete')).text);
     const b = variantIdOf((await c.get('/practice/kl-discrete')).text);
