@@ -15,6 +15,7 @@ import type { Caller } from '../service/caller.js';
 import { variantAnswers } from '../service/variants.js';
 import type { Store, Variant } from '../store/types.js';
 import { stepShapes, type StepEntry, type StepShape } from './answers-form.js';
+import { gridCells } from './grid.js';
 import { HtmlChunk } from './render.js';
 
 const STATUS: Record<string, { icon: string; words: string }> = {
@@ -179,18 +180,8 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
     shapes.map(async (s, n) => {
       const e = state.entries?.get(s.id);
       const grid = s.kind === 'vector' || s.kind === 'matrix';
-      const cells = grid
-        ? Array.from({ length: s.rows }, (_r, i) => ({
-            cells: Array.from({ length: s.cols }, (_c, j) => ({
-              name: s.kind === 'vector' ? `answers[${s.id}][${j}]` : `answers[${s.id}][${i}][${j}]`,
-              id: `cell-${n}-${i}-${j}`, // the template prefixes the item's own
-              label: s.kind === 'vector' ? `${s.id}, entry ${j + 1}` : `${s.id}, row ${i + 1}, column ${j + 1}`,
-              value: e?.cells[i]?.[j] ?? '',
-              row: i,
-              col: j,
-            })),
-          }))
-        : [];
+      const textMode = grid && (e?.text ?? '').trim() !== '';
+      const cells = grid ? gridCells(opts.prefix, n, s, e?.cells, textMode) : undefined;
       const { deps } = s;
       return {
         n,
@@ -201,9 +192,9 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
         rows: s.rows,
         cols: s.cols,
         shapeText: s.kind === 'vector' ? `a vector of ${s.cols}` : s.kind === 'matrix' ? `a ${s.rows} × ${s.cols} matrix` : s.kind === 'label' ? 'one of the classes' : 'a number',
-        rowsOf: cells,
+        cells,
         text: e?.text ?? '',
-        textMode: grid && (e?.text ?? '').trim() !== '',
+        textMode,
         labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
         problem: e?.problem,
         tex: e?.tex,

@@ -108,10 +108,12 @@ export function sqliteVariants(db: Db): VariantRepo {
   const byExamVersion = db.prepare<[string, number], VariantRow>('SELECT * FROM variants WHERE exam_id = ? AND exam_version = ? ORDER BY exam_item');
   const bySession = db.prepare<[string], VariantRow>('SELECT * FROM variants WHERE session_id = ? ORDER BY created_at, rowid');
   const fingerprints = examFingerprints(db);
+  // Practice pages store a variant per visit: inserts of one turn share a commit (group-commit.ts).
+  const commit = groupCommit<VariantRow>(db, (row) => insert.run(row));
   return {
     async create(input) {
       const row = variantRow(input);
-      insert.run(row);
+      await commit(row);
       return toVariant(row);
     },
     async get(id) {
