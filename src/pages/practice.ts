@@ -1,16 +1,19 @@
 /**
- * The practice pages: home (mastery and recent attempts), the weakest-topic shortcut, a new
- * variant of a topic or bank question, and one variant's page with its check, hint and submit.
+ * The practice pages: home (the student's exams, mastery and recent attempts), the weakest-topic
+ * shortcut, a new variant of a topic or bank question, and one variant's page with its check, hint
+ * and submit.
  */
 import type { Response, Router } from 'express';
 import { getTopic, listTopics, resolve } from '../engine.js';
 import { assertCanSeeVariant, assertRevealed, isInstructor } from '../service/access.js';
 import { attemptView } from '../service/attempts.js';
 import type { Caller } from '../service/caller.js';
+import { myExams } from '../service/my-exams.js';
 import { nextVariant, sessionMastery, weakestTopic } from '../service/practice.js';
 import { createVariant, getVariant } from '../service/variants.js';
 import type { PracticeSession, Variant } from '../store/types.js';
 import { answersOf, readForm, stepShapes } from './answers-form.js';
+import { examLine } from './my-exams.js';
 import type { PagesContext, Signed } from './context.js';
 import { PageError } from './errors.js';
 import { checkedState, questionView, recordHint, revealedHints, submittedState, type QuestionState } from './question.js';
@@ -51,7 +54,9 @@ export function mountPractice(r: Router, { store, form, signedIn, base, submit }
           const v = byId.get(a.variantId);
           return { variantId: a.variantId, topic: titles.get(v?.topic ?? '') ?? v?.topic, score: `${round(a.score)}/${round(a.maxScore)}`, at: a.createdAt.slice(0, 16).replace('T', ' ') };
         });
-      sendHtml(res, 200, 'home', { ...base(who, 'Stepwise practice'), topics, attempts, weakest: titles.get(weakestTopic(mastery)), artefacts: artefacts() });
+      // The student's exams (an LMS page session never reaches this page: its home is the LMS).
+      const exams = who.embed ? [] : (await myExams(store, who.caller)).map(examLine);
+      sendHtml(res, 200, 'home', { ...base(who, 'Stepwise practice'), exams, topics, attempts, weakest: titles.get(weakestTopic(mastery)), artefacts: artefacts() });
     }),
   );
 

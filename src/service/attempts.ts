@@ -77,8 +77,7 @@ export async function submitAttempt(store: Store, caller: Caller, v: Variant, an
  * credit, score, feedback and misconceptions.
  */
 export async function attemptView(store: Store, caller: Caller, a: Attempt, v: Variant): Promise<AttemptView> {
-  const show = await revealed(store, caller, v);
-  const policy = show || isInstructor(caller, v.examId) ? 'full' : await feedbackPolicy(store, v);
+  const { show, policy } = await feedbackFor(store, caller, v);
   const view: AttemptView = {
     id: a.id,
     variantId: a.variantId,
@@ -97,6 +96,16 @@ export async function attemptView(store: Store, caller: Caller, a: Attempt, v: V
   if (a.result.warnings) view.warnings = a.result.warnings;
   if (show) view.solution = variantAnswers(v);
   return view;
+}
+
+/**
+ * What the caller may see of their attempts at this variant: `show`, the key (expected values,
+ * solution); `policy`, the rest — `full` (scores) when revealed or for instructors, else the exam's
+ * feedback policy. attemptView and the home page's exam list (my-exams.ts) both go by this.
+ */
+export async function feedbackFor(store: Store, caller: Caller, v: Variant): Promise<{ show: boolean; policy: FeedbackPolicy }> {
+  const show = await revealed(store, caller, v);
+  return { show, policy: show || isInstructor(caller, v.examId) ? 'full' : await feedbackPolicy(store, v) };
 }
 
 async function feedbackPolicy(store: Store, v: Variant): Promise<FeedbackPolicy> {

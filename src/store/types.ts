@@ -220,6 +220,8 @@ export interface ExamRepo {
   assignment(examId: string, userId: string): Promise<number | undefined>;
   /** Every user assigned a version (by my-version or an LTI launch), with it (1-based). */
   assignments(examId: string): Promise<{ userId: string; version: number }[]>;
+  /** Every exam this user was assigned a version of (1-based), in the order assigned. */
+  assignedTo(userId: string): Promise<{ examId: string; version: number }[]>;
   release(id: string): Promise<Exam | undefined>;
 }
 

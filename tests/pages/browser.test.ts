@@ -54,6 +54,12 @@ const shot = async (page: Page, name: string) => {
 
 describe.skipIf(!installed)('in chromium', () => {
   it('every page kind passes axe (WCAG 2.1 AA), light and dark', async () => {
+    // An exam for the home page's "Your exams" section.
+    const exam = await h.call('POST', '/api/v1/exams', {
+      key: h.instructor,
+      body: { title: 'Axe quiz', blueprint: [{ topic: 'kl-discrete', count: 1, difficulty: 'easy' }], versions: 1, seed: 3, closesAt: new Date(Date.now() + 3_600_000).toISOString() },
+    });
+    expect(exam.status).toBe(201);
     for (const scheme of ['light', 'dark'] as const) {
       // bypassCSP only lets axe's script tag in; the other tests run under the pages' own CSP.
       const anon = await browser.newContext({ colorScheme: scheme, bypassCSP: true });
@@ -64,6 +70,10 @@ describe.skipIf(!installed)('in chromium', () => {
       const { ctx, page } = await signedIn(scheme, { bypassCSP: true });
       await axe(page, `home, ${scheme}`);
       await shot(page, `home-${scheme}`);
+      await page.goto(`${h.url}/exams/${exam.body.id}`);
+      await page.goto(`${h.url}/`);
+      expect(await page.locator(`[data-exam="${exam.body.id}"][data-state="open"]`).count()).toBe(1);
+      await axe(page, `home with an exam, ${scheme}`);
       await page.goto(`${h.url}/practice/self-attention?seed=1`);
       await axe(page, `question, ${scheme}`);
       // After a submit: results, total and the worked solution.

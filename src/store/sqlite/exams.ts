@@ -65,6 +65,8 @@ export function sqliteExams(db: Db): ExamRepo {
   const allAssigned = db.prepare<[string], { user_id: string; version: number }>(
     'SELECT user_id, version FROM exam_assignments WHERE exam_id = ? ORDER BY assigned_at, rowid',
   );
+  // No index leads with user_id (the key is exam, user): a scan, small beside a page's other reads.
+  const byUser = db.prepare<[string], { exam_id: string; version: number }>('SELECT exam_id, version FROM exam_assignments WHERE user_id = ? ORDER BY assigned_at, rowid');
   // Versions go round in turn, so a class spreads evenly over them; a student keeps theirs.
   // Stored 0-based; the domain (and every JSON and CSV) numbers versions from 1.
   const assign = db.transaction((examId: string, userId: string, versions: number): number => {
@@ -124,6 +126,9 @@ export function sqliteExams(db: Db): ExamRepo {
     },
     async assignments(examId) {
       return allAssigned.all(examId).map((r) => ({ userId: r.user_id, version: r.version + 1 }));
+    },
+    async assignedTo(userId) {
+      return byUser.all(userId).map((r) => ({ examId: r.exam_id, version: r.version + 1 }));
     },
     async release(id) {
       release.run(now(), id);
