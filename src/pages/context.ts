@@ -59,7 +59,7 @@ export function safeNext(x: unknown): string {
 }
 
 export function isPagePath(path: string): boolean {
-  return path === '/' || path === '/login' || path === '/logout' || path.startsWith('/practice/') || path.startsWith('/pages/') || path.startsWith('/exams/');
+  return path === '/' || path === '/login' || path === '/logout' || path.startsWith('/practice/') || path.startsWith('/pages/') || path.startsWith('/exams/') || path === '/instructor' || path.startsWith('/instructor/');
 }
 
 export function pagesContext(o: PagesOptions): PagesContext {

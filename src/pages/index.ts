@@ -12,6 +12,7 @@ import { pageAssetRoute } from './assets.js';
 import { isPagePath, pagesContext, type PagesOptions } from './context.js';
 import { describeError } from './errors.js';
 import { mountExamRoutes } from './exam-routes.js';
+import { mountInstructor } from './instructor.js';
 import { mountPractice } from './practice.js';
 import { mountPreview } from './preview.js';
 import { mountRateLimit } from './rate-limit.js';
@@ -31,6 +32,7 @@ export function pagesRouter(o: PagesOptions): Router {
   mountPractice(r, ctx, () => artefacts.list());
   mountExamRoutes(r, ctx);
   mountPreview(r, ctx);
+  mountInstructor(r, ctx);
 
   // Errors on these routes are pages (or JSON for the preview), never stack traces.
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
