@@ -5,7 +5,6 @@
  * each entry read by the same reader that grades (readAnswer), so an unreadable one is named
  * before anything is graded or stored.
  */
-import { texValue } from '../core/format.js';
 import type { Kind, Value } from '../core/values.js';
 import { solveProblem } from '../engine.js';
 import { isBlank, readAnswer, type ReadResult } from '../solvers/read-answer.js';
@@ -58,8 +57,6 @@ export interface StepEntry {
   raw: unknown;
   /** Why it cannot be read, when it cannot. */
   problem?: string;
-  /** What the reader made of it, as TeX, when it reads. */
-  tex?: string;
 }
 
 const MAX_CELL = 2000;
@@ -87,9 +84,9 @@ export function readForm(body: Record<string, unknown>, shapes: StepShape[]): Ma
       else entry.raw = s.kind === 'vector' ? cells[0] : cells;
     }
     if (entry.raw !== undefined) {
+      // Read as the grader reads (its "interpreted as" TeX is the preview endpoint's, not needed here).
       const read = readEntry(s, entry.raw);
-      if (read.ok) entry.tex = texValue(read.value);
-      else entry.problem = read.reason;
+      if (!read.ok) entry.problem = read.reason;
     }
     out.set(s.id, entry);
   }

@@ -197,7 +197,6 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
         textMode,
         labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
         problem: e?.problem,
-        tex: e?.tex,
         hint: practice ? await hintView(v, s.id, paramsKey, deps, penalties[s.id] ?? 0, state.hintsRevealed?.has(s.id) ?? false, marksOf(v, s.id)) : undefined,
         result: state.results?.get(s.id),
         checked: state.checked === s.id,

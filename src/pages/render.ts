@@ -105,8 +105,8 @@ export class HtmlChunk {
 const SLOT = `\u0000${randomBytes(12).toString('base64url')}:`;
 let slots: Buffer[] | undefined;
 
-/** The page as bytes: the template's own text encoded once, the chunks spliced in as they are. */
-export function renderPage(name: string, data: PageData, nonce: string): Buffer {
+/** The page as bytes, in parts: the template's own text encoded once, the chunks as they are (written with one writev, never copied into one buffer). */
+export function renderParts(name: string, data: PageData, nonce: string): Buffer[] {
   const t = templates().get(name);
   if (!t) throw new Error(`no page template templates/pages/${name}.hbs`);
   const embedScript = data.embed ? inline(`${FRAME_RESIZE}\n${data.embed.gate ?? ''}`) : undefined;
@@ -119,7 +119,7 @@ export function renderPage(name: string, data: PageData, nonce: string): Buffer 
   } finally {
     slots = undefined;
   }
-  if (own.length === 0) return Buffer.from(text, 'utf8');
+  if (own.length === 0) return [Buffer.from(text, 'utf8')];
   const parts: Buffer[] = [];
   let at = 0;
   for (let i = text.indexOf(SLOT); i >= 0; i = text.indexOf(SLOT, at)) {
@@ -130,8 +130,11 @@ export function renderPage(name: string, data: PageData, nonce: string): Buffer 
     at = end + 1;
   }
   parts.push(Buffer.from(text.slice(at), 'utf8'));
-  return Buffer.concat(parts);
+  return parts;
 }
+
+/** The page as one buffer (tests, and callers that need the whole page). */
+export const renderPage = (name: string, data: PageData, nonce: string): Buffer => Buffer.concat(renderParts(name, data, nonce));
 
 export function sendHtml(res: Response, status: number, name: string, data: PageData): void {
   const nonce = randomBytes(16).toString('base64');
@@ -143,9 +146,16 @@ export function sendHtml(res: Response, status: number, name: string, data: Page
     .set('Referrer-Policy', 'same-origin');
   if (data.embed) res.removeHeader('X-Frame-Options');
   else res.set('X-Frame-Options', 'DENY');
-  res
-    .type('text/html; charset=utf-8')
-    // Not res.send: a page is never cached (no-store), so hashing every page for an ETag is waste.
-    .end(renderPage(name, data, nonce));
+  // Not res.send: a page is never cached (no-store), so hashing every page for an ETag is waste.
+  const parts = renderParts(name, data, nonce);
+  res.type('text/html; charset=utf-8').set('Content-Length', String(parts.reduce((n, p) => n + p.length, 0)));
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.cork();
+  for (const p of parts) res.write(p);
+  res.end();
+  res.uncork();
 }
 
