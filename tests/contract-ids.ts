@@ -18,6 +18,10 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
     steps: ['Q', 'K', 'V', 'scores', 'scaled_scores', 'weights', 'attention_output', 'output'],
   },
   'positional-encoding': { params: ['d_model', 'positions', 'base', 'embeddings'], steps: ['denominators', 'angles', 'encoding', 'embedded'] },
+  'ddpm-posterior': {
+    params: ['betas', 'x0', 'x_t'],
+    steps: ['alpha_t', 'alpha_bar_t', 'alpha_bar_prev', 'coef_x0', 'coef_xt', 'mean', 'variance'],
+  },
 };
 
 /** Contract deps per step, where the spec lists them (the graph must declare at least these). */
@@ -48,4 +52,13 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
     output: ['attention_output'],
   },
   'positional-encoding': { denominators: [], angles: ['denominators'], encoding: ['angles'], embedded: ['encoding'] },
+  'ddpm-posterior': {
+    alpha_t: [],
+    alpha_bar_t: [],
+    alpha_bar_prev: [],
+    coef_x0: ['alpha_bar_prev', 'alpha_bar_t'],
+    coef_xt: ['alpha_t', 'alpha_bar_prev', 'alpha_bar_t'],
+    mean: ['coef_x0', 'coef_xt'],
+    variance: ['alpha_bar_prev', 'alpha_bar_t'],
+  },
 };
