@@ -22,6 +22,7 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
     params: ['betas', 'x0', 'x_t'],
     steps: ['alpha_t', 'alpha_bar_t', 'alpha_bar_prev', 'coef_x0', 'coef_xt', 'mean', 'variance'],
   },
+  'next-token-loss': { params: ['logits', 'targets'], steps: ['probs', 'target_probs', 'losses', 'loss', 'perplexity'] },
 };
 
 /** Contract deps per step, where the spec lists them (the graph must declare at least these). */
@@ -61,4 +62,5 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
     mean: ['coef_x0', 'coef_xt'],
     variance: ['alpha_bar_prev', 'alpha_bar_t'],
   },
+  'next-token-loss': { probs: [], target_probs: ['probs'], losses: ['target_probs'], loss: ['losses'], perplexity: ['loss'] },
 };

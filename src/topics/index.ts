@@ -10,6 +10,7 @@ import { diffusionForward } from './diffusion-forward.js';
 import { diffusionStep } from './diffusion-step.js';
 import { klDiscrete } from './kl-discrete.js';
 import { klGaussian } from './kl-gaussian.js';
+import { nextTokenLoss } from './next-token-loss.js';
 import { positionalEncoding } from './positional-encoding.js';
 import { selfAttention } from './self-attention.js';
 import { vaeSampling } from './vae-sampling.js';
@@ -26,6 +27,7 @@ export const TOPICS: readonly Topic[] = [
   selfAttention,
   positionalEncoding,
   ddpmPosterior,
+  nextTokenLoss,
 ];
 
 const byId = new Map<string, Topic>();
