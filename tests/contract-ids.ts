@@ -23,6 +23,7 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
     steps: ['alpha_t', 'alpha_bar_t', 'alpha_bar_prev', 'coef_x0', 'coef_xt', 'mean', 'variance'],
   },
   'next-token-loss': { params: ['logits', 'targets'], steps: ['probs', 'target_probs', 'losses', 'loss', 'perplexity'] },
+  'reward-model-loss': { params: ['chosen', 'rejected'], steps: ['margins', 'probs', 'losses', 'loss'] },
 };
 
 /** Contract deps per step, where the spec lists them (the graph must declare at least these). */
@@ -63,4 +64,5 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
     variance: ['alpha_bar_prev', 'alpha_bar_t'],
   },
   'next-token-loss': { probs: [], target_probs: ['probs'], losses: ['target_probs'], loss: ['losses'], perplexity: ['loss'] },
+  'reward-model-loss': { margins: [], probs: ['margins'], losses: ['probs'], loss: ['losses'] },
 };

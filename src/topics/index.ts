@@ -12,6 +12,7 @@ import { klDiscrete } from './kl-discrete.js';
 import { klGaussian } from './kl-gaussian.js';
 import { nextTokenLoss } from './next-token-loss.js';
 import { positionalEncoding } from './positional-encoding.js';
+import { rewardModelLoss } from './reward-model-loss.js';
 import { selfAttention } from './self-attention.js';
 import { vaeSampling } from './vae-sampling.js';
 
@@ -28,6 +29,7 @@ export const TOPICS: readonly Topic[] = [
   positionalEncoding,
   ddpmPosterior,
   nextTokenLoss,
+  rewardModelLoss,
 ];
 
 const byId = new Map<string, Topic>();
