@@ -24,6 +24,7 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
   },
   'next-token-loss': { params: ['logits', 'targets'], steps: ['probs', 'target_probs', 'losses', 'loss', 'perplexity'] },
   'reward-model-loss': { params: ['chosen', 'rejected'], steps: ['margins', 'probs', 'losses', 'loss'] },
+  'ppo-clip': { params: ['logp_new', 'logp_old', 'advantages', 'epsilon'], steps: ['ratios', 'unclipped', 'clipped', 'objective', 'loss'] },
 };
 
 /** Contract deps per step, where the spec lists them (the graph must declare at least these). */
@@ -65,4 +66,5 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
   },
   'next-token-loss': { probs: [], target_probs: ['probs'], losses: ['target_probs'], loss: ['losses'], perplexity: ['loss'] },
   'reward-model-loss': { margins: [], probs: ['margins'], losses: ['probs'], loss: ['losses'] },
+  'ppo-clip': { ratios: [], unclipped: ['ratios'], clipped: ['ratios'], objective: ['unclipped', 'clipped'], loss: ['objective'] },
 };

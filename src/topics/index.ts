@@ -12,6 +12,7 @@ import { klDiscrete } from './kl-discrete.js';
 import { klGaussian } from './kl-gaussian.js';
 import { nextTokenLoss } from './next-token-loss.js';
 import { positionalEncoding } from './positional-encoding.js';
+import { ppoClip } from './ppo-clip.js';
 import { rewardModelLoss } from './reward-model-loss.js';
 import { selfAttention } from './self-attention.js';
 import { vaeSampling } from './vae-sampling.js';
@@ -30,6 +31,7 @@ export const TOPICS: readonly Topic[] = [
   ddpmPosterior,
   nextTokenLoss,
   rewardModelLoss,
+  ppoClip,
 ];
 
 const byId = new Map<string, Topic>();
