@@ -4,16 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stepwise } from './cli-helpers.js';
+import { CONTRACT } from './contract-ids.js';
 
 const I = [[1, 0], [0, 1]];
 const params = { X: [[1, 0], [1, 1]], W_Q: I, W_K: [[1, 1], [0, 1]], W_V: I };
 
 describe('stepwise CLI', () => {
-  it('lists the nine topics', () => {
+  it('lists every contract topic', () => {
     const r = stepwise(['topics', '--json']);
     expect(r.status).toBe(0);
     const topics = JSON.parse(r.stdout) as { id: string; steps: { id: string }[] }[];
-    expect(topics).toHaveLength(9);
+    expect(topics.map((t) => t.id).sort()).toEqual(Object.keys(CONTRACT).sort());
     expect(stepwise(['topics']).stdout).toMatch(/self-attention\s+Self-attention/);
   });
 
