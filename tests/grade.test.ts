@@ -157,3 +157,29 @@ describe('feedback on a partly right matrix', () => {
     expect(g.steps[0].feedback).not.toMatch(/rows and columns swapped/);
   });
 });
+
+describe('a whole answer that is a named misconception', () => {
+  it('is incorrect with no credit even where some elements coincide with the truth (the notes’ exponent (i−1)/d)', () => {
+    // d_model 4, position 1, base 10000: dims 0 and 2 (sines) use base^0 and base^(2/4) under both
+    // formulas; dims 1 and 3 (cosines) use base^(1/4) = 10 and base^(3/4) = 1000 under the notes'.
+    const params = { d_model: 4, positions: [1] };
+    const notes = [[Math.sin(1), Math.cos(1 / 10), Math.sin(1 / 100), Math.cos(1 / 1000)]];
+    const g = gradeAnswers('positional-encoding', params, { encoding: notes }).steps.find((s) => s.id === 'encoding')!;
+    expect(g.status).toBe('incorrect');
+    expect(g.credit).toBe(0);
+    expect(g.misconception?.id).toBe('exponent-dimension-index');
+  });
+
+  it('names the notes’ attention score q vᵀ and the tenfold joint probability', () => {
+    // X = I (2×2), W_Q = [[1, 0], [0, 1]], W_K = [[0, 1], [1, 0]], W_V = [[2, 0], [0, 3]]:
+    // Q = I, V = diag(2, 3), so Q Vᵀ = [[2, 0], [0, 3]] (Q Kᵀ would be [[0, 1], [1, 0]]).
+    const sa = { X: [[1, 0], [0, 1]], W_Q: [[1, 0], [0, 1]], W_K: [[0, 1], [1, 0]], W_V: [[2, 0], [0, 3]] };
+    const s = gradeAnswers('self-attention', sa, { scores: [[2, 0], [0, 3]] }).steps.find((x) => x.id === 'scores')!;
+    expect(s.misconception?.id).toBe('scores-with-values');
+    // Likelihoods [0.3, 0.5], priors [0.2, 0.8]: joint [0.06, 0.4]; ten times: [0.6, 4].
+    const bayes = { classes: ['a', 'b'], likelihoods: [0.3, 0.5], priors: [0.2, 0.8] };
+    const j = gradeAnswers('bayes-classification', bayes, { joint: [0.6, 4] }).steps.find((x) => x.id === 'joint')!;
+    expect(j.status).toBe('incorrect');
+    expect(j.misconception?.id).toBe('joint-ten-times');
+  });
+});

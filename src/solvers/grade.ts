@@ -144,6 +144,13 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
         const hit = matchMisconception(topic, id, p, read.value, truth, effective, tol);
         if (hit) {
           g.misconception = hit;
+          if (g.status === 'partial') {
+            // The whole answer is a named wrong method: elements that coincide with the truth
+            // (a cosine-free column, a zero) are not partly right work, so no partial credit.
+            g.status = 'incorrect';
+            g.credit = 0;
+            g.feedback = 'Not correct.';
+          }
           g.feedback += ` ${hit.explanation}`;
         } else if (isTransposeOf(read.value, [expected, carriedTarget], tol)) {
           // A square matrix entered the wrong way round has the right shape, so only this says so.

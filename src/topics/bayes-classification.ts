@@ -108,6 +108,12 @@ export const bayesClassification = defineTopic<BayesParams, Steps>({
   },
   misconceptions: [
     {
+      id: 'joint-ten-times',
+      step: 'joint',
+      explanation: 'Each joint probability is ten times too large: count the decimal places when multiplying (0.3 × 0.2 = 0.06, not 0.6).',
+      compute: (p) => p.likelihoods.map((l, i) => l * p.priors[i] * 10),
+    },
+    {
       id: 'posterior-unnormalised',
       step: 'posterior',
       explanation: 'You stopped at the joint P(x | c) P(c); divide each by the evidence P(x) so the posteriors sum to 1.',

@@ -129,6 +129,15 @@ export const positionalEncoding = defineTopic<PositionalEncodingParams, Steps>({
       compute: (p, s) => p.positions.map((pos) => s.denominators.map((dn) => pos * dn)),
     },
     {
+      // The course notes write the exponent (i−1)/d with i the 1-based dimension: the sines come out
+      // right and every cosine is wrong, so the answer is only half right.
+      id: 'exponent-dimension-index',
+      step: 'encoding',
+      explanation: 'You used the dimension index in the exponent (base^(j/d_model) for dimension j, as in the notes’ (i−1)/d); both dimensions 2i and 2i+1 of a pair use base^(2i/d_model).',
+      applies: (p) => p.d_model >= 2,
+      compute: (p) => p.positions.map((pos) => Array.from({ length: p.d_model }, (_, j) => (j % 2 === 0 ? Math.sin : Math.cos)(pos / baseOf(p) ** (j / p.d_model)))),
+    },
+    {
       id: 'sin-cos-swapped',
       step: 'encoding',
       explanation: 'You swapped sin and cos: even dimensions 2i take sin, odd dimensions 2i+1 take cos.',

@@ -107,6 +107,20 @@ export const selfAttention = defineTopic<SelfAttentionParams, Steps>({
   },
   misconceptions: [
     {
+      // The course notes' formula sheet writes the score as q vᵀ/√d_k; students copy it.
+      id: 'scores-with-values',
+      step: 'scores',
+      explanation: 'You multiplied the queries by the values (Q Vᵀ); a score compares a query with a key: Q Kᵀ.',
+      // V is not a dep of the scores: the values come from the params, the queries as the student has them.
+      compute: (p, s) => matmulTransposed(s.Q, matmul(p.X, p.W_V)),
+    },
+    {
+      id: 'scaled-scores-with-values',
+      step: 'scaled_scores',
+      explanation: 'You scaled Q Vᵀ; the scores compare queries with keys: Q Kᵀ/√d_k.',
+      compute: (p) => scale(p, matmulTransposed(matmul(p.X, p.W_Q), matmul(p.X, p.W_V)), Math.sqrt(dk(p))),
+    },
+    {
       id: 'divided-by-dk',
       step: 'scaled_scores',
       explanation: 'You divided by d_k, not √d_k.',

@@ -79,7 +79,7 @@ const cases: GoldenCase[] = [
     name: 's W_s instead of W_s s',
     params,
     answers: { query_proj: [0, 1] },
-    expect: { query_proj: 'partial', key_proj: 'missing' },
+    expect: { query_proj: 'incorrect', key_proj: 'missing' },
     misconceptions: { query_proj: 'query-projection-transposed' },
   },
   {
@@ -87,14 +87,14 @@ const cases: GoldenCase[] = [
     name: 'h_j W_h instead of W_h h_j',
     params,
     answers: { key_proj: [[1, 1], [-1, -2]] },
-    expect: { key_proj: 'partial' },
+    expect: { key_proj: 'incorrect' },
     misconceptions: { key_proj: 'key-projection-transposed' },
   },
   {
     name: 'tanh skipped (the activation of 0 agrees)',
     params,
     answers: { activation: [[1, 0.5], [0, -0.5]] },
-    expect: { activation: 'partial' },
+    expect: { activation: 'incorrect' },
     misconceptions: { activation: 'tanh-skipped' },
   },
   {

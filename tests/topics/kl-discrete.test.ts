@@ -63,7 +63,7 @@ const cases: GoldenCase[] = [
     name: 'natural log used when the base is 2',
     params: bits,
     answers: { log_ratio: [0.693147, 0, -0.693147] },
-    expect: { log_ratio: 'partial' },
+    expect: { log_ratio: 'incorrect' },
     misconceptions: { log_ratio: 'used-natural-log' },
   },
   {

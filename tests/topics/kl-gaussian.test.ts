@@ -47,9 +47,11 @@ const cases: GoldenCase[] = [
     name: 'σ for σ² is carried through the terms and the sum',
     params,
     answers: { variance: [1, 2], log_variance: right.log_variance, terms: [0.125, 0.306853], kl: 0.431853 },
-    expect: { variance: 'partial', log_variance: 'correct', terms: 'carried', kl: 'carried' },
+    expect: { variance: 'incorrect', log_variance: 'correct', terms: 'carried', kl: 'carried' },
     misconceptions: { variance: 'sigma-not-squared' },
-    score: 3.5,
+    // σ = 1 squares to itself, but a named wrong method earns nothing for the coincidence:
+    // variance 0 + ln σ² 1 + terms 1 (carried) + KL 1 (carried) = 3.
+    score: 3,
   },
   {
     // μ = [0.5, −1], σ = [0.5, 2]: the truth is variance [0.25, 4], ln σ² [−1.386294, 1.386294].
@@ -85,7 +87,7 @@ const cases: GoldenCase[] = [
     name: 'log base 10 for ln σ²',
     params,
     answers: { log_variance: [0, 0.60206] },
-    expect: { log_variance: 'partial' },
+    expect: { log_variance: 'incorrect' },
     misconceptions: { log_variance: 'used-log10' },
   },
   {
@@ -93,7 +95,7 @@ const cases: GoldenCase[] = [
     name: 'ln σ instead of ln σ²',
     params,
     answers: { log_variance: [0, 0.693147] },
-    expect: { log_variance: 'partial' },
+    expect: { log_variance: 'incorrect' },
     misconceptions: { log_variance: 'log-sigma-not-variance' },
   },
   {

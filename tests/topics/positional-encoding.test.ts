@@ -91,7 +91,7 @@ const cases: GoldenCase[] = [
     name: 'exponent i/d_model instead of 2i/d_model',
     params,
     answers: { denominators: [1, 3.162278] },
-    expect: { denominators: 'partial', angles: 'missing' },
+    expect: { denominators: 'incorrect', angles: 'missing' },
     misconceptions: { denominators: 'exponent-i-over-d' },
   },
   {
@@ -99,7 +99,7 @@ const cases: GoldenCase[] = [
     name: 'position multiplied by the denominator',
     params,
     answers: { angles: [[0, 0], [1, 10], [2, 20]] },
-    expect: { angles: 'partial' },
+    expect: { angles: 'incorrect' },
     misconceptions: { angles: 'multiplied-by-denominator' },
   },
   {
@@ -128,7 +128,7 @@ const cases: GoldenCase[] = [
         [0.034899, 0.999391, 0.003491, 0.999994],
       ],
     },
-    expect: { encoding: 'partial' },
+    expect: { encoding: 'incorrect' },
     misconceptions: { encoding: 'degree-mode' },
   },
   {
@@ -142,7 +142,7 @@ const cases: GoldenCase[] = [
         [0.909297, 0.198669, -0.416147, 0.980067],
       ],
     },
-    expect: { encoding: 'partial' },
+    expect: { encoding: 'incorrect' },
     misconceptions: { encoding: 'sin-cos-concatenated' },
   },
   {

@@ -66,7 +66,7 @@ const cases: GoldenCase[] = [
     name: 'K Qᵀ instead of Q Kᵀ (the diagonal agrees)',
     params,
     answers: { scores: [[1, 2], [1, 3]] },
-    expect: { scores: 'partial' },
+    expect: { scores: 'incorrect' },
     misconceptions: { scores: 'scores-transposed' },
   },
   {
@@ -80,7 +80,7 @@ const cases: GoldenCase[] = [
     name: 'residual forgotten (the 0.5 agrees because X has a zero there)',
     params,
     answers: { output: [[1, 0.5], [1, 0.669762]] },
-    expect: { output: 'partial' },
+    expect: { output: 'incorrect' },
     misconceptions: { output: 'residual-forgotten' },
   },
   {
@@ -104,7 +104,7 @@ const cases: GoldenCase[] = [
     name: 'causal: mask not applied',
     params: { ...params, causal: true },
     answers: { scaled_scores: [[0.70711, 0.70711], [1.41421, 2.12132]] },
-    expect: { scaled_scores: 'partial' },
+    expect: { scaled_scores: 'incorrect' },
     misconceptions: { scaled_scores: 'causal-mask-missing' },
   },
   {
