@@ -16,7 +16,7 @@ import { DIFFICULTIES, type Difficulty, type Params, type StepValues, type Topic
 import { findTopic, TOPICS } from './topics/index.js';
 
 export { StepwiseError } from './core/errors.js';
-export type { BlankStepPolicy, GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
+export type { BlankStepPolicy, GradeOptions, GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
 export { BLANK_STEP_POLICIES } from './solvers/grade.js';
 export type { Solution } from './solvers/solve.js';
 export type { Difficulty } from './solvers/topic.js';

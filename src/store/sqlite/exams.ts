@@ -26,6 +26,7 @@ interface ExamRow {
   feedback: FeedbackPolicy;
   counts: CountsPolicy;
   blank_steps: BlankStepPolicy;
+  ecf_penalty: number | null;
 }
 
 const toExam = (r: ExamRow): Exam => ({
@@ -43,6 +44,7 @@ const toExam = (r: ExamRow): Exam => ({
   feedback: r.feedback,
   counts: r.counts,
   blankSteps: r.blank_steps,
+  ...opt('ecfPenalty', r.ecf_penalty),
   createdBy: r.created_by,
   createdAt: r.created_at,
 });
@@ -50,9 +52,9 @@ const toExam = (r: ExamRow): Exam => ({
 export function sqliteExams(db: Db): ExamRepo {
   const insert = db.prepare(
     `INSERT INTO exams (id, title, course_id, blueprint, versions, seed, manifest, released_at, created_by, created_at,
-                        opens_at, closes_at, attempt_limit, feedback, counts, blank_steps)
+                        opens_at, closes_at, attempt_limit, feedback, counts, blank_steps, ecf_penalty)
      VALUES (@id, @title, @course_id, @blueprint, @versions, @seed, @manifest, @released_at, @created_by, @created_at,
-             @opens_at, @closes_at, @attempt_limit, @feedback, @counts, @blank_steps)`,
+             @opens_at, @closes_at, @attempt_limit, @feedback, @counts, @blank_steps, @ecf_penalty)`,
   );
   const insertVariant = insertVariantStatement(db);
   const fingerprints = examFingerprints(db);
@@ -77,8 +79,8 @@ export function sqliteExams(db: Db): ExamRepo {
     return version + 1;
   });
   return {
-    async create(exam, build) {
-      const id = newId('exm');
+    async create(exam, build, chosenId) {
+      const id = chosenId ?? newId('exm');
       const { manifest, variants } = build(id);
       const row: ExamRow = {
         id,
@@ -97,6 +99,7 @@ export function sqliteExams(db: Db): ExamRepo {
         feedback: exam.feedback ?? 'none',
         counts: exam.counts ?? 'last',
         blank_steps: exam.blankSteps ?? 'shown',
+        ecf_penalty: exam.ecfPenalty ?? null,
       };
       const rows = variants.map(variantRow);
       const prints = variants.map((v) => problemFingerprint(v.topic, v.params));
