@@ -171,6 +171,10 @@ export interface CourseRepo {
   create(input: { title: string; createdBy: string }): Promise<Course>;
   get(id: string): Promise<Course | undefined>;
   list(): Promise<Course[]>;
+  /** Puts a user on the course's roster (again: no change). */
+  addMember(courseId: string, userId: string): Promise<void>;
+  /** The course's roster, in the order added. */
+  members(courseId: string): Promise<string[]>;
 }
 
 export interface VariantRepo {

@@ -145,6 +145,8 @@ export function sqliteCourses(db: Db): CourseRepo {
   const insert = db.prepare('INSERT INTO courses (id, title, created_by, created_at) VALUES (@id, @title, @createdBy, @createdAt)');
   const byId = db.prepare<[string], { id: string; title: string; created_by: string; created_at: string }>('SELECT * FROM courses WHERE id = ?');
   const all = db.prepare<[], { id: string; title: string; created_by: string; created_at: string }>('SELECT * FROM courses ORDER BY created_at, rowid');
+  const addMember = db.prepare('INSERT OR IGNORE INTO course_members (course_id, user_id, added_at) VALUES (?, ?, ?)');
+  const members = db.prepare<[string], { user_id: string }>('SELECT user_id FROM course_members WHERE course_id = ? ORDER BY added_at, rowid');
   const toCourse = (r: { id: string; title: string; created_by: string; created_at: string }): Course => ({
     id: r.id,
     title: r.title,
@@ -163,6 +165,12 @@ export function sqliteCourses(db: Db): CourseRepo {
     },
     async list() {
       return all.all().map(toCourse);
+    },
+    async addMember(courseId, userId) {
+      addMember.run(courseId, userId, now());
+    },
+    async members(courseId) {
+      return members.all(courseId).map((r) => r.user_id);
     },
   };
 }
