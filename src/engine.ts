@@ -22,6 +22,7 @@ export { BLANK_STEP_POLICIES } from './solvers/grade.js';
 export type { Solution } from './solvers/solve.js';
 export type { WorkedCase } from './solvers/worked-cases.js';
 export type { Difficulty } from './solvers/topic.js';
+export { DIFFICULTIES } from './solvers/topic.js';
 
 export interface TopicInfo {
   id: string;
