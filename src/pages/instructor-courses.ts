@@ -21,7 +21,7 @@ const str = (req: Request, k: string): string => {
 export function mountCourses(r: Router, ctx: PagesContext): void {
   const { store } = ctx;
 
-  async function sendList(res: Response, who: Signed, status = 200, notice?: string, title = '') {
+  async function sendList(res: Response, who: Signed, status = 200, notice?: string, typedTitle = '') {
     const exams = await store.exams.list();
     const courses = await Promise.all(
       (await store.courses.list()).map(async (c) => ({
@@ -32,7 +32,7 @@ export function mountCourses(r: Router, ctx: PagesContext): void {
         exams: exams.filter((e) => e.courseId === c.id).length,
       })),
     );
-    sendHtml(res, status, 'instructor-courses', { ...ctx.base(who, 'Courses · Stepwise'), courses, notice, title });
+    sendHtml(res, status, 'instructor-courses', { ...ctx.base(who, 'Courses · Stepwise'), courses, notice, typedTitle });
   }
 
   async function sendCourse(res: Response, who: Signed, courseId: string, status = 200, extra: { notice?: string; newKey?: { name: string; secret: string; label: string } } = {}) {
