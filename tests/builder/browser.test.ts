@@ -70,7 +70,7 @@ describe.skipIf(!installed)('the exam builder in chromium', () => {
     expect(Math.abs(a!.y - b!.y)).toBeLessThan(2);
     expect(b!.x).toBeGreaterThan(a!.x + a!.width - 1);
     const previewId = await page.locator('[data-preview]').getAttribute('data-preview');
-    if (SHOTS) await page.screenshot({ path: `${SHOTS}/exam-builder.png`, fullPage: true });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/exam-builder.png`, fullPage: true, clip: { x: 0, y: 0, width: 1300, height: 1900 } });
     await page.getByRole('button', { name: 'Freeze this exam' }).click();
     await page.waitForURL(`${h.url}/instructor/exams/${previewId}`);
     await page.getByRole('heading', { name: 'Browser midterm', level: 1 }).waitFor();
