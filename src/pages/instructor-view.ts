@@ -3,7 +3,6 @@
  * variant that exists only for this page: no id in the store, no practice variant a student could
  * open), dates in words and an exam's state.
  */
-import { formatValue } from '../core/format.js';
 import type { Problem } from '../engine.js';
 import type { Exam, Variant } from '../store/types.js';
 import { questionView } from './question.js';
@@ -35,4 +34,3 @@ export function formLetter(version: number): string {
   return s;
 }
 
-export const shortValue = (v: Parameters<typeof formatValue>[0]): string => formatValue(v);
