@@ -150,4 +150,14 @@ describe('preview then freeze', () => {
     // The same id cannot be frozen twice.
     await expect(createExam(h.store, { ...req, createdBy: by, id: p.id })).rejects.toMatchObject({ code: 'conflict' });
   });
+
+  it('two freezes of one preview at once: one exam, the other a conflict', async () => {
+    const req = { title: 'Twice', blueprint: [{ topic: 'kl-discrete', count: 1 }], versions: 1, seed: 9 };
+    const p = await previewExam(h.store, req);
+    const by = (await h.student('Author')).id;
+    const both = await Promise.allSettled([createExam(h.store, { ...req, createdBy: by, id: p.id }), createExam(h.store, { ...req, createdBy: by, id: p.id })]);
+    expect(both.map((x) => x.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((both.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
+    expect(await h.store.variants.listByExam(p.id)).toHaveLength(1);
+  });
 });

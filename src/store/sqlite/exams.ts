@@ -3,6 +3,7 @@ import type { Difficulty } from '../../solvers/topic.js';
 import type { BlankStepPolicy } from '../../solvers/grade.js';
 import type { BlueprintEntry, Course, CourseRepo, CountsPolicy, Exam, ExamRepo, FeedbackPolicy, ManifestItem, PracticeSession, SessionRepo } from '../types.js';
 import { newId, now } from '../ids.js';
+import { StepwiseError } from '../../core/errors.js';
 import type { Db } from './db.js';
 import { json, opt } from './rows.js';
 import { problemFingerprint } from '../fingerprint.js';
@@ -105,6 +106,8 @@ export function sqliteExams(db: Db): ExamRepo {
       const prints = variants.map((v) => problemFingerprint(v.topic, v.params));
       // The exam, every variant of every version and their fingerprints commit together.
       db.transaction(() => {
+        // A previewed id frozen twice at once: the second insert finds the first (a conflict, not a crash).
+        if (chosenId !== undefined && byId.get(id)) throw new StepwiseError('conflict', `exam ${id} is already frozen`, 'body.id');
         insert.run(row);
         rows.forEach((v, i) => {
           insertVariant.run(v);
