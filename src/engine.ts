@@ -12,14 +12,17 @@ import { grade, type GradeOptions, type GradeResult } from './solvers/grade.js';
 import { paramsRead } from './solvers/inputs.js';
 import { validateParams } from './solvers/params.js';
 import { activeSteps, evaluateSteps, solve, type Solution } from './solvers/solve.js';
+import { workedCases, type WorkedCase } from './solvers/worked-cases.js';
 import { DIFFICULTIES, type Difficulty, type Params, type StepValues, type Topic } from './solvers/topic.js';
 import { findTopic, TOPICS } from './topics/index.js';
 
 export { StepwiseError } from './core/errors.js';
-export type { BlankStepPolicy, GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
+export type { BlankStepPolicy, GradeOptions, GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
 export { BLANK_STEP_POLICIES } from './solvers/grade.js';
 export type { Solution } from './solvers/solve.js';
+export type { WorkedCase } from './solvers/worked-cases.js';
 export type { Difficulty } from './solvers/topic.js';
+export { DIFFICULTIES } from './solvers/topic.js';
 
 export interface TopicInfo {
   id: string;
@@ -174,4 +177,21 @@ export function workedSolution(topicId: unknown, rawParams: unknown): string {
   }));
   const byId = Object.fromEntries(steps.map((s) => [s.id, s]));
   return render(topic.id, 'solution', { ...params, ...topic.templateData?.(params, values), steps, step: byId });
+}
+
+/** The bank's questions, by id: what the instructor pages list beside the topics. */
+export function listQuestions(): { id: string; title: string; topic: string; difficulty: Difficulty; steps: string[] }[] {
+  return [...builtInBank().questions.values()]
+    .map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic, difficulty: q.difficulty, steps: q.steps }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * A problem's worked cases graded as its topic or question grades (solvers/worked-cases.ts): the
+ * true values earn full marks, each asked step's misconception is recognised by name.
+ */
+export function runWorkedCases(ref: unknown, params: unknown, steps?: readonly string[]): WorkedCase[] {
+  const { topic, question } = resolve(ref);
+  const options = question ? gradeOptions(question) : {};
+  return workedCases(topic, params, { ...options, steps: steps ?? question?.steps ?? activeSteps(topic, validateParams(topic, params)).map(([id]) => id) });
 }

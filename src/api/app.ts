@@ -182,7 +182,7 @@ export function createApp(options: AppOptions): StepwiseApp {
   }
 
   // The student web pages (src/pages): same store, same service rules.
-  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute, artefacts: options.artefactPages, ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}) }));
+  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute, artefacts: options.artefactPages, ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}), ...(options.onRelease ? { onRelease: options.onRelease } : {}) }));
 
   app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`, undefined, req.originalUrl));
   app.use(problemHandler(options.logger));

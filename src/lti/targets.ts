@@ -4,6 +4,7 @@
  * or exam=…, which deep linking puts there) or from an earlier launch of the same link.
  */
 import { builtInBank } from '../bank/bank.js';
+import { variantMaxMarks } from '../service/exam-marks.js';
 import { generateProblem, getQuestion, getTopic, gradeAnswers, listTopics } from '../engine.js';
 import { LtiError } from './errors.js';
 import type { Store, Variant } from '../store/types.js';
@@ -53,8 +54,10 @@ export async function targetMaxScore(store: Store, t: LtiTarget): Promise<number
     const p = generateProblem(t.id, 0);
     return variantMaxScore(p);
   }
+  const exam = await store.exams.get(t.id);
   const variants = await store.variants.listByExam(t.id, 1); // versions are numbered from 1
-  return variants.reduce((sum, v) => sum + variantMaxScore(v), 0);
+  // An exam's item marks (its blueprint rows') replace the questions' own.
+  return Math.round(variants.reduce((sum, v) => sum + variantMaxMarks(exam, v), 0) * 1e9) / 1e9;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { submitAttempt, type AttemptHook } from '../service/attempts.js';
 import type { Caller } from '../service/caller.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
+import type { ReleaseHook } from '../service/exam-rules.js';
 import type { ArtefactPagesOptions } from './artefact.js';
 import { PageError } from './errors.js';
 import type { Embed } from './render.js';
@@ -24,6 +25,8 @@ export interface PagesOptions {
   artefacts?: ArtefactPagesOptions;
   /** Runs after an attempt is stored (LTI grade passback), as on the API's attempts route. */
   onAttempt?: AttemptHook;
+  /** Runs after an exam is released from the instructor pages (LTI: the held-back totals), as on the API's release route. */
+  onRelease?: ReleaseHook;
 }
 
 /** A signed-in user; `embed`: an LTI page session inside the LMS's iframe, whose token is its `csrf`. */

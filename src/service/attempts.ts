@@ -11,6 +11,7 @@ import type { Attempt, Exam, FeedbackPolicy, Store, Variant } from '../store/typ
 import { isInstructor, revealed } from './access.js';
 import { storableAnswers } from './answers.js';
 import { variantAnswers } from './variants.js';
+import { examGradeOptions } from './exam-marks.js';
 
 /**
  * A graded step as a caller sees it: the values are absent when not revealed; only id, label and
@@ -51,7 +52,12 @@ export async function submitAttempt(store: Store, caller: Caller, v: Variant, an
   const { answers: stored, dropped } = storableAnswers(v, answers);
   const exam = v.examId ? await store.exams.get(v.examId) : undefined;
   // Hints revealed before submitting cost what the question sets (hintPenalty; none by default).
-  const result = gradeAnswers(v.question ?? v.topic, v.params, stored, { steps: v.steps, blankSteps: exam?.blankSteps ?? 'implied', hintsUsed });
+  const result = gradeAnswers(v.question ?? v.topic, v.params, stored, {
+    steps: v.steps,
+    blankSteps: exam?.blankSteps ?? 'implied',
+    hintsUsed,
+    ...examGradeOptions(exam, v), // the exam's item marks and ECF penalty
+  });
   if (dropped.length > 0) result.warnings = [...(result.warnings ?? []), ...dropped];
   // An instructor's attempt at an exam item is a preview: not held to the rules, and never in the
   // results or the attempt count (marked on the attempt: the same user may sit the exam later).

@@ -2,9 +2,9 @@
  * Exam results: every student assigned a version, each item by the exam's counting rule (the LTI
  * exam total uses the same function), as JSON or as CSV safe to open in a spreadsheet.
  */
-import { getQuestion, getTopic } from '../engine.js';
-import type { Attempt, Exam, Store, Variant } from '../store/types.js';
+import type { Attempt, Exam, Store } from '../store/types.js';
 import { countedAttempt } from './exam-rules.js';
+import { variantMaxMarks } from './exam-marks.js';
 
 export interface ExamResults {
   examId: string;
@@ -31,7 +31,7 @@ export async function studentExamResult(store: Store, exam: Exam, userId: string
   const items = variants.map((v) => {
     const tries = mine.filter((a) => a.variantId === v.id);
     const a = countedAttempt(exam, tries);
-    return { variantId: v.id, topic: v.topic, attemptId: a?.id ?? null, score: a?.score ?? null, maxScore: a?.maxScore ?? maxScoreOf(v), attempts: tries.length };
+    return { variantId: v.id, topic: v.topic, attemptId: a?.id ?? null, score: a?.score ?? null, maxScore: a?.maxScore ?? variantMaxMarks(exam, v), attempts: tries.length };
   });
   const done = items.filter((i) => i.score !== null);
   return {
@@ -56,12 +56,6 @@ export async function examResults(store: Store, exam: Exam): Promise<ExamResults
   }
   students.sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
   return { examId: exam.id, title: exam.title, released: exam.releasedAt !== undefined, counts: exam.counts, students };
-}
-
-function maxScoreOf(v: Variant): number {
-  const q = v.question ? getQuestion(v.question) : undefined;
-  const topic = getTopic(v.topic);
-  return v.steps.reduce((t, id) => t + (q?.marks?.[id] ?? topic.steps[id].marks ?? 1), 0);
 }
 
 const round = (x: number): number => Math.round(x * 1e9) / 1e9;

@@ -7,7 +7,8 @@ import { DEFAULT_TOLERANCE } from '../core/tolerance.js';
 import { getQuestion, getTopic, problemStatement } from '../engine.js';
 import type { ExportItem } from '../exports/types.js';
 import { evaluateSteps } from '../solvers/solve.js';
-import type { Variant } from '../store/types.js';
+import type { Exam, Variant } from '../store/types.js';
+import { stepMarks } from './exam-marks.js';
 
 /** Any set of variants, one question each, numbered in the order given ("item 3"; an exam's variant says where it is from). */
 export function exportItems(setTitle: string, variants: Variant[]): ExportItem[] {
@@ -20,18 +21,19 @@ export function exportItems(setTitle: string, variants: Variant[]): ExportItem[]
  * An exam's variants, grouped for the exporters: slot (the 0-based examItem + 1) and version (1-based already),
  * ordered by slot then version ("Midterm — item 2, version 3").
  */
-export function examExportItems(examTitle: string, variants: Variant[]): ExportItem[] {
+export function examExportItems(examTitle: string, variants: Variant[], exam?: Pick<Exam, 'manifest' | 'ecfPenalty'>): ExportItem[] {
   return variants
     .map((v) => {
       if (v.examVersion === undefined || v.examItem === undefined) throw new TypeError(`variant ${v.id} is not an exam variant`);
       const slot = v.examItem + 1;
       const version = v.examVersion; // already 1-based
-      return { ...exportItem(v, `${examTitle} — item ${slot}, version ${version}`), slot, version };
+      return { ...exportItem(v, `${examTitle} — item ${slot}, version ${version}`, exam), slot, version };
     })
     .sort((a, b) => a.slot - b.slot || a.version - b.version);
 }
 
-function exportItem(v: Variant, where: string): ExportItem {
+/** `exam`: the exam whose item marks scale the steps' marks (as its grading does). */
+function exportItem(v: Variant, where: string, exam?: Pick<Exam, 'manifest' | 'ecfPenalty'>): ExportItem {
   const topic = getTopic(v.topic);
   const q = v.question ? getQuestion(v.question) : undefined;
   const values = evaluateSteps(topic, v.params);
@@ -45,7 +47,7 @@ function exportItem(v: Variant, where: string): ExportItem {
       label: topic.steps[id].label,
       kind: topic.steps[id].kind,
       expected: values[id],
-      marks: q?.marks?.[id] ?? topic.steps[id].marks ?? 1,
+      marks: stepMarks(exam, v, id),
       tolerance: q?.tolerance ?? topic.steps[id].tolerance ?? DEFAULT_TOLERANCE,
     })),
   };

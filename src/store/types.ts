@@ -98,6 +98,8 @@ export interface BlueprintEntry {
   ref: string;
   count: number;
   difficulty: Difficulty;
+  /** Each item's total marks: its steps' marks scaled to this (absent: the steps' own marks). */
+  marks?: number;
 }
 
 /** One item of an exam version: enough to regenerate its variant exactly. */
@@ -106,6 +108,8 @@ export interface ManifestItem {
   question?: string;
   seed: number;
   difficulty: Difficulty;
+  /** The item's total marks, from its blueprint row (absent: its steps' own marks). */
+  marks?: number;
 }
 
 /** While an unreleased exam is open, a student sees of an attempt: nothing but its receipt, step statuses, or statuses with credit and feedback. */
@@ -134,6 +138,8 @@ export interface Exam extends ExamRules {
   seed: number;
   /** manifest[version][item]: the seed manifest that freezes every variant. */
   manifest: ManifestItem[][];
+  /** Share of a carried step's marks withheld in every item (0 full ECF … 1 none); absent: each question's own policy. */
+  ecfPenalty?: number;
   releasedAt?: string;
   createdBy: string;
   createdAt: string;
@@ -165,6 +171,10 @@ export interface CourseRepo {
   create(input: { title: string; createdBy: string }): Promise<Course>;
   get(id: string): Promise<Course | undefined>;
   list(): Promise<Course[]>;
+  /** Puts a user on the course's roster (again: no change). */
+  addMember(courseId: string, userId: string): Promise<void>;
+  /** The course's roster, in the order added. */
+  members(courseId: string): Promise<string[]>;
 }
 
 export interface VariantRepo {
@@ -212,6 +222,8 @@ export interface ExamRepo {
   create(
     exam: Omit<NewExam, 'manifest'>,
     build: (examId: string) => { manifest: ManifestItem[][]; variants: NewVariant[] },
+    /** The exam id, when the caller chose it beforehand (a previewed exam: its seeds are keyed by it); else a fresh one. */
+    id?: string,
   ): Promise<{ exam: Exam; variants: Variant[] }>;
   get(id: string): Promise<Exam | undefined>;
   list(): Promise<Exam[]>;

@@ -182,7 +182,7 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
     responses: { 200: { description: 'the export file', contentType: 'application/xml', also: ['application/zip', 'text/plain'] } },
     handler: async (ctx, req, res) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
-      await sendExport(res, req.query.format, examExportItems(exam.title, await ctx.store.variants.listByExam(exam.id)), exam.title, `exam-${exam.id}`);
+      await sendExport(res, req.query.format, examExportItems(exam.title, await ctx.store.variants.listByExam(exam.id), exam), exam.title, `exam-${exam.id}`);
       return undefined;
     },
   },

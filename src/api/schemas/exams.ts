@@ -11,21 +11,40 @@ const examRules = {
   blankSteps: { enum: ['implied', 'shown'], description: 'blank steps under a correct answer: implied (earn their marks, as in Numbas) or shown (only what is written earns; the default for exams)' },
 } as const;
 
+/** An item's total marks: its steps' own marks are scaled in proportion so they add up to it. */
+const itemMarks = {
+  type: 'number',
+  exclusiveMinimum: 0,
+  maximum: 1000,
+  description: 'each item’s total marks: its steps’ own marks scaled in proportion to add up to this (default: the steps’ own marks)',
+} as const;
+const ecfPenalty = {
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  description: 'error carried forward in every item: the share of a carried step’s marks withheld, from 0 (full marks for a step computed correctly from the student’s own earlier values) to 1 (carried steps earn nothing); absent: each question’s own policy (full ECF for a topic)',
+} as const;
+
 export const EXAMS_COMPONENTS = {
-  BlueprintEntry: obj({ topic: str(100), count: { type: 'integer', minimum: 1, maximum: 20 }, difficulty }, ['topic', 'count'], 'a topic id or a question id, how many items, at what difficulty'),
-  ManifestItem: obj({ topic: id, question: id, seed, difficulty }, ['topic', 'seed', 'difficulty']),
+  BlueprintEntry: obj(
+    { topic: { ...str(100), description: 'a topic id or a bank question id' }, count: { type: 'integer', minimum: 1, maximum: 20 }, difficulty, marks: itemMarks },
+    ['topic', 'count'],
+    'a topic id or a question id, how many items, at what difficulty, and optionally each item’s total marks',
+  ),
+  ManifestItem: obj({ topic: id, question: id, seed, difficulty, marks: itemMarks }, ['topic', 'seed', 'difficulty']),
   Exam: obj(
     {
       id,
       title: { type: 'string' },
       courseId: id,
-      blueprint: { type: 'array', items: obj({ ref: id, count: { type: 'integer' }, difficulty }, ['ref', 'count', 'difficulty']) },
+      blueprint: { type: 'array', items: obj({ ref: id, count: { type: 'integer' }, difficulty, marks: itemMarks }, ['ref', 'count', 'difficulty']) },
       versions: { type: 'integer' },
       seed,
       manifest: { type: 'array', items: { type: 'array', items: ref('ManifestItem') }, description: 'manifest[version − 1][item]' },
       released: { type: 'boolean' },
       releasedAt: time,
       ...examRules,
+      ecfPenalty,
       createdBy: id,
       createdAt: time,
       ltiLinkCode: {
@@ -90,6 +109,7 @@ export const EXAMS_REQUESTS = {
       versions: { type: 'integer', minimum: 1, maximum: 50 },
       seed,
       ...examRules,
+      ecfPenalty,
     },
     ['title', 'blueprint', 'versions'],
   ),

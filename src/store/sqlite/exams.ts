@@ -3,6 +3,7 @@ import type { Difficulty } from '../../solvers/topic.js';
 import type { BlankStepPolicy } from '../../solvers/grade.js';
 import type { BlueprintEntry, Course, CourseRepo, CountsPolicy, Exam, ExamRepo, FeedbackPolicy, ManifestItem, PracticeSession, SessionRepo } from '../types.js';
 import { newId, now } from '../ids.js';
+import { StepwiseError } from '../../core/errors.js';
 import type { Db } from './db.js';
 import { json, opt } from './rows.js';
 import { problemFingerprint } from '../fingerprint.js';
@@ -26,6 +27,7 @@ interface ExamRow {
   feedback: FeedbackPolicy;
   counts: CountsPolicy;
   blank_steps: BlankStepPolicy;
+  ecf_penalty: number | null;
 }
 
 const toExam = (r: ExamRow): Exam => ({
@@ -43,6 +45,7 @@ const toExam = (r: ExamRow): Exam => ({
   feedback: r.feedback,
   counts: r.counts,
   blankSteps: r.blank_steps,
+  ...opt('ecfPenalty', r.ecf_penalty),
   createdBy: r.created_by,
   createdAt: r.created_at,
 });
@@ -50,9 +53,9 @@ const toExam = (r: ExamRow): Exam => ({
 export function sqliteExams(db: Db): ExamRepo {
   const insert = db.prepare(
     `INSERT INTO exams (id, title, course_id, blueprint, versions, seed, manifest, released_at, created_by, created_at,
-                        opens_at, closes_at, attempt_limit, feedback, counts, blank_steps)
+                        opens_at, closes_at, attempt_limit, feedback, counts, blank_steps, ecf_penalty)
      VALUES (@id, @title, @course_id, @blueprint, @versions, @seed, @manifest, @released_at, @created_by, @created_at,
-             @opens_at, @closes_at, @attempt_limit, @feedback, @counts, @blank_steps)`,
+             @opens_at, @closes_at, @attempt_limit, @feedback, @counts, @blank_steps, @ecf_penalty)`,
   );
   const insertVariant = insertVariantStatement(db);
   const fingerprints = examFingerprints(db);
@@ -77,8 +80,8 @@ export function sqliteExams(db: Db): ExamRepo {
     return version + 1;
   });
   return {
-    async create(exam, build) {
-      const id = newId('exm');
+    async create(exam, build, chosenId) {
+      const id = chosenId ?? newId('exm');
       const { manifest, variants } = build(id);
       const row: ExamRow = {
         id,
@@ -97,11 +100,14 @@ export function sqliteExams(db: Db): ExamRepo {
         feedback: exam.feedback ?? 'none',
         counts: exam.counts ?? 'last',
         blank_steps: exam.blankSteps ?? 'shown',
+        ecf_penalty: exam.ecfPenalty ?? null,
       };
       const rows = variants.map(variantRow);
       const prints = variants.map((v) => problemFingerprint(v.topic, v.params));
       // The exam, every variant of every version and their fingerprints commit together.
       db.transaction(() => {
+        // A previewed id frozen twice at once: the second insert finds the first (a conflict, not a crash).
+        if (chosenId !== undefined && byId.get(id)) throw new StepwiseError('conflict', `exam ${id} is already frozen`, 'body.id');
         insert.run(row);
         rows.forEach((v, i) => {
           insertVariant.run(v);
@@ -142,6 +148,8 @@ export function sqliteCourses(db: Db): CourseRepo {
   const insert = db.prepare('INSERT INTO courses (id, title, created_by, created_at) VALUES (@id, @title, @createdBy, @createdAt)');
   const byId = db.prepare<[string], { id: string; title: string; created_by: string; created_at: string }>('SELECT * FROM courses WHERE id = ?');
   const all = db.prepare<[], { id: string; title: string; created_by: string; created_at: string }>('SELECT * FROM courses ORDER BY created_at, rowid');
+  const addMember = db.prepare('INSERT OR IGNORE INTO course_members (course_id, user_id, added_at) VALUES (?, ?, ?)');
+  const members = db.prepare<[string], { user_id: string }>('SELECT user_id FROM course_members WHERE course_id = ? ORDER BY added_at, rowid');
   const toCourse = (r: { id: string; title: string; created_by: string; created_at: string }): Course => ({
     id: r.id,
     title: r.title,
@@ -160,6 +168,12 @@ export function sqliteCourses(db: Db): CourseRepo {
     },
     async list() {
       return all.all().map(toCourse);
+    },
+    async addMember(courseId, userId) {
+      addMember.run(courseId, userId, now());
+    },
+    async members(courseId) {
+      return members.all(courseId).map((r) => r.user_id);
     },
   };
 }
