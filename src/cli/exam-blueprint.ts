@@ -52,7 +52,7 @@ export function readBlueprint(text: string, name: string, format: 'yaml' | 'json
     const err = doc.errors[0];
     if (err) {
       const line = err.linePos?.[0].line;
-      throw new StepwiseError('invalid_request', `${name}${line ? ` line ${line}` : ''}: not valid YAML: ${err.message.split('\n')[0]}`, 'blueprint');
+      throw new StepwiseError('invalid_request', `${name}${line ? ` line ${line}` : ''}: not valid YAML: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, 'blueprint');
     }
     // Aliases are capped, so a small file cannot expand into a huge one.
     value = doc.toJS({ maxAliasCount: 100 });
