@@ -78,7 +78,7 @@ async function resultsPage(ctx: PagesContext, req: Request, res: Response, who: 
       const it = s.items[i];
       if (!it) return { text: '', title: '' };
       const paper = it.attemptId !== null && papers.has(it.attemptId);
-      return { text: it.score === null ? '—' : `${round(it.score)}`, max: round(it.maxScore), paper, title: it.score === null ? 'nothing submitted' : `${round(it.score)} of ${round(it.maxScore)}${paper ? ' (paper)' : ''}` };
+      return { text: it.score === null ? '—' : `${round(it.score)}`, max: it.score === null ? undefined : round(it.maxScore), paper, title: it.score === null ? 'nothing submitted' : `${round(it.score)} of ${round(it.maxScore)}${paper ? ' (paper)' : ''}` };
     }),
     total: s.score === null ? '—' : `${round(s.score)}`,
     max: round(s.maxScore),
