@@ -26,7 +26,8 @@ function readCsvArg(file: string): string {
 }
 
 export function reportText(r: PaperReport, file: string): string {
-  const head = `stored ${r.stored} answer${r.stored === 1 ? '' : 's'} in ${r.attempts} paper attempt${r.attempts === 1 ? '' : 's'}`;
+  const added = r.added.length === 0 ? '' : `; added ${r.added.length} student${r.added.length === 1 ? '' : 's'} (${r.added.map((a) => `${a.name} ${a.userId}`).join(', ')})`;
+  const head = `stored ${r.stored} answer${r.stored === 1 ? '' : 's'} in ${r.attempts} paper attempt${r.attempts === 1 ? '' : 's'}${added}`;
   if (r.rejected.length === 0) return `${head}; no row refused`;
   return [`${head}; ${r.rejected.length} row${r.rejected.length === 1 ? '' : 's'} refused:`, ...r.rejected.map((x) => `  ${file} line ${x.line}, ${x.field}: ${x.message}`)].join('\n');
 }
@@ -37,14 +38,15 @@ export function register(exam: Command): void {
     .description('grade paper answers typed into a CSV (header: student, form, item, step, answer) and store them as paper attempts')
     .argument('<exam>', 'exam id')
     .requiredOption('-a, --answers <file>', 'the answers CSV (- for stdin); item is the 1-based position in the form, answer in the engine syntax')
-    .option('--json', 'machine-readable report: {stored, attempts, rejected: [{line, field, message}]}')
+    .option('--add-students', 'a student that is no user id or name becomes a new student of that name (a paper-only class)')
+    .option('--json', 'machine-readable report: {stored, attempts, rejected: [{line, field, message}], added: [{name, userId}]}')
     .action(
-      action(async (id: string, opts: { answers: string; json?: boolean }) => {
+      action(async (id: string, opts: { answers: string; addStudents?: boolean; json?: boolean }) => {
         const csv = readCsvArg(opts.answers);
         const progress = bar('grading');
         let report: PaperReport;
         try {
-          report = await withExamStore(async (store) => gradePaperAnswers(store, await getExam(store, id), csv, { onProgress: (d, t) => progress.update(d, t) }));
+          report = await withExamStore(async (store) => gradePaperAnswers(store, await getExam(store, id), csv, { addStudents: !!opts.addStudents, onProgress: (d, t) => progress.update(d, t) }));
         } finally {
           progress.stop();
         }

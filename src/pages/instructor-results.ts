@@ -99,6 +99,7 @@ async function resultsPage(ctx: PagesContext, req: Request, res: Response, who: 
       ...report,
       ok: !report.error && report.rejected.length === 0,
       rejectedCount: report.rejected.length,
+      added: report.added.map((a) => ({ name: a.name, href: `${base}/${enc(a.userId)}` })),
     },
     csvText: report?.csv ?? '',
   });
@@ -180,12 +181,12 @@ export function mountResults(r: Router, ctx: PagesContext): void {
         const exam = await getExam(ctx.store, String(req.params.id));
         const csv = typeof req.body?.csv === 'string' ? (req.body.csv as string) : '';
         try {
-          const report = await gradePaperAnswers(ctx.store, exam, csv);
+          const report = await gradePaperAnswers(ctx.store, exam, csv, { addStudents: req.body?.addStudents === 'on' });
           await resultsPage(ctx, req, res, who, report);
         } catch (e) {
           // The file as a whole is unusable (no header, too large): say why beside the form, keeping the text.
           if (!(e instanceof StepwiseError)) throw e;
-          await resultsPage(ctx, req, res, who, { stored: 0, attempts: 0, rejected: [], error: e.message, csv });
+          await resultsPage(ctx, req, res, who, { stored: 0, attempts: 0, rejected: [], added: [], error: e.message, csv });
         }
       },
       true,

@@ -5,7 +5,8 @@
  * paper and online alike. Every bad row is reported by its CSV line and field; good rows are kept.
  *
  * The rules (an instructor's action, so no exam window, attempt limit or release applies):
- * - `student` is a user id, or a name that exactly one user has.
+ * - `student` is a user id, or a name that exactly one user has; with `addStudents`, any other
+ *   name becomes a new student (a class that sat the exam on paper only).
  * - `form` is the version's letter (A = version 1). A student not yet assigned a version is assigned
  *   the form they sat; one assigned another form has the row refused (their paper must match).
  *   Instructors are never assigned one here (their tries are previews).
@@ -44,12 +45,23 @@ export interface PaperReport {
   /** Paper attempts written (one per student and item). */
   attempts: number;
   rejected: PaperRejection[];
+  /** Students made now (with `addStudents`), by the name the CSV gave. */
+  added: { name: string; userId: string }[];
 }
 
 export interface PaperOptions {
   /** Called as items are graded: done of total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * A `student` that is no user's id or name becomes a new student of that name (a class that sat
+   * the exam on paper only), made when their first answer is stored. Off by default: a typo would
+   * otherwise make a student.
+   */
+  addStudents?: boolean;
 }
+
+/** A student the CSV names who is to be made when their first answer is stored. */
+const NEW = '\u0000new:';
 
 /** The form letter of a version (1 → A, 27 → AA), as pages and prints name them. */
 export function formLetter(version: number): string {
@@ -100,7 +112,10 @@ export async function gradePaperAnswers(store: Store, exam: Exam, csv: string, o
     if (byId) found = byId;
     else {
       const named = await store.users.findByName(ref);
-      found = named.length === 1 ? named[0] : named.length === 0 ? `no user has the id or the name ${JSON.stringify(ref)}` : `${named.length} users are named ${JSON.stringify(ref)}: use the user id`;
+      if (named.length === 1) found = named[0];
+      else if (named.length > 1) found = `${named.length} users are named ${JSON.stringify(ref)}: use the user id`;
+      else if (opts.addStudents && ref.length <= 200) found = { id: NEW + ref, name: ref, role: 'student', createdAt: '' };
+      else found = `no user has the id or the name ${JSON.stringify(ref)}${opts.addStudents ? '' : ' (to add the students of a paper-only class, grade with addStudents)'}`;
     }
     students.set(ref, found);
     return found;
@@ -129,7 +144,7 @@ export async function gradePaperAnswers(store: Store, exam: Exam, csv: string, o
     }
     let sat = forms.get(user.id);
     if (!sat) {
-      const stored = await store.exams.assignment(exam.id, user.id);
+      const stored = user.id.startsWith(NEW) ? undefined : await store.exams.assignment(exam.id, user.id);
       if (stored === undefined && user.role === 'instructor') {
         reject('student', `${ref} is an instructor, not assigned a form of this exam: instructors' tries are previews, never results`);
         continue;
@@ -180,6 +195,8 @@ export async function gradePaperAnswers(store: Store, exam: Exam, csv: string, o
   for (const a of await store.attempts.listByExam(exam.id)) if (a.source === 'paper') papers.set(`${a.userId}\u0000${a.variantId}`, a);
   let stored = 0;
   let attempts = 0;
+  const made = new Map<string, string>();
+  const added: PaperReport['added'] = [];
   let done = 0;
   for (const [k, group] of groups) {
     const { variant, user, version } = group[0];
@@ -207,18 +224,24 @@ export async function gradePaperAnswers(store: Store, exam: Exam, csv: string, o
       result = gradeVariant(variant, exam, answers);
     }
     if (kept.length > 0) {
+      let userId = user.id;
+      if (userId.startsWith(NEW)) {
+        userId = made.get(user.id) ?? (await store.users.create({ name: user.name, role: 'student' })).id;
+        if (!made.has(user.id)) added.push({ name: user.name, userId });
+        made.set(user.id, userId);
+      }
       if (!forms.get(user.id)!.assigned) {
-        await store.exams.assignVersion(exam.id, user.id, version);
+        await store.exams.assignVersion(exam.id, userId, version);
         forms.set(user.id, { version, assigned: true });
       }
-      await store.attempts.putPaper({ variantId: variant.id, userId: user.id, answers, result });
+      await store.attempts.putPaper({ variantId: variant.id, userId, answers, result });
       stored += kept.length;
       attempts++;
     }
     opts.onProgress?.(++done, groups.size);
   }
   rejected.sort((a, b) => a.line - b.line);
-  return { stored, attempts, rejected };
+  return { stored, attempts, rejected, added };
 }
 
 /**

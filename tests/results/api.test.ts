@@ -44,7 +44,7 @@ describe('POST /api/v1/exams/{id}/paper-answers', () => {
     const csv = `Answer,Step,Item,Form,Student\n"${JSON.stringify(k.ratio)}",log_ratio,1,A,Cleo\n${k.kl},kl,1,A,Cleo\n1,kl,2,A,Cleo\n`;
     const r = await post(exam.id, csv);
     expect(r.status, r.text).toBe(200);
-    expect(r.body).toEqual({ stored: 2, attempts: 1, rejected: [{ line: 4, field: 'item', message: expect.stringContaining('1 to 1') }] });
+    expect(r.body).toEqual({ stored: 2, attempts: 1, rejected: [{ line: 4, field: 'item', message: expect.stringContaining('1 to 1') }], added: [] });
     const results = await h.call('GET', `/api/v1/exams/${exam.id}/results`, { key: h.instructor });
     const cleo = results.body.students.find((x: { userId: string }) => x.userId === s.id);
     // Terms left blank: log_ratio and kl right (kl depends on terms; blanks are shown-only by default): 2 of 3.
@@ -60,7 +60,7 @@ describe('POST /api/v1/exams/{id}/paper-answers', () => {
     const first = (await h.call('GET', `/api/v1/exams/${exam.id}/results`, { key: h.instructor })).body.students[0].items[0];
     expect(first.score).toBe(0);
     const again = await post(exam.id, `student,form,item,step,answer\n${s.id},B,1,log_ratio,"${JSON.stringify(k.ratio)}"\n${s.id},B,1,terms,"${JSON.stringify(k.terms)}"\n${s.id},B,1,kl,${k.kl}\n`);
-    expect(again.body).toEqual({ stored: 3, attempts: 1, rejected: [] });
+    expect(again.body).toEqual({ stored: 3, attempts: 1, rejected: [], added: [] });
     const second = (await h.call('GET', `/api/v1/exams/${exam.id}/results`, { key: h.instructor })).body.students[0].items[0];
     expect(second.attemptId).toBe(first.attemptId);
     expect(second.attempts).toBe(1);
@@ -81,6 +81,29 @@ describe('POST /api/v1/exams/{id}/paper-answers', () => {
     const results = await h.call('GET', `/api/v1/exams/${exam.id}/results`, { key: h.instructor });
     expect(results.body.students[0].score).not.toBeNull();
     expect(results.body.students[0].items[0].score).toBeGreaterThan(0);
+  });
+
+  it('adds the students of a paper-only class when asked, once each, and only for stored rows', async () => {
+    const exam = await makeExam();
+    const csv = 'student,form,item,step,answer\nHal,A,1,kl,0.5\nHal,A,1,terms,\nIda,B,1,kl,0.5\nJon,A,7,kl,1\n';
+    const without = await post(exam.id, csv);
+    expect(without.body.stored).toBe(0);
+    expect(without.body.rejected.map((x: { field: string }) => x.field)).toEqual(['student', 'student', 'student', 'student']);
+    const r = await h.call('POST', `/api/v1/exams/${exam.id}/paper-answers?addStudents=true`, { key: h.instructor, raw: csv, type: 'text/csv' });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.stored).toBe(3);
+    expect(r.body.added.map((a: { name: string }) => a.name)).toEqual(['Hal', 'Ida']); // Jon's only row was refused: no user made
+    expect(r.body.rejected).toEqual([{ line: 5, field: 'item', message: expect.any(String) }]);
+    const results = await h.call('GET', `/api/v1/exams/${exam.id}/results`, { key: h.instructor });
+    expect(results.body.students.map((s: { name: string; version: number }) => [s.name, s.version])).toEqual([
+      ['Hal', 1],
+      ['Ida', 2],
+    ]);
+    expect((await h.store.users.findByName('Jon'))).toEqual([]);
+    // Sent again, the names now find those students: nobody is added twice.
+    const again = await h.call('POST', `/api/v1/exams/${exam.id}/paper-answers?addStudents=true`, { key: h.instructor, raw: csv, type: 'text/csv' });
+    expect(again.body.added).toEqual([]);
+    expect((await h.call('POST', `/api/v1/exams/${exam.id}/paper-answers?addStudents=yes`, { key: h.instructor, raw: csv, type: 'text/csv' })).status).toBe(422);
   });
 
   it('refuses a file without the columns, a non-CSV body and an oversized one, storing nothing', async () => {

@@ -13,6 +13,7 @@ export const paperAnswerRoutes: RouteSpec[] = [
     tag: 'exams',
     access: 'instructor',
     body: { contentType: 'text/csv' },
+    query: { addStudents: { description: 'true: a student that is no user id or name becomes a new student of that name (a paper-only class); default false', enum: ['true', 'false'] } },
     responses: {
       200: { description: 'what was stored, and every refused row by CSV line and field', schema: 'PaperAnswersReport' },
       413: { description: 'the CSV is too large (code too_large)', contentType: 'application/problem+json' },
@@ -22,7 +23,11 @@ export const paperAnswerRoutes: RouteSpec[] = [
       if (!req.is('text/csv')) throw new HttpError(415, 'unsupported_media_type', 'send the answers as text/csv');
       const exam = await getExam(ctx.store, param(req, 'id'));
       if (typeof req.body !== 'string') throw new StepwiseError('invalid_request', 'send the answers CSV as the request body', 'body');
-      return json(200, await gradePaperAnswers(ctx.store, exam, req.body));
+      const addStudents = req.query.addStudents === 'true';
+      if (req.query.addStudents !== undefined && !addStudents && req.query.addStudents !== 'false') {
+        throw new StepwiseError('invalid_request', `addStudents must be true or false, got ${JSON.stringify(req.query.addStudents)}`, 'query.addStudents');
+      }
+      return json(200, await gradePaperAnswers(ctx.store, exam, req.body, { addStudents }));
     },
   },
 ];

@@ -98,8 +98,13 @@ export const PAPER_COMPONENTS = {
           ['line', 'field', 'message'],
         ),
       },
+      added: {
+        type: 'array',
+        description: 'students made now (addStudents=true), by the name the CSV gave',
+        items: obj({ name: { type: 'string' }, userId: id }, ['name', 'userId']),
+      },
     },
-    ['stored', 'attempts', 'rejected'],
+    ['stored', 'attempts', 'rejected', 'added'],
     'what a paper-answers CSV stored, and which rows it refused',
   ),
 };
