@@ -114,7 +114,8 @@ export async function gradePaperAnswers(store: Store, exam: Exam, csv: string, o
       const named = await store.users.findByName(ref);
       if (named.length === 1) found = named[0];
       else if (named.length > 1) found = `${named.length} users are named ${JSON.stringify(ref)}: use the user id`;
-      else if (opts.addStudents && ref.length <= 200) found = { id: NEW + ref, name: ref, role: 'student', createdAt: '' };
+      // A user id that finds nobody is a mistake, never a new student's name.
+      else if (opts.addStudents && ref.length <= 200 && !/^usr_[\w-]+$/.test(ref)) found = { id: NEW + ref, name: ref, role: 'student', createdAt: '' };
       else found = `no user has the id or the name ${JSON.stringify(ref)}${opts.addStudents ? '' : ' (to add the students of a paper-only class, grade with addStudents)'}`;
     }
     students.set(ref, found);

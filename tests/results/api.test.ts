@@ -103,6 +103,10 @@ describe('POST /api/v1/exams/{id}/paper-answers', () => {
     // Sent again, the names now find those students: nobody is added twice.
     const again = await h.call('POST', `/api/v1/exams/${exam.id}/paper-answers?addStudents=true`, { key: h.instructor, raw: csv, type: 'text/csv' });
     expect(again.body.added).toEqual([]);
+    // A user id that finds nobody is refused, never made a student's name.
+    const typo = await h.call('POST', `/api/v1/exams/${exam.id}/paper-answers?addStudents=true`, { key: h.instructor, raw: 'student,form,item,step,answer\nusr_nobody,A,1,kl,1\n', type: 'text/csv' });
+    expect(typo.body.rejected.map((x: { field: string }) => x.field)).toEqual(['student']);
+    expect(typo.body.added).toEqual([]);
     expect((await h.call('POST', `/api/v1/exams/${exam.id}/paper-answers?addStudents=yes`, { key: h.instructor, raw: csv, type: 'text/csv' })).status).toBe(422);
   });
 
