@@ -39,7 +39,7 @@ it("takes paper answers for the launch key's own exam, and refuses them for any 
     fetch(`${h.url}/api/v1/exams/${examId}/paper-answers`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body: csv });
   const own = await post(mine);
   expect(own.status).toBe(200);
-  expect((await own.json()).stored).toBe(1);
+  expect(((await own.json()) as { stored: number }).stored).toBe(1);
   expect((await post(other)).status).toBe(403);
   expect(await h.store.attempts.count()).toBe(1);
 });
