@@ -29,6 +29,7 @@ import { pagesRouter } from '../pages/index.js';
 import type { ArtefactPagesOptions } from '../pages/artefact.js';
 import type { AttemptHook } from '../service/attempts.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
+import { MAX_PAPER_CSV_BYTES } from '../service/paper-answers.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -122,6 +123,7 @@ export function createApp(options: AppOptions): StepwiseApp {
     json: express.json({ limit: options.jsonLimit ?? '1mb' }),
     lines: express.text({ type: () => true, limit: options.batchLimit ?? '16mb' }),
     form: express.urlencoded({ extended: false, limit: '1mb' }),
+    csv: express.text({ type: 'text/csv', limit: MAX_PAPER_CSV_BYTES }),
   };
   const store = cacheKeys(options.store);
 
@@ -152,7 +154,9 @@ export function createApp(options: AppOptions): StepwiseApp {
         ? [parsers.json, depthGuard]
         : route.body.contentType === 'application/x-www-form-urlencoded'
           ? [parsers.form]
-          : [parsers.lines];
+          : route.body.contentType === 'text/csv'
+            ? [parsers.csv]
+            : [parsers.lines];
     app[route.method](route.path, auth, route.path === '/healthz' ? healthLimiter : limiter, ...body, async (req: Request, res: Response) => {
       const ctx: Ctx = {
         store,

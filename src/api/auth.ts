@@ -7,8 +7,8 @@ import type { Caller, RouteSpec } from './route.js';
 
 /**
  * The instructor routes an LTI launch key (an instructor's key scoped to one resource link) may
- * call, and only for the exam its link opens (`:id`): that exam's versions, results, release and
- * export. Everything else instructor-only (users, keys, platforms, courses, creating or listing
+ * call, and only for the exam its link opens (`:id`): that exam's versions, results, release,
+ * export and paper answers. Everything else instructor-only (users, keys, platforms, courses, creating or listing
  * exams) needs a key made through the API; on routes open to any caller a launch key is treated as
  * a student's, except for its own exam's variants (src/service/access.ts).
  */
@@ -17,6 +17,7 @@ const SCOPED_EXAM_ROUTES = new Set([
   'get /api/v1/exams/:id/results',
   'post /api/v1/exams/:id/release',
   'get /api/v1/exams/:id/export',
+  'post /api/v1/exams/:id/paper-answers',
 ]);
 
 export async function authenticate(store: Store, req: Request, route: Pick<RouteSpec, 'access' | 'method' | 'path'>): Promise<Caller | undefined> {
@@ -30,7 +31,7 @@ export async function authenticate(store: Store, req: Request, route: Pick<Route
     if (found.key.role !== 'instructor') throw forbiddenError('this needs an instructor key');
     const scope = found.key.scope;
     if (scope && !(SCOPED_EXAM_ROUTES.has(`${route.method} ${route.path}`) && scope.examId !== undefined && req.params.id === scope.examId)) {
-      throw forbiddenError("an LTI launch key reaches only its own exam's versions, results, release and export; this needs an instructor key made through the API");
+      throw forbiddenError("an LTI launch key reaches only its own exam's versions, results, release, export and paper answers; this needs an instructor key made through the API");
     }
   }
   return found;

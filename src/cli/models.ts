@@ -1,5 +1,5 @@
 /** The CLI's mini-model commands: doctor, artefact, artefacts warm / question. */
-import { SingleBar, Presets } from 'cli-progress';
+import { bar } from './progress.js';
 import { describeBackend, tensorflow } from '../models/runtime.js';
 import { runLab } from '../models/runner.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,24 +8,6 @@ import { answerQuestion, loadArtefactQuestions } from '../models/questions.js';
 import { instructorView, studentArtefacts, type InstructorView } from '../models/student.js';
 import { LABS } from '../models/labs.js';
 import { StepwiseError } from '../core/errors.js';
-
-/** A progress bar on a terminal; nothing when output is piped. */
-function bar(label: string): { update(done: number, total: number): void; stop(): void } {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const b = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
-  let started = false;
-  return {
-    update(done, total) {
-      if (!started) {
-        b.start(total, 0);
-        started = true;
-      }
-      b.setTotal(total);
-      b.update(done);
-    },
-    stop: () => started && b.stop(),
-  };
-}
 
 export async function doctor(json: boolean): Promise<void> {
   const { tf, report } = await tensorflow();

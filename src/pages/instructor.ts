@@ -8,6 +8,7 @@ import type { Caller } from '../service/caller.js';
 import type { Handler, PagesContext, Signed } from './context.js';
 import { PageError } from './errors.js';
 import { mountBuilder } from './instructor-builder.js';
+import { mountResults } from './instructor-results.js';
 
 export const INSTRUCTOR_PATH = '/instructor';
 
@@ -25,4 +26,5 @@ export function instructorOnly(ctx: PagesContext, fn: Handler, post = false) {
 /** Mounts every instructor area (each file adds its routes under INSTRUCTOR_PATH). */
 export function mountInstructor(r: Router, ctx: PagesContext): void {
   mountBuilder(r, ctx);
+  mountResults(r, ctx);
 }

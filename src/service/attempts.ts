@@ -4,7 +4,7 @@
  * complete; what a caller sees is redacted when the variant's answers are not revealed to them.
  */
 import { StepwiseError } from '../core/errors.js';
-import { gradeAnswers, type StepGrade } from '../engine.js';
+import { gradeAnswers, type GradeResult, type StepGrade } from '../engine.js';
 import type { Value } from '../core/values.js';
 import type { Caller } from './caller.js';
 import type { Attempt, Exam, FeedbackPolicy, Store, Variant } from '../store/types.js';
@@ -51,13 +51,7 @@ export async function submitAttempt(store: Store, caller: Caller, v: Variant, an
   // Only the variant's steps, within the answer limits, are graded and stored (answers.ts).
   const { answers: stored, dropped } = storableAnswers(v, answers);
   const exam = v.examId ? await store.exams.get(v.examId) : undefined;
-  // Hints revealed before submitting cost what the question sets (hintPenalty; none by default).
-  const result = gradeAnswers(v.question ?? v.topic, v.params, stored, {
-    steps: v.steps,
-    blankSteps: exam?.blankSteps ?? 'implied',
-    hintsUsed,
-    ...examGradeOptions(exam, v), // the exam's item marks and ECF penalty
-  });
+  const result = gradeVariant(v, exam, stored, hintsUsed);
   if (dropped.length > 0) result.warnings = [...(result.warnings ?? []), ...dropped];
   // An instructor's attempt at an exam item is a preview: not held to the rules, and never in the
   // results or the attempt count (marked on the attempt: the same user may sit the exam later).
@@ -74,6 +68,17 @@ export async function submitAttempt(store: Store, caller: Caller, v: Variant, an
   }
   const input = { variantId: v.id, userId: caller.user.id, answers: stored, result, ...(preview ? { preview } : {}) };
   return held ? store.attempts.create(input, { examId: exam.id, attemptLimit: exam.attemptLimit }) : store.attempts.create(input);
+}
+
+/**
+ * Grades answers to a variant the way every attempt is graded (online and paper alike): its question's
+ * steps, marks, tolerance and ECF policy, under its exam's blank-step policy (practice: `implied`).
+ * Hints revealed before submitting cost what the question sets (hintPenalty; none by default).
+ */
+export function gradeVariant(v: Variant, exam: Exam | undefined, answers: Record<string, unknown>, hintsUsed: readonly string[] = []): GradeResult {
+  // Hints revealed before submitting cost what the question sets (hintPenalty; none by default);
+  // an exam's item marks and ECF penalty apply to online and paper answers alike.
+  return gradeAnswers(v.question ?? v.topic, v.params, answers, { steps: v.steps, blankSteps: exam?.blankSteps ?? 'implied', hintsUsed, ...examGradeOptions(exam, v) });
 }
 
 /**

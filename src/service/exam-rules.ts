@@ -50,12 +50,13 @@ export function checkRules(r: Partial<Record<keyof ExamRules, unknown>>, path = 
 
 /**
  * The attempt that counts for one student's item under the exam's `counts` rule, among their
- * attempts in time order: only attempts made before the close count; `last` (default), `first`,
+ * attempts in time order: only attempts made before the close count (paper attempts always do); `last` (default), `first`,
  * or `best` (the highest score, the earliest on a tie).
  */
 export function countedAttempt(rules: Pick<ExamRules, 'counts' | 'closesAt'>, attempts: readonly Attempt[]): Attempt | undefined {
   const close = rules.closesAt === undefined ? Infinity : Date.parse(rules.closesAt);
-  const valid = attempts.filter((a) => Date.parse(a.createdAt) < close);
+  // A paper attempt was sat in the room and typed in later: the close does not apply to it.
+  const valid = attempts.filter((a) => a.source === 'paper' || Date.parse(a.createdAt) < close);
   if (valid.length === 0) return undefined;
   if (rules.counts === 'first') return valid[0];
   if (rules.counts === 'best') return valid.reduce((b, a) => (a.score > b.score ? a : b));

@@ -80,10 +80,12 @@ export interface Attempt {
   maxScore: number;
   /** An instructor's try at an exam item: in no result, not counted against the attempt limit. */
   preview?: boolean;
+  /** 'paper': typed in from a paper exam by an instructor (absent: submitted online). */
+  source?: 'paper';
   createdAt: string;
 }
 
-export type NewAttempt = Omit<Attempt, 'id' | 'createdAt' | 'score' | 'maxScore'>;
+export type NewAttempt = Omit<Attempt, 'id' | 'createdAt' | 'score' | 'maxScore' | 'source'>;
 
 export interface PracticeSession {
   id: string;
@@ -152,6 +154,10 @@ export interface UserRepo {
   create(input: { name: string; role: Role; ltiIssuer?: string; ltiSubject?: string }): Promise<User>;
   get(id: string): Promise<User | undefined>;
   findByLti(issuer: string, subject: string): Promise<User | undefined>;
+  /** Every user with exactly this name, oldest first. */
+  findByName(name: string): Promise<User[]>;
+  /** The local user with this handle (the command line's own instructor), made now if there is none. */
+  local(handle: string, input: { name: string; role: Role }): Promise<User>;
 }
 
 export interface KeyRepo {
@@ -207,6 +213,11 @@ export interface AttemptRepo {
   listByExam(examId: string): Promise<Attempt[]>;
   listBySession(sessionId: string): Promise<Attempt[]>;
   count(): Promise<number>;
+  /**
+   * Stores the user's paper attempt at the variant (source 'paper'): the one already stored is
+   * updated in place (same id, new answers, result and time), else one is made. Held to no exam rule.
+   */
+  putPaper(input: Omit<NewAttempt, 'preview'>): Promise<Attempt>;
 }
 
 export interface SessionRepo {
@@ -230,6 +241,8 @@ export interface ExamRepo {
   /** The user's version (1-based): the stored one, else the next in rotation, stored now. */
   assign(examId: string, userId: string, versions: number): Promise<number>;
   assignment(examId: string, userId: string): Promise<number | undefined>;
+  /** Assigns this version (1-based) unless the user has one; returns the user's version either way. */
+  assignVersion(examId: string, userId: string, version: number): Promise<number>;
   /** Every user assigned a version (by my-version or an LTI launch), with it (1-based). */
   assignments(examId: string): Promise<{ userId: string; version: number }[]>;
   /** Every exam this user was assigned a version of (1-based), in the order assigned. */

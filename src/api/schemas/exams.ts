@@ -100,6 +100,34 @@ export const EXAMS_COMPONENTS = {
   ),
 };
 
+export const PAPER_COMPONENTS = {
+  PaperAnswersReport: obj(
+    {
+      stored: { type: 'integer', minimum: 0, description: 'answer rows graded and stored' },
+      attempts: { type: 'integer', minimum: 0, description: 'paper attempts written (one per student and item; a re-sent item updates its attempt)' },
+      rejected: {
+        type: 'array',
+        description: 'every refused row, in line order',
+        items: obj(
+          {
+            line: { type: 'integer', minimum: 0, description: 'the CSV line the row starts on (the header is line 1)' },
+            field: { enum: ['student', 'form', 'item', 'step', 'answer', 'row'], description: 'the column at fault; row: the row does not parse' },
+            message: { type: 'string' },
+          },
+          ['line', 'field', 'message'],
+        ),
+      },
+      added: {
+        type: 'array',
+        description: 'students made now (addStudents=true), by the name the CSV gave',
+        items: obj({ name: { type: 'string' }, userId: id }, ['name', 'userId']),
+      },
+    },
+    ['stored', 'attempts', 'rejected', 'added'],
+    'what a paper-answers CSV stored, and which rows it refused',
+  ),
+};
+
 export const EXAMS_REQUESTS = {
   NewExamRequest: obj(
     {

@@ -4,7 +4,7 @@
  * source for both. The order of the names is the OpenAPI document's.
  */
 import { HEALTH, PROBLEM } from './common.js';
-import { EXAMS_COMPONENTS, EXAMS_REQUESTS } from './exams.js';
+import { EXAMS_COMPONENTS, EXAMS_REQUESTS, PAPER_COMPONENTS } from './exams.js';
 import { GRADING_COMPONENTS, GRADING_REQUESTS } from './grading.js';
 import { LTI_COMPONENTS, LTI_REQUESTS } from './lti.js';
 import { PRACTICE_COMPONENTS, PRACTICE_REQUESTS } from './practice.js';
@@ -20,6 +20,7 @@ export const COMPONENTS: Record<string, object> = {
   ...USERS_COMPONENTS,
   ...PRACTICE_COMPONENTS,
   ...EXAMS_COMPONENTS,
+  ...PAPER_COMPONENTS,
   Health: HEALTH,
   ...LTI_COMPONENTS,
 };

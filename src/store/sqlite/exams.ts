@@ -79,6 +79,12 @@ export function sqliteExams(db: Db): ExamRepo {
     insertAssignment.run(examId, userId, version, now());
     return version + 1;
   });
+  const assignVersion = db.transaction((examId: string, userId: string, version: number): number => {
+    const existing = getAssignment.get(examId, userId);
+    if (existing) return existing.version + 1;
+    insertAssignment.run(examId, userId, version - 1, now());
+    return version;
+  });
   return {
     async create(exam, build, chosenId) {
       const id = chosenId ?? newId('exm');
@@ -125,6 +131,9 @@ export function sqliteExams(db: Db): ExamRepo {
     },
     async assign(examId, userId, versions) {
       return assign(examId, userId, versions);
+    },
+    async assignVersion(examId, userId, version) {
+      return assignVersion(examId, userId, version);
     },
     async assignment(examId, userId) {
       const r = getAssignment.get(examId, userId);

@@ -60,6 +60,17 @@ export function sqliteUsers(db: Db): UserRepo {
   );
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byLti = db.prepare<[string, string], UserRow>('SELECT * FROM users WHERE lti_issuer = ? AND lti_subject = ?');
+  const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE name = ? ORDER BY created_at, rowid');
+  const byHandle = db.prepare<[string], UserRow>('SELECT * FROM users WHERE local_handle = ?');
+  const setHandle = db.prepare('UPDATE users SET local_handle = ? WHERE id = ?');
+  const local = db.transaction((handle: string, name: string, role: Role): UserRow => {
+    const found = byHandle.get(handle);
+    if (found) return found;
+    const row: UserRow = { id: newId('usr'), name, role, lti_issuer: null, lti_subject: null, created_at: now() };
+    insert.run(row);
+    setHandle.run(handle, row.id);
+    return row;
+  });
   return {
     async create(input) {
       const row: UserRow = {
@@ -80,6 +91,12 @@ export function sqliteUsers(db: Db): UserRepo {
     async findByLti(issuer, subject) {
       const r = byLti.get(issuer, subject);
       return r && toUser(r);
+    },
+    async findByName(name) {
+      return byName.all(name).map(toUser);
+    },
+    async local(handle, input) {
+      return toUser(local(handle, input.name, input.role));
     },
   };
 }

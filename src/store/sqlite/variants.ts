@@ -37,6 +37,7 @@ interface AttemptRow {
   score: number;
   max_score: number;
   preview: number;
+  source?: 'online' | 'paper';
   created_at: string;
 }
 
@@ -68,6 +69,7 @@ const toAttempt = (r: AttemptRow): Attempt => ({
   score: r.score,
   maxScore: r.max_score,
   ...(r.preview ? { preview: true } : {}),
+  ...(r.source === 'paper' ? { source: 'paper' as const } : {}),
   createdAt: r.created_at,
 });
 
@@ -152,6 +154,24 @@ export function sqliteAttempts(db: Db): AttemptRepo {
     'SELECT a.* FROM attempts a JOIN variants v ON v.id = a.variant_id WHERE v.session_id = ? ORDER BY a.created_at, a.rowid',
   );
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM attempts');
+  const paperOf = db.prepare<[string, string], { id: string }>("SELECT id FROM attempts WHERE user_id = ? AND variant_id = ? AND source = 'paper'");
+  const insertPaper = db.prepare(
+    "INSERT INTO attempts (id, variant_id, user_id, answers, result, score, max_score, preview, source, created_at) VALUES (@id, @variant_id, @user_id, @answers, @result, @score, @max_score, 0, 'paper', @created_at)",
+  );
+  const updatePaper = db.prepare('UPDATE attempts SET answers = @answers, result = @result, score = @score, max_score = @max_score, created_at = @created_at WHERE id = @id');
+  const deleteSteps = db.prepare('DELETE FROM attempt_steps WHERE attempt_id = ?');
+  // A paper attempt keeps its id when re-graded (an LTI score post may name it): its row is updated
+  // and its step rows replaced, in one transaction.
+  const putPaper = db.transaction((row: AttemptRow, result: GradeResult): string => {
+    const existing = paperOf.get(row.user_id, row.variant_id);
+    const id = existing?.id ?? row.id;
+    if (existing) {
+      updatePaper.run({ ...row, id });
+      deleteSteps.run(id);
+    } else insertPaper.run(row);
+    for (const s of result.steps) insertStep.run(id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null);
+    return id;
+  });
   // Exam rules are checked in the same transaction as the insert: two submissions racing for the
   // last allowed attempt are serialised by SQLite, and the second sees the first.
   const check = (row: AttemptRow, guard: AttemptGuard): void => {
@@ -205,6 +225,21 @@ export function sqliteAttempts(db: Db): AttemptRepo {
     },
     async count() {
       return count.get()?.n ?? 0;
+    },
+    async putPaper(input) {
+      const row: AttemptRow = {
+        id: newId('att'),
+        variant_id: input.variantId,
+        user_id: input.userId,
+        answers: JSON.stringify(input.answers),
+        result: JSON.stringify(input.result),
+        score: input.result.score,
+        max_score: input.result.maxScore,
+        preview: 0,
+        created_at: now(),
+      };
+      const id = putPaper(row, input.result);
+      return { ...input, id, score: row.score, maxScore: row.max_score, source: 'paper', createdAt: row.created_at };
     },
   };
 }
