@@ -18,6 +18,10 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
     steps: ['Q', 'K', 'V', 'scores', 'scaled_scores', 'weights', 'attention_output', 'output'],
   },
   'positional-encoding': { params: ['d_model', 'positions', 'base', 'embeddings'], steps: ['denominators', 'angles', 'encoding', 'embedded'] },
+  'conv-output': {
+    params: ['input', 'channels_in', 'channels_out', 'kernel', 'stride', 'padding', 'pool_kernel', 'pool_stride'],
+    steps: ['out_h', 'out_w', 'weights', 'biases', 'total_params', 'pool_h', 'pool_w'],
+  },
 };
 
 /** Contract deps per step, where the spec lists them (the graph must declare at least these). */
@@ -48,4 +52,5 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
     output: ['attention_output'],
   },
   'positional-encoding': { denominators: [], angles: ['denominators'], encoding: ['angles'], embedded: ['encoding'] },
+  'conv-output': { out_h: [], out_w: [], weights: [], biases: [], total_params: ['weights', 'biases'], pool_h: ['out_h'], pool_w: ['out_w'] },
 };

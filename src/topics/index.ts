@@ -5,6 +5,7 @@ import { checkTopicDeclaration } from '../solvers/graph.js';
 import type { Topic } from '../solvers/topic.js';
 import { bahdanauAttention } from './bahdanau-attention.js';
 import { bayesClassification } from './bayes-classification.js';
+import { convOutput } from './conv-output.js';
 import { diffusionForward } from './diffusion-forward.js';
 import { diffusionStep } from './diffusion-step.js';
 import { klDiscrete } from './kl-discrete.js';
@@ -24,6 +25,7 @@ export const TOPICS: readonly Topic[] = [
   bahdanauAttention,
   selfAttention,
   positionalEncoding,
+  convOutput,
 ];
 
 const byId = new Map<string, Topic>();
