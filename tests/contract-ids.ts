@@ -22,6 +22,7 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
     params: ['input', 'channels_in', 'channels_out', 'kernel', 'stride', 'padding', 'pool_kernel', 'pool_stride'],
     steps: ['out_h', 'out_w', 'weights', 'biases', 'total_params', 'pool_h', 'pool_w'],
   },
+  'harris-corner': { params: ['Ix', 'Iy', 'k', 'threshold'], steps: ['M', 'det', 'trace', 'response', 'region'] },
 };
 
 /** Contract deps per step, where the spec lists them (the graph must declare at least these). */
@@ -53,4 +54,5 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
   },
   'positional-encoding': { denominators: [], angles: ['denominators'], encoding: ['angles'], embedded: ['encoding'] },
   'conv-output': { out_h: [], out_w: [], weights: [], biases: [], total_params: ['weights', 'biases'], pool_h: ['out_h'], pool_w: ['out_w'] },
+  'harris-corner': { M: [], det: ['M'], trace: ['M'], response: ['det', 'trace'], region: ['response'] },
 };

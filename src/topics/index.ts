@@ -8,6 +8,7 @@ import { bayesClassification } from './bayes-classification.js';
 import { convOutput } from './conv-output.js';
 import { diffusionForward } from './diffusion-forward.js';
 import { diffusionStep } from './diffusion-step.js';
+import { harrisCorner } from './harris-corner.js';
 import { klDiscrete } from './kl-discrete.js';
 import { klGaussian } from './kl-gaussian.js';
 import { positionalEncoding } from './positional-encoding.js';
@@ -26,6 +27,7 @@ export const TOPICS: readonly Topic[] = [
   selfAttention,
   positionalEncoding,
   convOutput,
+  harrisCorner,
 ];
 
 const byId = new Map<string, Topic>();
