@@ -23,6 +23,7 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
     steps: ['out_h', 'out_w', 'weights', 'biases', 'total_params', 'pool_h', 'pool_w'],
   },
   'harris-corner': { params: ['Ix', 'Iy', 'k', 'threshold'], steps: ['M', 'det', 'trace', 'response', 'region'] },
+  'gan-optimal-discriminator': { params: ['p_data', 'p_g'], steps: ['d_star', 'value', 'jsd'] },
 };
 
 /** Contract deps per step, where the spec lists them (the graph must declare at least these). */
@@ -55,4 +56,5 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
   'positional-encoding': { denominators: [], angles: ['denominators'], encoding: ['angles'], embedded: ['encoding'] },
   'conv-output': { out_h: [], out_w: [], weights: [], biases: [], total_params: ['weights', 'biases'], pool_h: ['out_h'], pool_w: ['out_w'] },
   'harris-corner': { M: [], det: ['M'], trace: ['M'], response: ['det', 'trace'], region: ['response'] },
+  'gan-optimal-discriminator': { d_star: [], value: ['d_star'], jsd: ['value'] },
 };

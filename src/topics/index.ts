@@ -8,6 +8,7 @@ import { bayesClassification } from './bayes-classification.js';
 import { convOutput } from './conv-output.js';
 import { diffusionForward } from './diffusion-forward.js';
 import { diffusionStep } from './diffusion-step.js';
+import { ganOptimalDiscriminator } from './gan-optimal-discriminator.js';
 import { harrisCorner } from './harris-corner.js';
 import { klDiscrete } from './kl-discrete.js';
 import { klGaussian } from './kl-gaussian.js';
@@ -28,6 +29,7 @@ export const TOPICS: readonly Topic[] = [
   positionalEncoding,
   convOutput,
   harrisCorner,
+  ganOptimalDiscriminator,
 ];
 
 const byId = new Map<string, Topic>();
