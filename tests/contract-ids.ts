@@ -24,6 +24,7 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
   },
   'harris-corner': { params: ['Ix', 'Iy', 'k', 'threshold'], steps: ['M', 'det', 'trace', 'response', 'region'] },
   'gan-optimal-discriminator': { params: ['p_data', 'p_g'], steps: ['d_star', 'value', 'jsd'] },
+  'clip-infonce': { params: ['image_emb', 'text_emb', 'temperature'], steps: ['image_norm', 'text_norm', 'logits', 'loss_image', 'loss_text', 'loss'] },
 };
 
 /** Contract deps per step, where the spec lists them (the graph must declare at least these). */
@@ -57,4 +58,12 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
   'conv-output': { out_h: [], out_w: [], weights: [], biases: [], total_params: ['weights', 'biases'], pool_h: ['out_h'], pool_w: ['out_w'] },
   'harris-corner': { M: [], det: ['M'], trace: ['M'], response: ['det', 'trace'], region: ['response'] },
   'gan-optimal-discriminator': { d_star: [], value: ['d_star'], jsd: ['value'] },
+  'clip-infonce': {
+    image_norm: [],
+    text_norm: [],
+    logits: ['image_norm', 'text_norm'],
+    loss_image: ['logits'],
+    loss_text: ['logits'],
+    loss: ['loss_image', 'loss_text'],
+  },
 };

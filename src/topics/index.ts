@@ -5,6 +5,7 @@ import { checkTopicDeclaration } from '../solvers/graph.js';
 import type { Topic } from '../solvers/topic.js';
 import { bahdanauAttention } from './bahdanau-attention.js';
 import { bayesClassification } from './bayes-classification.js';
+import { clipInfonce } from './clip-infonce.js';
 import { convOutput } from './conv-output.js';
 import { diffusionForward } from './diffusion-forward.js';
 import { diffusionStep } from './diffusion-step.js';
@@ -30,6 +31,7 @@ export const TOPICS: readonly Topic[] = [
   convOutput,
   harrisCorner,
   ganOptimalDiscriminator,
+  clipInfonce,
 ];
 
 const byId = new Map<string, Topic>();
