@@ -35,7 +35,7 @@ const cases: GoldenCase[] = [
   {
     name: 'hand-worked non-square answers are all correct, also as arithmetic strings',
     params: rect,
-    answers: { ...rectRight, out_h: '(32 + 2 - 5 - 1)/2 + 1', weights: '16*3*5*5', total_params: '1200 + 16' },
+    answers: { ...rectRight, out_h: 'floor((32 + 2 - 5)/2) + 1', weights: '16*3*5*5', total_params: '1200 + 16' },
     expect: { out_h: 'correct', out_w: 'correct', weights: 'correct', biases: 'correct', total_params: 'correct', pool_h: 'correct', pool_w: 'correct' },
     score: 7,
   },
