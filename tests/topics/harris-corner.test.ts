@@ -12,7 +12,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { solveProblem, workedSolution } from '../../src/engine.js';
+import { getTopic, solveProblem, workedSolution } from '../../src/engine.js';
+import { generateParams } from '../../src/generators/generate.js';
+import { DIFFICULTIES } from '../../src/solvers/topic.js';
 import { errorOf, expectClose, runGolden, solved, type GoldenCase } from '../helpers.js';
 
 const corner = { Ix: [1, 2, 0, 1], Iy: [0, 1, 2, -1], k: 0.05, threshold: 5 };
@@ -157,6 +159,18 @@ describe('harris-corner golden cases', () => {
     const text = workedSolution('harris-corner', corner);
     expect(text).toMatch(/\\lambda_1 = 7\$ and \$\\lambda_2 = 5\$/);
     expect(text).toMatch(/\*\*corner\*\*/);
+  });
+
+  it('a question can promise the region (shape option), and every seed keeps to it', () => {
+    const topic = getTopic('harris-corner');
+    for (const region of ['corner', 'edge', 'flat']) {
+      for (const d of DIFFICULTIES) {
+        for (let seed = 0; seed < 60; seed++) {
+          const { params } = generateParams(topic, seed, d, { region });
+          expect(solved('harris-corner', params).region, `${region}, ${d}, seed ${seed}`).toBe(region);
+        }
+      }
+    }
   });
 
   it('names the field of a bad parameter', () => {
