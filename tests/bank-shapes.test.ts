@@ -16,6 +16,7 @@ const PROMISES: { phrase: RegExp; option: string; value: unknown }[] = [
   { phrase: /token embeddings/i, option: 'embeddings', value: true },
   { phrase: /four or five outcomes/i, option: 'outcomes', value: [4, 5] },
   { phrase: /\bbits\b/i, option: 'base', value: '2' },
+  { phrase: /pooling layer/i, option: 'pool', value: true },
 ];
 
 type P = Record<string, unknown>;
@@ -29,6 +30,7 @@ const CHECKS: Record<string, (p: P, value: unknown) => boolean> = {
   embeddings: (p, v) => Array.isArray(p.embeddings) === v,
   outcomes: (p, v) => allowed(v, (p.p as number[]).length) && (p.q as number[]).length === (p.p as number[]).length,
   base: (p, v) => allowed(v, p.base ?? 'e'),
+  pool: (p, v) => (p.pool_kernel !== undefined && p.pool_stride !== undefined) === v,
 };
 
 const questions = [...builtInBank().questions.values()];

@@ -18,6 +18,13 @@ export const CONTRACT: Record<string, { params: string[]; steps: string[] }> = {
     steps: ['Q', 'K', 'V', 'scores', 'scaled_scores', 'weights', 'attention_output', 'output'],
   },
   'positional-encoding': { params: ['d_model', 'positions', 'base', 'embeddings'], steps: ['denominators', 'angles', 'encoding', 'embedded'] },
+  'conv-output': {
+    params: ['input', 'channels_in', 'channels_out', 'kernel', 'stride', 'padding', 'pool_kernel', 'pool_stride'],
+    steps: ['out_h', 'out_w', 'weights', 'biases', 'total_params', 'pool_h', 'pool_w'],
+  },
+  'harris-corner': { params: ['Ix', 'Iy', 'k', 'threshold'], steps: ['M', 'det', 'trace', 'response', 'region'] },
+  'gan-optimal-discriminator': { params: ['p_data', 'p_g'], steps: ['d_star', 'value', 'jsd'] },
+  'clip-infonce': { params: ['image_emb', 'text_emb', 'temperature'], steps: ['image_norm', 'text_norm', 'logits', 'loss_image', 'loss_text', 'loss'] },
   'ddpm-posterior': {
     params: ['betas', 'x0', 'x_t'],
     steps: ['alpha_t', 'alpha_bar_t', 'alpha_bar_prev', 'coef_x0', 'coef_xt', 'mean', 'variance'],
@@ -55,6 +62,17 @@ export const CONTRACT_DEPS: Record<string, Record<string, string[]>> = {
     output: ['attention_output'],
   },
   'positional-encoding': { denominators: [], angles: ['denominators'], encoding: ['angles'], embedded: ['encoding'] },
+  'conv-output': { out_h: [], out_w: [], weights: [], biases: [], total_params: ['weights', 'biases'], pool_h: ['out_h'], pool_w: ['out_w'] },
+  'harris-corner': { M: [], det: ['M'], trace: ['M'], response: ['det', 'trace'], region: ['response'] },
+  'gan-optimal-discriminator': { d_star: [], value: ['d_star'], jsd: ['value'] },
+  'clip-infonce': {
+    image_norm: [],
+    text_norm: [],
+    logits: ['image_norm', 'text_norm'],
+    loss_image: ['logits'],
+    loss_text: ['logits'],
+    loss: ['loss_image', 'loss_text'],
+  },
   'ddpm-posterior': {
     alpha_t: [],
     alpha_bar_t: [],

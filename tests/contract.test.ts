@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateProblem, gradeAnswers, solveProblem, workedSolution } from '../src/engine.js';
-import { DEFAULT_TOLERANCE, withinTolerance } from '../src/core/tolerance.js';
+import { DEFAULT_TOLERANCE, withinTolerance, type Tolerance } from '../src/core/tolerance.js';
 import type { Value } from '../src/core/values.js';
 import { evaluateSteps } from '../src/solvers/solve.js';
 import { DIFFICULTIES, type Params, type StepValues, type Topic } from '../src/solvers/topic.js';
@@ -44,11 +44,12 @@ function chainFrom(topic: Topic, p: Params, truth: StepValues, stepId: string, w
   return { values, downstream };
 }
 
-function close(a: Value, b: Value): boolean {
+/** Within the step's own tolerance (integer counts are exact), else the contract's default. */
+function close(a: Value, b: Value, tol: Tolerance = DEFAULT_TOLERANCE): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
   const fa = [a].flat(2) as number[];
   const fb = [b].flat(2) as number[];
-  return fa.length === fb.length && fa.every((x, i) => withinTolerance(x, fb[i], DEFAULT_TOLERANCE));
+  return fa.length === fb.length && fa.every((x, i) => withinTolerance(x, fb[i], tol));
 }
 
 /** JSON round trip: what a caller would send (−∞ becomes null). */
@@ -101,8 +102,9 @@ for (const topic of TOPICS) {
             for (const d of downstream) {
               // Correct when the chain lands back within tolerance, or when every dep did (the
               // drift is then rounding); carried otherwise.
-              const accurate = (id: string) => id !== stepId && close(values[id], truth[id]);
-              const want = close(values[d], truth[d]) || topic.steps[d].deps.every(accurate) ? 'correct' : 'carried';
+              const tolOf = (id: string) => topic.steps[id].tolerance ?? DEFAULT_TOLERANCE;
+              const accurate = (id: string) => id !== stepId && close(values[id], truth[id], tolOf(id));
+              const want = close(values[d], truth[d], tolOf(d)) || topic.steps[d].deps.every(accurate) ? 'correct' : 'carried';
               expect(byId[d].status, `${where}: ${d} (${byId[d].feedback})`).toBe(want);
             }
             for (const id of ids) if (id !== stepId && !downstream.has(id)) expect(byId[id].status, `${where}: ${id}`).toBe('correct');

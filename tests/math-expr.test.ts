@@ -18,6 +18,8 @@ describe('math answers', () => {
     ['√(4)', 2],
     ['1/(1+exp(-0.3))', 1 / (1 + Math.exp(-0.3))],
     ['  -1.5e-3 ', -0.0015],
+    ['floor((32 + 2 - 5)/2) + 1', 15],
+    ['ceil(-2.5)', -2],
   ])('%s = %d', (src, expected) => {
     expect(Math.abs((value(src) as number) - expected)).toBeLessThan(1e-12);
   });

@@ -15,6 +15,8 @@ describe('TeX as terminal text', () => {
     ['d_{\\text{model}}', 'd_model'],
     ['\\operatorname{softmax}_{\\text{row}}(\\tilde S)', 'softmax_row(S̃)'],
     ['\\operatorname{diag}\\sigma^2', 'diag σ^2'],
+    ['\\left\\lfloor \\frac{n - k}{s} \\right\\rfloor + 1', '⌊ (n - k)/s ⌋ + 1'],
+    ['\\lVert x \\rVert_2 \\pm \\ell', '‖ x ‖₂ ± ℓ'],
   ])('%s → %s', (tex, text) => {
     expect(inline(tex)).toBe(text);
   });

@@ -14,6 +14,7 @@ const SYMBOLS: Record<string, string> = {
   log: 'log', ln: 'ln', exp: 'exp', sin: 'sin', cos: 'cos', tanh: 'tanh', max: 'max', min: 'min',
   quad: '   ', qquad: '     ', ' ': ' ', ',': ' ', ';': ' ', '!': '', '|': '‖', '{': '{', '}': '}', '%': '%',
   '_': '_', '&': '&', '#': '#', '$': '$', left: '', right: '', big: '', Big: '', bigl: '', bigr: '',
+  lfloor: '⌊', rfloor: '⌋', lceil: '⌈', rceil: '⌉', pm: '±', mp: '∓', lVert: '‖', rVert: '‖', ell: 'ℓ',
 };
 
 const SUBSCRIPT: Record<string, string> = {

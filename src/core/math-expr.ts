@@ -59,6 +59,9 @@ const FUNCTIONS: Record<string, { arity: number[]; f: (...a: number[]) => number
   tan: { arity: [1], f: Math.tan },
   tanh: { arity: [1], f: Math.tanh },
   abs: { arity: [1], f: Math.abs },
+  // Output sizes are written with a floor: ⌊(n + 2p − k)/s⌋ + 1.
+  floor: { arity: [1], f: Math.floor },
+  ceil: { arity: [1], f: Math.ceil },
 };
 
 const BINARY: Record<string, (a: number, b: number) => number> = {

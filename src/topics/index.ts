@@ -5,9 +5,13 @@ import { checkTopicDeclaration } from '../solvers/graph.js';
 import type { Topic } from '../solvers/topic.js';
 import { bahdanauAttention } from './bahdanau-attention.js';
 import { bayesClassification } from './bayes-classification.js';
+import { clipInfonce } from './clip-infonce.js';
+import { convOutput } from './conv-output.js';
 import { ddpmPosterior } from './ddpm-posterior.js';
 import { diffusionForward } from './diffusion-forward.js';
 import { diffusionStep } from './diffusion-step.js';
+import { ganOptimalDiscriminator } from './gan-optimal-discriminator.js';
+import { harrisCorner } from './harris-corner.js';
 import { klDiscrete } from './kl-discrete.js';
 import { klGaussian } from './kl-gaussian.js';
 import { nextTokenLoss } from './next-token-loss.js';
@@ -28,6 +32,10 @@ export const TOPICS: readonly Topic[] = [
   bahdanauAttention,
   selfAttention,
   positionalEncoding,
+  convOutput,
+  harrisCorner,
+  ganOptimalDiscriminator,
+  clipInfonce,
   ddpmPosterior,
   nextTokenLoss,
   rewardModelLoss,
