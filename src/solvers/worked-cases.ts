@@ -64,6 +64,12 @@ export function workedCases(topic: Topic, rawParams: unknown, options: GradeOpti
     }
     const g = gradeValidated(topic, p, { ...right, [m.step]: wrong }, options).steps.find((s) => s.id === m.step)!;
     const hit = g.misconception?.id === m.id;
+    const named = g.misconception && !hit ? topic.misconceptions.find((o) => o.id === g.misconception!.id && o.step === m.step) : undefined;
+    if (named && sameValue(named, p, truth, wrong, options.tolerance ?? topic.steps[m.step].tolerance ?? DEFAULT_TOLERANCE)) {
+      // Two wrong methods that land on the same number (e.g. 11 both ways) cannot be told apart.
+      cases.push({ ...base, entered: wrong, outcome: 'skip', detail: `The wrong method gives the same ${m.step} as ${named.id} for these numbers, which the grader names first.` });
+      continue;
+    }
     cases.push({
       ...base,
       entered: wrong,
@@ -72,4 +78,15 @@ export function workedCases(topic: Topic, rawParams: unknown, options: GradeOpti
     });
   }
   return cases;
+}
+
+/** Whether another misconception's wrong value for these numbers is this value. */
+function sameValue(o: Topic['misconceptions'][number], p: ReturnType<typeof validateParams>, truth: ReturnType<typeof evaluateSteps>, value: Value, tol: Parameters<typeof compareValues>[2]): boolean {
+  if (o.applies && !o.applies(p)) return false;
+  try {
+    const v = o.compute(p, truth);
+    return nonFinite(v, true) === null && allRight(compareValues(value, v, tol));
+  } catch {
+    return false;
+  }
 }
