@@ -189,6 +189,25 @@ export interface AttemptGuard {
   attemptLimit: number;
 }
 
+/** Which step rows statistics read: an exam's items, or a course's practice attempts (one topic, or all). */
+export type StepOutcomeFilter = { examId: string } | { courseId: string; topic?: string };
+
+/** One graded step of one attempt, as statistics read it: the outcome note, never the feedback. */
+export interface StepOutcomeRow {
+  attemptId: string;
+  userId: string;
+  variantId: string;
+  createdAt: string;
+  /** The attempt's score (the `best` counting rule reads it). */
+  score: number;
+  stepId: string;
+  outcome: string;
+  credit: number;
+  marks: number;
+  /** The variant's topic (course practice rows only). */
+  topic?: string;
+}
+
 export interface AttemptRepo {
   /** Stores the attempt and one row per graded step, in one transaction. */
   create(input: NewAttempt, guard?: AttemptGuard): Promise<Attempt>;
@@ -196,6 +215,8 @@ export interface AttemptRepo {
   listByVariant(variantId: string): Promise<Attempt[]>;
   listByExam(examId: string): Promise<Attempt[]>;
   listBySession(sessionId: string): Promise<Attempt[]>;
+  /** Every graded step of the non-preview attempts in scope (course practice: students' only), attempts in time order. */
+  stepOutcomes(filter: StepOutcomeFilter): Promise<StepOutcomeRow[]>;
   count(): Promise<number>;
 }
 
