@@ -7,6 +7,7 @@ import type { Router } from 'express';
 import type { Caller } from '../service/caller.js';
 import type { Handler, PagesContext, Signed } from './context.js';
 import { PageError } from './errors.js';
+import { mountStats } from './instructor-stats.js';
 
 export const INSTRUCTOR_PATH = '/instructor';
 
@@ -23,6 +24,5 @@ export function instructorOnly(ctx: PagesContext, fn: Handler, post = false) {
 
 /** Mounts every instructor area (each file adds its routes under INSTRUCTOR_PATH). */
 export function mountInstructor(r: Router, ctx: PagesContext): void {
-  void r;
-  void ctx;
+  mountStats(r, ctx);
 }
