@@ -8,7 +8,7 @@ import { notFoundError, StepwiseError } from '../core/errors.js';
 import { gradeAnswers } from '../engine.js';
 import { findTopic } from '../topics/index.js';
 import { computeStatistics, type ItemLayout, type Respondent, type Statistics, type StepResponse } from '../stats/compute.js';
-import type { Exam, StepOutcomeRow, Store, Variant } from '../store/types.js';
+import type { AttemptOutcomes, Exam, Store, Variant } from '../store/types.js';
 import { countedAttempt } from './exam-rules.js';
 
 export interface ExamStatistics extends Statistics {
@@ -19,32 +19,14 @@ export interface PracticeStatistics extends Statistics {
   scope: { kind: 'practice'; courseId: string; title: string; topic: string | null };
 }
 
-interface AttemptSteps {
-  id: string;
-  userId: string;
-  variantId: string;
-  createdAt: string;
-  score: number;
-  steps: StepOutcomeRow[];
-}
+type AttemptSteps = AttemptOutcomes;
 
-/** Step rows grouped by attempt, attempts in the rows' (time) order. */
-function byAttempt(rows: readonly StepOutcomeRow[]): AttemptSteps[] {
-  const out = new Map<string, AttemptSteps>();
-  for (const r of rows) {
-    let a = out.get(r.attemptId);
-    if (!a) out.set(r.attemptId, (a = { id: r.attemptId, userId: r.userId, variantId: r.variantId, createdAt: r.createdAt, score: r.score, steps: [] }));
-    a.steps.push(r);
-  }
-  return [...out.values()];
-}
-
-const response = (item: number, r: StepOutcomeRow): StepResponse => ({ item, step: r.stepId, note: r.outcome, mark: r.credit, max: r.marks });
+const response = (item: number, r: AttemptOutcomes['steps'][number]): StepResponse => ({ item, step: r.stepId, note: r.outcome, mark: r.credit, max: r.marks });
 
 export async function examStatistics(store: Store, exam: Exam): Promise<ExamStatistics> {
   const variants = await store.variants.listByExam(exam.id);
   const variantById = new Map(variants.map((v) => [v.id, v]));
-  const attempts = byAttempt(await store.attempts.stepOutcomes({ examId: exam.id }));
+  const attempts = await store.attempts.stepOutcomes({ examId: exam.id });
 
   // Each student's attempts per item, in time order; their version is the one their attempts are at.
   const perUser = new Map<string, { version: number; tries: Map<string, AttemptSteps[]> }>();
@@ -107,13 +89,13 @@ export async function practiceStatistics(store: Store, courseId: string, topic?:
   const course = await store.courses.get(courseId);
   if (!course) throw notFoundError('course', courseId);
   if (topic !== undefined && !findTopic(topic)) throw new StepwiseError('invalid_request', `query.topic: unknown topic ${JSON.stringify(topic)}`, 'query.topic');
-  const attempts = byAttempt(await store.attempts.stepOutcomes({ courseId, ...(topic !== undefined ? { topic } : {}) }));
-  const topics = [...new Set(attempts.map((a) => a.steps[0].topic ?? ''))].sort();
+  const attempts = await store.attempts.stepOutcomes({ courseId, ...(topic !== undefined ? { topic } : {}) });
+  const topics = [...new Set(attempts.map((a) => a.topic ?? ''))].sort();
   const layout: ItemLayout[] = topics.map((t, i) => ({ item: i + 1, label: t, steps: [] }));
   const respondents: Respondent[] = attempts.map((a) => {
-    const it = layout[topics.indexOf(a.steps[0].topic ?? '')];
+    const it = layout[topics.indexOf(a.topic ?? '')];
     for (const r of a.steps) if (!it.steps.includes(r.stepId)) it.steps.push(r.stepId);
-    return { id: a.id, steps: a.steps.map((r) => response(it.item, r)) };
+    return { id: a.attemptId, steps: a.steps.map((r) => response(it.item, r)) };
   });
   return {
     scope: { kind: 'practice', courseId, title: course.title, topic: topic ?? null },

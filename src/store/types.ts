@@ -192,20 +192,18 @@ export interface AttemptGuard {
 /** Which step rows statistics read: an exam's items, or a course's practice attempts (one topic, or all). */
 export type StepOutcomeFilter = { examId: string } | { courseId: string; topic?: string };
 
-/** One graded step of one attempt, as statistics read it: the outcome note, never the feedback. */
-export interface StepOutcomeRow {
+/** One attempt's graded steps, as statistics read them: outcome notes, never the feedback. */
+export interface AttemptOutcomes {
   attemptId: string;
   userId: string;
   variantId: string;
   createdAt: string;
   /** The attempt's score (the `best` counting rule reads it). */
   score: number;
-  stepId: string;
-  outcome: string;
-  credit: number;
-  marks: number;
-  /** The variant's topic (course practice rows only). */
+  /** The variant's topic (course practice only). */
   topic?: string;
+  /** In the order graded. */
+  steps: { stepId: string; outcome: string; credit: number; marks: number }[];
 }
 
 export interface AttemptRepo {
@@ -215,8 +213,8 @@ export interface AttemptRepo {
   listByVariant(variantId: string): Promise<Attempt[]>;
   listByExam(examId: string): Promise<Attempt[]>;
   listBySession(sessionId: string): Promise<Attempt[]>;
-  /** Every graded step of the non-preview attempts in scope (course practice: students' only), attempts in time order. */
-  stepOutcomes(filter: StepOutcomeFilter): Promise<StepOutcomeRow[]>;
+  /** The graded steps of every non-preview attempt in scope (course practice: students' only), attempts in time order. */
+  stepOutcomes(filter: StepOutcomeFilter): Promise<AttemptOutcomes[]>;
   count(): Promise<number>;
 }
 

@@ -3,54 +3,53 @@
  * before migration 011 (their notes derived once from each attempt's stored grade result).
  */
 import { legacyOutcome } from '../../solvers/outcome.js';
-import type { StepOutcomeFilter, StepOutcomeRow } from '../types.js';
+import type { AttemptOutcomes, StepOutcomeFilter } from '../types.js';
 import type { Db } from './db.js';
 
-interface Row {
-  attempt_id: string;
-  user_id: string;
-  variant_id: string;
-  created_at: string;
-  score: number;
-  step_id: string;
-  outcome: string;
-  credit: number;
-  marks: number;
-}
-
-const COLUMNS = 'a.id AS attempt_id, a.user_id, a.variant_id, a.created_at, a.score, s.step_id, s.outcome, s.credit, s.marks';
+type AttemptRow = [k: number, id: string, user: string, variant: string, at: string, score: number, topic: string];
+type StepRow = [k: number, order: number, step: string, outcome: string, credit: number, marks: number];
 
 /**
- * Every graded step of the non-preview attempts in scope, attempts in time order (then steps in
- * the order graded): an exam's items, or a course's practice variants (of one topic, if given) by
- * students only (an instructor trying a question is not the class).
+ * Every graded step of the non-preview attempts in scope, attempts in time order, steps in the
+ * order graded: an exam's items, or a course's practice variants (of one topic, if given) by
+ * students only (an instructor trying a question is not the class). Two lean queries (attempts,
+ * then their steps keyed by rowid) instead of one wide join: a class's 30,000 step rows are read as
+ * small arrays, without the attempt's columns repeated on each.
  */
-export function stepOutcomeRows(db: Db): (filter: StepOutcomeFilter) => StepOutcomeRow[] {
-  const order = 'ORDER BY a.created_at, a.rowid, s.rowid';
-  const byExam = db.prepare<[string], Row>(
-    `SELECT ${COLUMNS} FROM variants v JOIN attempts a ON a.variant_id = v.id JOIN attempt_steps s ON s.attempt_id = a.id
-      WHERE v.exam_id = ? AND a.preview = 0 ${order}`,
-  );
-  const practice = `SELECT ${COLUMNS}, v.topic FROM variants v JOIN attempts a ON a.variant_id = v.id JOIN attempt_steps s ON s.attempt_id = a.id
-      JOIN users u ON u.id = a.user_id
+export function attemptOutcomes(db: Db): (filter: StepOutcomeFilter) => AttemptOutcomes[] {
+  const examScope = 'FROM variants v JOIN attempts a ON a.variant_id = v.id WHERE v.exam_id = ? AND a.preview = 0';
+  const courseScope = `FROM variants v JOIN attempts a ON a.variant_id = v.id JOIN users u ON u.id = a.user_id
       WHERE v.course_id = ? AND v.mode = 'practice' AND a.preview = 0 AND u.role = 'student'`;
-  const byCourseAll = db.prepare<[string], Row & { topic: string }>(`${practice} ${order}`);
-  const byCourseTopic = db.prepare<[string, string], Row & { topic: string }>(`${practice} AND v.topic = ? ${order}`);
-  const map = (r: Row & { topic?: string }): StepOutcomeRow => ({
-    attemptId: r.attempt_id,
-    userId: r.user_id,
-    variantId: r.variant_id,
-    createdAt: r.created_at,
-    score: r.score,
-    stepId: r.step_id,
-    outcome: r.outcome,
-    credit: r.credit,
-    marks: r.marks,
-    ...(r.topic !== undefined ? { topic: r.topic } : {}),
+  const queries = (scope: string) => ({
+    attempts: db.prepare(`SELECT a.rowid, a.id, a.user_id, a.variant_id, a.created_at, a.score, v.topic ${scope} ORDER BY a.created_at, a.rowid`).raw(true),
+    steps: db.prepare(`SELECT a.rowid, s.rowid, s.step_id, s.outcome, s.credit, s.marks ${scope.replace('WHERE', 'JOIN attempt_steps s ON s.attempt_id = a.id WHERE')}`).raw(true),
   });
+  const exam = queries(examScope);
+  const course = queries(courseScope);
+  const courseTopic = queries(`${courseScope} AND v.topic = ?`);
   return (f) => {
-    if ('examId' in f) return byExam.all(f.examId).map(map);
-    return (f.topic === undefined ? byCourseAll.all(f.courseId) : byCourseTopic.all(f.courseId, f.topic)).map(map);
+    const q = 'examId' in f ? exam : f.topic === undefined ? course : courseTopic;
+    const args = 'examId' in f ? [f.examId] : f.topic === undefined ? [f.courseId] : [f.courseId, f.topic];
+    const byKey = new Map<number, { a: AttemptOutcomes; order: number[] }>();
+    const out: AttemptOutcomes[] = [];
+    for (const [k, id, user, variant, at, score, topic] of q.attempts.all(...args) as AttemptRow[]) {
+      const a: AttemptOutcomes = { attemptId: id, userId: user, variantId: variant, createdAt: at, score, ...('examId' in f ? {} : { topic }), steps: [] };
+      byKey.set(k, { a, order: [] });
+      out.push(a);
+    }
+    for (const [k, order, stepId, outcome, credit, marks] of q.steps.all(...args) as StepRow[]) {
+      const x = byKey.get(k);
+      if (!x) continue;
+      x.a.steps.push({ stepId, outcome, credit, marks });
+      x.order.push(order);
+    }
+    // The primary key hands an attempt's steps over by id: put them back in the order graded.
+    for (const { a, order } of byKey.values()) {
+      if (order.every((o, i) => i === 0 || order[i - 1] < o)) continue;
+      const idx = order.map((_, i) => i).sort((i, j) => order[i] - order[j]);
+      a.steps = idx.map((i) => a.steps[i]);
+    }
+    return out;
   };
 }
 

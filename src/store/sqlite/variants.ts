@@ -8,7 +8,7 @@ import type { Db, Statement } from './db.js';
 import { groupCommit } from './group-commit.js';
 import { examFingerprints } from './fingerprints.js';
 import { json, opt } from './rows.js';
-import { stepOutcomeRows } from './outcomes.js';
+import { attemptOutcomes } from './outcomes.js';
 import { legacyOutcome } from '../../solvers/outcome.js';
 
 interface VariantRow {
@@ -160,7 +160,7 @@ export function sqliteAttempts(db: Db): AttemptRepo {
     'SELECT a.* FROM attempts a JOIN variants v ON v.id = a.variant_id WHERE v.session_id = ? ORDER BY a.created_at, a.rowid',
   );
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM attempts');
-  const stepRows = stepOutcomeRows(db);
+  const stepRows = attemptOutcomes(db);
   // Exam rules are checked in the same transaction as the insert: two submissions racing for the
   // last allowed attempt are serialised by SQLite, and the second sees the first.
   const check = (row: AttemptRow, guard: AttemptGuard): void => {
