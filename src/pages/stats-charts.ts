@@ -39,15 +39,15 @@ async function chart(id: string, title: string, description: string, spec: Spec,
 
 export async function statisticsCharts(s: Statistics): Promise<Chart[]> {
   const charts: Chart[] = [];
-  const bins = s.summary.histogram.map((b) => ({ bin: `${b.from}–${b.to} %`, count: b.count, order: b.from }));
+  const bins = s.summary.histogram.map((b) => ({ bin: `${b.from}–${b.to}`, count: b.count, order: b.from }));
   const peak = bins.reduce((m, b) => (b.count > m.count ? b : m), bins[0]);
   charts.push(
     await chart(
       'hist',
       'Score histogram',
-      `Totals of ${s.summary.n} respondents in percent of the maximum, in ten bins of 10 points; the most (${peak.count}) are in ${peak.bin}.`,
+      `Totals of ${s.summary.n} respondents in percent of the maximum, in ten bins of 10 points; the most (${peak.count}) are in ${peak.bin} %.`,
       {
-        width: 420,
+        width: 480,
         height: 180,
         data: { values: bins },
         mark: { type: 'bar', color: '#3b6ea5' },
