@@ -53,7 +53,7 @@ export function checkRules(r: Partial<Record<keyof ExamRules, unknown>>, path = 
  * attempts in time order: only attempts made before the close count; `last` (default), `first`,
  * or `best` (the highest score, the earliest on a tie).
  */
-export function countedAttempt<A extends Pick<Attempt, 'createdAt' | 'score'>>(rules: Pick<ExamRules, 'counts' | 'closesAt'>, attempts: readonly A[]): A | undefined {
+export function countedAttempt(rules: Pick<ExamRules, 'counts' | 'closesAt'>, attempts: readonly Attempt[]): Attempt | undefined {
   const close = rules.closesAt === undefined ? Infinity : Date.parse(rules.closesAt);
   const valid = attempts.filter((a) => Date.parse(a.createdAt) < close);
   if (valid.length === 0) return undefined;

@@ -8,7 +8,7 @@ import { notFoundError, StepwiseError } from '../core/errors.js';
 import { gradeAnswers } from '../engine.js';
 import { findTopic } from '../topics/index.js';
 import { computeStatistics, type ItemLayout, type Respondent, type Statistics, type StepResponse } from '../stats/compute.js';
-import type { AttemptOutcomes, Exam, Store, Variant } from '../store/types.js';
+import type { Attempt, AttemptOutcomes, Exam, Store, Variant } from '../store/types.js';
 import { countedAttempt } from './exam-rules.js';
 
 export interface ExamStatistics extends Statistics {
@@ -20,6 +20,25 @@ export interface PracticeStatistics extends Statistics {
 }
 
 type AttemptSteps = AttemptOutcomes;
+
+/**
+ * The exam's counting rule (countedAttempt, as the results use it) over attempts read for
+ * statistics: each is given the Attempt fields the rule reads, and the one it picks is mapped back.
+ */
+function countedOf(exam: Exam, tries: readonly AttemptSteps[]): AttemptSteps | undefined {
+  const shaped = tries.map((a): Attempt => ({
+    id: a.attemptId,
+    variantId: a.variantId,
+    userId: a.userId,
+    answers: null,
+    result: { topic: '', score: a.score, maxScore: 0, steps: [] },
+    score: a.score,
+    maxScore: 0,
+    createdAt: a.createdAt,
+  }));
+  const picked = countedAttempt(exam, shaped);
+  return picked && tries[shaped.indexOf(picked)];
+}
 
 const response = (item: number, r: AttemptOutcomes['steps'][number]): StepResponse => ({ item, step: r.stepId, note: r.outcome, mark: r.credit, max: r.marks });
 
@@ -55,7 +74,7 @@ export async function examStatistics(store: Store, exam: Exam): Promise<ExamStat
     let counted = 0;
     for (const v of variants.filter((x) => x.examVersion === u.version)) {
       const item = (v.examItem ?? 0) + 1;
-      const a = countedAttempt(exam, u.tries.get(v.id) ?? []);
+      const a = countedOf(exam, u.tries.get(v.id) ?? []);
       if (a) counted++;
       steps.push(...(a ? a.steps.map((r) => response(item, r)) : unanswered(v, item)));
     }

@@ -70,6 +70,19 @@ describe('exam statistics from stored attempts', () => {
   });
 });
 
+describe('the counting rule’s close time', () => {
+  it('leaves out attempts made after the close (as the results do): such a student did not sit the exam', async () => {
+    store = SqliteStore.open({ file: ':memory:' });
+    const teacher = await store.users.create({ name: 'T', role: 'instructor' });
+    const u = await store.users.create({ name: 'Late', role: 'student' });
+    const { exam, variants } = await createExam(store, { title: 'Closed', blueprint: [{ topic: 'kl-discrete', count: 1 }], versions: 1, seed: 2, createdBy: teacher.id, closesAt: '2020-01-01T00:00:00Z' });
+    await store.attempts.create({ variantId: variants[0].id, userId: u.id, answers: {}, result: result(variants[0], { kl: ['correct', 1] }) });
+    const s = await examStatistics(store, exam);
+    expect(s.summary.n).toBe(0);
+    expect(s.steps.map((x) => x.n)).toEqual([0, 0, 0]);
+  });
+});
+
 describe('practice pool statistics', () => {
   it('counts every student practice attempt of the course at the topic, not an instructor’s', async () => {
     store = SqliteStore.open({ file: ':memory:' });
