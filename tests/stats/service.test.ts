@@ -140,3 +140,27 @@ describe('migration 011: outcome notes of attempts stored before it', () => {
     expect((await store.attempts.get('a1'))!.result.steps.map((s) => s.outcome)).toEqual(['missing:implied', 'correct-from-rounded', 'invalid:non-finite']);
   });
 });
+
+describe('a step row written without its note', () => {
+  it('takes it from the attempt’s stored result (trigger), or reads as its status where the result has none', async () => {
+    store = SqliteStore.open({ file: ':memory:' });
+    const db = store.db;
+    const t = '2026-01-01T00:00:00.000Z';
+    db.prepare("INSERT INTO users (id, name, role, created_at) VALUES ('u1', 'Ada', 'student', ?)").run(t);
+    db.prepare("INSERT INTO courses (id, title, created_by, created_at) VALUES ('c1', 'DL', 'u1', ?)").run(t);
+    db.prepare(
+      "INSERT INTO variants (id, topic, seed, difficulty, params, steps, prompt, mode, course_id, created_by, created_at) VALUES ('v1', 'kl-discrete', 1, 'medium', '{}', '[\"terms\",\"kl\"]', '', 'practice', 'c1', 'u1', ?)",
+    ).run(t);
+    const result = { topic: 'kl-discrete', score: 1, maxScore: 2, steps: [{ id: 'terms', status: 'correct', credit: 1, marks: 1, feedback: '', outcome: 'correct-from-rounded' }, { id: 'kl', status: 'incorrect', credit: 0, marks: 1, feedback: '' }] };
+    db.prepare("INSERT INTO attempts (id, variant_id, user_id, answers, result, score, max_score, created_at) VALUES ('a1', 'v1', 'u1', '{}', ?, 1, 2, ?)").run(JSON.stringify(result), t);
+    const plain = db.prepare('INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    plain.run('a1', 'terms', 'correct', 1, 1, null, null);
+    plain.run('a1', 'kl', 'incorrect', 0, 1, 'weighted-by-q', null);
+    expect(db.prepare("SELECT step_id, outcome FROM attempt_steps WHERE attempt_id = 'a1' ORDER BY rowid").all()).toEqual([
+      { step_id: 'terms', outcome: 'correct-from-rounded' },
+      { step_id: 'kl', outcome: null },
+    ]);
+    const [a] = await store.attempts.stepOutcomes({ courseId: 'c1' });
+    expect(a.steps.map((s) => s.outcome)).toEqual(['correct-from-rounded', 'misconception:weighted-by-q']);
+  });
+});

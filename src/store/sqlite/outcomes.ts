@@ -6,6 +6,16 @@ import { legacyOutcome } from '../../solvers/outcome.js';
 import type { AttemptOutcomes, StepOutcomeFilter } from '../types.js';
 import type { Db } from './db.js';
 
+/**
+ * A step row's note from its columns alone, where none was written (never by this store; kept so a
+ * row without one reads as its status rather than breaking statistics until the next open fills it).
+ */
+const FALLBACK = `CASE
+  WHEN s.status = 'missing' AND s.note = 'implied' THEN 'missing:implied'
+  WHEN s.status IN ('partial', 'incorrect') AND s.misconception IS NOT NULL THEN 'misconception:' || s.misconception
+  WHEN s.status = 'invalid' THEN 'invalid:syntax'
+  ELSE s.status END`;
+
 type AttemptRow = [k: number, id: string, user: string, variant: string, at: string, score: number, topic: string];
 type StepRow = [k: number, order: number, step: string, outcome: string, credit: number, marks: number];
 
@@ -22,7 +32,7 @@ export function attemptOutcomes(db: Db): (filter: StepOutcomeFilter) => AttemptO
       WHERE v.course_id = ? AND v.mode = 'practice' AND a.preview = 0 AND u.role = 'student'`;
   const queries = (scope: string) => ({
     attempts: db.prepare(`SELECT a.rowid, a.id, a.user_id, a.variant_id, a.created_at, a.score, v.topic ${scope} ORDER BY a.created_at, a.rowid`).raw(true),
-    steps: db.prepare(`SELECT a.rowid, s.rowid, s.step_id, s.outcome, s.credit, s.marks ${scope.replace('WHERE', 'JOIN attempt_steps s ON s.attempt_id = a.id WHERE')}`).raw(true),
+    steps: db.prepare(`SELECT a.rowid, s.rowid, s.step_id, COALESCE(s.outcome, ${FALLBACK}), s.credit, s.marks ${scope.replace('WHERE', 'JOIN attempt_steps s ON s.attempt_id = a.id WHERE')}`).raw(true),
   });
   const exam = queries(examScope);
   const course = queries(courseScope);
@@ -63,14 +73,7 @@ export function backfillOutcomes(db: Db): number {
     `SELECT DISTINCT s.attempt_id, a.result FROM attempt_steps s JOIN attempts a ON a.id = s.attempt_id WHERE s.outcome IS NULL LIMIT 500`,
   );
   const set = db.prepare('UPDATE attempt_steps SET outcome = ? WHERE attempt_id = ? AND step_id = ? AND outcome IS NULL');
-  const fallback = db.prepare(
-    `UPDATE attempt_steps SET outcome = CASE
-       WHEN status = 'missing' AND note = 'implied' THEN 'missing:implied'
-       WHEN status IN ('partial', 'incorrect') AND misconception IS NOT NULL THEN 'misconception:' || misconception
-       WHEN status = 'invalid' THEN 'invalid:syntax'
-       ELSE status END
-     WHERE attempt_id = ? AND outcome IS NULL`,
-  );
+  const fallback = db.prepare(`UPDATE attempt_steps AS s SET outcome = ${FALLBACK} WHERE s.attempt_id = ? AND s.outcome IS NULL`);
   let written = 0;
   for (;;) {
     const batch = pending.all();
@@ -85,7 +88,8 @@ export function backfillOutcomes(db: Db): number {
         }
         for (const g of Array.isArray(steps) ? steps : []) {
           if (typeof g !== 'object' || g === null || typeof (g as { id?: unknown }).id !== 'string') continue;
-          written += set.run(legacyOutcome(g as Parameters<typeof legacyOutcome>[0]), attempt_id, (g as { id: string }).id).changes;
+          const step = g as Parameters<typeof legacyOutcome>[0] & { id: string; outcome?: unknown };
+          written += set.run(typeof step.outcome === 'string' ? step.outcome : legacyOutcome(step), attempt_id, step.id).changes;
         }
         // A row its stored result does not describe (never written so, but a NULL left here would be read again at every open).
         written += fallback.run(attempt_id).changes;

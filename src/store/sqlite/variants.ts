@@ -144,7 +144,8 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   const insert = db.prepare(
     'INSERT INTO attempts (id, variant_id, user_id, answers, result, score, max_score, preview, created_at) VALUES (@id, @variant_id, @user_id, @answers, @result, @score, @max_score, @preview, @created_at)',
   );
-  const insertStep = db.prepare(
+  // With the outcome note (migration 011; a row written without one gets it from a trigger).
+  const insertStepNoted = db.prepare(
     'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const examWindow = db.prepare<[string], { released_at: string | null; opens_at: string | null; closes_at: string | null }>(
@@ -179,7 +180,7 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   const insertOne = (row: AttemptRow, result: GradeResult, guard?: AttemptGuard): void => {
     if (guard) check(row, guard);
     insert.run(row);
-    for (const s of result.steps) insertStep.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s));
+    for (const s of result.steps) insertStepNoted.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s));
   };
   const commit = groupCommit<{ row: AttemptRow; result: GradeResult; guard?: AttemptGuard }>(db, ({ row, result, guard }) => insertOne(row, result, guard));
   return {
