@@ -45,7 +45,9 @@ export async function statisticsCharts(s: Statistics): Promise<Chart[]> {
     await chart(
       'hist',
       'Score histogram',
-      `Totals of ${s.summary.n} respondents in percent of the maximum, in ten bins of 10 points; the most (${peak.count}) are in ${peak.bin} %.`,
+      s.summary.n === 0
+        ? 'No respondents yet: every bin is empty.'
+        : `Totals of ${s.summary.n} respondents in percent of the maximum, in ten bins of 10 points; the most (${peak.count}) are in ${peak.bin} %.`,
       {
         width: 480,
         height: 180,
@@ -66,11 +68,11 @@ export async function statisticsCharts(s: Statistics): Promise<Chart[]> {
       await chart(
         'facility',
         'Facility per step',
-        `The share of the marks earned at each of ${steps.length} steps (0 to 100 %).${hardest ? ` The hardest is item ${hardest.item}, step ${hardest.step}, at ${pct(hardest.facility)}.` : ''}`,
+        `The share of the marks earned at each of ${steps.length} steps (0 to 100 %; a step nobody answered has none).${hardest ? ` The hardest is item ${hardest.item}, step ${hardest.step}, at ${pct(hardest.facility)}.` : ''}`,
         {
           width: 420,
           height: { step: 16 },
-          data: { values: steps },
+          data: { values: steps.filter((x) => x.known) },
           mark: { type: 'bar', color: '#2f7d4f' },
           encoding: {
             y: { field: 'label', type: 'ordinal', sort: { field: 'order' }, title: 'item. step' },

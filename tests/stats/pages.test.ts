@@ -45,6 +45,16 @@ describe('statistics pages over HTTP', () => {
     expect(csv.text.split('\r\n')[0]).toMatch(/^level,item,step,/);
   });
 
+  it('an exam nobody has sat yet: the page, with no figures to show', async () => {
+    const c = await signIn(h, h.instructor);
+    const e = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Empty', blueprint: [{ topic: 'kl-discrete', count: 1 }], versions: 1 } });
+    const r = await c.get(`/instructor/exams/${e.body.id}/statistics`);
+    expect(r.status).toBe(200);
+    expect(r.text).toMatch(/<dd data-stat="n">0<\/dd>/);
+    expect(r.text).toMatch(/No respondents yet/);
+    expect(r.text).not.toMatch(/NaN/);
+  });
+
   it('practice pool page: a chooser without a course, the statistics with one', async () => {
     const c = await signIn(h, h.instructor);
     const chooser = await c.get('/instructor/statistics');
