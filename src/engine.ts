@@ -19,6 +19,7 @@ import { findTopic, TOPICS } from './topics/index.js';
 export { StepwiseError } from './core/errors.js';
 export type { BlankStepPolicy, GradeOptions, GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
 export { BLANK_STEP_POLICIES } from './solvers/grade.js';
+export { legacyOutcome, misconceptionOf, type OutcomeNote } from './solvers/outcome.js';
 export type { Solution } from './solvers/solve.js';
 export type { WorkedCase } from './solvers/worked-cases.js';
 export type { Difficulty } from './solvers/topic.js';

@@ -7,14 +7,15 @@ import type { Caller, RouteSpec } from './route.js';
 
 /**
  * The instructor routes an LTI launch key (an instructor's key scoped to one resource link) may
- * call, and only for the exam its link opens (`:id`): that exam's versions, results, release,
- * export and paper answers. Everything else instructor-only (users, keys, platforms, courses, creating or listing
+ * call, and only for the exam its link opens (`:id`): that exam's versions, results, statistics,
+ * release, export and paper answers. Everything else instructor-only (users, keys, platforms, courses, creating or listing
  * exams) needs a key made through the API; on routes open to any caller a launch key is treated as
  * a student's, except for its own exam's variants (src/service/access.ts).
  */
 const SCOPED_EXAM_ROUTES = new Set([
   'get /api/v1/exams/:id/versions',
   'get /api/v1/exams/:id/results',
+  'get /api/v1/exams/:id/statistics',
   'post /api/v1/exams/:id/release',
   'get /api/v1/exams/:id/export',
   'post /api/v1/exams/:id/paper-answers',

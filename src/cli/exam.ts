@@ -11,6 +11,7 @@ import { dbFileFromEnv } from '../store/sqlite/db.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { register as registerCreate } from './exam-create.js';
 import { register as registerGrade } from './exam-grade.js';
+import { register as registerStats } from './exam-stats.js';
 
 /** Opens the store STEPWISE_DB names, as `serve` does, runs `body`, and closes it (even on error). */
 export async function withExamStore<T>(body: (store: SqliteStore) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
@@ -37,5 +38,6 @@ export function registerExam(program: Command): Command {
   // One line per subcommand file: register(exam).
   registerCreate(exam); // create, show
   registerGrade(exam); // grade, results
+  registerStats(exam);
   return exam;
 }

@@ -102,7 +102,7 @@ function emptyCell(cells: string[][], vector: boolean): string | undefined {
 
 /** The grader's own reading of one answer (src/solvers/read-answer.ts). */
 export function readEntry(s: StepShape, raw: unknown): ReadResult {
-  if (isBlank(raw)) return { ok: false, reason: 'the answer is empty' };
+  if (isBlank(raw)) return { ok: false, reason: 'the answer is empty', code: 'form' }; // the form's own check: the grader calls a blank `missing`
   return readAnswer(raw, { kind: s.kind, truth: s.truth, maskable: s.maskable, ...(s.labels ? { labels: s.labels } : {}) });
 }
 

@@ -9,6 +9,7 @@ import type { Handler, PagesContext, Signed } from './context.js';
 import { PageError } from './errors.js';
 import { mountBuilder } from './instructor-builder.js';
 import { mountResults } from './instructor-results.js';
+import { mountStats } from './instructor-stats.js';
 
 export const INSTRUCTOR_PATH = '/instructor';
 
@@ -27,4 +28,5 @@ export function instructorOnly(ctx: PagesContext, fn: Handler, post = false) {
 export function mountInstructor(r: Router, ctx: PagesContext): void {
   mountBuilder(r, ctx);
   mountResults(r, ctx);
+  mountStats(r, ctx);
 }

@@ -13,6 +13,7 @@ import { DEFAULT_TOLERANCE, type Tolerance } from '../core/tolerance.js';
 import { describePosition, type Matrix, type Value, type Vector } from '../core/values.js';
 import { allRight, compareValues, type Comparison } from './compare.js';
 import { validateParams } from './params.js';
+import type { OutcomeNote } from './outcome.js';
 import { isBlank, readAnswer } from './read-answer.js';
 import { activeSteps, evaluateSteps, nonFinite } from './solve.js';
 import type { AnyStep, Params, StepValues, Topic } from './topic.js';
@@ -69,6 +70,8 @@ export interface StepGrade {
    * its marks because a correct answer depends on it (the `implied` blank-step policy).
    */
   note?: 'implied';
+  /** The outcome note: a stable id of how the step came out (src/solvers/outcome.ts); statistics read it, not the feedback. */
+  outcome: OutcomeNote;
 }
 
 export interface GradeResult {
@@ -133,9 +136,10 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
     if (!asked.has(id)) continue;
 
     const marks = options.marks?.[id] ?? step.marks ?? 1;
-    const g: StepGrade = { id, label: step.label, status: 'missing', credit: 0, marks, expected, feedback: 'Not answered.' };
+    const g: StepGrade = { id, label: step.label, status: 'missing', credit: 0, marks, expected, feedback: 'Not answered.', outcome: 'missing' };
     if (read && !read.ok) {
       g.status = 'invalid';
+      g.outcome = `invalid:${read.code}`;
       g.feedback = `Cannot read this answer: ${read.reason}.`;
     } else if (read?.ok) {
       const carriedTarget = carriedValue === undefined ? undefined : tieOr(step, p, effective, read.value, carriedValue);
@@ -151,6 +155,7 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
             g.credit = 0;
             g.feedback = 'Not correct.';
           }
+          g.outcome = `misconception:${hit.id}`;
           g.feedback += ` ${hit.explanation}`;
         } else if (isTransposeOf(read.value, [expected, carriedTarget], tol)) {
           // A square matrix entered the wrong way round has the right shape, so only this says so.
@@ -203,6 +208,7 @@ function creditImplied(topic: Topic, results: StepGrade[], written: ReadonlySet<
     if (!g || g.status !== 'missing') continue;
     g.credit = g.marks;
     g.note = 'implied';
+    g.outcome = 'missing:implied';
     g.feedback = `Not written, but implied by your correct ${by}.`;
   }
 }
@@ -239,6 +245,7 @@ function judge(
 ): void {
   if (allRight(vsTruth)) {
     g.status = 'correct';
+    g.outcome = 'correct';
     g.credit = g.marks;
     g.feedback = 'Correct.';
     return;
@@ -249,12 +256,14 @@ function judge(
     // Built correctly on earlier answers that were right to the asked precision: the drift is
     // rounding, not an error, so no ECF penalty applies.
     g.status = 'correct';
+    g.outcome = 'correct-from-rounded';
     g.credit = g.marks;
     g.feedback = `Correct, from your rounded ${deps}.`;
     return;
   }
   if (vsCarried && allRight(vsCarried)) {
     g.status = 'carried';
+    g.outcome = 'carried';
     g.credit = g.marks * (1 - penalty);
     g.carriedValue = carried;
     g.feedback = `Not the true value, but it follows correctly from your own ${deps} (error carried forward)${penalty > 0 ? `; ${pct(penalty)} of the marks withheld` : ''}.`;
@@ -265,12 +274,14 @@ function judge(
   const best: Comparison = vsCarried && carriedShare > truthShare ? vsCarried : vsTruth;
   if (best.right > 0) {
     g.status = 'partial';
+    g.outcome = 'partial';
     g.credit = g.marks * Math.max(truthShare, carriedShare);
     const wrong = best.total - best.right;
     const where = describePosition(answer as number | Vector | Matrix, best.firstWrong);
     g.feedback = `${best.right} of ${best.total} elements are right${best === vsCarried ? ' (given your earlier answers)' : ''}; ${wrong > 1 ? `${wrong} are not, the first at ${where}` : `${where} is not`}.`;
   } else {
     g.status = 'incorrect';
+    g.outcome = 'incorrect';
     g.feedback = typeof answer === 'string' || typeof answer === 'number'
       ? 'Not correct.'
       : `Not correct: no element is within tolerance (first: ${describePosition(answer, vsTruth.firstWrong)}).`;

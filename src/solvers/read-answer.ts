@@ -10,7 +10,16 @@ export const MAX_ANSWER_ELEMENTS = 1024;
 /** Most characters one answer may hold, all its strings together (one math string is as long). */
 export const MAX_ANSWER_CHARS = MAX_EXPRESSION_LENGTH;
 
-export type ReadResult = { ok: true; value: Value } | { ok: false; reason: string };
+/**
+ * Why an answer cannot be read, as a stable code (the outcome note `invalid:<code>`; the English
+ * `reason` beside it may change): over a size limit, not an answer's form (an object, nested too
+ * deep, not a class name), math that does not parse or evaluate, the wrong dimensions, an element
+ * that is NaN, infinite or empty, or a class name that is not one of the classes.
+ */
+export type InvalidReason = 'too-large' | 'form' | 'syntax' | 'shape' | 'non-finite' | 'unknown-label';
+export const INVALID_REASONS: readonly InvalidReason[] = ['too-large', 'form', 'syntax', 'shape', 'non-finite', 'unknown-label'];
+
+export type ReadResult = { ok: true; value: Value } | { ok: false; reason: string; code: InvalidReason };
 
 export interface ExpectedShape {
   kind: Kind;
@@ -29,16 +38,24 @@ export function isBlank(raw: unknown): boolean {
 
 export function readAnswer(raw: unknown, shape: ExpectedShape): ReadResult {
   const over = answerLimitProblem(raw);
-  if (over) return { ok: false, reason: over.reason };
+  if (over) return { ok: false, reason: over.reason, code: over.size ? 'too-large' : 'form' };
   try {
     return shape.kind === 'label' ? readLabel(raw, shape.labels ?? []) : readNumeric(raw, shape);
   } catch (e) {
-    if (e instanceof ExpressionError || e instanceof ShapeError) return { ok: false, reason: e.message };
+    if (e instanceof ShapeError) return { ok: false, reason: e.message, code: e.code };
+    if (e instanceof ExpressionError) return { ok: false, reason: e.message, code: 'syntax' };
     throw e;
   }
 }
 
-class ShapeError extends Error {}
+class ShapeError extends Error {
+  constructor(
+    message: string,
+    readonly code: InvalidReason,
+  ) {
+    super(message);
+  }
+}
 
 /** Why an answer cannot be read before reading it: over a size limit, or not of an answer's form. */
 export interface LimitProblem {
@@ -87,11 +104,11 @@ const size = (reason: string): LimitProblem => ({ reason, size: true });
 const form = (reason: string): LimitProblem => ({ reason, size: false });
 
 function readLabel(raw: unknown, labels: readonly string[]): ReadResult {
-  if (typeof raw !== 'string') return { ok: false, reason: `expected a class name, got ${describeShape(raw)}` };
+  if (typeof raw !== 'string') return { ok: false, reason: `expected a class name, got ${describeShape(raw)}`, code: 'form' };
   const text = raw.trim();
   const match = labels.find((l) => l.toLowerCase() === text.toLowerCase());
   if (match === undefined) {
-    return { ok: false, reason: `"${clip(text)}" is not one of the classes: ${labels.join(', ')}` };
+    return { ok: false, reason: `"${clip(text)}" is not one of the classes: ${labels.join(', ')}`, code: 'unknown-label' };
   }
   return { ok: true, value: match };
 }
@@ -103,7 +120,7 @@ function readNumeric(raw: unknown, shape: ExpectedShape): ReadResult {
   const counter = { n: 0 };
   const v = toNumbers(raw, 0, counter, shape.maskable);
   const problem = shapeProblem(v, shape.truth);
-  if (problem) return { ok: false, reason: problem };
+  if (problem) return { ok: false, reason: problem, code: 'shape' };
   return { ok: true, value: v as Value };
 }
 
@@ -114,27 +131,27 @@ function toNumbers(raw: unknown, depth: number, counter: { n: number }, maskable
   if (typeof raw === 'string') return checkTree(evaluateExpression(raw), depth, counter, maskable);
   if (raw === null) {
     if (maskable && depth > 0) return checkNumber(-Infinity, true, counter);
-    throw new ShapeError('an element is empty (null)');
+    throw new ShapeError('an element is empty (null)', 'non-finite');
   }
   if (Array.isArray(raw)) {
-    if (depth >= 2) throw new ShapeError('arrays are nested more than two deep');
-    if (raw.length > MAX_ANSWER_ELEMENTS) throw new ShapeError(`more than ${MAX_ANSWER_ELEMENTS} elements`);
+    if (depth >= 2) throw new ShapeError('arrays are nested more than two deep', 'form');
+    if (raw.length > MAX_ANSWER_ELEMENTS) throw new ShapeError(`more than ${MAX_ANSWER_ELEMENTS} elements`, 'too-large');
     return raw.map((x) => toNumbers(x, depth + 1, counter, maskable));
   }
-  throw new ShapeError(`expected a number, an array or a math expression, got ${describeShape(raw)}`);
+  throw new ShapeError(`expected a number, an array or a math expression, got ${describeShape(raw)}`, 'form');
 }
 
 function checkTree(v: ExprValue, depth: number, counter: { n: number }, maskable: boolean): ExprValue {
   if (typeof v === 'number') return checkNumber(v, maskable && depth > 0, counter);
-  if (depth >= 2) throw new ShapeError('arrays are nested more than two deep');
+  if (depth >= 2) throw new ShapeError('arrays are nested more than two deep', 'form');
   return v.map((x) => checkTree(x, depth + 1, counter, maskable));
 }
 
 function checkNumber(x: number, maskable: boolean, counter: { n: number }): number {
-  if (++counter.n > MAX_ANSWER_ELEMENTS) throw new ShapeError(`more than ${MAX_ANSWER_ELEMENTS} elements`);
-  if (Number.isNaN(x)) throw new ShapeError('the value is not a number (NaN)');
+  if (++counter.n > MAX_ANSWER_ELEMENTS) throw new ShapeError(`more than ${MAX_ANSWER_ELEMENTS} elements`, 'too-large');
+  if (Number.isNaN(x)) throw new ShapeError('the value is not a number (NaN)', 'non-finite');
   if (x === -Infinity && maskable) return x;
-  if (!Number.isFinite(x)) throw new ShapeError('the value is infinite');
+  if (!Number.isFinite(x)) throw new ShapeError('the value is infinite', 'non-finite');
   return x;
 }
 

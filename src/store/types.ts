@@ -205,6 +205,25 @@ export interface AttemptGuard {
   attemptLimit: number;
 }
 
+/** Which step rows statistics read: an exam's items, or a course's practice attempts (one topic, or all). */
+export type StepOutcomeFilter = { examId: string } | { courseId: string; topic?: string };
+
+/** One attempt's graded steps, as statistics read them: outcome notes, never the feedback. */
+export interface AttemptOutcomes {
+  attemptId: string;
+  userId: string;
+  variantId: string;
+  createdAt: string;
+  /** The attempt's score (the `best` counting rule reads it). */
+  score: number;
+  /** The variant's topic (course practice only). */
+  topic?: string;
+  /** A paper attempt typed in by an instructor (counted whatever the close time, as in results). */
+  source?: 'paper';
+  /** In the order graded. */
+  steps: { stepId: string; outcome: string; credit: number; marks: number }[];
+}
+
 export interface AttemptRepo {
   /** Stores the attempt and one row per graded step, in one transaction. */
   create(input: NewAttempt, guard?: AttemptGuard): Promise<Attempt>;
@@ -212,6 +231,8 @@ export interface AttemptRepo {
   listByVariant(variantId: string): Promise<Attempt[]>;
   listByExam(examId: string): Promise<Attempt[]>;
   listBySession(sessionId: string): Promise<Attempt[]>;
+  /** The graded steps of every non-preview attempt in scope (course practice: students' only), attempts in time order. */
+  stepOutcomes(filter: StepOutcomeFilter): Promise<AttemptOutcomes[]>;
   count(): Promise<number>;
   /**
    * Stores the user's paper attempt at the variant (source 'paper'): the one already stored is

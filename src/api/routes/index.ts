@@ -5,6 +5,7 @@ import { json, type RouteSpec } from '../route.js';
 import { examRoutes } from './exams.js';
 import { paperAnswerRoutes } from './paper-answers.js';
 import { practiceRoutes } from './practice.js';
+import { statisticsRoutes } from './statistics.js';
 import { topicRoutes } from './topics.js';
 import { userRoutes } from './users.js';
 import { variantRoutes } from './variants.js';
@@ -23,5 +24,5 @@ const health: RouteSpec = {
 };
 
 export function apiRoutes(onAttempt?: AttemptHook, onRelease?: ReleaseHook): RouteSpec[] {
-  return [health, ...topicRoutes, ...variantRoutes(onAttempt), ...userRoutes, ...practiceRoutes, ...examRoutes(onRelease), ...paperAnswerRoutes];
+  return [health, ...topicRoutes, ...variantRoutes(onAttempt), ...userRoutes, ...practiceRoutes, ...examRoutes(onRelease), ...paperAnswerRoutes, ...statisticsRoutes];
 }

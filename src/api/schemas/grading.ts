@@ -17,8 +17,13 @@ export const GRADING_COMPONENTS = {
       feedback: { type: 'string' },
       misconception: obj({ id, explanation: { type: 'string' } }, ['id', 'explanation']),
       note: { const: 'implied', description: 'a blank step (status missing) credited because a correct answer depends on it (blank-step policy implied)' },
+      outcome: {
+        type: 'string',
+        pattern: '^(correct|correct-from-rounded|carried|partial|incorrect|missing|missing:implied|misconception:.+|invalid:(too-large|form|syntax|shape|non-finite|unknown-label))$',
+        description: 'the outcome note: a stable id of how the step came out (README, "Item statistics"); statistics read it, never the feedback text',
+      },
     },
-    ['id', 'label', 'status', 'credit', 'marks', 'feedback'],
+    ['id', 'label', 'status', 'credit', 'marks', 'feedback', 'outcome'],
   ),
   AttemptStep: {
     description: 'a graded step; under an open exam’s `status` feedback policy only id, label and status',

@@ -8,6 +8,7 @@ import { EXAMS_COMPONENTS, EXAMS_REQUESTS, PAPER_COMPONENTS } from './exams.js';
 import { GRADING_COMPONENTS, GRADING_REQUESTS } from './grading.js';
 import { LTI_COMPONENTS, LTI_REQUESTS } from './lti.js';
 import { PRACTICE_COMPONENTS, PRACTICE_REQUESTS } from './practice.js';
+import { STATISTICS_COMPONENTS } from './statistics.js';
 import { EXPORT_REQUESTS, TOPICS_COMPONENTS, TOPICS_REQUESTS } from './topics.js';
 import { USERS_COMPONENTS, USERS_REQUESTS } from './users.js';
 
@@ -21,6 +22,7 @@ export const COMPONENTS: Record<string, object> = {
   ...PRACTICE_COMPONENTS,
   ...EXAMS_COMPONENTS,
   ...PAPER_COMPONENTS,
+  ...STATISTICS_COMPONENTS,
   Health: HEALTH,
   ...LTI_COMPONENTS,
 };

@@ -2,6 +2,7 @@
 import type { Store } from '../types.js';
 import { openDatabase, type Db, type OpenOptions } from './db.js';
 import { backfillExamFingerprints } from './fingerprints.js';
+import { backfillOutcomes } from './outcomes.js';
 import { sqliteSecrets } from './secrets.js';
 import { sqliteCourses, sqliteExams, sqliteSessions } from './exams.js';
 import { sqliteLti } from './lti.js';
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
     this.secrets = sqliteSecrets(db, opts.secret);
     this.webSessions = sqliteWebSessions(db);
     backfillExamFingerprints(db);
+    backfillOutcomes(db);
   }
 
   static open(opts: OpenOptions & { secret?: string }): SqliteStore {

@@ -8,6 +8,8 @@ import type { Db, Statement } from './db.js';
 import { groupCommit } from './group-commit.js';
 import { examFingerprints } from './fingerprints.js';
 import { json, opt } from './rows.js';
+import { attemptOutcomes } from './outcomes.js';
+import { legacyOutcome } from '../../solvers/outcome.js';
 
 interface VariantRow {
   id: string;
@@ -65,13 +67,19 @@ const toAttempt = (r: AttemptRow): Attempt => ({
   variantId: r.variant_id,
   userId: r.user_id,
   answers: json<unknown>(r.answers),
-  result: json<GradeResult>(r.result),
+  result: withOutcomes(json<GradeResult>(r.result)),
   score: r.score,
   maxScore: r.max_score,
   ...(r.preview ? { preview: true } : {}),
   ...(r.source === 'paper' ? { source: 'paper' as const } : {}),
   createdAt: r.created_at,
 });
+
+/** A result stored before outcome notes existed gets them on read, derived as the backfill derives them. */
+function withOutcomes(r: GradeResult): GradeResult {
+  for (const s of r.steps ?? []) if (s.outcome === undefined) s.outcome = legacyOutcome(s);
+  return r;
+}
 
 export function variantRow(v: NewVariant): VariantRow {
   return {
@@ -138,8 +146,9 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   const insert = db.prepare(
     'INSERT INTO attempts (id, variant_id, user_id, answers, result, score, max_score, preview, created_at) VALUES (@id, @variant_id, @user_id, @answers, @result, @score, @max_score, @preview, @created_at)',
   );
-  const insertStep = db.prepare(
-    'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  // With the outcome note (migration 011; a row written without one gets it from a trigger).
+  const insertStepNoted = db.prepare(
+    'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const examWindow = db.prepare<[string], { released_at: string | null; opens_at: string | null; closes_at: string | null }>(
     'SELECT released_at, opens_at, closes_at FROM exams WHERE id = ?',
@@ -169,9 +178,10 @@ export function sqliteAttempts(db: Db): AttemptRepo {
       updatePaper.run({ ...row, id });
       deleteSteps.run(id);
     } else insertPaper.run(row);
-    for (const s of result.steps) insertStep.run(id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null);
+    for (const s of result.steps) insertStepNoted.run(id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s));
     return id;
   });
+  const stepRows = attemptOutcomes(db);
   // Exam rules are checked in the same transaction as the insert: two submissions racing for the
   // last allowed attempt are serialised by SQLite, and the second sees the first.
   const check = (row: AttemptRow, guard: AttemptGuard): void => {
@@ -190,7 +200,7 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   const insertOne = (row: AttemptRow, result: GradeResult, guard?: AttemptGuard): void => {
     if (guard) check(row, guard);
     insert.run(row);
-    for (const s of result.steps) insertStep.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null);
+    for (const s of result.steps) insertStepNoted.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s));
   };
   const commit = groupCommit<{ row: AttemptRow; result: GradeResult; guard?: AttemptGuard }>(db, ({ row, result, guard }) => insertOne(row, result, guard));
   return {
@@ -222,6 +232,9 @@ export function sqliteAttempts(db: Db): AttemptRepo {
     },
     async listBySession(sessionId) {
       return bySession.all(sessionId).map(toAttempt);
+    },
+    async stepOutcomes(filter) {
+      return stepRows(filter);
     },
     async count() {
       return count.get()?.n ?? 0;
