@@ -1,0 +1,111 @@
+/**
+ * Printing an exam: for each chosen form its answer sheet and (optionally) its answer key, as
+ * HTML, LaTeX and PDF. One Chromium prints the whole batch. Without a Chromium the HTML and LaTeX
+ * are still made and the PDFs are reported missing with the NoChromiumError's message (what to
+ * install), so an edge can write what it has and say why the rest is not there.
+ */
+import type { Exam, Variant } from '../store/types.js';
+import { NoChromiumError, PdfPrinter } from './chromium.js';
+import { printHtml, qrBound, qrCodes } from './html.js';
+import { printForms, type PrintForm } from './model.js';
+import { formTex, keyTex } from './tex.js';
+
+export type PrintFormat = 'pdf' | 'html' | 'tex';
+export const PRINT_FORMATS: readonly PrintFormat[] = ['pdf', 'html', 'tex'];
+
+export interface PrintDocument {
+  form: PrintForm;
+  key: boolean;
+}
+
+/** A document's file name without extension: "form-A", "key-A". */
+export const documentName = (d: PrintDocument): string => `${d.key ? 'key' : 'form'}-${d.form.letter}`;
+
+export interface PrintedFile {
+  /** e.g. "form-A.pdf", "key-B.tex" */
+  name: string;
+  format: PrintFormat;
+  bytes: Buffer;
+  /** PDFs: how many pages. */
+  pages?: number;
+}
+
+export interface PrintOptions {
+  /** Form letters; all when absent. */
+  forms?: readonly string[];
+  formats: readonly PrintFormat[];
+  /** Answer keys too (default true). */
+  keys?: boolean;
+  /** Called after each file is made (a progress bar). */
+  onFile?: (f: PrintedFile, done: number, total: number) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface PrintResult {
+  files: PrintedFile[];
+  /** Why no PDF was made (no Chromium: what to install), when PDFs were asked for. */
+  pdfUnavailable?: string;
+}
+
+export function printDocuments(exam: Exam, variants: Variant[], forms?: readonly string[], keys = true): PrintDocument[] {
+  return printForms(exam, variants, forms).flatMap((form) => (keys ? [{ form, key: false }, { form, key: true }] : [{ form, key: false }]));
+}
+
+/** The LaTeX source of one document. */
+export const documentTex = (d: PrintDocument): string => (d.key ? keyTex(d.form) : formTex(d.form));
+
+/** The PDF of one document with a launched printer. */
+export async function documentPdf(printer: PdfPrinter, d: PrintDocument, html?: string): Promise<{ pdf: Buffer; pages: number }> {
+  return printer.pdf(html ?? (await printHtml(d.form, d.key)), (from, to) => qrCodes(d.form, d.key, from, to), qrBound(d.form));
+}
+
+/**
+ * Every file asked for. Without a Chromium, PDFs are left out (pdfUnavailable says why) and the
+ * HTML and LaTeX are made even when not asked for: what the instructor can print by other means.
+ */
+export async function printExam(exam: Exam, variants: Variant[], o: PrintOptions): Promise<PrintResult> {
+  const docs = printDocuments(exam, variants, o.forms, o.keys ?? true);
+  const formats = new Set(o.formats);
+  let printer: PdfPrinter | undefined;
+  let pdfUnavailable: string | undefined;
+  if (formats.has('pdf')) {
+    try {
+      printer = await PdfPrinter.launch(o.env);
+    } catch (e) {
+      if (!(e instanceof NoChromiumError)) throw e;
+      pdfUnavailable = e.message;
+      formats.delete('pdf');
+      formats.add('html');
+      formats.add('tex');
+    }
+  }
+  const total = docs.length * formats.size;
+  const files: PrintedFile[] = [];
+  const add = (f: PrintedFile) => {
+    files.push(f);
+    o.onFile?.(f, files.length, total);
+  };
+  try {
+    // Two documents at a time in the one browser: layout is single-threaded per page, and this
+    // machine class has two cores.
+    const queue = [...docs];
+    const worker = async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        const name = documentName(d);
+        const html = formats.has('html') || formats.has('pdf') ? await printHtml(d.form, d.key) : undefined;
+        if (formats.has('tex')) add({ name: `${name}.tex`, format: 'tex', bytes: Buffer.from(documentTex(d), 'utf8') });
+        if (html !== undefined && formats.has('html')) add({ name: `${name}.html`, format: 'html', bytes: Buffer.from(html, 'utf8') });
+        if (printer && html !== undefined) {
+          const { pdf, pages } = await documentPdf(printer, d, html);
+          add({ name: `${name}.pdf`, format: 'pdf', bytes: pdf, pages });
+        }
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  } finally {
+    await printer?.close();
+  }
+  const order = (f: PrintedFile) => docs.findIndex((d) => f.name.startsWith(`${documentName(d)}.`)) * 10 + PRINT_FORMATS.indexOf(f.format);
+  files.sort((a, b) => order(a) - order(b));
+  return pdfUnavailable === undefined ? { files } : { files, pdfUnavailable };
+}
