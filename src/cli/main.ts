@@ -5,13 +5,14 @@
  */
 import { randomInt } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { asStepwiseError } from '../core/errors.js';
 import { builtInBank } from '../bank/bank.js';
 import { runBatch } from '../batch/stream.js';
 import { checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, solveProblem, workedSolution } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
 import { DIFFICULTIES } from '../solvers/topic.js';
+import { action, print } from './action.js';
 import { parseSeed, readJsonArg } from './args.js';
+import { registerExam } from './exam.js';
 import { gradeText, solutionText, topicsText } from './format.js';
 import { texToText } from './tex-text.js';
 
@@ -25,25 +26,6 @@ program
   .exitOverride((err) => {
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
-
-function print(json: boolean, value: unknown, text: () => string): void {
-  process.stdout.write(json ? JSON.stringify(value) + '\n' : text() + '\n');
-}
-
-/** Runs a command body; bad input exits 2 with its message (as JSON under --json), bugs exit 1. */
-function action<A extends unknown[]>(body: (...args: A) => void | Promise<void>) {
-  return async (...args: A): Promise<void> => {
-    try {
-      await body(...args);
-    } catch (e) {
-      const err = asStepwiseError(e);
-      const opts = args.find((a): a is { json?: boolean } => typeof a === 'object' && a !== null && 'json' in a);
-      if (opts?.json) process.stdout.write(JSON.stringify({ ok: false, error: err.toJSON() }) + '\n');
-      else process.stderr.write(`stepwise: ${err.message}\n`);
-      process.exitCode = err.code === 'internal' ? 1 : 2;
-    }
-  };
-}
 
 const difficultyOption = () => new Option('-d, --difficulty <level>', 'problem difficulty').choices(DIFFICULTIES);
 
@@ -232,6 +214,8 @@ artefacts
       await showQuestion(id, opts);
     }),
   );
+
+registerExam(program);
 
 program
   .command('serve')

@@ -1,0 +1,37 @@
+/**
+ * `stepwise exam …`: exams from the command line, against the same database as `serve`
+ * (STEPWISE_DB, default db/stepwise.db; STEPWISE_SECRET and STEPWISE_DB_SYNC read as `serve` reads
+ * them, so item seeds agree with the server's). Each subcommand lives in its own file exporting
+ * `register(exam: Command)` and wraps its body in `action` (src/cli/action.ts); this file makes
+ * the group, opens the store, and lists the subcommands, one line each.
+ */
+import type { Command } from 'commander';
+import { StepwiseError } from '../core/errors.js';
+import { dbFileFromEnv } from '../store/sqlite/db.js';
+import { SqliteStore } from '../store/sqlite/index.js';
+
+/** Opens the store STEPWISE_DB names, as `serve` does, runs `body`, and closes it (even on error). */
+export async function withExamStore<T>(body: (store: SqliteStore) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const secret = env.STEPWISE_SECRET;
+  // As `serve` refuses it (src/server.ts MIN_SECRET_LENGTH); the value is never echoed.
+  if (secret && secret.length < 32) throw new StepwiseError('invalid_request', `STEPWISE_SECRET must be at least 32 characters long, got ${secret.length}`, 'STEPWISE_SECRET');
+  const store = SqliteStore.open({
+    file: dbFileFromEnv(env),
+    synchronous: env.STEPWISE_DB_SYNC === 'full' ? 'full' : 'normal',
+    ...(secret ? { secret } : {}),
+  });
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Adds the `exam` group and its subcommands to the program. */
+export function registerExam(program: Command): Command {
+  const exam = program
+    .command('exam')
+    .description('exams from the command line, against the database `serve` uses (STEPWISE_DB): create from a blueprint, show, grade paper answers, results');
+  // One line per subcommand file: register(exam).
+  return exam;
+}
