@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { StepwiseError } from '../core/errors.js';
 import { dbFileFromEnv } from '../store/sqlite/db.js';
 import { SqliteStore } from '../store/sqlite/index.js';
+import { register as registerPrint } from './exam-print.js';
 
 /** Opens the store STEPWISE_DB names, as `serve` does, runs `body`, and closes it (even on error). */
 export async function withExamStore<T>(body: (store: SqliteStore) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
@@ -33,5 +34,6 @@ export function registerExam(program: Command): Command {
     .command('exam')
     .description('exams from the command line, against the database `serve` uses (STEPWISE_DB): create from a blueprint, show, grade paper answers, results');
   // One line per subcommand file: register(exam).
+  registerPrint(exam);
   return exam;
 }
