@@ -7,6 +7,7 @@ import type { Router } from 'express';
 import type { Caller } from '../service/caller.js';
 import type { Handler, PagesContext, Signed } from './context.js';
 import { PageError } from './errors.js';
+import { mountPrint } from './instructor-print.js';
 
 export const INSTRUCTOR_PATH = '/instructor';
 
@@ -25,4 +26,5 @@ export function instructorOnly(ctx: PagesContext, fn: Handler, post = false) {
 export function mountInstructor(r: Router, ctx: PagesContext): void {
   void r;
   void ctx;
+  mountPrint(r, ctx);
 }

@@ -91,7 +91,57 @@ export class PdfPrinter {
     }
   }
 
+  get connected(): boolean {
+    return this.browser.isConnected();
+  }
+
   async close(): Promise<void> {
     await this.browser.close();
+  }
+}
+
+/**
+ * One printer shared by a server's requests: launched on first use, kept while requests come
+ * (a launch is most of a single PDF's time), closed after `idleMs` without one, and launched
+ * again if the browser went away. A launch that fails (no Chromium) is not kept: the next request
+ * looks again, so installing Chromium needs no restart.
+ */
+export class SharedPrinter {
+  private printer: Promise<PdfPrinter> | undefined;
+  private users = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly idleMs = 60_000,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  async use<T>(fn: (p: PdfPrinter) => Promise<T>): Promise<T> {
+    clearTimeout(this.timer);
+    this.users++;
+    try {
+      let pending = (this.printer ??= PdfPrinter.launch(this.env));
+      let printer: PdfPrinter;
+      try {
+        printer = await pending;
+        if (!printer.connected) {
+          if (this.printer === pending) this.printer = undefined;
+          printer = await (pending = this.printer ??= PdfPrinter.launch(this.env));
+        }
+      } catch (e) {
+        if (this.printer === pending) this.printer = undefined;
+        throw e;
+      }
+      return await fn(printer);
+    } finally {
+      if (--this.users === 0) this.timer = setTimeout(() => void this.close(), this.idleMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    const p = this.printer;
+    this.printer = undefined;
+    if (p) await (await p.catch(() => undefined))?.close().catch(() => undefined);
   }
 }
