@@ -86,14 +86,14 @@ export function mountPrint(r: Router, ctx: PagesContext): void {
       const { exam, doc } = await examDocument(store, String(req.params.id), letter, keyPart !== undefined);
       const name = `${fileStem(exam)}-${doc.key ? 'key' : 'form'}-${doc.form.letter}.${format}`;
       if (format === 'tex') return sendFile(res, 'application/x-tex; charset=utf-8', name, documentTex(doc), 'attachment');
-      const html = await printHtml(doc.form, doc.key);
       if (format === 'html') {
+        const html = await printHtml(doc.form, doc.key);
         res.set('Content-Security-Policy', printCsp()).set('X-Frame-Options', 'DENY').set('Referrer-Policy', 'no-referrer');
         return sendFile(res, 'text/html; charset=utf-8', name, html, 'inline');
       }
       let pdf: Buffer;
       try {
-        pdf = (await printer.use((p) => documentPdf(p, doc, html))).pdf;
+        pdf = (await printer.use((p) => documentPdf(p, doc))).pdf;
       } catch (e) {
         if (e instanceof NoChromiumError) throw new PageError(503, 'no_chromium', e.message);
         throw e;

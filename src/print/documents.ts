@@ -5,7 +5,7 @@
  * install), so an edge can write what it has and say why the rest is not there.
  */
 import type { Exam, Variant } from '../store/types.js';
-import { NoChromiumError, PdfPrinter } from './chromium.js';
+import { findChromium, NoChromiumError, PdfPrinter } from './chromium.js';
 import { printHtml, qrBound, qrCodes } from './html.js';
 import { printForms, type PrintForm } from './model.js';
 import { formTex, keyTex } from './tex.js';
@@ -54,9 +54,13 @@ export function printDocuments(exam: Exam, variants: Variant[], forms?: readonly
 /** The LaTeX source of one document. */
 export const documentTex = (d: PrintDocument): string => (d.key ? keyTex(d.form) : formTex(d.form));
 
-/** The PDF of one document with a launched printer. */
-export async function documentPdf(printer: PdfPrinter, d: PrintDocument, html?: string): Promise<{ pdf: Buffer; pages: number }> {
-  return printer.pdf(html ?? (await printHtml(d.form, d.key)), (from, to) => qrCodes(d.form, d.key, from, to), qrBound(d.form));
+/**
+ * The PDF of one document with a launched printer, from its HTML file (which carries QR codes)
+ * or, by default, from HTML without codes: the printer hands in exactly one per page laid out.
+ */
+export async function documentPdf(printer: PdfPrinter, d: PrintDocument, file?: string): Promise<{ pdf: Buffer; pages: number }> {
+  const html = file ?? (await printHtml(d.form, d.key, false));
+  return printer.pdf(html, (from, to) => qrCodes(d.form, d.key, from, to), file === undefined ? 0 : qrBound(d.form));
 }
 
 /**
@@ -66,11 +70,13 @@ export async function documentPdf(printer: PdfPrinter, d: PrintDocument, html?: 
 export async function printExam(exam: Exam, variants: Variant[], o: PrintOptions): Promise<PrintResult> {
   const docs = printDocuments(exam, variants, o.forms, o.keys ?? true);
   const formats = new Set(o.formats);
-  let printer: PdfPrinter | undefined;
   let pdfUnavailable: string | undefined;
-  if (formats.has('pdf')) {
+  // The browser starts while the first documents are typeset (a launch takes a second or more).
+  const launching = formats.has('pdf') ? PdfPrinter.launch(o.env) : undefined;
+  launching?.catch(() => undefined);
+  if (launching) {
     try {
-      printer = await PdfPrinter.launch(o.env);
+      findChromium(o.env);
     } catch (e) {
       if (!(e instanceof NoChromiumError)) throw e;
       pdfUnavailable = e.message;
@@ -79,6 +85,7 @@ export async function printExam(exam: Exam, variants: Variant[], o: PrintOptions
       formats.add('tex');
     }
   }
+  const printer = formats.has('pdf') ? launching : undefined;
   const total = docs.length * formats.size;
   const files: PrintedFile[] = [];
   const add = (f: PrintedFile) => {
@@ -92,18 +99,18 @@ export async function printExam(exam: Exam, variants: Variant[], o: PrintOptions
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
         const name = documentName(d);
-        const html = formats.has('html') || formats.has('pdf') ? await printHtml(d.form, d.key) : undefined;
+        const html = formats.has('html') ? await printHtml(d.form, d.key) : undefined;
         if (formats.has('tex')) add({ name: `${name}.tex`, format: 'tex', bytes: Buffer.from(documentTex(d), 'utf8') });
-        if (html !== undefined && formats.has('html')) add({ name: `${name}.html`, format: 'html', bytes: Buffer.from(html, 'utf8') });
-        if (printer && html !== undefined) {
-          const { pdf, pages } = await documentPdf(printer, d, html);
+        if (html !== undefined) add({ name: `${name}.html`, format: 'html', bytes: Buffer.from(html, 'utf8') });
+        if (printer) {
+          const { pdf, pages } = await documentPdf(await printer, d, html);
           add({ name: `${name}.pdf`, format: 'pdf', bytes: pdf, pages });
         }
       }
     };
     await Promise.all([worker(), worker()]);
   } finally {
-    await printer?.close();
+    await (await launching?.catch(() => undefined))?.close();
   }
   const order = (f: PrintedFile) => docs.findIndex((d) => f.name.startsWith(`${documentName(d)}.`)) * 10 + PRINT_FORMATS.indexOf(f.format);
   files.sort((a, b) => order(a) - order(b));

@@ -13,6 +13,7 @@ import type HandlebarsNs from 'handlebars';
 import { texValue } from '../core/format.js';
 import { TEMPLATES_DIR } from '../core/paths.js';
 import type { Value } from '../core/values.js';
+import { Lru } from '../core/lru.js';
 import { FormulaCache, markdownToHtml } from '../render/html.js';
 import { ecfRule, toleranceShort, type PrintForm, type PrintStep } from './model.js';
 import { qrDataUrl } from './qr.js';
@@ -58,14 +59,20 @@ function printAssets() {
 export const paginateScript = (): string => printAssets().paginateJs;
 
 const formulas = new FormulaCache(4_000_000);
+/** Typeset statements by source: a form and its key share them, and a reprint shares them all. */
+const typeset = new Lru<string, string>(8_000_000, (h) => h.length);
 
 /**
  * Typeset Markdown for paper: KaTeX's HTML without its MathML twin (a PDF is not read by a screen
  * reader, and the hidden MathML would come out a second time in text extracted from the PDF).
  */
 async function paperHtml(markdown: string): Promise<string> {
-  const html = await markdownToHtml(markdown, { formulas });
-  return html.replace(/<span class="katex-mathml">[\s\S]*?<\/math><\/span>/g, '');
+  let html = typeset.get(markdown);
+  if (html === undefined) {
+    html = (await markdownToHtml(markdown, { formulas })).replace(/<span class="katex-mathml">[\s\S]*?<\/math><\/span>/g, '');
+    typeset.set(markdown, html);
+  }
+  return html;
 }
 
 const valueHtml = (v: Value): Promise<string> => paperHtml(typeof v === 'string' ? v.replace(/[\\`*_[\]<>$]/g, '\\$&') : `$${texValue(v)}$`);
@@ -153,10 +160,14 @@ export function qrCodes(form: PrintForm, key: boolean, from: number, to: number)
   return Promise.all(Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => qrDataUrl({ examId: form.examId, form: form.letter, page: from + i, ...(key ? { key } : {}) })));
 }
 
-/** The answer sheet (key = false) or the answer key of one form, as a self-contained HTML document. */
-export async function printHtml(form: PrintForm, key: boolean): Promise<string> {
+/**
+ * The answer sheet (key = false) or the answer key of one form, as a self-contained HTML document.
+ * `withQr`: carry QR codes for as many pages as the layout can make (a file to keep); false when
+ * a printer hands in exactly the codes of the pages it laid out (a PDF: no code made for nothing).
+ */
+export async function printHtml(form: PrintForm, key: boolean, withQr = true): Promise<string> {
   const a = printAssets();
-  const codes = await qrCodes(form, key, 1, qrBound(form));
+  const codes = withQr ? await qrCodes(form, key, 1, qrBound(form)) : [];
   return documentTemplate()({
     key,
     form,
