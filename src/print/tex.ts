@@ -138,7 +138,10 @@ const PREAMBLE = (header: string, key: boolean) => `\\documentclass[11pt,a4paper
 \\runningheader{${escapeTex(header)}}{}{page \\thepage/\\numpages}
 \\firstpageheadrule
 \\runningheadrule
+\\firstpagefooter{}{}{}
+\\runningfooter{}{}{}
 \\pointpoints{mark}{marks}
+\\vqword{Item}\\vpword{Marks}\\vsword{Awarded}\\vtword{Total}
 % Boxes sized to each answer's shape: one per entry of a vector or matrix.
 \\newcommand{\\answerbox}[1][5cm]{\\fbox{\\rule{0pt}{0.9cm}\\hspace{#1}}}
 \\newcommand{\\cell}{\\rule{0pt}{0.8cm}\\hspace{1.4cm}}
@@ -165,7 +168,7 @@ export function formTex(form: PrintForm): string {
   out.push('\\vspace{1em}\\noindent\\makebox[4cm][l]{Name:}\\hrulefill\n\n\\vspace{1.5em}\\noindent\\makebox[4cm][l]{Student number:}');
   out.push(`${Array.from({ length: 10 }, () => '\\fbox{\\rule{0pt}{0.5cm}\\hspace{0.35cm}}').join('')}\n\n\\vspace{1.5em}\n`);
   out.push(`\\noindent Answer every step in its own box (a matrix or vector has one box per entry). This exam has ${form.items.length} items worth ${formatNumber(form.marks)} marks.\n\n`);
-  out.push('\\begin{center}\n\\gradetable[h][questions]\n\\end{center}\n\n\\newpage\n\\begin{questions}\n');
+  out.push('\\begin{center}\n\\gradetable[v][questions]\n\\end{center}\n\n\\newpage\n\\begin{questions}\n');
   for (const it of form.items) {
     out.push(`\\titledquestion{${escapeTex(it.title)}}\n${markdownToTex(it.statement)}\n`);
     if (it.toleranceNote) out.push(`\n\\emph{${escapeTex(it.toleranceNote)}}\n`);

@@ -28,6 +28,10 @@
       pages.appendChild(page);
       return body;
     };
+    // Anything wider than the column (a long matrix) is shrunk to fit, never cut off at the edge.
+    for (const el of flow.querySelectorAll('.katex-display, .value, .slip, .statement p, table')) {
+      if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) el.style.zoom = String(Math.floor((el.clientWidth / el.scrollWidth) * 100) / 100);
+    }
     let body = newPage();
     const overflows = (el) => el.scrollHeight > el.clientHeight + 1;
     const queue = Array.from(flow.children);

@@ -43,7 +43,7 @@ describe('exam documents', () => {
     const tex = formTex(form);
     expect(tex).toMatch(/^\\documentclass\[11pt,a4paper,addpoints\]\{exam\}/);
     expect(tex).toContain('\\runningheader{Midterm $\\cdot$ Form A}{}{page \\thepage/\\numpages}');
-    expect(tex).toContain('\\gradetable[h][questions]');
+    expect(tex).toContain('\\gradetable[v][questions]');
     expect(tex.match(/\\titledquestion\{/g)).toHaveLength(form.items.length);
     const parts = [...tex.matchAll(/\\part\[(\d+(?:\.\d+)?)\]/g)].map((m) => Number(m[1]));
     expect(parts).toEqual(form.items.flatMap((i) => i.steps.map((s) => s.marks)));
