@@ -53,7 +53,12 @@ export class PdfPrinter {
 
   static async launch(env: NodeJS.ProcessEnv = process.env): Promise<PdfPrinter> {
     const executablePath = findChromium(env);
-    const { chromium } = await import('playwright-core');
+    let chromium: typeof import('playwright-core').chromium;
+    try {
+      ({ chromium } = await import('playwright-core'));
+    } catch {
+      throw new NoChromiumError('Printing PDFs needs the playwright-core package (a dependency of Stepwise): reinstall with npm install.');
+    }
     const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     try {
       const context = await browser.newContext({ javaScriptEnabled: true, offline: true });

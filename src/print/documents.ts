@@ -4,13 +4,17 @@
  * are still made and the PDFs are reported missing with the NoChromiumError's message (what to
  * install), so an edge can write what it has and say why the rest is not there.
  */
-import type { Exam, Variant } from '../store/types.js';
+import { getExam } from '../service/exams.js';
+import type { Exam, Store, Variant } from '../store/types.js';
 import { findChromium, NoChromiumError, PdfPrinter } from './chromium.js';
 import { printHtml, qrBound, qrCodes } from './html.js';
-import { printForms, type PrintForm } from './model.js';
+import { formVersion, printForm, printForms, type PrintForm } from './model.js';
 import { formTex, keyTex } from './tex.js';
 
 export type PrintFormat = 'pdf' | 'html' | 'tex';
+
+/** A print file's name as the server routes take it: "B.pdf", "key-B.tex" (key?, letter, format). */
+export const PRINT_FILE = /^(key-)?([A-Za-z]{1,2})\.(pdf|html|tex)$/;
 export const PRINT_FORMATS: readonly PrintFormat[] = ['pdf', 'html', 'tex'];
 
 export interface PrintDocument {
@@ -49,6 +53,20 @@ export interface PrintResult {
 
 export function printDocuments(exam: Exam, variants: Variant[], forms?: readonly string[], keys = true): PrintDocument[] {
   return printForms(exam, variants, forms).flatMap((form) => (keys ? [{ form, key: false }, { form, key: true }] : [{ form, key: false }]));
+}
+
+/** One document of a stored exam: form `letter`'s answer sheet or key (not_found / invalid_request errors name what is wrong). */
+export async function examDocument(store: Store, examId: string, letter: string, key: boolean): Promise<{ exam: Exam; doc: PrintDocument }> {
+  const exam = await getExam(store, examId);
+  const version = formVersion(letter, exam.versions);
+  const variants = await store.variants.listByExam(exam.id, version);
+  return { exam, doc: { form: printForm(exam, variants, version), key } };
+}
+
+/** A download name from the title (letters, digits and dashes only): "Midterm-key-B.pdf". */
+export function printFileName(exam: Pick<Exam, 'title'>, d: PrintDocument, format: PrintFormat): string {
+  const stem = exam.title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'exam';
+  return `${stem}-${documentName(d)}.${format}`;
 }
 
 /** The LaTeX source of one document. */

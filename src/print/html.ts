@@ -6,6 +6,7 @@
  * paginate.js, which lays the blocks out on A4 page boxes. Nothing in the file reaches the
  * network, so the PDF Chromium prints from it is the same on any machine, offline.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -57,6 +58,15 @@ function printAssets() {
 
 /** The inline script's text exactly as written into the file (for a server's CSP hash). */
 export const paginateScript = (): string => printAssets().paginateJs;
+
+/**
+ * The CSP a server sends the print HTML with: its one inline script by hash, its inline styles,
+ * fonts and images from data: URLs only, nothing else (no network, no framing, no forms).
+ */
+export function printHtmlCsp(): string {
+  const hash = createHash('sha256').update(paginateScript(), 'utf8').digest('base64');
+  return `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+}
 
 const formulas = new FormulaCache(4_000_000);
 /** Typeset statements by source: a form and its key share them, and a reprint shares them all. */

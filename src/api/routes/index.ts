@@ -4,6 +4,7 @@ import type { ReleaseHook } from '../../service/exam-rules.js';
 import { json, type RouteSpec } from '../route.js';
 import { examRoutes } from './exams.js';
 import { practiceRoutes } from './practice.js';
+import { printRoutes } from './print.js';
 import { topicRoutes } from './topics.js';
 import { userRoutes } from './users.js';
 import { variantRoutes } from './variants.js';
@@ -22,5 +23,5 @@ const health: RouteSpec = {
 };
 
 export function apiRoutes(onAttempt?: AttemptHook, onRelease?: ReleaseHook): RouteSpec[] {
-  return [health, ...topicRoutes, ...variantRoutes(onAttempt), ...userRoutes, ...practiceRoutes, ...examRoutes(onRelease)];
+  return [health, ...topicRoutes, ...variantRoutes(onAttempt), ...userRoutes, ...practiceRoutes, ...examRoutes(onRelease), ...printRoutes];
 }
