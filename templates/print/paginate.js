@@ -32,35 +32,66 @@
     for (const el of flow.querySelectorAll('.katex-display, .value, .slip, .statement p, table')) {
       if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) el.style.zoom = String(Math.floor((el.clientWidth / el.scrollWidth) * 100) / 100);
     }
-    let body = newPage();
     const overflows = (el) => el.scrollHeight > el.clientHeight + 1;
-    const queue = Array.from(flow.children);
-    while (queue.length > 0) {
-      const block = queue.shift();
-      if (block.hasAttribute('data-break') && body.childElementCount > 0) body = newPage();
-      body.appendChild(block);
-      if (!overflows(body)) continue;
-      if (body.childElementCount > 1) {
-        body = newPage();
+    // Block by block, checking the page after each: exact for anything (a split, a shrink), one layout per block.
+    const slow = () => {
+      let body = newPage();
+      const queue = Array.from(flow.children);
+      while (queue.length > 0) {
+        const block = queue.shift();
+        if (block.hasAttribute('data-break') && body.childElementCount > 0) body = newPage();
         body.appendChild(block);
         if (!overflows(body)) continue;
+        if (body.childElementCount > 1) {
+          body = newPage();
+          body.appendChild(block);
+          if (!overflows(body)) continue;
+        }
+        // Alone on a page and still too tall: split it into its children (a worked solution), else shrink it to fit.
+        if (block.hasAttribute('data-split') && block.children.length > 1) {
+          block.remove();
+          const parts = Array.from(block.children).map((child) => {
+            const part = document.createElement('div');
+            part.className = block.className + ' part';
+            part.appendChild(child);
+            return part;
+          });
+          queue.unshift(...parts);
+          continue;
+        }
+        let zoom = Math.floor((body.clientHeight / block.scrollHeight) * 100) / 100;
+        block.style.zoom = String(zoom);
+        while (overflows(body) && zoom > 0.2) block.style.zoom = String((zoom = Math.round((zoom - 0.05) * 100) / 100));
       }
-      // Alone on a page and still too tall: split it into its children (a worked solution), else shrink it to fit.
-      if (block.hasAttribute('data-split') && block.children.length > 1) {
-        block.remove();
-        const parts = Array.from(block.children).map((child) => {
-          const part = document.createElement('div');
-          part.className = block.className + ' part';
-          part.appendChild(child);
-          return part;
-        });
-        queue.unshift(...parts);
-        continue;
+    };
+    // Fast path: each block measured once where it stands (#flow is as wide as a page body, and each
+    // block is its own formatting context, so its height does not change when it moves), packed by
+    // adding heights, then every page checked in one layout. Anything taller than a page, or a page
+    // that overflows after all, sends the whole layout down the exact path above.
+    const blocks = Array.from(flow.children);
+    const room = newPage().clientHeight;
+    pages.textContent = '';
+    const heights = blocks.map((b) => b.getBoundingClientRect().height);
+    let packed = false;
+    // (data-layout="exact" on the body skips it: the tests compare both paths.)
+    if (document.body.dataset.layout !== 'exact' && heights.every((h) => h <= room - 1)) {
+      let body = newPage();
+      let used = 0;
+      blocks.forEach((b, i) => {
+        if (body.childElementCount > 0 && (b.hasAttribute('data-break') || used + heights[i] > room - 1)) {
+          body = newPage();
+          used = 0;
+        }
+        body.appendChild(b);
+        used += heights[i];
+      });
+      packed = !Array.from(pages.querySelectorAll('.page-body')).some(overflows);
+      if (!packed) {
+        for (const b of blocks) flow.appendChild(b);
+        pages.textContent = '';
       }
-      let zoom = Math.floor((body.clientHeight / block.scrollHeight) * 100) / 100;
-      block.style.zoom = String(zoom);
-      while (overflows(body) && zoom > 0.2) block.style.zoom = String((zoom = Math.round((zoom - 0.05) * 100) / 100));
     }
+    if (!packed) slow();
     flow.remove();
     const all = Array.from(pages.children);
     all.forEach((page, i) => {
@@ -72,6 +103,7 @@
     const setQr = (list) => all.forEach((page, i) => { if (list[i]) page.querySelector('.qr').src = list[i]; });
     window.stepwiseQr = setQr;
     setQr(codes);
+    root.dataset.layout = packed ? 'measured' : 'exact';
     root.dataset.pages = String(all.length);
     root.dataset.paginated = 'done';
   };
