@@ -12,6 +12,7 @@ import { SqliteStore } from '../store/sqlite/index.js';
 import { register as registerCreate } from './exam-create.js';
 import { register as registerGrade } from './exam-grade.js';
 import { register as registerStats } from './exam-stats.js';
+import { register as registerPrint } from './exam-print.js';
 
 /** Opens the store STEPWISE_DB names, as `serve` does, runs `body`, and closes it (even on error). */
 export async function withExamStore<T>(body: (store: SqliteStore) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
@@ -39,5 +40,6 @@ export function registerExam(program: Command): Command {
   registerCreate(exam); // create, show
   registerGrade(exam); // grade, results
   registerStats(exam);
+  registerPrint(exam);
   return exam;
 }

@@ -10,6 +10,7 @@ import { PageError } from './errors.js';
 import { mountBuilder } from './instructor-builder.js';
 import { mountResults } from './instructor-results.js';
 import { mountStats } from './instructor-stats.js';
+import { mountPrint } from './instructor-print.js';
 
 export const INSTRUCTOR_PATH = '/instructor';
 
@@ -29,4 +30,5 @@ export function mountInstructor(r: Router, ctx: PagesContext): void {
   mountBuilder(r, ctx);
   mountResults(r, ctx);
   mountStats(r, ctx);
+  mountPrint(r, ctx);
 }

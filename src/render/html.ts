@@ -143,7 +143,7 @@ export function mathSpans(source: string): MathSpan[] {
  * no formula crosses a blank line. A formula
  * with nothing but spaces in it is no formula: it stays text as typed.
  */
-function splitMath(src: string): { md: string; token: string; math: MathSpan[] } {
+export function splitMath(src: string): { md: string; token: string; math: MathSpan[] } {
   let token = 'STEPWISEMATH';
   while (src.includes(token)) token += 'X';
   const math: MathSpan[] = [];

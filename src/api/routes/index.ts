@@ -6,6 +6,7 @@ import { examRoutes } from './exams.js';
 import { paperAnswerRoutes } from './paper-answers.js';
 import { practiceRoutes } from './practice.js';
 import { statisticsRoutes } from './statistics.js';
+import { printRoutes } from './print.js';
 import { topicRoutes } from './topics.js';
 import { userRoutes } from './users.js';
 import { variantRoutes } from './variants.js';
@@ -24,5 +25,5 @@ const health: RouteSpec = {
 };
 
 export function apiRoutes(onAttempt?: AttemptHook, onRelease?: ReleaseHook): RouteSpec[] {
-  return [health, ...topicRoutes, ...variantRoutes(onAttempt), ...userRoutes, ...practiceRoutes, ...examRoutes(onRelease), ...paperAnswerRoutes, ...statisticsRoutes];
+  return [health, ...topicRoutes, ...variantRoutes(onAttempt), ...userRoutes, ...practiceRoutes, ...examRoutes(onRelease), ...paperAnswerRoutes, ...statisticsRoutes, ...printRoutes];
 }
