@@ -10,7 +10,7 @@ import type { Rng } from '../generators/rng.js';
 import { honour, oneOrSome, shapeSchema, type OneOrSome, type Shape } from '../generators/shape.js';
 import { roundTo } from '../generators/rng.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
-import { distribution, sameLength } from './checks.js';
+import { distribution, ROUNDING_SLACK, sameLength } from './checks.js';
 import { vector } from './schema-parts.js';
 
 export type LogBase = 'e' | '2' | '10';
@@ -64,10 +64,13 @@ export const klDiscrete = defineTopic<KlDiscreteParams, Steps>({
       base: { type: 'string', enum: ['e', '2', '10'], default: 'e' },
     },
   },
-  checkParams(p) {
+  checkParams(p, assume) {
     sameLength('q', p.q, 'p', p.p);
-    distribution('p', p.p);
-    distribution('q', p.q);
+    // A real exam's probabilities may be printed rounded (0.99 in all): the values are used as
+    // printed, as a student computes. No outcome can be left out of a distribution here.
+    const rounding = { assume, slack: ROUNDING_SLACK, rounded: 'so the values are used as given' };
+    distribution('p', p.p, rounding);
+    distribution('q', p.q, rounding);
   },
   steps: {
     log_ratio: {
