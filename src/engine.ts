@@ -188,9 +188,10 @@ export function workedSolution(topicId: unknown, rawParams: unknown): string {
 }
 
 /** The bank's questions, by id: what the instructor pages list beside the topics. */
-export function listQuestions(): { id: string; title: string; topic: string; difficulty: Difficulty; steps: string[] }[] {
+export function listQuestions(): { id: string; title: string; topic: string; difficulty: Difficulty; steps: string[]; pinned: boolean }[] {
   return [...builtInBank().questions.values()]
-    .map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic, difficulty: q.difficulty, steps: q.steps }))
+    // pinned: fixed params, the same numbers for every seed (and so in every exam version).
+    .map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic, difficulty: q.difficulty, steps: q.steps, pinned: q.params !== undefined }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 

@@ -37,4 +37,12 @@ describe('practising a pinned question with loose priors', () => {
     expect(done.text).toContain('data-total="5/5"');
     expect(done.text).toMatch(/<ul class="warnings"[^>]*><li>params\.priors: the entries of priors sum to 0\.8, not 1: the remaining 0\.2 is taken to belong to outcomes not listed, and the posteriors are normalised over the listed classes \(cat, dog\)\.<\/li><\/ul>/);
   });
+
+  it('the exam builder says a pinned question has the same numbers in every version', async () => {
+    const c = await signIn(h, h.instructor);
+    const page = await c.get('/instructor/exams/new');
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/Exam-style, pinned numbers: Bayes posteriors when the priors leave a class out \(bank question, medium; pinned numbers, the same in every version\)/);
+    expect(page.text).not.toMatch(/kl-discrete-bits[^<]*pinned numbers/);
+  });
 });
