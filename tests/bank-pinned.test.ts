@@ -150,6 +150,20 @@ describe('impossible params are still refused, naming the field', () => {
     expect(refused('kl-discrete', { p: [0.5, 0.5], q: [0.52, 0.51] }).path).toBe('params.q');
     expect(refused('gan-optimal-discriminator', { p_data: [0.5, 0.5], p_g: [0.4, 0.4] }).path).toBe('params.p_g');
   });
+
+  it('rounded sums that would make a divergence negative', () => {
+    // KL: 0.5·ln(0.5/0.51) + 0.5·ln(0.5/0.5) = 0.5 · (−0.0198) = −0.0099 nats < 0 (Q sums to 1.01).
+    const kl = refused('kl-discrete', { p: [0.5, 0.5], q: [0.51, 0.5] });
+    expect(kl.path).toBe('params.q');
+    expect(kl.message).toMatch(/KL\(P‖Q\) negative \(-0\.0099\d* nats\)/);
+    // GAN: p_data = p_g = (0.5, 0.51): D* = 1/2 everywhere, V = 1.01·ln ½ + 1.01·ln ½ = −1.01·ln 4,
+    // so JSD = (V + ln 4)/2 = −0.005·ln 4 ≈ −0.00693 < 0.
+    const gan = refused('gan-optimal-discriminator', { p_data: [0.5, 0.51], p_g: [0.5, 0.51] });
+    expect(gan.path).toBe('params.p_g');
+    expect(gan.message).toMatch(/JSD \(V \+ ln 4\)\/2 negative \(-0\.00693\)/);
+    // The same shapes with exact sums are fine (no assumption made, nothing negative).
+    expect(() => gradeAnswers('kl-discrete', { p: [0.5, 0.5], q: [0.5, 0.5] }, {})).not.toThrow();
+  });
 });
 
 describe('pinned params are checked when the bank loads', () => {
