@@ -10,7 +10,7 @@ import { checkSeed, generateParams } from './generators/generate.js';
 import { render } from './render/templates.js';
 import { grade, type GradeOptions, type GradeResult } from './solvers/grade.js';
 import { paramsRead } from './solvers/inputs.js';
-import { validateParams } from './solvers/params.js';
+import { paramsAssumptions, validateParams } from './solvers/params.js';
 import { activeSteps, evaluateSteps, solve, type Solution } from './solvers/solve.js';
 import { workedCases, type WorkedCase } from './solvers/worked-cases.js';
 import { DIFFICULTIES, type Difficulty, type Params, type StepValues, type Topic } from './solvers/topic.js';
@@ -112,7 +112,11 @@ export function generateProblem(ref: unknown, seed: unknown, difficulty?: unknow
   const { topic, question } = resolve(ref);
   const s = checkSeed(seed);
   const d = question ? question.difficulty : checkDifficulty(difficulty);
-  const { params, values } = generateParams(topic, s, d, question?.shape);
+  // A pinned question (fixed exam-style numbers) is the same problem for every seed; the seed is
+  // still recorded, so manifests and variants look alike whichever kind of question they hold.
+  const { params, values } = question?.params
+    ? { params: structuredClone(question.params), values: evaluateSteps(topic, question.params) }
+    : generateParams(topic, s, d, question?.shape);
   const steps = question ? question.steps : activeSteps(topic, params).map(([id]) => id);
   const problem: Problem = { topic: topic.id, seed: s, difficulty: d, params, steps, prompt: '' };
   if (question) problem.question = question.id;
@@ -134,7 +138,11 @@ export function renderPrompt(
 
 /** The problem statement alone (no list of steps): what LMS exports put above their answer boxes. */
 export function problemStatement(topic: Topic, params: Params, values: StepValues, difficulty: Difficulty): string {
-  return render(topic.id, 'prompt', { ...params, ...topic.templateData?.(params, values), difficulty });
+  const text = render(topic.id, 'prompt', { ...params, ...topic.templateData?.(params, values), difficulty });
+  // Loose params (a real exam's rounded probabilities, a class left out): the prompt states what
+  // the grading assumes, in the topic's own words.
+  const assumed = paramsAssumptions(topic, params).map((a) => `*Assumed:* ${a.text}`);
+  return assumed.length === 0 ? text : `${text.trimEnd()}\n\n${assumed.join('\n\n')}\n`;
 }
 
 // The "Find" list depends only on the topic, the steps asked and the question's wording, so it is
@@ -181,9 +189,10 @@ export function workedSolution(topicId: unknown, rawParams: unknown): string {
 }
 
 /** The bank's questions, by id: what the instructor pages list beside the topics. */
-export function listQuestions(): { id: string; title: string; topic: string; difficulty: Difficulty; steps: string[] }[] {
+export function listQuestions(): { id: string; title: string; topic: string; difficulty: Difficulty; steps: string[]; pinned: boolean }[] {
   return [...builtInBank().questions.values()]
-    .map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic, difficulty: q.difficulty, steps: q.steps }))
+    // pinned: fixed params, the same numbers for every seed (and so in every exam version).
+    .map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic, difficulty: q.difficulty, steps: q.steps, pinned: q.params !== undefined }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 

@@ -9,9 +9,11 @@ import type { ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, QUESTION_BANK_DIR } from '../core/paths.js';
 import type { Tolerance } from '../core/tolerance.js';
 import type { Shape } from '../generators/shape.js';
-import { ajvError, QUESTION_KEY, shapeKey, validatorFor } from '../solvers/params.js';
+import { StepwiseError } from '../core/errors.js';
+import { activeSteps, evaluateSteps } from '../solvers/solve.js';
+import { ajvError, QUESTION_KEY, shapeKey, validateParams, validatorFor } from '../solvers/params.js';
 import type { GradeOptions } from '../solvers/grade.js';
-import type { Difficulty } from '../solvers/topic.js';
+import type { Difficulty, Params } from '../solvers/topic.js';
 import { findTopic } from '../topics/index.js';
 
 export interface Question {
@@ -28,6 +30,11 @@ export interface Question {
   hintPenalty?: Record<string, number>;
   /** The shape of problem the question promises (e.g. `{ causal: true }`); every seed keeps to it. */
   shape?: Shape;
+  /**
+   * Pinned params (checked against the topic when the bank loads): every seed gives this problem,
+   * so every version of an exam that sets the question has the same numbers.
+   */
+  params?: Params;
 }
 
 export interface BankProblem {
@@ -112,7 +119,30 @@ export function parseQuestion(text: string): Question {
     if (!q.steps.includes(s)) throw new BankError(`hintPenalty.${s}`, `a hint penalty is given for "${s}", which the question does not ask`);
   }
   if (q.shape !== undefined) checkShape(q.topic, topic.shapes, q.shape);
+  if (q.params !== undefined) q.params = checkPinned(q, topic);
   return q;
+}
+
+/**
+ * Pinned params pass exactly what the topic's own generator output passes at the edges: its params
+ * schema and cross-field checks (loose values the topic accepts included), and they must solve.
+ * Every asked step must apply to them.
+ */
+function checkPinned(q: Question, topic: NonNullable<ReturnType<typeof findTopic>>): Params {
+  if (q.shape !== undefined) throw new BankError('shape', 'a question with pinned params has no generator to shape; leave shape out');
+  let params: Params;
+  try {
+    params = validateParams(topic, q.params);
+    evaluateSteps(topic, params);
+  } catch (e) {
+    if (!(e instanceof StepwiseError)) throw e;
+    throw new BankError(e.path ?? 'params', `pinned params: ${e.message}`);
+  }
+  const active = new Set(activeSteps(topic, params).map(([id]) => id));
+  q.steps.forEach((s, i) => {
+    if (!active.has(s)) throw new BankError(`steps[${i}]`, `"${s}" does not apply to the pinned params`);
+  });
+  return params;
 }
 
 /** A question may promise only the shape options its topic's generator honours. */

@@ -30,7 +30,7 @@ function labelled(label: string, v: Value, lead = '  '): string {
 }
 
 export function solutionText(s: Solution): string {
-  return [`${s.topic}`, ...s.steps.map((st) => labelled(`${st.label} (${st.id})`, st.value))].join('\n');
+  return [`${s.topic}`, ...s.steps.map((st) => labelled(`${st.label} (${st.id})`, st.value)), ...(s.warnings ?? []).map((w) => `  warning: ${w}`)].join('\n');
 }
 
 export function gradeText(g: GradeResult, showExpected = true): string {

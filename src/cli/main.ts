@@ -91,7 +91,7 @@ program
         return;
       }
       const s = solveProblem(topic, params);
-      print(!!opts.json, { topic: s.topic, steps: s.steps }, () => solutionText(s));
+      print(!!opts.json, { topic: s.topic, steps: s.steps, ...(s.warnings ? { warnings: s.warnings } : {}) }, () => solutionText(s));
     }),
   );
 

@@ -152,7 +152,7 @@ export function mountExamBuilder(r: Router, ctx: PagesContext): void {
   /** The builder page: the draft, any refusal, and the preview if one was made. */
   async function sendBuilder(res: Response, who: Signed, d: Draft, status = 200, extra: { notice?: string; field?: string; preview?: { id: string; digest: string; versions: unknown } } = {}) {
     const courses = (await store.courses.list()).map((c) => ({ id: c.id, title: c.title, selected: c.id === d.courseId }));
-    const refs = [...listTopics().map((t) => ({ id: t.id, title: `${t.title} (topic)` })), ...listQuestions().map((q) => ({ id: q.id, title: `${q.title} (bank question, ${q.difficulty})` }))];
+    const refs = [...listTopics().map((t) => ({ id: t.id, title: `${t.title} (topic)` })), ...listQuestions().map((q) => ({ id: q.id, title: `${q.title} (bank question, ${q.difficulty}${q.pinned ? '; pinned numbers, the same in every version' : ''})` }))];
     const rows = d.rows.map((row, i) => ({
       i,
       n: i + 1,

@@ -71,6 +71,8 @@ export interface QuestionState {
   focus?: boolean;
   /** Steps whose hint the student has revealed (recorded: a question may charge for them). */
   hintsRevealed?: ReadonlySet<string>;
+  /** The grade's warnings, e.g. what was assumed to accept a real exam's loose numbers. */
+  warnings?: readonly string[];
 }
 
 /** What revealing each step's hint costs, as a share of its marks: the question's hintPenalty (none in plain topic practice). */
@@ -208,6 +210,7 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
     promptHtml: await promptHtml(v),
     steps,
     total: state.total,
+    warnings: state.warnings,
     solutionHtml: state.solutionHtml,
     notice: state.notice,
     submitted: state.total !== undefined,
@@ -245,11 +248,12 @@ async function hintView(v: Variant, step: string, paramsKey: string, deps: reado
 }
 
 /** Results of a stored attempt's view (the API's own redaction applies). */
-export async function submittedState(store: Store, caller: Caller, v: Variant, view: { steps: StepView[]; score?: number; maxScore?: number; revealed: boolean }, entries: Map<string, StepEntry>): Promise<QuestionState> {
+export async function submittedState(store: Store, caller: Caller, v: Variant, view: { steps: StepView[]; score?: number; maxScore?: number; revealed: boolean; warnings?: string[] }, entries: Map<string, StepEntry>): Promise<QuestionState> {
   const shapes = stepShapes(v);
   const answered = new Set([...entries].filter(([, e]) => e.raw !== undefined).map(([id]) => id));
   const results = new Map(view.steps.map((s) => [s.id, stepResult(s, shapes, answered)]));
   const state: QuestionState = { entries, results };
+  if (view.warnings && view.warnings.length > 0) state.warnings = view.warnings;
   state.total = view.score !== undefined && view.maxScore !== undefined ? `${formatNumber(view.score, 2)}/${formatNumber(view.maxScore, 2)}` : 'recorded';
   // Under the exam's `none` or `status` feedback the API gives no score before release.
   if (view.score === undefined) state.receipt = view.steps.length > 0 ? 'Each step’s status is below; scores and answers come when the exam is released.' : 'Scores, feedback and answers come when the exam is released.';

@@ -1,7 +1,7 @@
 /** Variants: generated from the engine, frozen in the store, rendered for clients. */
 import { randomInt } from 'node:crypto';
 import { forbiddenError, notFoundError } from '../core/errors.js';
-import { generateProblem, workedSolution, solveProblem, type Problem } from '../engine.js';
+import { generateProblem, resolve, workedSolution, solveProblem, type Problem } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
 import { Lru } from '../core/lru.js';
 import type { SolvedStep } from '../solvers/solve.js';
@@ -44,6 +44,8 @@ export function variantFromProblem(
 export async function createVariant(store: Store, r: VariantRequest): Promise<Variant> {
   let p = generateProblem(r.ref, r.seed ?? freshSeed(), r.difficulty);
   for (let draw = 1; !r.allowExamItems && (await store.variants.inUnreleasedExam(p.topic, p.params)); draw++) {
+    // A pinned question is the same problem for every seed: no other seed helps.
+    if (resolve(r.ref).question?.params) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: this question's numbers are pinned (every seed gives them), so it cannot be practised until the exam is released`);
     if (r.seed !== undefined || draw >= MAX_DRAWS) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: choose another seed`);
     p = generateProblem(r.ref, freshSeed(), r.difficulty);
   }

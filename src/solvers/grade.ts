@@ -12,7 +12,7 @@ import { transpose } from '../core/linalg.js';
 import { DEFAULT_TOLERANCE, type Tolerance } from '../core/tolerance.js';
 import { describePosition, type Matrix, type Value, type Vector } from '../core/values.js';
 import { allRight, compareValues, type Comparison } from './compare.js';
-import { validateParams } from './params.js';
+import { assumptionWarning, paramsAssumptions, validateParams } from './params.js';
 import type { OutcomeNote } from './outcome.js';
 import { isBlank, readAnswer } from './read-answer.js';
 import { activeSteps, evaluateSteps, nonFinite } from './solve.js';
@@ -79,7 +79,10 @@ export interface GradeResult {
   score: number;
   maxScore: number;
   steps: StepGrade[];
-  /** Answer fields that were ignored, e.g. unknown step ids. */
+  /**
+   * What was assumed to accept loose params (e.g. `params.priors: The priors sum to 0.8, …`), then
+   * answer fields that were ignored, e.g. unknown step ids.
+   */
   warnings?: string[];
 }
 
@@ -100,9 +103,10 @@ export function gradeValidated(topic: Topic, p: Params, answers: unknown, option
   const truth = evaluateSteps(topic, p);
   const active = activeSteps(topic, p);
   const asked = new Set(options.steps ?? active.map(([id]) => id));
-  const warnings = keys
+  const warnings = paramsAssumptions(topic, p).map(assumptionWarning);
+  warnings.push(...keys
     .filter((k) => !Object.hasOwn(truth, k))
-    .map((k) => `answers.${clipKey(k)}: ${Object.hasOwn(topic.steps, k) ? 'this step does not apply to these params' : 'not a step of ' + topic.id}; ignored`);
+    .map((k) => `answers.${clipKey(k)}: ${Object.hasOwn(topic.steps, k) ? 'this step does not apply to these params' : 'not a step of ' + topic.id}; ignored`));
   const labels = topic.labels?.(p);
 
   // The student's own chain: their answer where it reads, else re-derived from their chain.

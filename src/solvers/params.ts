@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { StepwiseError } from '../core/errors.js';
 import { loadGenerated, sha1, VALIDATORS_FILE } from '../core/precompiled.js';
-import type { Params, Topic } from './topic.js';
+import type { Assume, Params, Topic } from './topic.js';
 
 export const AJV_OPTIONS: Options = { allErrors: false, strict: true };
 /** The question schema's key among the precompiled validators. */
@@ -46,15 +46,37 @@ export function validatorFor(key: string, schema: object): ValidateFunction {
   return v;
 }
 
-export function validateParams(topic: Topic, raw: unknown): Params {
+/** Assumptions are dropped unless the caller collects them (paramsAssumptions). */
+const IGNORE: Assume = () => {};
+
+export function validateParams(topic: Topic, raw: unknown, assume: Assume = IGNORE): Params {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new StepwiseError('invalid_params', `params must be a JSON object for topic ${topic.id}`, 'params');
   }
   const validate = validatorFor(topic.id, topic.paramsSchema);
   if (!validate(raw)) throw ajvError(validate.errors?.[0], 'invalid_params', 'params');
-  topic.checkParams?.(raw);
+  topic.checkParams?.(raw, assume);
   return raw;
 }
+
+/** One assumption made to accept loose params: the field and the sentence the topic wrote. */
+export interface ParamsAssumption {
+  field: string;
+  text: string;
+}
+
+/**
+ * What the topic had to assume to accept these (already validated) params, e.g. priors normalised
+ * over the listed classes; empty for params that are exactly as the topic wants them.
+ */
+export function paramsAssumptions(topic: Topic, p: Params): ParamsAssumption[] {
+  const out: ParamsAssumption[] = [];
+  topic.checkParams?.(p, (field, text) => out.push({ field, text }));
+  return out;
+}
+
+/** An assumption as a grading warning, naming the field: `params.priors: The priors sum to 0.8, …`. */
+export const assumptionWarning = (a: ParamsAssumption): string => `params.${a.field}: ${a.text}`;
 
 /**
  * The params as the solver reads them, in one canonical form: validated (schema, then cross-field

@@ -6,7 +6,7 @@
  */
 import { StepwiseError } from '../core/errors.js';
 import type { Value } from '../core/values.js';
-import { validateParams } from './params.js';
+import { assumptionWarning, paramsAssumptions, validateParams } from './params.js';
 import type { AnyStep, Params, StepValues, Topic } from './topic.js';
 
 export interface SolvedStep {
@@ -18,6 +18,8 @@ export interface SolvedStep {
 export interface Solution {
   topic: string;
   steps: SolvedStep[];
+  /** What was assumed to accept loose params (as in GradeResult.warnings); absent when nothing was. */
+  warnings?: string[];
 }
 
 const orders = new WeakMap<Topic, [string, AnyStep][]>();
@@ -58,10 +60,13 @@ export function evaluateSteps(topic: Topic, p: Params): StepValues {
 export function solve(topic: Topic, rawParams: unknown): Solution {
   const p = validateParams(topic, rawParams);
   const values = evaluateSteps(topic, p);
-  return {
+  const solution: Solution = {
     topic: topic.id,
     steps: activeSteps(topic, p).map(([id, step]) => ({ id, label: step.label, value: values[id] })),
   };
+  const warnings = paramsAssumptions(topic, p).map(assumptionWarning);
+  if (warnings.length > 0) solution.warnings = warnings;
+  return solution;
 }
 
 /** "NaN" / "infinite" when the value holds such a number (−∞ allowed when maskable), else null. */

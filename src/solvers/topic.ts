@@ -48,6 +48,13 @@ export interface MisconceptionSpec<P, S> {
   applies?(p: P): boolean;
 }
 
+/**
+ * Records an assumption made to accept loose params: the field (as in params.<field>) and one
+ * sentence a student reads, e.g. "The priors sum to 0.8, not 1: …". Grading returns it as a
+ * warning and the prompt states it.
+ */
+export type Assume = (field: string, assumption: string) => void;
+
 /** A problem parameter the prompt shows, and what makes it hand-computable at each difficulty. */
 export interface TopicSpec<P extends Params, S extends StepValues> {
   id: string;
@@ -56,8 +63,12 @@ export interface TopicSpec<P extends Params, S extends StepValues> {
   summary: string;
   /** JSON Schema (draft 2020-12 subset ajv checks): types, sizes, ranges, no unknown fields. */
   paramsSchema: object;
-  /** Cross-field checks a schema cannot say (same lengths, sums to 1). Throw StepwiseError. */
-  checkParams?(p: P): void;
+  /**
+   * Cross-field checks a schema cannot say (same lengths, sums to 1). Throw StepwiseError. Loose
+   * but gradeable params (a real exam's rounded probabilities) are accepted by calling `assume`
+   * with what is then assumed; the topic alone decides where such slack applies.
+   */
+  checkParams?(p: P, assume: Assume): void;
   steps: { [K in keyof S & string]: StepSpec<P, S, K> };
   misconceptions: readonly MisconceptionSpec<P, S>[];
   /**

@@ -9,7 +9,7 @@ import type { Rng } from '../generators/rng.js';
 import { roundTo } from '../generators/rng.js';
 import { paramsError } from '../solvers/params.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
-import { distribution, sameLength } from './checks.js';
+import { distribution, ROUNDING_SLACK, sameLength } from './checks.js';
 import { vector } from './schema-parts.js';
 
 export interface BayesParams {
@@ -47,7 +47,7 @@ export const bayesClassification = defineTopic<BayesParams, Steps>({
       likelihoods: vector({ min: 2, max: MAX_CLASSES, items: probability }),
     },
   },
-  checkParams(p) {
+  checkParams(p, assume) {
     const seen = new Map<string, number>();
     p.classes.forEach((c, i) => {
       if (c.trim() === '') paramsError(`classes[${i}]`, 'is blank; a class needs a name');
@@ -60,7 +60,10 @@ export const bayesClassification = defineTopic<BayesParams, Steps>({
     });
     sameLength('priors', p.priors, 'classes', p.classes);
     sameLength('likelihoods', p.likelihoods, 'classes', p.classes);
-    distribution('priors', p.priors);
+    // A real exam may print rounded priors, or list only some classes: either way the posterior
+    // P(x | c) P(c) / Σ over the listed classes is well defined, and is what the steps compute.
+    const over = `the posteriors are normalised over the listed classes (${p.classes.join(', ')})`;
+    distribution('priors', p.priors, { assume, slack: ROUNDING_SLACK, rounded: `so ${over}`, leftOut: over });
   },
   steps: {
     joint: {

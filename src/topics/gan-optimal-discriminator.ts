@@ -9,7 +9,7 @@ import type { Rng } from '../generators/rng.js';
 import { roundTo } from '../generators/rng.js';
 import { paramsError } from '../solvers/params.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
-import { distribution, sameLength } from './checks.js';
+import { distribution, ROUNDING_SLACK, sameLength } from './checks.js';
 import { vector } from './schema-parts.js';
 
 export interface GanOptimalParams {
@@ -65,13 +65,22 @@ export const ganOptimalDiscriminator = defineTopic<GanOptimalParams, Steps>({
       p_g: vector({ min: 2, max: 8, items: probability }),
     },
   },
-  checkParams(p) {
+  checkParams(p, assume) {
     sameLength('p_g', p.p_g, 'p_data', p.p_data);
-    distribution('p_data', p.p_data);
-    distribution('p_g', p.p_g);
+    // A real exam's probabilities may be printed rounded (0.99 in all): the values are used as
+    // printed, as a student computes. No outcome can be left out of a distribution here.
+    const seen = { loose: false };
+    const rounding = { assume: (f: string, t: string) => ((seen.loose = true), assume(f, t)), slack: ROUNDING_SLACK, rounded: 'so the values are used as given' };
+    distribution('p_data', p.p_data, rounding);
+    distribution('p_g', p.p_g, rounding);
     p.p_g.forEach((g, i) => {
       if (g === 0 && p.p_data[i] === 0) paramsError(`p_g[${i}]`, `is 0 and so is p_data[${i}]: D* is undefined at a point neither distribution reaches (leave the point out)`);
     });
+    // JSD = (V + ln 4)/2 ≥ 0 only for sums of exactly 1: rounding can push a tiny one below 0.
+    if (seen.loose) {
+      const jsd = (gameValue(p, optimal(p)) + LN4) / 2;
+      if (jsd < 0) paramsError('p_g', `as printed makes the JSD (V + ln 4)/2 negative (${+jsd.toPrecision(3)}), which no divergence is: the rounding hides the difference between p_data and p_g; print the probabilities to more decimals`);
+    }
   },
   steps: {
     d_star: {

@@ -9,8 +9,9 @@ import type { Vector } from '../core/values.js';
 import type { Rng } from '../generators/rng.js';
 import { honour, oneOrSome, shapeSchema, type OneOrSome, type Shape } from '../generators/shape.js';
 import { roundTo } from '../generators/rng.js';
+import { paramsError } from '../solvers/params.js';
 import { defineTopic, type Difficulty } from '../solvers/topic.js';
-import { distribution, sameLength } from './checks.js';
+import { distribution, ROUNDING_SLACK, sameLength } from './checks.js';
 import { vector } from './schema-parts.js';
 
 export type LogBase = 'e' | '2' | '10';
@@ -64,10 +65,19 @@ export const klDiscrete = defineTopic<KlDiscreteParams, Steps>({
       base: { type: 'string', enum: ['e', '2', '10'], default: 'e' },
     },
   },
-  checkParams(p) {
+  checkParams(p, assume) {
     sameLength('q', p.q, 'p', p.p);
-    distribution('p', p.p);
-    distribution('q', p.q);
+    // A real exam's probabilities may be printed rounded (0.99 in all): the values are used as
+    // printed, as a student computes. No outcome can be left out of a distribution here.
+    const seen = { loose: false };
+    const rounding = { assume: (f: string, t: string) => ((seen.loose = true), assume(f, t)), slack: ROUNDING_SLACK, rounded: 'so the values are used as given' };
+    distribution('p', p.p, rounding);
+    distribution('q', p.q, rounding);
+    // Gibbs' inequality holds only for sums of exactly 1: rounding can push a tiny divergence below 0.
+    if (seen.loose && p.p.every((pi, i) => pi === 0 || p.q[i] > 0)) {
+      const nats = sum(p.p.map((pi, i) => (pi === 0 ? 0 : pi * Math.log(pi / p.q[i]))));
+      if (nats < 0) paramsError('q', `as printed makes KL(P‖Q) negative (${+nats.toPrecision(3)} nats), which no divergence is: the rounding hides the difference between P and Q; print the probabilities to more decimals`);
+    }
   },
   steps: {
     log_ratio: {

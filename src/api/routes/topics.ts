@@ -42,7 +42,7 @@ export const topicRoutes: RouteSpec[] = [
     responses: { 200: { description: 'every step with its value', schema: 'Solution' } },
     handler: async (_ctx, req) => {
       const s = solveProblem(param(req, 'topic'), (req.body as { params: unknown }).params);
-      return json(200, { topic: s.topic, steps: s.steps });
+      return json(200, { topic: s.topic, steps: s.steps, ...(s.warnings ? { warnings: s.warnings } : {}) });
     },
   },
   {

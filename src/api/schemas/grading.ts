@@ -4,7 +4,14 @@ import { id, obj, ref, value } from './common.js';
 export const GRADING_COMPONENTS = {
   Value: value,
   SolvedStep: obj({ id, label: { type: 'string' }, value }, ['id', 'label', 'value']),
-  Solution: obj({ topic: id, steps: { type: 'array', items: ref('SolvedStep') } }, ['topic', 'steps']),
+  Solution: obj(
+    {
+      topic: id,
+      steps: { type: 'array', items: ref('SolvedStep') },
+      warnings: { type: 'array', items: { type: 'string' }, description: 'what was assumed to accept loose params, e.g. priors that leave a class out' },
+    },
+    ['topic', 'steps'],
+  ),
   StepGrade: obj(
     {
       id,
@@ -35,7 +42,7 @@ export const GRADING_COMPONENTS = {
       score: { type: 'number' },
       maxScore: { type: 'number' },
       steps: { type: 'array', items: ref('StepGrade') },
-      warnings: { type: 'array', items: { type: 'string' } },
+      warnings: { type: 'array', items: { type: 'string' }, description: 'what was assumed to accept loose params (params.<field>: …), then answer fields ignored' },
     },
     ['topic', 'score', 'maxScore', 'steps'],
   ),
