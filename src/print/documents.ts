@@ -14,7 +14,8 @@ import { formTex, keyTex } from './tex.js';
 export type PrintFormat = 'pdf' | 'html' | 'tex';
 
 /** A print file's name as the server routes take it: "B.pdf", "key-B.tex" (key?, letter, format). */
-export const PRINT_FILE = /^(key-)?([A-Za-z]{1,2})\.(pdf|html|tex)$/;
+/** A print file's name: "B.pdf", "key-B.html", or "form-B.tex" as `stepwise exam print` names its files. */
+export const PRINT_FILE = /^(?:form-|(key-))?([A-Za-z]{1,2})\.(pdf|html|tex)$/;
 export const PRINT_FORMATS: readonly PrintFormat[] = ['pdf', 'html', 'tex'];
 
 export interface PrintDocument {

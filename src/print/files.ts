@@ -22,7 +22,7 @@ export interface PrintFileReply {
 
 export async function printFile(store: Store, examId: string, file: string): Promise<PrintFileReply> {
   const m = PRINT_FILE.exec(file);
-  if (!m) throw new StepwiseError('not_found', `no print file ${JSON.stringify(file)}: the files are <form letter>.pdf, .html or .tex, and key-<form letter>.… for answer keys`, 'file');
+  if (!m) throw new StepwiseError('not_found', `no print file ${JSON.stringify(file)}: the files are <form letter>.pdf, .html or .tex (or form-<form letter>.…, as stepwise exam print names them), and key-<form letter>.… for answer keys`, 'file');
   const [, keyPart, letter, ext] = m;
   const format = ext as PrintFormat;
   const { exam, doc } = await examDocument(store, examId, letter, keyPart !== undefined);

@@ -67,6 +67,13 @@ describe('print files over the API', () => {
     expect(l.body.detail).toBe('no form "Q": this exam has 3 forms (A, B, C)');
   });
 
+  it('takes the file names `stepwise exam print` writes (form-B.tex), and no other prefix', async () => {
+    const r = await fetch(h.url + path('form-B.tex'), { headers: { authorization: `Bearer ${h.instructor}` } });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('\\documentclass');
+    expect((await h.call('GET', path('form-key-B.tex'), { key: h.instructor })).status).toBe(404);
+  });
+
   it('refuses students and LTI launch keys, even for this exam', async () => {
     const s = await h.student();
     const me = await h.store.keys.authenticate(h.instructor);
