@@ -249,3 +249,18 @@ function conceptWorkedCases(id: string, params: unknown): WorkedCase[] {
   }
   return cases;
 }
+
+/** An exam blueprint row may name a whole section of conceptual items: `concepts:<section>`. */
+export const CONCEPT_SECTION_PREFIX = 'concepts:';
+
+/** The item ids of the section a `concepts:<section>` ref names; undefined for any other ref; throws for an unknown section. */
+export function conceptSectionItems(ref: unknown): string[] | undefined {
+  if (typeof ref !== 'string' || !ref.startsWith(CONCEPT_SECTION_PREFIX)) return undefined;
+  const id = ref.slice(CONCEPT_SECTION_PREFIX.length);
+  const section = builtInConcepts().sections.get(id);
+  if (!section) {
+    const known = [...builtInConcepts().sections.keys()].join(', ');
+    throw new StepwiseError('unknown_topic', `unknown section of conceptual items ${JSON.stringify(id)}; sections: ${known}`, 'topic');
+  }
+  return section.items;
+}

@@ -75,4 +75,21 @@ describe('conceptual items in the API', () => {
     expect(results.status, results.text).toBe(200);
     expect(JSON.stringify(results.body)).toContain('"maxScore":4');
   });
+
+  it('a blueprint row concepts:<section> asks that many different items of the section; an unknown section or too many items is refused', async () => {
+    const e = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Sections', blueprint: [{ topic: 'concepts:examples', count: 3 }], versions: 2 } });
+    expect(e.status, e.text).toBe(201);
+    const manifest = e.body.manifest as { topic: string; question: string }[][];
+    for (const version of manifest) {
+      expect(version).toHaveLength(3);
+      expect(new Set(version.map((i) => i.topic)).size).toBe(3);
+      for (const i of version) expect(i.question).toBe(i.topic);
+    }
+    const unknown = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'x', blueprint: [{ topic: 'concepts:nope', count: 1 }], versions: 1 } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('examples');
+    const many = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'x', blueprint: [{ topic: 'concepts:examples', count: 7 }], versions: 1 } });
+    expect(many.status).toBe(422);
+    expect(JSON.stringify(many.body)).toContain('body.blueprint[0].count');
+  });
 });
