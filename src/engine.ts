@@ -80,7 +80,7 @@ export function resolve(ref: unknown): { topic: Topic; question?: Question } {
   }
   throw new StepwiseError(
     'unknown_topic',
-    `${JSON.stringify(ref)} is neither a topic, a question nor a conceptual item id; topics: ${TOPICS.map((t) => t.id).join(', ')}`,
+    `${JSON.stringify(ref)} is neither a topic nor a question id (bank or conceptual); topics: ${TOPICS.map((t) => t.id).join(', ')}`,
     'topic',
   );
 }

@@ -126,6 +126,7 @@ describe('grading', () => {
     expect(one(it1, p, ['sft', 'rm', 'ship', 'ppo']).steps[0]).toMatchObject({ status: 'partial', credit: 1 }); // 2 of 4 placed
     expect(one(it1, p, ['C', 'A', 'D', 'B']).steps[0]).toMatchObject({ status: 'partial', credit: 1 }); // sft and ship right
     expect(one(it1, p, 'D C B A').steps[0]).toMatchObject({ status: 'incorrect', credit: 0 });
+    expect(one(it1, p, 'cdab').steps[0]).toMatchObject({ status: 'correct', credit: 2 }); // letters typed without separators
     expect(one(it1, p, 'C, D, A').steps[0]).toMatchObject({ status: 'invalid' }); // not all placed
     expect(one(it1, p, 'C, C, A, B').steps[0]).toMatchObject({ status: 'invalid' });
   });

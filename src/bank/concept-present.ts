@@ -131,6 +131,13 @@ function listOf(raw: unknown): string[] | null {
   return null;
 }
 
+/** "ACD" typed without separators: its letters, when it is not an id and every letter is shown. */
+function spread(tokens: string[], shown: readonly string[]): string[] {
+  return tokens.flatMap((t) =>
+    t.length > 1 && !shown.includes(t) && /^[a-z]+$/i.test(t) && [...t.toUpperCase()].every((c) => c.charCodeAt(0) - 65 < shown.length) ? [...t] : [t],
+  );
+}
+
 /** One letter (A–Z, either case) is the option shown at that place; anything else an option id. */
 function pick(token: string, shown: readonly string[], what: string): string | { reason: string } {
   if (/^[a-z]$/i.test(token)) {
@@ -149,8 +156,9 @@ export function readConceptAnswer(item: ConceptItem, p: ConceptParams, raw: unkn
       return typeof r === 'string' ? { ok: true, single: r } : { ok: false, ...r };
     }
     case 'multiple': {
-      const tokens = listOf(raw);
-      if (!tokens) return { ok: false, reason: 'give option letters, as a list or separated by commas' };
+      const listed = listOf(raw);
+      if (!listed) return { ok: false, reason: 'give option letters, as a list or separated by commas' };
+      const tokens = spread(listed, p.options!);
       const chosen = new Set<string>();
       for (const t of tokens) {
         const r = pick(t, p.options!, 'option');
@@ -160,8 +168,9 @@ export function readConceptAnswer(item: ConceptItem, p: ConceptParams, raw: unkn
       return { ok: true, set: [...chosen] };
     }
     case 'ordering': {
-      const tokens = listOf(raw);
-      if (!tokens) return { ok: false, reason: 'give the entries\' letters in order, as a list or separated by commas' };
+      const listed = listOf(raw);
+      if (!listed) return { ok: false, reason: 'give the entries\' letters in order, as a list or separated by commas' };
+      const tokens = spread(listed, p.order!);
       const seq: string[] = [];
       for (const t of tokens) {
         const r = pick(t, p.order!, 'entry');
