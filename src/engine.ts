@@ -61,6 +61,15 @@ export function getTopic(id: unknown): Topic {
   return topic;
 }
 
+/**
+ * A numeric topic only: what `GET /api/v1/topics/{topic}` describes. A conceptual item is not one
+ * (its one-step view would list its distractors' reasons: the answer key of an exam item).
+ */
+export function getNumericTopic(id: unknown): Topic {
+  if (findConcept(id)) throw new StepwiseError('unknown_topic', `${JSON.stringify(id)} is a conceptual item, not a topic`, 'topic');
+  return getTopic(id);
+}
+
 export function getQuestion(id: unknown): Question {
   const concept = findConcept(id);
   if (concept) return conceptQuestion(concept);

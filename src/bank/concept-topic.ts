@@ -9,7 +9,7 @@ import type { Topic } from '../solvers/topic.js';
 import type { Question } from './bank.js';
 import { builtInConcepts, type ConceptItem } from './concepts.js';
 import { CONCEPT_STEP, CONCEPT_STEP_LABEL, conceptExpected } from './concept-grade.js';
-import { checkConceptParams, presentConcept } from './concept-present.js';
+import { checkConceptParams, letter, presentConcept } from './concept-present.js';
 
 export function findConcept(id: unknown): ConceptItem | undefined {
   return typeof id === 'string' ? builtInConcepts().items.get(id) : undefined;
@@ -43,7 +43,16 @@ export function conceptTopic(item: ConceptItem): Topic {
           compute: (p) => conceptExpected(item, checkConceptParams(item, p)),
         },
       },
-      misconceptions: [],
+      // The named wrong answers (distractors, wrong values), as the instructor pages list misconceptions.
+      misconceptions: [
+        ...(item.kind === 'single' ? item.options!.filter((o) => !o.correct) : []).map((o) => ({
+          id: `option-${o.id}`,
+          step: CONCEPT_STEP,
+          explanation: o.why,
+          compute: (p: object) => letter(checkConceptParams(item, p).options!.indexOf(o.id)),
+        })),
+        ...(item.kind === 'numeric' ? (item.wrong ?? []) : []).map((w, i) => ({ id: `wrong-${i + 1}`, step: CONCEPT_STEP, explanation: w.why, compute: () => w.value! })),
+      ],
       generate: (rng) => presentConcept(item, rng.int(0, MAX_SEED)),
     };
     topics.set(item.id, t);

@@ -92,4 +92,11 @@ describe('conceptual items in the API', () => {
     expect(many.status).toBe(422);
     expect(JSON.stringify(many.body)).toContain('body.blueprint[0].count');
   });
+
+  it('GET /topics/{id} describes topics only: a conceptual item (its distractors\' reasons) is not served there', async () => {
+    const s = await h.student('Fay');
+    const r = await h.call('GET', `/api/v1/topics/${ID}`, { key: s.key });
+    expect(r.status).toBe(404);
+    expect(r.text).not.toContain('generator');
+  });
 });

@@ -75,4 +75,36 @@ describe('conceptual items on the question page', () => {
     const r = await c.post(`/practice/v/${v.id}`, { _csrf: c.csrf(page.text), action: 'submit', ...fields });
     expect(r.text).toContain('Total: <strong>0.67/1</strong>');
   });
+
+  it('exam page: a matching item\'s draft survives a reload, then the submit is graded', async () => {
+    const exam = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Concept quiz', blueprint: [{ topic: 'example-lm-objectives', count: 1 }], versions: 1, seed: 5 } });
+    expect(exam.status, exam.text).toBe(201);
+    const c = await signIn(h, (await h.student()).key);
+    const page = await c.get(`/exams/${exam.body.id}`);
+    expect(page.status).toBe(200);
+    const action = /action="(\/exams\/[^"]+\/items\/[^"]+)"/.exec(page.text)![1];
+    const v = (await h.store.variants.get(decodeURIComponent(action.split('/').pop()!)))!;
+    const { lefts, rights } = v.params as { lefts: string[]; rights: string[] };
+    const fields = Object.fromEntries(lefts.map((id, i) => [`answers[answer][${i + 1}]`, letterIn(rights, id)]));
+    const draft = await c.post(action, { _csrf: c.csrf(page.text), action: 'draft', ...fields });
+    expect(draft.status).toBe(303);
+    const again = await c.get(`/exams/${exam.body.id}`);
+    for (const [name, letter] of Object.entries(fields)) {
+      expect(again.text).toMatch(new RegExp(`name="${name.replace(/[[\]]/g, '\\$&')}">[\\s\\S]*?<option value="${letter}" selected>`));
+    }
+    const submitted = await c.post(action, { _csrf: c.csrf(again.text), action: 'submit', ...fields });
+    expect([200, 303]).toContain(submitted.status);
+    const attempts = await h.store.attempts.listByVariant(v.id);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0].score).toBe(1);
+  });
+
+  it('the instructor question browser shows an item with its worked cases passing', async () => {
+    const c = await signIn(h, h.instructor);
+    const page = await c.get('/instructor/questions/example-gan-discriminator-goal?seed=3&test=1');
+    expect(page.status, page.text.slice(0, 300)).toBe(200);
+    expect(page.text).toContain('<code>option-b</code> on <code>answer</code>');
+    expect(page.text).toMatch(/4 passed, 0 failed, of 4 cases/);
+    expect(page.text).toContain('Goodfellow et al. 2014');
+  });
 });
