@@ -99,4 +99,15 @@ describe('conceptual items in the API', () => {
     expect(r.status).toBe(404);
     expect(r.text).not.toContain('generator');
   });
+
+  it('while an item is in an unreleased exam (made above), a student\'s batch generate or grade of it is refused in any order', async () => {
+    const s = await h.student('Gus');
+    const lines = [
+      JSON.stringify({ op: 'generate', topic: ID, seed: 99, id: 1 }),
+      JSON.stringify({ op: 'grade', question: ID, params: { options: ['d', 'c', 'b', 'a'] }, answers: { answer: 'A' }, id: 2 }),
+    ].join('\n');
+    const r = await h.call('POST', '/api/v1/batch', { key: s.key, raw: lines, type: 'application/x-ndjson' });
+    const replies = r.text.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; error?: { code: string } });
+    expect(replies.map((x) => x.error?.code)).toEqual(['forbidden', 'forbidden']);
+  });
 });
