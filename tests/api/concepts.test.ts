@@ -52,6 +52,23 @@ describe('conceptual items in the API', () => {
     expect(graded).toMatchObject({ ok: true, id: 2, score: 0, steps: [{ id: 'answer', status: 'incorrect', misconception: { id: 'wrong-1' } }] });
   });
 
+  it('a practice session may mix a topic and a conceptual item: the untried item comes next, then the weaker', async () => {
+    const s = await h.student('Hal');
+    const made = await h.call('POST', '/api/v1/practice-sessions', { key: s.key, body: { topics: ['kl-discrete', 'example-bert-cls-token'], difficulty: 'easy' } });
+    expect(made.status, made.text).toBe(201);
+    const first = (await h.call('POST', `/api/v1/practice-sessions/${made.body.id}/next`, { key: s.key })).body;
+    expect(first.topic).toBe('kl-discrete');
+    await h.call('POST', `/api/v1/variants/${first.id}/attempts`, { key: s.key, body: { answers: {} } });
+    const second = (await h.call('POST', `/api/v1/practice-sessions/${made.body.id}/next`, { key: s.key })).body;
+    expect(second).toMatchObject({ topic: 'example-bert-cls-token', steps: ['answer'] });
+    await h.call('POST', `/api/v1/variants/${second.id}/attempts`, { key: s.key, body: { answers: { answer: 'CLS' } } });
+    const view = (await h.call('GET', `/api/v1/practice-sessions/${made.body.id}`, { key: s.key })).body;
+    expect(view.mastery).toEqual([
+      expect.objectContaining({ topic: 'kl-discrete', attempts: 1, mastery: 0 }),
+      expect.objectContaining({ topic: 'example-bert-cls-token', attempts: 1, mastery: 1 }),
+    ]);
+  });
+
   it('an exam with an item: versions differ in option order, grading follows each version, practice of the item is refused until release', async () => {
     const e = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Concepts', blueprint: [{ topic: ID, count: 1, marks: 4 }], versions: 3 } });
     expect(e.status, e.text).toBe(201);
