@@ -15,6 +15,10 @@ import { activeSteps, evaluateSteps, solve, type Solution } from './solvers/solv
 import { workedCases, type WorkedCase } from './solvers/worked-cases.js';
 import { DIFFICULTIES, type Difficulty, type Params, type StepValues, type Topic } from './solvers/topic.js';
 import { findTopic, TOPICS } from './topics/index.js';
+import { conceptQuestion, conceptTopic, findConcept } from './bank/concept-topic.js';
+import { conceptSolution, gradeConcept, CONCEPT_STEP, CONCEPT_STEP_LABEL, conceptExpected } from './bank/concept-grade.js';
+import { checkConceptParams, conceptPrompt, letter, presentConcept } from './bank/concept-present.js';
+import { builtInConcepts } from './bank/concepts.js';
 
 export { StepwiseError } from './core/errors.js';
 export type { BlankStepPolicy, GradeOptions, GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
@@ -47,7 +51,10 @@ export interface Problem {
   prompt: string;
 }
 
+/** A topic by id; a conceptual item's id gives its one-step topic (src/bank/concept-topic.ts). */
 export function getTopic(id: unknown): Topic {
+  const concept = findConcept(id);
+  if (concept) return conceptTopic(concept);
   const topic = typeof id === 'string' ? findTopic(id) : undefined;
   if (!topic) {
     throw new StepwiseError('unknown_topic', `unknown topic ${JSON.stringify(id)}; topics: ${TOPICS.map((t) => t.id).join(', ')}`, 'topic');
@@ -55,14 +62,27 @@ export function getTopic(id: unknown): Topic {
   return topic;
 }
 
+/**
+ * A numeric topic only: what `GET /api/v1/topics/{topic}` describes. A conceptual item is not one
+ * (its one-step view would list its distractors' reasons: the answer key of an exam item).
+ */
+export function getNumericTopic(id: unknown): Topic {
+  if (findConcept(id)) throw new StepwiseError('unknown_topic', `${JSON.stringify(id)} is a conceptual item, not a topic`, 'topic');
+  return getTopic(id);
+}
+
 export function getQuestion(id: unknown): Question {
+  const concept = findConcept(id);
+  if (concept) return conceptQuestion(concept);
   const q = typeof id === 'string' ? builtInBank().questions.get(id) : undefined;
   if (!q) throw new StepwiseError('unknown_question', `unknown question ${JSON.stringify(id)}`, 'question');
   return q;
 }
 
-/** A topic id or a question id, as `generate` accepts. */
+/** A topic id, a question id or a conceptual item id, as `generate` accepts. */
 export function resolve(ref: unknown): { topic: Topic; question?: Question } {
+  const concept = findConcept(ref);
+  if (concept) return { topic: conceptTopic(concept), question: conceptQuestion(concept) };
   if (typeof ref === 'string' && findTopic(ref)) return { topic: getTopic(ref) };
   if (typeof ref === 'string' && builtInBank().questions.has(ref)) {
     const question = getQuestion(ref);
@@ -70,7 +90,7 @@ export function resolve(ref: unknown): { topic: Topic; question?: Question } {
   }
   throw new StepwiseError(
     'unknown_topic',
-    `${JSON.stringify(ref)} is neither a topic nor a question id; topics: ${TOPICS.map((t) => t.id).join(', ')}`,
+    `${JSON.stringify(ref)} is neither a topic nor a question id (bank or conceptual); topics: ${TOPICS.map((t) => t.id).join(', ')}`,
     'topic',
   );
 }
@@ -92,11 +112,15 @@ export function topicInfo(t: Topic): TopicInfo {
 }
 
 export function solveProblem(topicId: unknown, params: unknown): Solution {
+  const concept = findConcept(topicId);
+  if (concept) return { topic: concept.id, steps: [{ id: CONCEPT_STEP, label: CONCEPT_STEP_LABEL, value: conceptExpected(concept, checkConceptParams(concept, params)) }] };
   return solve(getTopic(topicId), params);
 }
 
 /** Grades against a topic (every step, default marks) or a question (its steps, marks, policy). */
 export function gradeAnswers(ref: unknown, params: unknown, answers: unknown, extra: GradeOptions = {}): GradeResult {
+  const concept = findConcept(ref);
+  if (concept) return gradeConcept(concept, params, answers, extra);
   const { topic, question } = resolve(ref);
   return grade(topic, params, answers, { ...(question ? gradeOptions(question) : {}), ...extra });
 }
@@ -109,6 +133,13 @@ export function checkDifficulty(d: unknown, path = 'difficulty'): Difficulty {
 
 /** A fresh problem from a topic or question id; a question fixes the difficulty and the steps asked. */
 export function generateProblem(ref: unknown, seed: unknown, difficulty?: unknown): Problem {
+  const concept = findConcept(ref);
+  if (concept) {
+    // The params are the presentation: the seed's order of options, entries or matching columns.
+    const s = checkSeed(seed);
+    const params = presentConcept(concept, s);
+    return { topic: concept.id, question: concept.id, seed: s, difficulty: concept.difficulty, params, steps: [CONCEPT_STEP], prompt: conceptPrompt(concept, params) };
+  }
   const { topic, question } = resolve(ref);
   const s = checkSeed(seed);
   const d = question ? question.difficulty : checkDifficulty(difficulty);
@@ -138,6 +169,8 @@ export function renderPrompt(
 
 /** The problem statement alone (no list of steps): what LMS exports put above their answer boxes. */
 export function problemStatement(topic: Topic, params: Params, values: StepValues, difficulty: Difficulty): string {
+  const concept = findConcept(topic.id);
+  if (concept) return conceptPrompt(concept, checkConceptParams(concept, params));
   const text = render(topic.id, 'prompt', { ...params, ...topic.templateData?.(params, values), difficulty });
   // Loose params (a real exam's rounded probabilities, a class left out): the prompt states what
   // the grading assumes, in the topic's own words.
@@ -165,6 +198,7 @@ function askedSection(topic: Topic, steps: readonly string[], tolerance?: Tolera
 
 /** What a step is computed from: its formula (TeX), the given params it reads and the earlier steps it uses. */
 export function stepInputs(ref: unknown, rawParams: unknown, stepId: string): { formula: string; given: string[]; deps: readonly string[] } {
+  if (findConcept(ref)) return { formula: '', given: [], deps: [] };
   const { topic } = resolve(ref);
   const params = validateParams(topic, rawParams);
   const step = topic.steps[stepId];
@@ -174,6 +208,8 @@ export function stepInputs(ref: unknown, rawParams: unknown, stepId: string): { 
 
 /** The worked solution as Markdown, walking the same steps that are graded. */
 export function workedSolution(topicId: unknown, rawParams: unknown): string {
+  const concept = findConcept(topicId);
+  if (concept) return conceptSolution(concept, rawParams);
   const topic = getTopic(topicId);
   const params = validateParams(topic, rawParams);
   const values = evaluateSteps(topic, params);
@@ -190,7 +226,7 @@ export function workedSolution(topicId: unknown, rawParams: unknown): string {
 
 /** The bank's questions, by id: what the instructor pages list beside the topics. */
 export function listQuestions(): { id: string; title: string; topic: string; difficulty: Difficulty; steps: string[]; pinned: boolean }[] {
-  return [...builtInBank().questions.values()]
+  return [...builtInBank().questions.values(), ...[...builtInConcepts().items.values()].map(conceptQuestion)]
     // pinned: fixed params, the same numbers for every seed (and so in every exam version).
     .map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic, difficulty: q.difficulty, steps: q.steps, pinned: q.params !== undefined }))
     .sort((a, b) => a.id.localeCompare(b.id));
@@ -201,7 +237,49 @@ export function listQuestions(): { id: string; title: string; topic: string; dif
  * true values earn full marks, each asked step's misconception is recognised by name.
  */
 export function runWorkedCases(ref: unknown, params: unknown, steps?: readonly string[]): WorkedCase[] {
+  const concept = findConcept(ref);
+  if (concept) return conceptWorkedCases(concept.id, params);
   const { topic, question } = resolve(ref);
   const options = question ? gradeOptions(question) : {};
   return workedCases(topic, params, { ...options, steps: steps ?? question?.steps ?? activeSteps(topic, validateParams(topic, params)).map(([id]) => id) });
+}
+
+/** A conceptual item's worked cases: its expected answer scores full marks, each distractor none. */
+function conceptWorkedCases(id: string, params: unknown): WorkedCase[] {
+  const concept = findConcept(id)!;
+  const p = checkConceptParams(concept, params);
+  const expected = conceptExpected(concept, p);
+  const cases: WorkedCase[] = [];
+  if (!(concept.kind === 'text' && concept.accept === undefined)) {
+    const g = gradeConcept(concept, p, { [CONCEPT_STEP]: expected });
+    const ok = g.score === g.maxScore;
+    cases.push({ name: 'correct', kind: 'correct', outcome: ok ? 'pass' : 'fail', detail: `The expected answer ${expected} scores ${g.score}/${g.maxScore}.` });
+  }
+  const wrongs: [string, unknown][] =
+    concept.kind === 'single'
+      ? concept.options!.filter((o) => !o.correct).map((o) => [`option-${o.id}`, letter(p.options!.indexOf(o.id))])
+      : concept.kind === 'numeric'
+        ? (concept.wrong ?? []).map((w, i) => [`wrong-${i + 1}`, w.value])
+        : [];
+  for (const [name, answer] of wrongs) {
+    const s = gradeConcept(concept, p, { [CONCEPT_STEP]: answer }).steps[0];
+    const ok = s.status === 'incorrect' && s.misconception?.id === name;
+    cases.push({ name, kind: 'misconception', step: CONCEPT_STEP, outcome: ok ? 'pass' : 'fail', detail: `${String(answer)} is graded ${s.status}${s.misconception ? ` as ${s.misconception.id}` : ''}.`, entered: answer as number | string });
+  }
+  return cases;
+}
+
+/** An exam blueprint row may name a whole section of conceptual items: `concepts:<section>`. */
+export const CONCEPT_SECTION_PREFIX = 'concepts:';
+
+/** The item ids of the section a `concepts:<section>` ref names; undefined for any other ref; throws for an unknown section. */
+export function conceptSectionItems(ref: unknown): string[] | undefined {
+  if (typeof ref !== 'string' || !ref.startsWith(CONCEPT_SECTION_PREFIX)) return undefined;
+  const id = ref.slice(CONCEPT_SECTION_PREFIX.length);
+  const section = builtInConcepts().sections.get(id);
+  if (!section) {
+    const known = [...builtInConcepts().sections.keys()].join(', ');
+    throw new StepwiseError('unknown_topic', `unknown section of conceptual items ${JSON.stringify(id)}; sections: ${known}`, 'topic');
+  }
+  return section.items;
 }

@@ -77,4 +77,14 @@ describe('stepwise CLI', () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).problems).toEqual([]);
   });
+
+  it('lists conceptual items, and generates, solves and grades one by its id', () => {
+    const list = JSON.parse(stepwise(['questions', '--json']).stdout) as { concepts: { id: string; kind: string }[] };
+    expect(list.concepts).toContainEqual(expect.objectContaining({ id: 'example-rlhf-stages', kind: 'ordering' }));
+    const gen = stepwise(['generate', 'example-optimal-d-equilibrium', '--seed', '3', '--json']);
+    expect(gen.status, gen.stderr).toBe(0);
+    expect(JSON.parse(gen.stdout)).toMatchObject({ topic: 'example-optimal-d-equilibrium', params: {}, steps: ['answer'] });
+    const graded = stepwise(['grade', 'example-optimal-d-equilibrium', '--params', '{}', '--answers', '{"answer":"1"}', '--json']);
+    expect(JSON.parse(graded.stdout)).toMatchObject({ score: 0, steps: [{ status: 'incorrect', misconception: { id: 'wrong-1' } }] });
+  });
 });

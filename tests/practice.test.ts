@@ -219,3 +219,20 @@ describe('stepwise practice (command line)', () => {
     expect(r.stderr).toMatch(/unknown question "nope"/);
   });
 });
+
+describe('practice drill with a conceptual question', () => {
+  it('shows lettered options, reads a letter list, grades right-minus-wrong and says there is no hint', async () => {
+    const id = 'example-bert-masking-rule';
+    const p = generateProblem(id, 1);
+    const options = (p.params as { options: string[] }).options;
+    const L = (o: string) => String.fromCharCode(65 + options.indexOf(o));
+    // Two right options and the wrong one: 1 × max(0, 2/3 − 1) = 0; then all three right: 1.
+    const s = scripted([':hint', `${L('mask')}, ${L('random')}, ${L('drop')}`, `${L('mask')} ${L('random')} ${L('keep')}`], { seeds: [1, 1], again: [true, false] });
+    const summary = await runPractice(s.io, { questions: [id] });
+    const out = s.text();
+    expect(out).toMatch(/- \*\*A\.\*\* |A\. /);
+    expect(out).toContain('No hint for this question');
+    expect(out).toContain('Deletion is not part of BERT');
+    expect(summary).toMatchObject({ problems: 2, score: 1, maxScore: 2 });
+  });
+});

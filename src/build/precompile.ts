@@ -18,6 +18,7 @@ import {
 } from '../core/precompiled.js';
 import { AJV_OPTIONS, QUESTION_KEY, schemaHash, shapeKey } from '../solvers/params.js';
 import { TEMPLATE_OPTIONS } from '../render/templates.js';
+import { CONCEPTS_DIR, CONCEPTS_KEY, CONCEPTS_SCHEMA_FILE } from '../bank/concepts.js';
 import { TOPICS } from '../topics/index.js';
 
 mkdirSync(GENERATED_DIR, { recursive: true });
@@ -30,6 +31,7 @@ const schemas: (readonly [string, object])[] = [
   ...TOPICS.map((t) => [t.id, t.paramsSchema] as const),
   ...TOPICS.flatMap((t) => (t.shapes ? [[shapeKey(t.id), t.shapes] as const] : [])),
   [QUESTION_KEY, questionSchema],
+  [CONCEPTS_KEY, JSON.parse(readFileSync(join(CONCEPTS_DIR, CONCEPTS_SCHEMA_FILE), 'utf8')) as object],
 ];
 for (const [key, schema] of schemas) {
   ajv.addSchema(schema, key);

@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { StepwiseError } from '../core/errors.js';
-import { resolve } from '../engine.js';
+import { conceptSectionItems, resolve } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
 import { createExam, getExam, type ExamRequest } from '../service/exams.js';
 import { formLetter } from '../service/paper-answers.js';
@@ -34,7 +34,7 @@ export async function createFromBlueprint(store: Store, file: string, as: string
   const b = bp.request as unknown as Omit<ExamRequest, 'createdBy' | 'seed'> & { seed?: number };
   b.blueprint.forEach((row, i) => {
     try {
-      resolve(row.topic);
+      if (!conceptSectionItems(row.topic)) resolve(row.topic);
     } catch (e) {
       const path = `blueprint[${i}].topic`;
       throw new StepwiseError('invalid_request', `${bp.where(path)}: ${path}: ${(e as Error).message}`, path);

@@ -6,6 +6,8 @@
 import { randomInt } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { builtInBank } from '../bank/bank.js';
+import { builtInConcepts } from '../bank/concepts.js';
+import { conceptTitle } from '../bank/concept-topic.js';
 import { runBatch } from '../batch/stream.js';
 import { checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, solveProblem, workedSolution } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
@@ -42,14 +44,19 @@ program
   .action(
     action((opts: { json?: boolean }) => {
       const bank = builtInBank();
+      const conceptBank = builtInConcepts();
       const questions = [...bank.questions.values()];
-      print(!!opts.json, { questions, problems: bank.problems }, () =>
+      const concepts = [...conceptBank.items.values()].map((c) => ({ id: c.id, section: c.section, kind: c.kind, difficulty: c.difficulty, title: conceptTitle(c) }));
+      const problems = [...bank.problems, ...conceptBank.problems];
+      const width = Math.max(...questions.map((x) => x.id.length), ...concepts.map((x) => x.id.length));
+      print(!!opts.json, { questions, concepts, problems }, () =>
         [
-          ...questions.map((q) => `${q.id.padEnd(Math.max(...questions.map((x) => x.id.length)))}  ${q.topic} · ${q.difficulty} · ${q.title ?? ''}`),
-          ...bank.problems.map((p) => `problem: ${p.file}${p.field ? ` at ${p.field}` : ''}: ${p.message}`),
+          ...questions.map((q) => `${q.id.padEnd(width)}  ${q.topic} · ${q.difficulty} · ${q.title ?? ''}`),
+          ...concepts.map((c) => `${c.id.padEnd(width)}  concept ${c.section} · ${c.kind} · ${c.difficulty} · ${c.title}`),
+          ...problems.map((p) => `problem: ${p.file}${p.field ? ` at ${p.field}` : ''}: ${p.message}`),
         ].join('\n'),
       );
-      if (bank.problems.length > 0) process.exitCode = 2;
+      if (problems.length > 0) process.exitCode = 2;
     }),
   );
 

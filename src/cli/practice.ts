@@ -10,12 +10,12 @@ import { Writable, type Readable } from 'node:stream';
 import { formatNumber, formatValue } from '../core/format.js';
 import { evaluateExpression } from '../core/math-expr.js';
 import type { Value } from '../core/values.js';
-import { builtInBank } from '../bank/bank.js';
 import {
   generateProblem,
   getQuestion,
   getTopic,
   gradeAnswers,
+  listQuestions,
   listTopics,
   solveProblem,
   stepInputs,
@@ -84,7 +84,7 @@ export async function runPractice(io: PracticeIO, opts: PracticeOptions = {}): P
     io.print(`--difficulty ${opts.difficulty} applies to topics only; a bank question brings its own: ${own}.`);
   }
   io.print(
-    `Answer each step in math syntax (e.g. 0.24*0.3, sqrt(2)/2, [[1, 2], [3, 4]]). Enter skips a step, ${HINT} says what to compute it from, ${QUIT} stops (an unfinished problem is not counted).`,
+    `Answer each step in math syntax (e.g. 0.24*0.3, sqrt(2)/2, [[1, 2], [3, 4]]); a conceptual question takes letters (B; A, C; C, A, B; 1-B, 2-A) or a word. Enter skips a step, ${HINT} says what to compute it from, ${QUIT} stops (an unfinished problem is not counted).`,
   );
 
   for (let round = 0; ; round++) {
@@ -121,7 +121,7 @@ async function chooseRefs(io: PracticeIO, opts: PracticeOptions): Promise<Ref[]>
   }
   const choices = [
     ...listTopics().map((t) => ({ name: `${t.title} (${t.id})`, value: t.id })),
-    ...[...builtInBank().questions.values()].map((q) => ({
+    ...listQuestions().map((q) => ({
       name: `Question: ${q.title ?? q.id} (${q.id}, ${q.difficulty})`,
       value: QUESTION_PREFIX + q.id,
     })),
@@ -190,6 +190,7 @@ function unreadableText(stepId: string, text: string, g: StepGrade): string {
 /** The step's formula, the given values it uses and the earlier answers it builds on. */
 function hintText(ref: string, problem: Problem, stepId: string, answers: Record<string, string>): string {
   const { formula, given, deps } = stepInputs(ref, problem.params, stepId);
+  if (formula === '') return '  No hint for this question: it is answered from the course, not computed.';
   const params = problem.params as Record<string, unknown>;
   const lines = [`  ${texToText(`$${formula}$`)}`];
   if (given.length > 0) lines.push(`  uses the given ${given.map((k) => `${k} = ${paramText(params[k])}`).join(', ')}`);

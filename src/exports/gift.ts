@@ -29,6 +29,7 @@ import {
   stepElements,
   toleranceAt,
 } from './common.js';
+import { giftConceptQuestion } from './concepts.js';
 import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 
@@ -70,6 +71,7 @@ export function toGift(items: ExportItem[], opts: ExportOptions): string {
 
 /** A step one GIFT question can hold: a scalar, or a label without "->" (Moodle's matching syntax). */
 function singleAnswer(item: ExportItem, step: ExportStep): boolean {
+  if (item.concept) return item.concept.kind !== 'ordering';
   if (step.kind !== 'scalar' && step.kind !== 'label') return false;
   const open = answerable(stepElements(item, step));
   return open.length === 1 && !(typeof open[0].truth === 'string' && open[0].truth.includes('->'));
@@ -77,6 +79,16 @@ function singleAnswer(item: ExportItem, step: ExportStep): boolean {
 
 /** The question for one step, or a comment saying why it is skipped. */
 function giftQuestion(item: ExportItem, step: ExportStep, count: { questions: number; skipped: number }): string {
+  if (item.concept) {
+    const q = giftConceptQuestion(item, giftEscape, giftAnswerText);
+    if (q === null) {
+      count.skipped++;
+      const why = item.concept.kind === 'ordering' ? 'GIFT has no ordering question' : 'it has only answer patterns, which GIFT cannot express';
+      return comment(`${item.id}: ${item.concept.kind} item skipped: ${why}; use the Moodle XML or QTI export for it.`);
+    }
+    count.questions++;
+    return [comment(`${item.id}: ${item.concept.kind} item, ${marksText(item.concept.marks)}`), q].join('\n');
+  }
   const marks = checkMarks(item, step);
   const open = answerable(stepElements(item, step));
   if (!singleAnswer(item, step)) {

@@ -21,15 +21,18 @@ const BY_FORMAT: Record<ExportFormat, string[]> = {
   moodle: [
     'per-step partial credit rules: each answer box (vector entry, matrix cell) earns its share of the step’s marks on its own',
     'a label is one case-insensitive short answer (no alternative spellings)',
+    'conceptual items: a short answer’s regular-expression patterns and named wrong patterns (its accepted answers are kept); ordering needs the ordering question type (qtype_ordering)',
   ],
   qti: [
     'per-step partial credit rules: each answer box (vector entry, matrix cell) earns its share of the step’s marks on its own',
     'a label is one case-insensitive string match (no alternative spellings)',
+    'conceptual items: a short answer’s regular-expression patterns and every reason (why) given as feedback; inner spaces are not collapsed before comparing',
   ],
   gift: [
     'vector and matrix steps (a GIFT question holds one answer box): skipped, use the Moodle XML or QTI export',
     'an item as a whole: each scalar or label step is its own question, with its marks in a comment (GIFT has no marks syntax)',
     'a label containing "->" (Moodle reads it as a matching question): skipped',
+    'conceptual items: ordering (no GIFT form: skipped), a matching item’s extra right-hand entries, short-answer patterns (an item with patterns only is skipped)',
   ],
 };
 

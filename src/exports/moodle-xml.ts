@@ -40,6 +40,7 @@ import {
   xmlComment,
   type AnswerElement,
 } from './common.js';
+import { moodleConceptQuestion } from './concepts.js';
 import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 
@@ -74,6 +75,7 @@ function category(path: string, info: string): string {
 }
 
 function clozeQuestion(item: ExportItem, idnumber: string): string {
+  if (item.concept) return moodleConceptQuestion(item, idnumber, PENALTY);
   return [
     '  <question type="cloze">',
     `    <name><text>${cdata(item.title)}</text></name>`,

@@ -37,6 +37,7 @@ import {
   xmlComment,
   type AnswerElement,
 } from './common.js';
+import { qtiConceptParts } from './concepts.js';
 import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 
@@ -99,6 +100,7 @@ interface Response {
 }
 
 function assessmentItem(item: ExportItem, identifier: string): string {
+  if (item.concept) return conceptItem(item, identifier);
   const elements = item.steps.map((s) => stepElements(item, s));
   const taken = new Set<string>();
   const responses = new Map<AnswerElement, Response>();
@@ -138,6 +140,32 @@ function assessmentItem(item: ExportItem, identifier: string): string {
   for (const r of all) lines.push(responseRule(r));
   lines.push('  </qti-response-processing>', '</qti-assessment-item>', '');
   return lines.join('\n');
+}
+
+/** A conceptual item with its native interaction (src/exports/concepts.ts). */
+function conceptItem(item: ExportItem, identifier: string): string {
+  const { declarations, body, rules, maxScore } = qtiConceptParts(item);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<qti-assessment-item xmlns="${QTI_NAMESPACE}" xmlns:xsi="${XSI}" xsi:schemaLocation="${QTI_NAMESPACE} ${QTI_XSD}"` +
+      ` identifier="${escapeXml(identifier)}" title="${escapeXml(item.title)}" adaptive="false" time-dependent="false" xml:lang="en">`,
+    ...declarations,
+    `  <qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float" normal-minimum="0" normal-maximum="${plainDecimal(maxScore)}">`,
+    '    <qti-default-value><qti-value>0</qti-value></qti-default-value>',
+    '  </qti-outcome-declaration>',
+    '  <qti-outcome-declaration identifier="MAXSCORE" cardinality="single" base-type="float">',
+    `    <qti-default-value><qti-value>${plainDecimal(maxScore)}</qti-value></qti-default-value>`,
+    '  </qti-outcome-declaration>',
+    '  <qti-item-body>',
+    ...body,
+    '  </qti-item-body>',
+    '  <qti-response-processing>',
+    '    <qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value>',
+    ...rules,
+    '  </qti-response-processing>',
+    '</qti-assessment-item>',
+    '',
+  ].join('\n');
 }
 
 function responseDeclaration(r: Response): string {

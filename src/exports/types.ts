@@ -16,6 +16,35 @@ export interface ExportStep {
   tolerance: Tolerance;
 }
 
+/**
+ * A conceptual item as the exporters need it, for the LMS's native question types (multichoice,
+ * ordering, matching, numerical, short answer) instead of answer boxes. Texts are Markdown + TeX.
+ */
+export interface ExportConcept {
+  kind: 'single' | 'multiple' | 'ordering' | 'matching' | 'numeric' | 'text';
+  marks: number;
+  /** The item's own prompt, without the lettered list (the LMS shows its own choices). */
+  prompt: string;
+  explanation: string;
+  /** Keep the options in the order given (an "all of the above" item): the LMS must not shuffle. */
+  pinned: boolean;
+  /** single / multiple: the options in this variant's order, each with its reason. */
+  options?: { id: string; text: string; correct: boolean; why: string }[];
+  /** ordering: the entries in the CORRECT order (a delivery shuffles them). */
+  order?: { id: string; text: string }[];
+  /** matching: the pairs, and right-hand texts that match nothing. */
+  pairs?: { id: string; left: string; right: string }[];
+  extraRights?: string[];
+  /** numeric: the answer and its absolute margin. */
+  answer?: number;
+  margin?: number;
+  /** numeric wrong values / text wrong patterns, with their reasons. */
+  wrong?: { value?: number; pattern?: string; why: string }[];
+  /** text: accepted answers (case-insensitive) and patterns (JS regex source). */
+  accept?: string[];
+  patterns?: string[];
+}
+
 export interface ExportItem {
   /** Stable id (the variant id), used for identifiers in the output. */
   id: string;
@@ -32,6 +61,8 @@ export interface ExportItem {
    */
   slot?: number;
   version?: number;
+  /** A conceptual item: exported as its native question type; `steps` then holds its one `answer` step. */
+  concept?: ExportConcept;
 }
 
 export interface ExportOptions {

@@ -3,9 +3,8 @@
  * exam (the student's version). Targets come from the launch's custom claim (topic=…, question=…
  * or exam=…, which deep linking puts there) or from an earlier launch of the same link.
  */
-import { builtInBank } from '../bank/bank.js';
 import { variantMaxMarks } from '../service/exam-marks.js';
-import { generateProblem, getQuestion, getTopic, gradeAnswers, listTopics } from '../engine.js';
+import { generateProblem, getQuestion, getTopic, gradeAnswers, listQuestions, listTopics } from '../engine.js';
 import { LtiError } from './errors.js';
 import type { Store, Variant } from '../store/types.js';
 import { sameCourse } from './exam-home.js';
@@ -71,7 +70,8 @@ export async function targetChoices(store: Store, course: { platformId: string; 
   }
   return {
     topics: listTopics().map((t) => ({ id: t.id, title: t.title })),
-    questions: [...builtInBank().questions.values()].map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic })),
+    // Conceptual items are bank questions here too (listQuestions lists both).
+    questions: listQuestions().map((q) => ({ id: q.id, title: q.title, topic: q.topic })),
     exams,
   };
 }

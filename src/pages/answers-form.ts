@@ -11,6 +11,9 @@ import { isBlank, readAnswer, type ReadResult } from '../solvers/read-answer.js'
 import { validateParams } from '../solvers/params.js';
 import { findTopic } from '../topics/index.js';
 import type { Variant } from '../store/types.js';
+import { checkConceptParams, letter, readConceptAnswer, rightText, type ConceptParams } from '../bank/concept-present.js';
+import { findConcept } from '../bank/concept-topic.js';
+import type { ConceptKind } from '../bank/concepts.js';
 
 export interface StepShape {
   id: string;
@@ -25,6 +28,39 @@ export interface StepShape {
   labels?: readonly string[];
   /** The true value, for its shape only; never sent to a page. */
   truth: Value;
+  /** A conceptual item's inputs: radio buttons, checkboxes, position or match selects (letters as shown). */
+  concept?: ConceptInput;
+}
+
+export interface ConceptInput {
+  item: string;
+  kind: ConceptKind;
+  params: ConceptParams;
+  /** Options or entries in the order shown: the letter and the plain text. */
+  choices: { letter: string; text: string }[];
+  /** Matching: the numbered left entries. */
+  lefts: { n: number; text: string }[];
+}
+
+/** Text for a form control's label: Markdown and TeX delimiters dropped (the prompt above is typeset). */
+const plain = (md: string): string => md.replace(/\$/g, '').replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim();
+
+function conceptShape(v: Pick<Variant, 'topic' | 'params' | 'steps'>): StepShape[] | undefined {
+  const item = findConcept(v.topic);
+  if (!item) return undefined;
+  const params = checkConceptParams(item, v.params);
+  const text = (id: string): string =>
+    plain(item.kind === 'ordering' ? item.order!.find((o) => o.id === id)!.text : item.kind === 'matching' ? rightText(item, id) : item.options!.find((o) => o.id === id)!.text);
+  const shown = params.options ?? params.order ?? params.rights ?? [];
+  const concept: ConceptInput = {
+    item: item.id,
+    kind: item.kind,
+    params,
+    choices: shown.map((id, i) => ({ letter: letter(i), text: text(id) })),
+    lefts: (params.lefts ?? []).map((id, i) => ({ n: i + 1, text: plain(item.pairs!.find((x) => x.id === id)!.left) })),
+  };
+  const kind: Kind = item.kind === 'numeric' ? 'scalar' : 'label';
+  return [{ id: 'answer', label: 'Answer', kind, rows: 0, cols: 0, maskable: false, deps: [], truth: 0, concept }];
 }
 
 const shapeCache = new Map<string, StepShape[]>();
@@ -32,6 +68,11 @@ const shapeCache = new Map<string, StepShape[]>();
 export function stepShapes(v: Pick<Variant, 'id' | 'topic' | 'params' | 'steps'>): StepShape[] {
   const hit = shapeCache.get(v.id);
   if (hit) return hit;
+  const concept = conceptShape(v);
+  if (concept) {
+    shapeCache.set(v.id, concept);
+    return concept;
+  }
   const topic = findTopic(v.topic)!;
   const params = validateParams(topic, v.params);
   const values = new Map(solveProblem(v.topic, v.params).steps.map((s) => [s.id, s.value]));
@@ -57,6 +98,8 @@ export interface StepEntry {
   raw: unknown;
   /** Why it cannot be read, when it cannot. */
   problem?: string;
+  /** A conceptual item's fields as sent (checkboxes, selects), to show them again. */
+  fields?: Record<string, string>;
 }
 
 const MAX_CELL = 2000;
@@ -65,6 +108,10 @@ const MAX_CELL = 2000;
 export function readForm(body: Record<string, unknown>, shapes: StepShape[]): Map<string, StepEntry> {
   const out = new Map<string, StepEntry>();
   for (const s of shapes) {
+    if (s.concept) {
+      out.set(s.id, readConceptForm(body, s, s.concept));
+      continue;
+    }
     const field = (name: string): string => {
       const x = body[name];
       return typeof x === 'string' ? x.slice(0, MAX_CELL) : '';
@@ -100,9 +147,60 @@ function emptyCell(cells: string[][], vector: boolean): string | undefined {
   return undefined;
 }
 
-/** The grader's own reading of one answer (src/solvers/read-answer.ts). */
+/**
+ * A conceptual item's fields: `answers[answer]` (radio or text box), else one field per letter
+ * (`answers[answer][B]`: a ticked checkbox, or an entry's position) or per numbered left entry
+ * (`answers[answer][2]`: its match). `fields` keeps what was sent, to show it again.
+ */
+function readConceptForm(body: Record<string, unknown>, s: StepShape, c: ConceptInput): StepEntry {
+  const field = (name: string): string => {
+    const x = body[name];
+    return typeof x === 'string' ? x.slice(0, MAX_CELL) : '';
+  };
+  const fields: Record<string, string> = {};
+  const keep = (name: string) => {
+    const x = field(name);
+    if (x !== '') fields[name] = x;
+    return x.trim();
+  };
+  const entry: StepEntry = { text: '', cells: [], raw: undefined, fields };
+  if (c.kind === 'single' || c.kind === 'numeric' || c.kind === 'text') {
+    entry.text = keep(`answers[${s.id}]`);
+    if (entry.text !== '') entry.raw = entry.text;
+  } else if (c.kind === 'multiple') {
+    const ticked = c.choices.filter((o) => keep(`answers[${s.id}][${o.letter}]`) !== '').map((o) => o.letter);
+    if (ticked.length > 0) entry.raw = ticked;
+  } else if (c.kind === 'ordering') {
+    const placed = c.choices.map((o) => ({ letter: o.letter, at: keep(`answers[${s.id}][${o.letter}]`) }));
+    const given = placed.filter((x) => x.at !== '');
+    if (given.length > 0) {
+      const dup = given.find((x, i) => given.findIndex((y) => y.at === x.at) !== i);
+      if (given.length < placed.length) entry.problem = `give every entry a position (${placed.length - given.length} without one)`;
+      else if (dup) entry.problem = `two entries are in position ${dup.at}`;
+      else entry.raw = [...given].sort((a, b) => Number(a.at) - Number(b.at)).map((x) => x.letter);
+    }
+  } else {
+    const matches: Record<string, string> = {};
+    for (const l of c.lefts) {
+      const x = keep(`answers[${s.id}][${l.n}]`);
+      if (x !== '') matches[String(l.n)] = x;
+    }
+    if (Object.keys(matches).length > 0) entry.raw = matches;
+  }
+  if (entry.raw !== undefined && entry.problem === undefined) {
+    const read = readEntry(s, entry.raw);
+    if (!read.ok) entry.problem = read.reason;
+  }
+  return entry;
+}
+
+/** The grader's own reading of one answer (src/solvers/read-answer.ts; a conceptual item's own reader). */
 export function readEntry(s: StepShape, raw: unknown): ReadResult {
   if (isBlank(raw)) return { ok: false, reason: 'the answer is empty', code: 'form' }; // the form's own check: the grader calls a blank `missing`
+  if (s.concept) {
+    const r = readConceptAnswer(findConcept(s.concept.item)!, s.concept.params, raw);
+    return r.ok ? { ok: true, value: typeof raw === 'number' ? raw : JSON.stringify(raw) } : { ok: false, reason: r.reason, code: 'form' };
+  }
   return readAnswer(raw, { kind: s.kind, truth: s.truth, maskable: s.maskable, ...(s.labels ? { labels: s.labels } : {}) });
 }
 
@@ -119,9 +217,31 @@ export function fieldsOf(answers: unknown, shapes: StepShape[]): Record<string, 
   if (typeof answers !== 'object' || answers === null) return out;
   for (const s of shapes) {
     const a = (answers as Record<string, unknown>)[s.id];
+    if (s.concept) {
+      Object.assign(out, conceptFields(s, a));
+      continue;
+    }
     if (typeof a === 'string' || typeof a === 'number') out[`answers[${s.id}]`] = String(a);
     else if (Array.isArray(a) && s.kind === 'vector') a.forEach((x, j) => (out[`answers[${s.id}][${j}]`] = x === null ? '' : String(x)));
     else if (Array.isArray(a)) a.forEach((row, i) => (Array.isArray(row) ? row : [row]).forEach((x, j) => (out[`answers[${s.id}][${i}][${j}]`] = x === null ? '' : String(x))));
   }
+  return out;
+}
+
+/** A stored answer to a conceptual item (letters or ids) as its form fields. */
+function conceptFields(s: StepShape, a: unknown): Record<string, string> {
+  const c = s.concept!;
+  const out: Record<string, string> = {};
+  if (isBlank(a)) return out;
+  const read = readConceptAnswer(findConcept(c.item)!, c.params, a);
+  const shown = c.params.options ?? c.params.order ?? [];
+  const L = (id: string) => letter(shown.indexOf(id));
+  if (!read.ok) {
+    if (typeof a === 'string' || typeof a === 'number') out[`answers[${s.id}]`] = String(a);
+  } else if ('single' in read) out[`answers[${s.id}]`] = L(read.single);
+  else if ('set' in read) for (const id of read.set) out[`answers[${s.id}][${L(id)}]`] = 'on';
+  else if ('sequence' in read) read.sequence.forEach((id, i) => (out[`answers[${s.id}][${L(id)}]`] = String(i + 1)));
+  else if ('matches' in read) for (const [left, right] of read.matches) out[`answers[${s.id}][${c.params.lefts!.indexOf(left) + 1}]`] = letter(c.params.rights!.indexOf(right));
+  else out[`answers[${s.id}]`] = String(a);
   return out;
 }

@@ -193,13 +193,14 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
         grid,
         rows: s.rows,
         cols: s.cols,
-        shapeText: s.kind === 'vector' ? `a vector of ${s.cols}` : s.kind === 'matrix' ? `a ${s.rows} × ${s.cols} matrix` : s.kind === 'label' ? 'one of the classes' : 'a number',
+        concept: s.concept ? conceptControls(s, e) : undefined,
+        shapeText: s.concept ? CONCEPT_SHAPE[s.concept.kind] : s.kind === 'vector' ? `a vector of ${s.cols}` : s.kind === 'matrix' ? `a ${s.rows} × ${s.cols} matrix` : s.kind === 'label' ? 'one of the classes' : 'a number',
         cells,
         text: e?.text ?? '',
         textMode,
         labels: s.labels?.map((l) => ({ value: l, selected: e?.text === l })),
         problem: e?.problem,
-        hint: practice ? await hintView(v, s.id, paramsKey, deps, penalties[s.id] ?? 0, state.hintsRevealed?.has(s.id) ?? false, marksOf(v, s.id)) : undefined,
+        hint: practice && !s.concept ? await hintView(v, s.id, paramsKey, deps, penalties[s.id] ?? 0, state.hintsRevealed?.has(s.id) ?? false, marksOf(v, s.id)) : undefined,
         result: state.results?.get(s.id),
         checked: state.checked === s.id,
       };
@@ -222,6 +223,42 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
     form: opts.action
       ? { action: opts.action, draft: !practice, draftSaved: opts.draftSaved, submitLabel: practice ? 'Submit all' : 'Submit this item' }
       : undefined,
+  };
+}
+
+const CONCEPT_SHAPE: Record<string, string> = {
+  single: 'choose one',
+  multiple: 'choose every correct option',
+  ordering: 'a position for each entry',
+  matching: 'a match for each numbered entry',
+  numeric: 'a number',
+  text: 'a word or short phrase',
+};
+
+/** A conceptual item's controls, with what was sent ticked or selected again. */
+function conceptControls(s: StepShape, e: StepEntry | undefined) {
+  const c = s.concept!;
+  const sent = (name: string): string => e?.fields?.[name]?.trim() ?? '';
+  const name = (key: string) => `answers[${s.id}][${key}]`;
+  const positions = c.choices.map((_, i) => String(i + 1));
+  return {
+    single: c.kind === 'single',
+    multiple: c.kind === 'multiple',
+    ordering: c.kind === 'ordering',
+    matching: c.kind === 'matching',
+    typed: c.kind === 'numeric' || c.kind === 'text',
+    name: `answers[${s.id}]`,
+    choices: c.choices.map((o) => ({
+      ...o,
+      name: name(o.letter),
+      checked: c.kind === 'single' ? sent(`answers[${s.id}]`).toUpperCase() === o.letter : sent(name(o.letter)) !== '',
+      positions: c.kind === 'ordering' ? positions.map((p) => ({ value: p, selected: sent(name(o.letter)) === p })) : undefined,
+    })),
+    lefts: c.lefts.map((l) => ({
+      ...l,
+      name: name(String(l.n)),
+      rights: c.choices.map((o) => ({ value: o.letter, text: o.text, selected: sent(name(String(l.n))).toUpperCase() === o.letter })),
+    })),
   };
 }
 

@@ -9,6 +9,7 @@ import { StepwiseError } from '../core/errors.js';
 import { clipKey, MAX_ANSWER_FIELDS } from '../solvers/grade.js';
 import { answerLimitProblem } from '../solvers/read-answer.js';
 import type { Variant } from '../store/types.js';
+import { findConcept } from '../bank/concept-topic.js';
 
 export interface StorableAnswers {
   answers: Record<string, unknown>;
@@ -16,7 +17,9 @@ export interface StorableAnswers {
   dropped: string[];
 }
 
-export function storableAnswers(v: Pick<Variant, 'steps'>, answers: unknown): StorableAnswers {
+export function storableAnswers(v: Pick<Variant, 'steps'> & Partial<Pick<Variant, 'topic'>>, answers: unknown): StorableAnswers {
+  // A matching item's answer is the one object an answer may be: left entry → right letter.
+  const matching = findConcept(v.topic)?.kind === 'matching';
   if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) {
     throw new StepwiseError('invalid_answers', 'answers must be a JSON object keyed by step id', 'answers');
   }
@@ -33,9 +36,20 @@ export function storableAnswers(v: Pick<Variant, 'steps'>, answers: unknown): St
       dropped.push(`answers.${clipKey(k)}: not a step of this variant; not stored`);
       continue;
     }
-    const problem = answerLimitProblem(raw);
+    const problem = matching && typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? matchesProblem(raw) : answerLimitProblem(raw);
     if (problem) throw new StepwiseError(problem.size ? 'too_large' : 'invalid_answers', `answers.${k}: ${problem.reason}`, `answers.${k}`);
     kept[k] = raw;
   }
   return { answers: kept, dropped };
+}
+
+/** A matching answer's limits: a few short string entries. */
+function matchesProblem(raw: object): { reason: string; size: boolean } | null {
+  const entries = Object.entries(raw);
+  if (entries.length > 16) return { reason: 'more than 16 matches', size: true };
+  for (const [k, v] of entries) {
+    if (k.length > 64 || (typeof v === 'string' && v.length > 500)) return { reason: 'a match is longer than its limit', size: true };
+    if (v !== null && typeof v !== 'string') return { reason: `the match for ${clipKey(k)} must be a string`, size: false };
+  }
+  return null;
 }

@@ -9,7 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { notFoundError, StepwiseError } from '../core/errors.js';
-import { checkDifficulty, generateProblem, resolve, type Problem } from '../engine.js';
+import { checkDifficulty, conceptSectionItems, generateProblem, getQuestion, resolve, type Problem } from '../engine.js';
 import type { BlueprintEntry, Exam, ManifestItem, NewVariant, Store, Variant } from '../store/types.js';
 import { newId } from '../store/ids.js';
 import { checkRules } from './exam-rules.js';
@@ -60,6 +60,11 @@ export function buildManifest(blueprint: BlueprintEntry[], versions: number, key
   for (let v = 0; v < versions; v++) {
     const items: ManifestItem[] = [];
     for (const entry of blueprint) {
+      const section = conceptSectionItems(entry.ref);
+      if (section) {
+        items.push(...sectionItems(section, entry, key, v, items.length));
+        continue;
+      }
       const { topic, question } = resolve(entry.ref);
       for (let k = 0; k < entry.count; k++) {
         const slot = items.length;
@@ -82,6 +87,22 @@ export function buildManifest(blueprint: BlueprintEntry[], versions: number, key
   return manifest;
 }
 
+/**
+ * A `concepts:<section>` row: `count` different items of the section, drawn per version by the
+ * slots' secret seeds (so versions differ in which items they ask, and in their order), each shown
+ * in its seed's option order.
+ */
+function sectionItems(section: readonly string[], entry: BlueprintEntry, key: SeedKey, version: number, firstSlot: number): ManifestItem[] {
+  const left = [...section];
+  const out: ManifestItem[] = [];
+  for (let k = 0; k < entry.count; k++) {
+    const s = itemSeed(key, version, firstSlot + k);
+    const [id] = left.splice(s % left.length, 1);
+    out.push({ topic: id, question: id, seed: s, difficulty: getQuestion(id).difficulty, ...(entry.marks !== undefined ? { marks: entry.marks } : {}) });
+  }
+  return out;
+}
+
 /** Largest item total and exam size the blueprint accepts (the API schema says the same). */
 export const MAX_ITEM_MARKS = 1000;
 const EXAM_ID = /^exm_[A-Za-z0-9_-]{22}$/;
@@ -91,9 +112,13 @@ export function checkBlueprint(rows: ExamRequest['blueprint'], path = 'body'): B
   if (!Array.isArray(rows) || rows.length === 0) throw new StepwiseError('invalid_request', `${path}.blueprint must list at least one row`, `${path}.blueprint`);
   return rows.map((e, i) => {
     const at = `${path}.blueprint[${i}]`;
-    resolve(e.topic); // unknown topic or question: 404 naming it, before anything is stored
+    const section = conceptSectionItems(e.topic); // an unknown section: 404 naming the sections
+    if (!section) resolve(e.topic); // unknown topic or question: 404 naming it, before anything is stored
     if (!Number.isInteger(e.count) || e.count < 1 || e.count > 20) {
       throw new StepwiseError('invalid_request', `${at}.count must be a whole number from 1 to 20, got ${JSON.stringify(e.count)}`, `${at}.count`);
+    }
+    if (section && e.count > section.length) {
+      throw new StepwiseError('invalid_request', `${at}.count is ${e.count}, but ${e.topic} has ${section.length} items`, `${at}.count`);
     }
     if (e.marks !== undefined && (typeof e.marks !== 'number' || !Number.isFinite(e.marks) || e.marks <= 0 || e.marks > MAX_ITEM_MARKS)) {
       throw new StepwiseError('invalid_request', `${at}.marks must be a number above 0 and at most ${MAX_ITEM_MARKS}, got ${JSON.stringify(e.marks)}`, `${at}.marks`);

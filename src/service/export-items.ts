@@ -9,6 +9,11 @@ import type { ExportItem } from '../exports/types.js';
 import { evaluateSteps } from '../solvers/solve.js';
 import type { Exam, Variant } from '../store/types.js';
 import { stepMarks } from './exam-marks.js';
+import { findConcept } from '../bank/concept-topic.js';
+import { checkConceptParams } from '../bank/concept-present.js';
+import { allowance } from '../core/tolerance.js';
+import type { ExportConcept } from '../exports/types.js';
+import type { ConceptItem } from '../bank/concepts.js';
 
 /** Any set of variants, one question each, numbered in the order given ("item 3"; an exam's variant says where it is from). */
 export function exportItems(setTitle: string, variants: Variant[]): ExportItem[] {
@@ -37,7 +42,9 @@ function exportItem(v: Variant, where: string, exam?: Pick<Exam, 'manifest' | 'e
   const topic = getTopic(v.topic);
   const q = v.question ? getQuestion(v.question) : undefined;
   const values = evaluateSteps(topic, v.params);
+  const concept = findConcept(v.topic);
   return {
+    ...(concept ? { concept: exportConcept(concept, v.params, stepMarks(exam, v, 'answer')) } : {}),
     id: v.id,
     title: `${where}: ${q?.title ?? topic.title}`,
     topic: v.topic,
@@ -51,4 +58,22 @@ function exportItem(v: Variant, where: string, exam?: Pick<Exam, 'manifest' | 'e
       tolerance: q?.tolerance ?? topic.steps[id].tolerance ?? DEFAULT_TOLERANCE,
     })),
   };
+}
+
+/** A conceptual item for the native question types, its options in this variant's order. */
+function exportConcept(item: ConceptItem, params: unknown, marks: number): ExportConcept {
+  const p = checkConceptParams(item, params);
+  const c: ExportConcept = { kind: item.kind, marks, prompt: item.prompt, explanation: item.explanation, pinned: item.pinOrder === true };
+  if (p.options) c.options = p.options.map((id) => item.options!.find((o) => o.id === id)!);
+  if (item.order) c.order = item.order;
+  if (item.pairs) c.pairs = p.lefts!.map((id) => item.pairs!.find((x) => x.id === id)!);
+  if (item.extraRights) c.extraRights = item.extraRights;
+  if (item.answer !== undefined) {
+    c.answer = item.answer;
+    c.margin = allowance(item.answer, item.tolerance ?? DEFAULT_TOLERANCE);
+  }
+  if (item.wrong) c.wrong = item.wrong;
+  if (item.accept) c.accept = item.accept;
+  if (item.patterns) c.patterns = item.patterns;
+  return c;
 }

@@ -6,6 +6,7 @@
 import { StepwiseError } from '../core/errors.js';
 import { listTopics } from '../engine.js';
 import { findTopic } from '../topics/index.js';
+import { findConcept } from '../bank/concept-topic.js';
 import type { PracticeSession, Store, Variant } from '../store/types.js';
 import { createVariant } from './variants.js';
 
@@ -47,11 +48,12 @@ export async function nextVariant(store: Store, s: PracticeSession): Promise<Var
   return createVariant(store, { ref: weakestTopic(mastery), difficulty: s.difficulty, mode: 'practice', createdBy: s.userId, sessionId: s.id });
 }
 
-/** The session's topics: those asked for (each must exist), else every topic. */
+/** The session's topics: those asked for (each a topic or a conceptual item id), else every topic. */
 export function checkSessionTopics(topics: string[] | undefined): string[] {
   if (!topics) return listTopics().map((t) => t.id);
   topics.forEach((t, i) => {
-    if (!findTopic(t)) throw new StepwiseError('invalid_request', `body.topics[${i}]: unknown topic ${JSON.stringify(t)}`, `body.topics[${i}]`);
+    // A conceptual item counts as a topic of its own (its mastery is its own attempts).
+    if (!findTopic(t) && !findConcept(t)) throw new StepwiseError('invalid_request', `body.topics[${i}]: unknown topic ${JSON.stringify(t)}`, `body.topics[${i}]`);
   });
   return topics;
 }

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { StepwiseError } from '../core/errors.js';
 import { normalizeParams } from '../solvers/params.js';
 import { findTopic } from '../topics/index.js';
+import { checkConceptParams } from '../bank/concept-present.js';
+import { findConcept } from '../bank/concept-topic.js';
 
 /**
  * The canonical form's version. Stored fingerprints record the form they were made under; those
@@ -30,6 +32,13 @@ function canonical(v: unknown): string {
 
 /** Throws the topic's own invalid_params error for params the solver would refuse. */
 export function problemFingerprint(topicId: string, params: unknown): string {
+  const concept = findConcept(topicId);
+  if (concept) {
+    // A conceptual item's text and answer are the same in every order it is shown in: while it is
+    // in an unreleased exam, every presentation of it is that exam's item (no practising it).
+    checkConceptParams(concept, params);
+    return createHash('sha256').update('concept').update('\n').update(concept.id).digest('hex');
+  }
   const topic = findTopic(topicId);
   if (!topic) throw new StepwiseError('unknown_topic', `unknown topic ${JSON.stringify(topicId)}`, 'topic');
   return createHash('sha256').update(topic.id).update('\n').update(canonical(normalizeParams(topic, params))).digest('hex');

@@ -2,7 +2,7 @@
 import { StepwiseError } from '../../core/errors.js';
 import { handleRequest, requestRef, type Reply } from '../../batch/requests.js';
 import { sendBatch } from '../batch-http.js';
-import { getTopic, gradeAnswers, listTopics, solveProblem, topicInfo } from '../../engine.js';
+import { getNumericTopic, getTopic, gradeAnswers, listTopics, solveProblem, topicInfo } from '../../engine.js';
 import { assertNotUnreleasedExam, isInstructor, withoutAnswers } from '../../service/access.js';
 import type { GradeResult } from '../../solvers/grade.js';
 import { EXAM_ITEM_REFUSAL } from '../../service/variants.js';
@@ -30,7 +30,7 @@ export const topicRoutes: RouteSpec[] = [
     tag: 'topics',
     access: 'any',
     responses: { 200: { description: 'the topic', schema: 'Topic' } },
-    handler: async (_ctx, req) => json(200, topicInfo(getTopic(param(req, 'topic')))),
+    handler: async (_ctx, req) => json(200, topicInfo(getNumericTopic(param(req, 'topic')))),
   },
   {
     method: 'post',

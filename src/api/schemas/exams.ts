@@ -27,7 +27,7 @@ const ecfPenalty = {
 
 export const EXAMS_COMPONENTS = {
   BlueprintEntry: obj(
-    { topic: { ...str(100), description: 'a topic id or a bank question id' }, count: { type: 'integer', minimum: 1, maximum: 20 }, difficulty, marks: itemMarks },
+    { topic: { ...str(100), description: 'a topic id, a bank question id, a conceptual item id, or concepts:<section> (that many different items of the section)' }, count: { type: 'integer', minimum: 1, maximum: 20 }, difficulty, marks: itemMarks },
     ['topic', 'count'],
     'a topic id or a question id, how many items, at what difficulty, and optionally each item’s total marks',
   ),
