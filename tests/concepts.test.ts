@@ -186,3 +186,11 @@ describe('grading', () => {
     }
   });
 });
+
+describe('an item’s title in lists and page headings', () => {
+  it('keeps short plain maths and turns a formula’s TeX into an ellipsis', async () => {
+    const { conceptTitle } = await import('../src/bank/concept-topic.js');
+    const item = { prompt: 'In $V(D, G) = \\mathbb{E}[\\log D(x)]$, what does $D$ do? Pick one.' } as ConceptItem;
+    expect(conceptTitle(item)).toBe('In …, what does D do?');
+  });
+});

@@ -17,7 +17,9 @@ export function findConcept(id: unknown): ConceptItem | undefined {
 
 /** A title for lists: the prompt's first sentence without Markdown, at most 100 characters. */
 export function conceptTitle(item: ConceptItem): string {
-  const plain = item.prompt.replace(/\$([^$]*)\$/g, '$1').replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
+  // Short plain maths stays (D, p_g); a formula's TeX source is no title, so it becomes "…".
+  const math = (tex: string) => (tex.length <= 12 && !/[\\{}^]/.test(tex) ? tex : '…');
+  const plain = item.prompt.replace(/\$\$([^$]*)\$\$|\$([^$]*)\$/g, (_m, d: string | undefined, i: string | undefined) => math(d ?? i ?? '')).replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
   const first = /^(.*?[.?!])(\s|$)/.exec(plain)?.[1] ?? plain;
   return first.length > 100 ? `${first.slice(0, 97)}...` : first;
 }
