@@ -1,7 +1,9 @@
 /**
- * `npm install` on Node 20 prints no EBADENGINE warning: every package the lockfile installs accepts
- * the Node versions the project supports (its own engines field, ≥ 20.19, and Node 24). katex 0.19
- * pulls commander 15 (Node ≥ 22.12), so package.json overrides katex's commander to 14.
+ * `npm install` prints no EBADENGINE warning on any Node the project supports: every package the
+ * lockfile installs accepts the lowest version of each line in the project's own engines field
+ * (^20.19 || ^22.13 || ^24) and Node 24.0. katex 0.19 pulls commander 15 (Node ≥ 22.12), so
+ * package.json overrides katex's commander to 14; @napi-rs/wasm-runtime (in rolldown's optional WASM
+ * build, under vitest) sets the 22 line's floor at 22.13.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +26,11 @@ function parse(text: string): { v: Version; wild: number } {
     v[i] = Number(p);
   }
   return { v, wild };
+}
+
+/** The lowest version each alternative of a range admits: "^20.19 || ^22.13 || ^24" → 20.19.0, 22.13.0, 24.0.0. */
+function floors(range: string): Version[] {
+  return range.split('||').map((alt) => parse(alt.trim().split(/\s+/)[0]!.replace(/^(>=|\^|~|=)/, '')).v);
 }
 
 const cmp = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
@@ -73,7 +80,20 @@ describe('engines', () => {
     expect(satisfies([21, 0, 0], '20.x || 22.x')).toBe(false);
   });
 
-  for (const node of [parse(pkg.engines.node.replace(/^>=\s*/, '')).v, [24, 0, 0] as Version]) {
+  it('states the supported Node lines (20.19+, 22.13+, 24) and none newer that nobody ran', () => {
+    const range = pkg.engines.node;
+    expect(floors(range)).toEqual([
+      [20, 19, 0],
+      [22, 13, 0],
+      [24, 0, 0],
+    ]);
+    for (const ok of [[20, 19, 0], [20, 20, 2], [22, 13, 0], [24, 0, 0], [24, 22, 3]] as Version[]) expect(satisfies(ok, range), ok.join('.')).toBe(true);
+    for (const no of [[20, 18, 9], [21, 7, 0], [22, 12, 0], [23, 0, 0], [25, 0, 0], [26, 0, 0]] as Version[]) expect(satisfies(no, range), no.join('.')).toBe(false);
+  });
+
+  const lines = floors(pkg.engines.node);
+  if (!lines.some((v) => cmp(v, [24, 0, 0]) === 0)) lines.push([24, 0, 0]);
+  for (const node of lines) {
     it(`every locked package accepts Node ${node.join('.')}`, () => {
       const refused = Object.entries(lock.packages)
         .filter(([path, p]) => path !== '' && p.engines && !Array.isArray(p.engines) && p.engines.node && !satisfies(node, p.engines.node))
