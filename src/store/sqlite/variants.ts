@@ -150,6 +150,10 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   const insertStepNoted = db.prepare(
     'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  /** An attempt's step rows, each with its outcome note (statistics read them). */
+  const insertSteps = (attemptId: string, result: GradeResult): void => {
+    for (const s of result.steps) insertStepNoted.run(attemptId, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s));
+  };
   const examWindow = db.prepare<[string], { released_at: string | null; opens_at: string | null; closes_at: string | null }>(
     'SELECT released_at, opens_at, closes_at FROM exams WHERE id = ?',
   );
@@ -178,7 +182,7 @@ export function sqliteAttempts(db: Db): AttemptRepo {
       updatePaper.run({ ...row, id });
       deleteSteps.run(id);
     } else insertPaper.run(row);
-    for (const s of result.steps) insertStepNoted.run(id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s));
+    insertSteps(id, result);
     return id;
   });
   const stepRows = attemptOutcomes(db);
@@ -200,22 +204,12 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   const insertOne = (row: AttemptRow, result: GradeResult, guard?: AttemptGuard): void => {
     if (guard) check(row, guard);
     insert.run(row);
-    for (const s of result.steps) insertStepNoted.run(row.id, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s));
+    insertSteps(row.id, result);
   };
   const commit = groupCommit<{ row: AttemptRow; result: GradeResult; guard?: AttemptGuard }>(db, ({ row, result, guard }) => insertOne(row, result, guard));
   return {
     async create(input, guard) {
-      const row: AttemptRow = {
-        id: newId('att'),
-        variant_id: input.variantId,
-        user_id: input.userId,
-        answers: JSON.stringify(input.answers),
-        result: JSON.stringify(input.result),
-        score: input.result.score,
-        max_score: input.result.maxScore,
-        preview: input.preview ? 1 : 0,
-        created_at: now(),
-      };
+      const row = attemptRow(input, input.preview === true);
       await commit({ row, result: input.result, ...(guard ? { guard } : {}) });
       const { preview, ...rest } = input;
       return { ...rest, id: row.id, score: row.score, maxScore: row.max_score, ...(preview ? { preview: true } : {}), createdAt: row.created_at };
@@ -240,19 +234,24 @@ export function sqliteAttempts(db: Db): AttemptRepo {
       return count.get()?.n ?? 0;
     },
     async putPaper(input) {
-      const row: AttemptRow = {
-        id: newId('att'),
-        variant_id: input.variantId,
-        user_id: input.userId,
-        answers: JSON.stringify(input.answers),
-        result: JSON.stringify(input.result),
-        score: input.result.score,
-        max_score: input.result.maxScore,
-        preview: 0,
-        created_at: now(),
-      };
+      const row = attemptRow(input, false);
       const id = putPaper(row, input.result);
       return { ...input, id, score: row.score, maxScore: row.max_score, source: 'paper', createdAt: row.created_at };
     },
+  };
+}
+
+/** A new attempt's row (a paper attempt is never a preview). */
+function attemptRow(input: { variantId: string; userId: string; answers: unknown; result: GradeResult }, preview: boolean): AttemptRow {
+  return {
+    id: newId('att'),
+    variant_id: input.variantId,
+    user_id: input.userId,
+    answers: JSON.stringify(input.answers),
+    result: JSON.stringify(input.result),
+    score: input.result.score,
+    max_score: input.result.maxScore,
+    preview: preview ? 1 : 0,
+    created_at: now(),
   };
 }
