@@ -35,10 +35,16 @@ export class FlatAdam {
     this.t++;
     const stepSize = (lr * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
     tf.tidy(() => {
-      const g = tf.concat(this.vars.map((x) => tf.reshape(grads[x.name], [-1])));
+      // One flat 1-D variable (fused.ts's FlatMlp) needs no concatenation, split or reshape.
+      const single = this.vars.length === 1 && this.vars[0].rank === 1;
+      const g = single ? grads[this.vars[0].name] : tf.concat(this.vars.map((x) => tf.reshape(grads[x.name], [-1])));
       this.m.assign(tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1)));
       this.v.assign(tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
       const delta = tf.mul(tf.div(this.m, tf.add(tf.sqrt(this.v), this.eps)), -stepSize);
+      if (single) {
+        this.vars[0].assign(tf.add(this.vars[0], delta));
+        return;
+      }
       tf.split(delta, this.sizes).forEach((d, i) => this.vars[i].assign(tf.add(this.vars[i], tf.reshape(d, this.vars[i].shape))));
     });
   }
