@@ -44,18 +44,25 @@ export function unpack(tf: Tf, sizes: number[], flat: Tensor): { w: Tensor2D; b:
   return sizes.slice(1).map((o, k) => ({ w: tf.reshape(parts[2 * k], [sizes[k], o]) as Tensor2D, b: parts[2 * k + 1] as Tensor1D }));
 }
 
+/** Which gradients a forward pass must give: in the input (when it is another network's output), in the parameters. */
+export interface GradsWanted {
+  input: boolean;
+  params: boolean;
+}
+
 /**
- * x through the MLP (ReLU between layers, linear output), differentiable in theta and, when
- * `inputGrad`, in x. Without it x's gradient is returned as zeros by shape only when tfjs asks
- * for it — so pass inputGrad false only where x is data (z, real points), never a network's output.
+ * x through the MLP (ReLU between layers, linear output). Only the gradients asked for are
+ * computed: a network's parameters when it is the one being trained, its input when that input is
+ * another network's output (D's input in G's step). An input or parameters left out are treated
+ * as constants — tfjs then gives them no gradient at all — so never leave out one that is trained.
  */
-export function flatMlpForward(tf: Tf, net: FlatMlp, x: Tensor2D, inputGrad = true): Tensor2D {
+export function flatMlpForward(tf: Tf, net: FlatMlp, x: Tensor2D, want: GradsWanted = { input: true, params: true }): Tensor2D {
   const transposeFree = tf.getBackend() !== 'wasm' && tf.getBackend() !== 'cpu';
   // a·bᵀ and aᵀ·b: transpose flags where they are free, explicit transposes on the CPU backends
   // (tfjs-backend-wasm multiplies with a transpose flag about 12× slower).
   const mulBT = (a: Tensor2D, b: Tensor2D): Tensor2D => (transposeFree ? tf.matMul(a, b, false, true) : tf.matMul(a, tf.transpose(b)));
   const mulAT = (a: Tensor2D, b: Tensor2D): Tensor2D => (transposeFree ? tf.matMul(a, b, true, false) : tf.matMul(tf.transpose(a), b));
-  const run = (input: Tensor2D, theta: Tensor, save: (ts: Tensor[]) => void) => {
+  const forward = (input: Tensor2D, theta: Tensor) => {
     const layers = unpack(tf, net.sizes, theta);
     const acts: Tensor2D[] = [input];
     // Under a gradient tape tf.fused.matMul falls back to matMul + add + relu so that its own
@@ -72,31 +79,37 @@ export function flatMlpForward(tf: Tf, net: FlatMlp, x: Tensor2D, inputGrad = tr
     } finally {
       state.gradientDepth = depth;
     }
-    save([...acts, ...layers.map((l) => l.w)]);
-    return {
-      value: acts[acts.length - 1],
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const n = layers.length;
-        const a = saved.slice(0, n + 1) as Tensor2D[];
-        const w = saved.slice(n + 1) as Tensor2D[];
-        const grads: Tensor[] = [];
-        let d = dy as Tensor2D;
-        let dx: Tensor2D | undefined;
-        for (let k = n - 1; k >= 0; k--) {
-          // a[k+1] = relu(pre) for hidden layers: the mask is where the output is positive.
-          if (k < n - 1) d = tf.mul(d, tf.step(a[k + 1])) as Tensor2D;
-          grads[2 * k] = tf.reshape(mulAT(a[k], d), [-1]);
-          grads[2 * k + 1] = tf.sum(d, 0);
-          if (k > 0 || inputGrad) dx = mulBT(d, w[k]);
-          if (k > 0) d = dx!;
-        }
-        return [inputGrad ? dx! : tf.zerosLike(input), tf.concat(grads)];
-      },
-    };
+    return { acts, w: layers.map((l) => l.w) };
+  };
+  if (!want.input && !want.params) return tf.tidy(() => forward(x, net.theta).acts[net.sizes.length - 1]);
+  /** [dx?, dθ?] from the saved activations and weights. */
+  const backward = (dy: Tensor2D, a: Tensor2D[], w: Tensor2D[]): Tensor[] => {
+    const n = w.length;
+    const grads: Tensor[] = [];
+    let d = dy;
+    let dx: Tensor2D | undefined;
+    for (let k = n - 1; k >= 0; k--) {
+      // a[k+1] = relu(pre) for hidden layers: the mask is where the output is positive.
+      if (k < n - 1) d = tf.mul(d, tf.step(a[k + 1])) as Tensor2D;
+      if (want.params) {
+        grads[2 * k] = tf.reshape(mulAT(a[k], d), [-1]);
+        grads[2 * k + 1] = tf.sum(d, 0);
+      }
+      if (k > 0 || want.input) dx = mulBT(d, w[k]);
+      if (k > 0) d = dx!;
+    }
+    return [...(want.input ? [dx!] : []), ...(want.params ? [tf.concat(grads)] : [])];
   };
   const f = tf.customGrad((...args) => {
-    const [input, theta, save] = args as [Tensor2D, Tensor, (ts: Tensor[]) => void];
-    return run(input, theta, save);
-  }) as unknown as (x: Tensor2D, theta: Tensor) => Tensor2D;
-  return f(x, net.theta);
+    const save = args[args.length - 1] as unknown as (ts: Tensor[]) => void;
+    const input = want.input ? (args[0] as Tensor2D) : x;
+    const theta = want.params ? (args[want.input ? 1 : 0] as Tensor) : net.theta;
+    const { acts, w } = forward(input, theta);
+    save([...acts, ...w]);
+    return {
+      value: acts[acts.length - 1],
+      gradFunc: (dy: Tensor, saved: Tensor[]) => backward(dy as Tensor2D, saved.slice(0, w.length + 1) as Tensor2D[], saved.slice(w.length + 1) as Tensor2D[]),
+    };
+  }) as unknown as (...ts: Tensor[]) => Tensor2D;
+  return f(...(want.input ? [x] : []), ...(want.params ? [net.theta as Tensor] : []));
 }

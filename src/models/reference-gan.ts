@@ -91,11 +91,11 @@ function fusedGan(tf: Tf, batch: number, seed: number): ReferenceGan {
   };
   const step = (): void =>
     tf.tidy(() => {
-      const both = tf.concat([ring(tf, rng, batch), flatMlpForward(tf, G, randomNormal(tf, rng, [batch, 16]) as Tensor2D, false)]) as Tensor2D;
+      const both = tf.concat([ring(tf, rng, batch), flatMlpForward(tf, G, randomNormal(tf, rng, [batch, 16]) as Tensor2D, { input: false, params: false })]) as Tensor2D;
       // mean over real + mean over fake = sum over both / batch.
-      minimize(() => tf.div(tf.sum(tf.softplus(tf.mul(flatMlpForward(tf, D, both, false), sign))), batch) as Scalar, optD, D.theta);
+      minimize(() => tf.div(tf.sum(tf.softplus(tf.mul(flatMlpForward(tf, D, both, { input: false, params: true }), sign))), batch) as Scalar, optD, D.theta);
       const z = randomNormal(tf, rng, [batch, 16]) as Tensor2D;
-      minimize(() => tf.mean(tf.softplus(tf.neg(flatMlpForward(tf, D, flatMlpForward(tf, G, z, false))))) as Scalar, optG, G.theta);
+      minimize(() => tf.mean(tf.softplus(tf.neg(flatMlpForward(tf, D, flatMlpForward(tf, G, z, { input: false, params: true }), { input: true, params: false })))) as Scalar, optG, G.theta);
     });
   return {
     step,

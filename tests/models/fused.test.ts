@@ -54,8 +54,13 @@ describe('fused MLP', () => {
     expect(scale).toBeGreaterThan(0.1);
     expect(maxDiff(gt1, gt0)).toBeLessThan(1e-5 * Math.max(1, scale));
     expect(maxDiff(gx1, gx0)).toBeLessThan(1e-5 * Math.max(1, scale));
-    // Without inputGrad the parameters' gradient is unchanged.
-    const [, gt2] = tf.grads((xx: Tensor, t: Tensor) => tf.sum(tf.mul(flatMlpForward(tf, { sizes, theta: t as never }, xx as Tensor2D, false), w)) as Scalar)([x, net.theta]);
+    // Asked for the parameters' gradient only, it is unchanged (the input is then a constant).
+    const gt2 = tf.grad((t: Tensor) => tf.sum(tf.mul(flatMlpForward(tf, { sizes, theta: t as never }, x, { input: false, params: true }), w)) as Scalar)(net.theta);
+    // Asked for the input's gradient only, that is unchanged too.
+    const gx2 = tf.grad((xx: Tensor) => tf.sum(tf.mul(flatMlpForward(tf, { sizes, theta: net.theta }, xx as Tensor2D, { input: true, params: false }), w)) as Scalar)(x);
+    expect(maxDiff(gx2, gx0)).toBeLessThan(1e-5 * Math.max(1, scale));
+    // Asked for neither, the output is the same.
+    expect(maxDiff(flatMlpForward(tf, net, x, { input: false, params: false }), y0)).toBeLessThan(1e-5);
     expect(maxDiff(gt2, gt0)).toBeLessThan(1e-5 * Math.max(1, scale));
     });
     tf.dispose([x, w, net.theta]);
