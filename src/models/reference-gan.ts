@@ -15,6 +15,7 @@ import { FlatAdam } from './optim.js';
 import type { Tf } from './runtime.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
+type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
 export type ReferenceMode = 'adam' | 'flat' | 'fused';
@@ -34,6 +35,25 @@ const LR = 1e-3;
 function ring(tf: Tf, rng: Rng, batch: number): Tensor2D {
   const a = tf.mul(tf.cast(tf.randomUniform([batch], 0, 8, 'int32', rng.int(0, 1e9)), 'float32'), (2 * Math.PI) / 8);
   return tf.add(tf.mul(tf.stack([tf.cos(a), tf.sin(a)], 1), 2), randomNormal(tf, rng, [batch, 2], 0, 0.02)) as Tensor2D;
+}
+
+/**
+ * sum(softplus(sign · logits)) / n with its gradient written out: sigmoid(sign · logits) · sign / n
+ * (times the incoming scalar), three kernels instead of the tape's chain through mul, softplus,
+ * sum and div. sign is ±1 per row (or a scalar); the loss is then −log σ or −log(1 − σ) per row.
+ * signOverN is sign / n, made once with the step's constants.
+ */
+function softplusLoss(tf: Tf, logits: Tensor2D, sign: Tensor, n: number, signOverN: Tensor): Scalar {
+  const f = tf.customGrad((...args) => {
+    const [l, save] = args as unknown as [Tensor2D, (ts: Tensor[]) => void];
+    const z = tf.mul(l, sign);
+    save([z]);
+    return {
+      value: tf.div(tf.sum(tf.softplus(z)), n) as Scalar,
+      gradFunc: (dy: Tensor, [saved]: Tensor[]) => tf.mul(tf.mul(tf.sigmoid(saved), signOverN), dy),
+    };
+  }) as unknown as (l: Tensor2D) => Scalar;
+  return f(logits);
 }
 
 export function referenceGan(tf: Tf, batch: number, mode: ReferenceMode, seed = 0): ReferenceGan {
@@ -84,6 +104,8 @@ function fusedGan(tf: Tf, batch: number, seed: number): ReferenceGan {
   const optG = new FlatAdam(tf, [G.theta], 0.5, 0.999);
   // −1 on the real half, +1 on the fake half: softplus(sign·logit) is −log σ on real, −log(1 − σ) on fake.
   const sign = tf.tidy(() => tf.concat([tf.fill([batch, 1], -1), tf.fill([batch, 1], 1)]));
+  const minus = tf.scalar(-1);
+  const [signOverN, minusOverN] = tf.tidy(() => [tf.div(sign, batch), tf.scalar(-1 / batch)]);
   const minimize = (loss: () => Scalar, opt: FlatAdam, theta: import('@tensorflow/tfjs').Variable): void => {
     const { value, grads } = tf.variableGrads(loss, [theta]);
     opt.apply(grads, LR);
@@ -93,16 +115,16 @@ function fusedGan(tf: Tf, batch: number, seed: number): ReferenceGan {
     tf.tidy(() => {
       const both = tf.concat([ring(tf, rng, batch), flatMlpForward(tf, G, randomNormal(tf, rng, [batch, 16]) as Tensor2D, { input: false, params: false })]) as Tensor2D;
       // mean over real + mean over fake = sum over both / batch.
-      minimize(() => tf.div(tf.sum(tf.softplus(tf.mul(flatMlpForward(tf, D, both, { input: false, params: true }), sign))), batch) as Scalar, optD, D.theta);
+      minimize(() => softplusLoss(tf, flatMlpForward(tf, D, both, { input: false, params: true }), sign, batch, signOverN), optD, D.theta);
       const z = randomNormal(tf, rng, [batch, 16]) as Tensor2D;
-      minimize(() => tf.mean(tf.softplus(tf.neg(flatMlpForward(tf, D, flatMlpForward(tf, G, z, { input: false, params: true }), { input: true, params: false })))) as Scalar, optG, G.theta);
+      minimize(() => softplusLoss(tf, flatMlpForward(tf, D, flatMlpForward(tf, G, z, { input: false, params: true }), { input: true, params: false }), minus, batch, minusOverN), optG, G.theta);
     });
   return {
     step,
     sync: () => G.theta.data(),
     parameters: () => tf.tidy(() => tf.concat([G.theta, D.theta]).dataSync() as Float32Array),
     dispose: () => {
-      tf.dispose([G.theta, D.theta, sign]);
+      tf.dispose([G.theta, D.theta, sign, minus, signOverN, minusOverN]);
       optD.dispose();
       optG.dispose();
     },
