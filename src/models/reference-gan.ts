@@ -32,9 +32,12 @@ export interface ReferenceGan {
 
 const LR = 1e-3;
 
-function ring(tf: Tf, rng: Rng, batch: number): Tensor2D {
-  const a = tf.mul(tf.cast(tf.randomUniform([batch], 0, 8, 'int32', rng.int(0, 1e9)), 'float32'), (2 * Math.PI) / 8);
-  return tf.add(tf.mul(tf.stack([tf.cos(a), tf.sin(a)], 1), 2), randomNormal(tf, rng, [batch, 2], 0, 0.02)) as Tensor2D;
+/** The 8 ring centres, radius 2, as a [8, 2] table a batch of mode indices gathers from. */
+const CENTRES = Array.from({ length: 8 }, (_, k) => [2 * Math.cos((2 * Math.PI * k) / 8), 2 * Math.sin((2 * Math.PI * k) / 8)]);
+
+/** A batch from the ring: a uniform mode per point (one gather from the centres) plus N(0, 0.02²) noise. */
+function ring(tf: Tf, rng: Rng, batch: number, centres: Tensor2D): Tensor2D {
+  return tf.add(tf.gather(centres, tf.randomUniform([batch], 0, 8, 'int32', rng.int(0, 1e9))), randomNormal(tf, rng, [batch, 2], 0, 0.02)) as Tensor2D;
 }
 
 /**
@@ -62,6 +65,7 @@ export function referenceGan(tf: Tf, batch: number, mode: ReferenceMode, seed = 
 
 function layeredGan(tf: Tf, batch: number, flat: boolean, seed: number): ReferenceGan {
   const rng = new Rng(seed);
+  const centres = tf.tensor2d(CENTRES);
   const G = [dense(tf, rng, 16, 256), dense(tf, rng, 256, 256), dense(tf, rng, 256, 2)];
   const D = [dense(tf, rng, 2, 256), dense(tf, rng, 256, 256), dense(tf, rng, 256, 1)];
   const adamD = flat ? undefined : tf.train.adam(LR, 0.5);
@@ -80,7 +84,7 @@ function layeredGan(tf: Tf, batch: number, flat: boolean, seed: number): Referen
   };
   const step = (): void =>
     tf.tidy(() => {
-      const x = ring(tf, rng, batch);
+      const x = ring(tf, rng, batch, centres);
       const z = randomNormal(tf, rng, [batch, 16]) as Tensor2D;
       minimize(() => tf.add(tf.mean(tf.softplus(tf.neg(mlp(tf, D, x)))), tf.mean(tf.softplus(mlp(tf, D, mlp(tf, G, z))))) as Scalar, 'D');
       minimize(() => tf.mean(tf.softplus(tf.neg(mlp(tf, D, mlp(tf, G, randomNormal(tf, rng, [batch, 16]) as Tensor2D))))) as Scalar, 'G');
@@ -91,6 +95,7 @@ function layeredGan(tf: Tf, batch: number, flat: boolean, seed: number): Referen
     parameters: () => tf.tidy(() => tf.concat([...variables(G), ...variables(D)].map((v) => tf.reshape(v, [-1]))).dataSync() as Float32Array),
     dispose: () => {
       disposeLayers([...G, ...D]);
+      centres.dispose();
       for (const o of [adamD, adamG, flatD, flatG]) o?.dispose();
     },
   };
@@ -98,6 +103,7 @@ function layeredGan(tf: Tf, batch: number, flat: boolean, seed: number): Referen
 
 function fusedGan(tf: Tf, batch: number, seed: number): ReferenceGan {
   const rng = new Rng(seed);
+  const centres = tf.tensor2d(CENTRES);
   const G = flatMlp(tf, rng, [16, 256, 256, 2]);
   const D = flatMlp(tf, rng, [2, 256, 256, 1]);
   const optD = new FlatAdam(tf, [D.theta], 0.5, 0.999);
@@ -113,7 +119,7 @@ function fusedGan(tf: Tf, batch: number, seed: number): ReferenceGan {
   };
   const step = (): void =>
     tf.tidy(() => {
-      const both = tf.concat([ring(tf, rng, batch), flatMlpForward(tf, G, randomNormal(tf, rng, [batch, 16]) as Tensor2D, { input: false, params: false })]) as Tensor2D;
+      const both = tf.concat([ring(tf, rng, batch, centres), flatMlpForward(tf, G, randomNormal(tf, rng, [batch, 16]) as Tensor2D, { input: false, params: false })]) as Tensor2D;
       // mean over real + mean over fake = sum over both / batch.
       minimize(() => softplusLoss(tf, flatMlpForward(tf, D, both, { input: false, params: true }), sign, batch, signOverN), optD, D.theta);
       const z = randomNormal(tf, rng, [batch, 16]) as Tensor2D;
@@ -124,7 +130,7 @@ function fusedGan(tf: Tf, batch: number, seed: number): ReferenceGan {
     sync: () => G.theta.data(),
     parameters: () => tf.tidy(() => tf.concat([G.theta, D.theta]).dataSync() as Float32Array),
     dispose: () => {
-      tf.dispose([G.theta, D.theta, sign, minus, signOverN, minusOverN]);
+      tf.dispose([G.theta, D.theta, sign, minus, signOverN, minusOverN, centres]);
       optD.dispose();
       optG.dispose();
     },
