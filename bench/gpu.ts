@@ -6,61 +6,22 @@
  * since a tfjs-webgpu step is dispatch-bound. PyTorch runs beside it when python3 has torch
  * (CUDA when available). On a machine without a GPU it says so and reports the CPU backend.
  *
- *   node dist/bench/gpu.js [steps] [batches]
+ * The step is built three ways (src/models/reference-gan.ts): tf.train.adam, FlatAdam, and fused
+ * (one parameter buffer per network, fused dense layers forward and backward). With --json it
+ * prints one JSON object per configuration instead of the prose lines.
+ *
+ *   node dist/bench/gpu.js [steps] [batches] [--json]
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
-import { Rng } from '../src/generators/rng.js';
-import { dense, disposeLayers, mlp, randomNormal, variables } from '../src/models/nn.js';
-import { FlatAdam } from '../src/models/optim.js';
-import { describeBackend, tensorflow, type Tf } from '../src/models/runtime.js';
+import { kernelsPerStep, referenceGan, REFERENCE_MODES } from '../src/models/reference-gan.js';
+import { describeBackend, tensorflow } from '../src/models/runtime.js';
 
-const STEPS = Number(process.argv[2] ?? 100);
-const BATCHES = (process.argv[3] ?? '512,4096').split(',').map(Number);
-
-/**
- * One training step of the reference GAN, built once per batch size. `flat` swaps tf.train.adam
- * (about 14 kernels per variable, 12 variables per network) for FlatAdam (one concatenated update
- * per network): fewer kernels, which is what a dispatch-bound WebGPU step pays for.
- */
-function referenceGan(tf: Tf, batch: number, flat: boolean) {
-  const rng = new Rng(0);
-  const G = [dense(tf, rng, 16, 256), dense(tf, rng, 256, 256), dense(tf, rng, 256, 2)];
-  const D = [dense(tf, rng, 2, 256), dense(tf, rng, 256, 256), dense(tf, rng, 256, 1)];
-  const adamD = flat ? undefined : tf.train.adam(1e-3, 0.5);
-  const adamG = flat ? undefined : tf.train.adam(1e-3, 0.5);
-  const flatD = flat ? new FlatAdam(tf, variables(D), 0.5, 0.999) : undefined;
-  const flatG = flat ? new FlatAdam(tf, variables(G), 0.5, 0.999) : undefined;
-  type Loss = () => import('@tensorflow/tfjs').Scalar;
-  const minimize = (loss: Loss, net: 'D' | 'G'): void => {
-    const vars = variables(net === 'D' ? D : G);
-    if (!flat) {
-      (net === 'D' ? adamD : adamG)!.minimize(loss, false, vars);
-      return;
-    }
-    const { value, grads } = tf.variableGrads(loss, vars);
-    (net === 'D' ? flatD : flatG)!.apply(grads, 1e-3);
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  const real = () =>
-    tf.tidy(() => {
-      const a = tf.mul(tf.cast(tf.randomUniform([batch], 0, 8, 'int32', rng.int(0, 1e9)), 'float32'), (2 * Math.PI) / 8);
-      return tf.add(tf.mul(tf.stack([tf.cos(a), tf.sin(a)], 1), 2), randomNormal(tf, rng, [batch, 2], 0, 0.02));
-    });
-  const step = (): void =>
-    tf.tidy(() => {
-      const x = real() as import('@tensorflow/tfjs').Tensor2D;
-      const z = randomNormal(tf, rng, [batch, 16]) as import('@tensorflow/tfjs').Tensor2D;
-      minimize(() => tf.add(tf.mean(tf.softplus(tf.neg(mlp(tf, D, x)))), tf.mean(tf.softplus(mlp(tf, D, mlp(tf, G, z))))) as never, 'D');
-      minimize(() => tf.mean(tf.softplus(tf.neg(mlp(tf, D, mlp(tf, G, randomNormal(tf, rng, [batch, 16]) as never))))) as never, 'G');
-    });
-  const dispose = () => {
-    disposeLayers([...G, ...D]);
-    for (const o of [adamD, adamG, flatD, flatG]) o?.dispose();
-  };
-  return { step, sync: () => G[2].w.data(), dispose };
-}
+const JSON_OUT = process.argv.includes('--json');
+const args = process.argv.slice(2).filter((a) => a !== '--json');
+const STEPS = Number(args[0] ?? 100);
+const BATCHES = (args[1] ?? '512,4096').split(',').map(Number);
 
 function torch(batch: number): { ms?: number; device?: string; error?: string } {
   const probe = spawnSync('python3', ['-c', 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")'], { encoding: 'utf8' });
@@ -73,23 +34,42 @@ function torch(batch: number): { ms?: number; device?: string; error?: string } 
 
 async function main(): Promise<void> {
   const { tf, report } = await tensorflow();
-  console.log(`mini GAN, ${STEPS} steps after 10 warm-up, Node ${process.version}, TensorFlow.js ${tf.version.tfjs}`);
-  console.log(describeBackend(report).replace(/^/gm, '  '));
-  if (report.backend !== 'webgpu') console.log('  no GPU backend here: the figures below are for the CPU backend, not the GPU target');
+  const say = (line: string): void => {
+    if (!JSON_OUT) console.log(line);
+  };
+  say(`mini GAN, ${STEPS} steps after 10 warm-up, Node ${process.version}, TensorFlow.js ${tf.version.tfjs}`);
+  say(describeBackend(report).replace(/^/gm, '  '));
+  if (report.backend !== 'webgpu') say('  no GPU backend here: the figures below are for the CPU backend, not the GPU target');
   for (const batch of BATCHES) {
-    for (const flat of [false, true]) {
-      const gan = referenceGan(tf, batch, flat);
+    const t = torch(batch);
+    for (const mode of REFERENCE_MODES) {
+      const gan = referenceGan(tf, batch, mode);
       for (let i = 0; i < 10; i++) gan.step();
+      const count = await kernelsPerStep(tf, gan, 0);
       await gan.sync();
-      const profile = await tf.profile(() => gan.step());
       const t0 = performance.now();
       for (let i = 0; i < STEPS; i++) gan.step();
       await gan.sync();
       const ms = (performance.now() - t0) / STEPS;
       gan.dispose();
-      const t = flat ? torch(batch) : { error: 'see the next line' };
+      if (JSON_OUT) {
+        const row = {
+          backend: report.backend,
+          adapter: report.adapter ?? null,
+          batch,
+          optimiser: mode,
+          steps: STEPS,
+          msPerStep: Number(ms.toFixed(3)),
+          kernelsPerStep: count.kernels,
+          computeKernelsPerStep: count.compute,
+          profiledPerStep: count.profiled,
+          ...(t.ms !== undefined ? { torchMsPerStep: t.ms, torchDevice: t.device } : {}),
+        };
+        console.log(JSON.stringify(row));
+        continue;
+      }
       const beside = t.ms !== undefined ? `PyTorch (${t.device}) ${t.ms.toFixed(2)} ms, ratio ${(ms / t.ms).toFixed(2)}×` : `PyTorch: ${t.error}`;
-      console.log(`  batch ${batch}, ${flat ? 'flat Adam ' : 'tf.train.adam'}: ${ms.toFixed(2)} ms/step on ${report.backend} (${profile.kernels.length} kernels a step); ${beside}`);
+      say(`  batch ${batch}, ${mode.padEnd(5)}: ${ms.toFixed(2)} ms/step on ${report.backend} (${count.kernels} kernels a step, ${count.compute} not counting Reshape/Identity); ${beside}`);
     }
   }
 }

@@ -2,7 +2,8 @@
  * Adam over all parameters at once. tf.train.adam runs about 14 small kernels per variable (760 a
  * step for the TVLT model), which on WASM costs as much as a transformer layer; here the gradients are
  * concatenated into one vector, the moments live in two flat variables, and each variable gets one
- * add. The update is Kingma & Ba's, with the bias corrections folded into the step size.
+ * add. The update is Kingma & Ba's, with the bias corrections folded into the step size; one flat
+ * 1-D variable (fused.ts) is updated in place, with no concatenation or split.
  */
 import type { Tf } from './runtime.js';
 
@@ -35,10 +36,20 @@ export class FlatAdam {
     this.t++;
     const stepSize = (lr * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
     tf.tidy(() => {
-      const g = tf.concat(this.vars.map((x) => tf.reshape(grads[x.name], [-1])));
-      this.m.assign(tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1)));
-      this.v.assign(tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-      const delta = tf.mul(tf.div(this.m, tf.add(tf.sqrt(this.v), this.eps)), -stepSize);
+      // One flat 1-D variable (fused.ts's FlatMlp) needs no concatenation, split or reshape.
+      const single = this.vars.length === 1 && this.vars[0].rank === 1;
+      const g = single ? grads[this.vars[0].name] : tf.concat(this.vars.map((x) => tf.reshape(grads[x.name], [-1])));
+      // The moments are kept scaled, M = m / (1 − β1) and V = v / (1 − β2), so each update is one
+      // multiply and one add (M ← β1·M + g); the scales come back in the constants of the step:
+      // m / (√v + ε) = (1 − β1) / √(1 − β2) · M / (√V + ε / √(1 − β2)). Fewer kernels, same values.
+      this.m.assign(tf.add(tf.mul(this.m, beta1), g));
+      this.v.assign(tf.add(tf.mul(this.v, beta2), tf.square(g)));
+      const root = Math.sqrt(1 - beta2);
+      const delta = tf.mul(tf.div(this.m, tf.add(tf.sqrt(this.v), this.eps / root)), (-stepSize * (1 - beta1)) / root);
+      if (single) {
+        this.vars[0].assign(tf.add(this.vars[0], delta));
+        return;
+      }
       tf.split(delta, this.sizes).forEach((d, i) => this.vars[i].assign(tf.add(this.vars[i], tf.reshape(d, this.vars[i].shape))));
     });
   }
