@@ -9,34 +9,21 @@ import type { Command } from 'commander';
 import { StepwiseError } from '../core/errors.js';
 import { dbFileFromEnv } from '../store/sqlite/db.js';
 import { SqliteStore } from '../store/sqlite/index.js';
-import { SecretsLockedError } from '../store/sqlite/sealed-keys.js';
 import { register as registerCreate } from './exam-create.js';
 import { register as registerGrade } from './exam-grade.js';
 import { register as registerStats } from './exam-stats.js';
 import { register as registerPrint } from './exam-print.js';
-
-/** A database whose sealed secrets STEPWISE_SECRET does not open is the operator's input to fix (exit 2). */
-export function lockedAsBadInput<T>(open: () => T): T {
-  try {
-    return open();
-  } catch (e) {
-    if (e instanceof SecretsLockedError) throw new StepwiseError('invalid_request', e.message, 'STEPWISE_SECRET');
-    throw e;
-  }
-}
 
 /** Opens the store STEPWISE_DB names, as `serve` does, runs `body`, and closes it (even on error). */
 export async function withExamStore<T>(body: (store: SqliteStore) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const secret = env.STEPWISE_SECRET;
   // As `serve` refuses it (src/server.ts MIN_SECRET_LENGTH); the value is never echoed.
   if (secret && secret.length < 32) throw new StepwiseError('invalid_request', `STEPWISE_SECRET must be at least 32 characters long, got ${secret.length}`, 'STEPWISE_SECRET');
-  const store = lockedAsBadInput(() =>
-    SqliteStore.open({
-      file: dbFileFromEnv(env),
-      synchronous: env.STEPWISE_DB_SYNC === 'full' ? 'full' : 'normal',
-      ...(secret ? { secret } : {}),
-    }),
-  );
+  const store = SqliteStore.open({
+    file: dbFileFromEnv(env),
+    synchronous: env.STEPWISE_DB_SYNC === 'full' ? 'full' : 'normal',
+    ...(secret ? { secret } : {}),
+  });
   try {
     return await body(store);
   } finally {

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { StepwiseError } from '../core/errors.js';
 import { dbFileFromEnv, openDatabase } from '../store/sqlite/db.js';
 import { action, print } from './action.js';
-import { rotateToolKeys, SecretsLockedError } from '../store/sqlite/sealed-keys.js';
+import { rotateToolKeys } from '../store/sqlite/sealed-keys.js';
 
 const MIN_SECRET_LENGTH = 32; // as `serve` (src/server.ts)
 
@@ -34,9 +34,6 @@ export function rotateSecrets(env: NodeJS.ProcessEnv = process.env): { file: str
   const db = openDatabase({ file });
   try {
     return { file, toolKeys: rotateToolKeys(db, oldSecret, newSecret) };
-  } catch (e) {
-    if (e instanceof SecretsLockedError) throw new StepwiseError('invalid_request', e.message, 'STEPWISE_SECRET');
-    throw e;
   } finally {
     db.close();
   }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { backupDb, rotateSecrets, tableCounts } from '../../src/cli/secrets.js';
 import { ensureToolKey, toolKeyring } from '../../src/lti/keys.js';
 import { isSealed, seal, sealingKey, unseal } from '../../src/store/sealed.js';
+import { configFromEnv, startServer } from '../../src/server.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { SecretsLockedError } from '../../src/store/sqlite/sealed-keys.js';
 
@@ -90,6 +91,16 @@ describe('the LTI tool key at rest', () => {
     expect(wrong).toMatch(/STEPWISE_SECRET does not open/);
     for (const m of [missing, wrong]) for (const s of [A, B]) expect(m).not.toContain(s);
     expect(isSealed(rawKey(file))).toBe(true); // a refused start changed nothing
+  });
+
+  it('serve refuses to start without the secret, and starts with it', async () => {
+    const { file } = await withToolKey(A);
+    const env = { STEPWISE_DB: file, PORT: '0', HOST: '127.0.0.1', STEPWISE_LOG_LEVEL: 'silent' };
+    await expect(startServer(configFromEnv(env), () => {})).rejects.toThrow(/STEPWISE_SECRET is not set/);
+    const running = await startServer(configFromEnv({ ...env, STEPWISE_SECRET: A }), () => {});
+    const jwks = (await (await fetch(`${running.url}/lti/jwks`)).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys).toHaveLength(1);
+    await running.stop();
   });
 });
 

@@ -4,20 +4,25 @@
  * kept in the same database would add nothing. At open: sealed rows with no key, or a key that does
  * not open them, refuse the start; plaintext rows from older databases are sealed when a key is given.
  */
+import { StepwiseError } from '../../core/errors.js';
 import { isSealed, SealError, seal, sealingKey, unseal } from '../sealed.js';
 import type { Db } from './db.js';
 
 const aadOf = (kid: string): string => `lti_tool_keys:${kid}`;
 
-/** The message a refused start prints: it names the variable, never its value. */
-export class SecretsLockedError extends Error {
+/**
+ * The message a refused start prints: it names the variable, never its value. The operator's input
+ * to fix (the CLI exits 2), not a bug.
+ */
+export class SecretsLockedError extends StepwiseError {
   constructor(reason: 'missing' | 'wrong', variable = 'STEPWISE_SECRET') {
     super(
+      'invalid_request',
       reason === 'missing'
         ? `the database holds secrets encrypted at rest, but ${variable} is not set: start with the ${variable} they were encrypted under`
         : `the database holds secrets encrypted at rest that ${variable} does not open: it is not the secret they were encrypted under`,
+      variable,
     );
-    this.name = 'SecretsLockedError';
   }
 }
 
