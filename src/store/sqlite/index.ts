@@ -51,7 +51,13 @@ export class SqliteStore implements Store {
   }
 
   static open(opts: OpenOptions & { secret?: string }): SqliteStore {
-    return new SqliteStore(openDatabase(opts), { secret: opts.secret });
+    const db = openDatabase(opts);
+    try {
+      return new SqliteStore(db, { secret: opts.secret });
+    } catch (e) {
+      db.close(); // e.g. a refused start (SecretsLockedError): leave the file to the next try
+      throw e;
+    }
   }
 
   async check(): Promise<{ ok: boolean; detail: string }> {
