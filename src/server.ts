@@ -82,6 +82,10 @@ export interface Running {
 export async function startServer(config: ServerConfig, print: (line: string) => void = console.log): Promise<Running> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
   const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous, secret: config.secret });
+  if (store.atRest.plaintext > 0) {
+    // Sealing under the secret kept in the same database would add nothing: say so instead.
+    logger.warn('STEPWISE_SECRET is not set: the LTI tool private key is stored unencrypted in the database (set it to encrypt at rest)');
+  }
   const boot = await bootstrapInstructor(store, config.bootstrapKey);
   const lti = ltiTool(store, { baseUrl: config.baseUrl, logger });
   const { app } = createApp({

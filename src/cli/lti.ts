@@ -5,20 +5,14 @@
 import { StepwiseError } from '../core/errors.js';
 import { ensureToolKey, registerPlatform, toolConfig, type LtiPlatform } from '../lti/index.js';
 import type { NewLtiPlatform } from '../lti/types.js';
-import { dbFileFromEnv } from '../store/sqlite/db.js';
-import { SqliteStore } from '../store/sqlite/index.js';
+import type { SqliteStore } from '../store/sqlite/index.js';
+import { withExamStore } from './exam.js';
 
 /** The platform as commander hands it over: --deployment-id repeats into deploymentId. */
 export type RegisterOptions = Omit<NewLtiPlatform, 'deploymentIds' | 'frameOrigins'> & { deploymentId: string[]; frameOrigin?: string[] };
 
-async function withStore<T>(body: (store: SqliteStore) => Promise<T>): Promise<T> {
-  const store = SqliteStore.open({ file: dbFileFromEnv() });
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
-}
+/** As `serve` opens it: STEPWISE_SECRET seals the tool key at rest, so it is passed here too. */
+const withStore = <T>(body: (store: SqliteStore) => Promise<T>): Promise<T> => withExamStore(body);
 
 export async function register(opts: RegisterOptions): Promise<LtiPlatform> {
   return withStore(async (store) => {

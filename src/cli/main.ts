@@ -15,6 +15,7 @@ import { DIFFICULTIES } from '../solvers/topic.js';
 import { action, print } from './action.js';
 import { parseSeed, readJsonArg } from './args.js';
 import { registerExam } from './exam.js';
+import { registerSecrets } from './secrets.js';
 import { gradeText, solutionText, topicsText } from './format.js';
 import { texToText } from './tex-text.js';
 
@@ -168,6 +169,8 @@ lti
       print(!!opts.json, c, () => configText(c));
     }),
   );
+
+registerSecrets(program);
 
 program
   .command('doctor')

@@ -6,6 +6,7 @@ import { backfillOutcomes } from './outcomes.js';
 import { sqliteSecrets } from './secrets.js';
 import { sqliteCourses, sqliteExams, sqliteSessions } from './exams.js';
 import { sqliteLti } from './lti.js';
+import { openToolKeys, toolKeySealer } from './sealed-keys.js';
 import { sqliteKeys, sqliteUsers } from './users.js';
 import { sqliteAttempts, sqliteVariants } from './variants.js';
 import { sqliteWebSessions } from './web-sessions.js';
@@ -21,9 +22,14 @@ export class SqliteStore implements Store {
   readonly lti;
   readonly secrets;
   readonly webSessions;
+  /** The tool keys found at open: sealed, sealed now (plaintext from an older version), left plaintext. */
+  readonly atRest: { sealed: number; resealed: number; plaintext: number };
   private closed = false;
 
-  /** `secret`: the server secret (STEPWISE_SECRET) in place of the one stored in the database. */
+  /**
+   * `secret`: the server secret (STEPWISE_SECRET) in place of the one stored in the database; it also
+   * seals the LTI tool's private key at rest.
+   */
   constructor(
     readonly db: Db,
     opts: { secret?: string } = {},
@@ -35,7 +41,9 @@ export class SqliteStore implements Store {
     this.attempts = sqliteAttempts(db);
     this.sessions = sqliteSessions(db);
     this.exams = sqliteExams(db);
-    this.lti = sqliteLti(db);
+    // Refuses to open (SecretsLockedError) when sealed keys exist and the secret is missing or wrong.
+    this.atRest = openToolKeys(db, opts.secret);
+    this.lti = sqliteLti(db, toolKeySealer(opts.secret));
     this.secrets = sqliteSecrets(db, opts.secret);
     this.webSessions = sqliteWebSessions(db);
     backfillExamFingerprints(db);
@@ -43,7 +51,13 @@ export class SqliteStore implements Store {
   }
 
   static open(opts: OpenOptions & { secret?: string }): SqliteStore {
-    return new SqliteStore(openDatabase(opts), { secret: opts.secret });
+    const db = openDatabase(opts);
+    try {
+      return new SqliteStore(db, { secret: opts.secret });
+    } catch (e) {
+      db.close(); // e.g. a refused start (SecretsLockedError): leave the file to the next try
+      throw e;
+    }
   }
 
   async check(): Promise<{ ok: boolean; detail: string }> {

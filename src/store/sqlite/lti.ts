@@ -12,6 +12,7 @@ import type {
 import { newId, now } from '../ids.js';
 import type { Db } from './db.js';
 import { json, opt } from './rows.js';
+import { toolKeySealer, type ToolKeySealer } from './sealed-keys.js';
 
 interface PlatformRow {
   id: string;
@@ -125,14 +126,16 @@ const toPost = (r: PostRow): ScorePost => ({
   createdAt: r.created_at,
 });
 
-const toKey = (r: KeyRow): ToolKey => ({
+const keyReader = (sealer: ToolKeySealer) => (r: KeyRow): ToolKey => ({
   kid: r.kid,
-  privateJwk: json<Record<string, unknown>>(r.private_jwk),
+  privateJwk: json<Record<string, unknown>>(sealer.fromStored(r.kid, r.private_jwk)),
   publicJwk: json<Record<string, unknown>>(r.public_jwk),
   createdAt: r.created_at,
 });
 
-export function sqliteLti(db: Db): LtiRepo {
+/** `sealer`: how private keys are kept at rest (sealed under STEPWISE_SECRET, else plaintext). */
+export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefined)): LtiRepo {
+  const toKey = keyReader(sealer);
   const insertPlatform = db.prepare(
     `INSERT INTO lti_platforms (id, name, issuer, client_id, auth_login_url, auth_token_url, jwks_url, frame_origins, created_at)
      VALUES (@id, @name, @issuer, @client_id, @auth_login_url, @auth_token_url, @jwks_url, @frame_origins, @created_at)`,
@@ -271,7 +274,7 @@ export function sqliteLti(db: Db): LtiRepo {
   const addKey = db.transaction((key: Omit<ToolKey, 'createdAt'>): KeyRow => {
     const existing = allKeys.get();
     if (existing) return existing;
-    const row: KeyRow = { kid: key.kid, private_jwk: JSON.stringify(key.privateJwk), public_jwk: JSON.stringify(key.publicJwk), created_at: now() };
+    const row: KeyRow = { kid: key.kid, private_jwk: sealer.toStored(key.kid, JSON.stringify(key.privateJwk)), public_jwk: JSON.stringify(key.publicJwk), created_at: now() };
     insertKey.run(row.kid, row.private_jwk, row.public_jwk, row.created_at);
     return row;
   });

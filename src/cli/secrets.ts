@@ -1,0 +1,118 @@
+/**
+ * `stepwise secrets rotate` and `stepwise db backup <file>`: operator commands on the SQLite store
+ * STEPWISE_DB names. Secret values are read from the environment only and never printed.
+ */
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Command } from 'commander';
+import { StepwiseError } from '../core/errors.js';
+import { dbFileFromEnv, openDatabase } from '../store/sqlite/db.js';
+import { action, print } from './action.js';
+import { rotateToolKeys } from '../store/sqlite/sealed-keys.js';
+
+const MIN_SECRET_LENGTH = 32; // as `serve` (src/server.ts)
+
+function secretVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  if (v.length < MIN_SECRET_LENGTH) throw new StepwiseError('invalid_request', `${name} must be at least ${MIN_SECRET_LENGTH} characters long, got ${v.length}`, name);
+  return v;
+}
+
+/**
+ * Re-encrypts every secret sealed at rest from STEPWISE_SECRET (unset: they are plaintext now) to
+ * STEPWISE_NEW_SECRET, in one transaction: on any failure nothing changes.
+ */
+export function rotateSecrets(env: NodeJS.ProcessEnv = process.env): { file: string; toolKeys: number } {
+  const oldSecret = secretVar(env, 'STEPWISE_SECRET');
+  const newSecret = secretVar(env, 'STEPWISE_NEW_SECRET');
+  if (newSecret === undefined) throw new StepwiseError('invalid_request', 'STEPWISE_NEW_SECRET must be set to the new secret (STEPWISE_SECRET: the current one)', 'STEPWISE_NEW_SECRET');
+  if (newSecret === oldSecret) throw new StepwiseError('invalid_request', 'STEPWISE_NEW_SECRET is the same as STEPWISE_SECRET', 'STEPWISE_NEW_SECRET');
+  const file = dbFileFromEnv(env);
+  if (!existsSync(file)) throw new StepwiseError('not_found', `no database at ${file} (STEPWISE_DB)`, 'STEPWISE_DB');
+  const db = openDatabase({ file });
+  try {
+    return { file, toolKeys: rotateToolKeys(db, oldSecret, newSecret) };
+  } finally {
+    db.close();
+  }
+}
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  tables: Record<string, number>;
+}
+
+/** Row counts of every table of a database file (opened read-only). */
+export function tableCounts(file: string): Record<string, number> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const names = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
+    return Object.fromEntries(names.map(({ name }) => [name, (db.prepare(`SELECT count(*) AS n FROM "${name.replaceAll('"', '""')}"`).get() as { n: number }).n]));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A consistent online backup of the store (SQLite's backup API, copying one committed state while
+ * the server keeps writing). Refuses to overwrite unless
+ * `force`. The copy holds the tool key as sealed as the store does, and the generated server secret
+ * when STEPWISE_SECRET is unset: keep it as safe as the database.
+ */
+export async function backupDb(target: string, opts: { force?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BackupResult> {
+  const source = dbFileFromEnv(opts.env ?? process.env);
+  const file = resolvePath(target);
+  if (file === source) throw new StepwiseError('invalid_request', `the backup file is the database itself (${file})`, 'file');
+  if (!existsSync(source)) throw new StepwiseError('not_found', `no database at ${source} (STEPWISE_DB)`, 'STEPWISE_DB');
+  if (existsSync(file) && !opts.force) throw new StepwiseError('conflict', `${file} exists: pass --force to overwrite it`, 'file');
+  // An old backup (and any journal of it) goes first: the backup API writes into an existing database.
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) rmSync(f, { force: true });
+  const db = new Database(source, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    // All pages in one step, under one read snapshot (WAL: the server's writes go on meanwhile). Small
+    // steps would restart at every write made through another connection, never finishing when busy.
+    await db.backup(file, { progress: () => 0x7fffffff });
+  } finally {
+    db.close();
+  }
+  return { file, bytes: statSync(file).size, tables: tableCounts(file) };
+}
+
+export function backupText(r: BackupResult): string {
+  const rows = Object.entries(r.tables).map(([t, n]) => `  ${t.padEnd(28)} ${n}`);
+  return [`backup written: ${r.file} (${r.bytes} bytes)`, ...rows].join('\n');
+}
+
+/** Adds `secrets rotate` and `db backup` to the program. */
+export function registerSecrets(program: Command): void {
+  program
+    .command('secrets')
+    .description('secrets at rest (the LTI tool private key, sealed under STEPWISE_SECRET)')
+    .command('rotate')
+    .description('re-encrypt every secret at rest from STEPWISE_SECRET to STEPWISE_NEW_SECRET, in one transaction (stop the servers first, restart them with the new secret)')
+    .option('--json', 'machine-readable output')
+    .action(
+      action((opts: { json?: boolean }) => {
+        const r = rotateSecrets();
+        print(!!opts.json, r, () => `re-encrypted ${r.toolKeys} tool key(s) in ${r.file} under STEPWISE_NEW_SECRET: restart with it as STEPWISE_SECRET`);
+      }),
+    );
+  program
+    .command('db')
+    .description('the SQLite store (STEPWISE_DB)')
+    .command('backup')
+    .description('a consistent online backup of the store into <file> (safe while the server runs)')
+    .argument('<file>', 'the backup file to write')
+    .option('--force', 'overwrite <file> if it exists')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (file: string, opts: { force?: boolean; json?: boolean }) => {
+        const r = await backupDb(file, { force: !!opts.force });
+        print(!!opts.json, r, () => backupText(r));
+      }),
+    );
+}
