@@ -3,7 +3,7 @@
  * topic's params schema and the question schema) and dist/generated/templates.cjs (Handlebars
  * templates precompiled). See src/core/precompiled.ts for how they are used and checked.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
@@ -18,6 +18,7 @@ import {
 } from '../core/precompiled.js';
 import { AJV_OPTIONS, QUESTION_KEY, schemaHash, shapeKey } from '../solvers/params.js';
 import { TEMPLATE_OPTIONS } from '../render/templates.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { CONCEPTS_DIR, CONCEPTS_KEY, CONCEPTS_SCHEMA_FILE } from '../bank/concepts.js';
 import { TOPICS } from '../topics/index.js';
 
@@ -48,3 +49,7 @@ writeFileSync(
   `"use strict";\nexports.hash = ${JSON.stringify(templatesHash(sources))};\nexports.specs = {\n${specs.join(',\n')}\n};\n`,
 );
 console.log(`precompiled ${schemas.length} validators and ${sources.length} templates into ${GENERATED_DIR}`);
+
+// The package's bin (`npx stepwise`, package.json "bin") must be executable: tsc writes it 0644, and
+// npm sets the bit only when it links a dependency's bin, not the project's own.
+chmodSync(join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js'), 0o755);
