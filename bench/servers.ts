@@ -3,6 +3,7 @@
  * CLI's `serve`) and a bare express server that echoes JSON, each on its own loopback port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
@@ -33,7 +34,7 @@ export interface Child {
  * Starts a node script with `args`, pinned to `cpu` when taskset exists, and waits for /healthz.
  * BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to that node, for profiling.
  */
-export async function startNode(script: string, args: string[], env: Record<string, string>, port: number, cpu?: number): Promise<Child> {
+export async function startNode(script: string, args: string[], env: Record<string, string>, port: number, cpu?: number | string): Promise<Child> {
   const node = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), script, ...args];
   const cmd = cpu === undefined ? process.execPath : 'taskset';
   const argv = cpu === undefined ? node : ['-c', String(cpu), process.execPath, ...node];
@@ -52,20 +53,53 @@ export async function startNode(script: string, args: string[], env: Record<stri
   throw new Error(`${script} did not answer /healthz`);
 }
 
-export function startStepwise(dbFile: string, port: number, cpu?: number): Promise<Child> {
-  return startNode(CLI, ['serve'], { STEPWISE_DB: dbFile, STEPWISE_BOOTSTRAP_KEY: BENCH_KEY, STEPWISE_RATE_LIMIT: '0', STEPWISE_LOG_LEVEL: 'warn' }, port, cpu);
+/** The real server; `workers` > 1 runs it as that many processes on one port (STEPWISE_WORKERS). */
+export function startStepwise(dbFile: string, port: number, cpu?: number | string, workers = 1): Promise<Child> {
+  return startNode(CLI, ['serve'], { STEPWISE_DB: dbFile, STEPWISE_BOOTSTRAP_KEY: BENCH_KEY, STEPWISE_RATE_LIMIT: '0', STEPWISE_LOG_LEVEL: 'warn', STEPWISE_WORKERS: String(workers) }, port, cpu);
 }
 
 export function startEcho(port: number, cpu?: number): Promise<Child> {
   return startNode(ECHO, [], {}, port, cpu);
 }
 
-/** Resident memory of a process, in MB (Linux /proc). */
+/** A process and its children (a cluster's workers), from Linux /proc. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      const kids = readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, 'utf8').trim();
+      if (kids) out.push(...kids.split(' ').map(Number));
+    } catch {
+      // gone already
+    }
+  }
+  return out;
+}
+
+/** Resident memory of a process and its children, in MB (Linux /proc). */
 export async function rssMb(pid: number): Promise<number> {
   const { readFile } = await import('node:fs/promises');
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  let kb = 0;
+  for (const p of processTree(pid)) {
+    const status = await readFile(`/proc/${p}/status`, 'utf8').catch(() => '');
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
   return kb / 1024;
+}
+
+/** CPU time a process and its children have used so far, ms (user + system; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // gone already
+    }
+  }
+  return ticks * 10;
 }
 
 /** Resolves when the process has exited (at once if it already has). */

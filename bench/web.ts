@@ -13,21 +13,28 @@
  *     1,000 page views/s).
  * A page view is one HTML page served (a question page or a results page).
  *
- *   node dist/bench/web.js [seconds per round] [rounds] [assigned,fresh]
+ * Run with one server process (pinned to core 0, the load to core 1) and then with STEPWISE_WORKERS=2
+ * (the server's processes and the load share both cores, as they would on a 2-core host); the
+ * server's CPU is summed over its processes, and the load generator's own CPU is reported too.
+ *
+ *   node dist/bench/web.js [seconds per round] [rounds] [assigned,fresh] [workers: 1,2]
  */
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateProblem } from '../src/engine.js';
 import { slippedAnswers } from './core.js';
-import { BENCH_KEY, freePort, rssMb, startStepwise, stop } from './servers.js';
+import { RawConnection } from './raw-http.js';
+import { BENCH_KEY, cpuMs, freePort, rssMb, startStepwise, stop } from './servers.js';
 import { percentile, summarise } from './stats.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const SCENARIOS = (process.argv[4] ?? 'assigned,fresh').split(',') as ('assigned' | 'fresh')[];
+/** Server processes to compare (STEPWISE_WORKERS): one pinned to a core of its own, then several sharing the machine. */
+const WORKERS = (process.argv[5] ?? '1,2').split(',').map(Number);
 const STUDENTS = 200;
 /** Distinct seeds the students draw from (each visit still stores a new variant). */
 const SEEDS = 50;
@@ -40,6 +47,8 @@ interface Student {
   cookie: string;
   csrf: string;
   agent: http.Agent;
+  /** The measured requests' connection (bench/raw-http.ts: light on the load generator's CPU). */
+  conn: RawConnection;
   /** The variant on the student's page and its seed, once a page is loaded. */
   variant?: { id: string; seed: number };
   n: number;
@@ -105,7 +114,7 @@ async function makeStudents(): Promise<Student[]> {
     const home = await request(setup, 'GET', '/', { cookie });
     const csrf = /name="csrf-token" content="([^"]+)"/.exec(home.text)?.[1];
     if (home.status !== 200 || !csrf) throw new Error(`home page failed: ${home.status}`);
-    out.push({ cookie, csrf, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), n: k });
+    out.push({ cookie, csrf, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), conn: new RawConnection(host, port), n: k });
   }
   setup.destroy();
   return out;
@@ -126,6 +135,10 @@ const formOf = (seed: number): string => {
 type Scenario = 'assigned' | 'fresh';
 let scenario: Scenario = 'assigned';
 
+const ACTION = Buffer.from('action="/practice/v/');
+const SEED_MARK = Buffer.from(' · seed ');
+const CARRIED = Buffer.from('data-status="carried"');
+
 /** The student's next request: a question page when it has none open, else submitting it. */
 async function step(s: Student): Promise<Sample> {
   const t0 = process.hrtime.bigint();
@@ -133,10 +146,12 @@ async function step(s: Student): Promise<Sample> {
   try {
     if (!s.variant) {
       const query = scenario === 'assigned' ? `?seed=${s.n++ % SEEDS}&difficulty=medium` : '?difficulty=medium';
-      const r = await request(s.agent, 'GET', `/practice/${TOPIC}${query}`, { cookie: s.cookie });
-      const id = /action="\/practice\/v\/([^"]+)"/.exec(r.text)?.[1];
+      const r = await s.conn.request(`GET /practice/${TOPIC}${query} HTTP/1.1\r\nHost: ${host}:${port}\r\nCookie: ${s.cookie}\r\n\r\n`);
+      const at = r.body.indexOf(ACTION);
+      const id = at < 0 ? undefined : r.body.toString('latin1', at + ACTION.length, r.body.indexOf('"', at + ACTION.length));
       // The page names its seed (none shown for seed 0).
-      const seed = Number(/ · seed (\d+)</.exec(r.text)?.[1] ?? 0);
+      const sAt = r.body.indexOf(SEED_MARK);
+      const seed = sAt < 0 ? 0 : parseInt(r.body.toString('latin1', sAt + SEED_MARK.length, sAt + SEED_MARK.length + 12), 10);
       const ok = r.status === 200 && id !== undefined;
       if (ok) s.variant = { id, seed };
       return { kind: 'question page', ms: ms(), ok, status: r.status };
@@ -144,8 +159,10 @@ async function step(s: Student): Promise<Sample> {
     const { id, seed } = s.variant;
     s.variant = undefined;
     const body = `_csrf=${encodeURIComponent(s.csrf)}&${formOf(seed)}`;
-    const r = await request(s.agent, 'POST', `/practice/v/${encodeURIComponent(id)}`, { cookie: s.cookie, origin, 'content-type': 'application/x-www-form-urlencoded' }, body);
-    return { kind: 'submit', ms: ms(), ok: r.status === 200 && r.text.includes('data-status="carried"'), status: r.status };
+    const r = await s.conn.request(
+      `POST /practice/v/${encodeURIComponent(id)} HTTP/1.1\r\nHost: ${host}:${port}\r\nCookie: ${s.cookie}\r\nOrigin: ${origin}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    return { kind: 'submit', ms: ms(), ok: r.status === 200 && r.body.includes(CARRIED), status: r.status };
   } catch {
     return { kind: s.variant ? 'submit' : 'question page', ms: ms(), ok: false, status: 0 };
   }
@@ -156,28 +173,25 @@ interface Run {
   seconds: number;
   samples: Sample[];
   peakRssMb: number;
-  /** CPU time the server used in the run (user + system), ms: unlike wall time, other load on the machine hardly moves it. */
+  /** CPU time the server used in the run (user + system, all its processes), ms: unlike wall time, other load on the machine hardly moves it. */
   cpuMs: number;
+  /** CPU time this load generator used in the run, ms. */
+  loadCpuMs: number;
 }
 
-/** CPU time a process has used so far, ms (Linux /proc, in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-
-async function sampled<T>(pid: number, f: () => Promise<T>): Promise<T & { peakRssMb: number; cpuMs: number }> {
+async function sampled<T>(pid: number, f: () => Promise<T>): Promise<T & { peakRssMb: number; cpuMs: number; loadCpuMs: number }> {
   let peak = 0;
   const sampler = setInterval(() => void rssMb(pid).then((mb) => (peak = Math.max(peak, mb)), () => undefined), 100);
   const cpu0 = cpuMs(pid);
+  const load0 = process.cpuUsage();
   const out = await f();
+  const load = process.cpuUsage(load0);
   clearInterval(sampler);
-  return { ...out, peakRssMb: Math.max(peak, await rssMb(pid)), cpuMs: cpuMs(pid) - cpu0 };
+  return { ...out, peakRssMb: Math.max(peak, await rssMb(pid)), cpuMs: cpuMs(pid) - cpu0, loadCpuMs: (load.user + load.system) / 1000 };
 }
 
 /** Closed loop: each student sends its next request as soon as the last one answers. */
-async function flatOut(students: Student[], seconds: number): Promise<Omit<Run, 'peakRssMb' | 'cpuMs'>> {
+async function flatOut(students: Student[], seconds: number): Promise<Omit<Run, 'peakRssMb' | 'cpuMs' | 'loadCpuMs'>> {
   const samples: Sample[] = [];
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
@@ -195,7 +209,7 @@ async function flatOut(students: Student[], seconds: number): Promise<Omit<Run, 
  * k mod 200 (so each student acts every 200 / rate seconds); a student still waiting for its last
  * reply sends as soon as it arrives, and the delay counts in the latency (no coordinated omission).
  */
-async function paced(students: Student[], rate: number, seconds: number): Promise<Omit<Run, 'peakRssMb' | 'cpuMs'>> {
+async function paced(students: Student[], rate: number, seconds: number): Promise<Omit<Run, 'peakRssMb' | 'cpuMs' | 'loadCpuMs'>> {
   const samples: Sample[] = [];
   const t0 = performance.now();
   const perStudent = Math.floor((rate * seconds) / students.length);
@@ -228,20 +242,26 @@ const med = (xs: number[]) => summarise(xs).median;
 const f1 = (x: number) => x.toFixed(1);
 
 async function main(): Promise<void> {
-  const pinned = spawnSync('taskset', ['-p', '-c', '1', String(process.pid)]).status === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'stepwise-web-'));
-  const server = await startStepwise(join(dir, 'bench.db'), await freePort(), pinned ? 0 : undefined);
-  const u = new URL(server.url);
-  host = u.hostname;
-  port = Number(u.port);
-  origin = server.url;
-  try {
-    const students = await makeStudents();
-    console.log(`Web pages benchmark, loopback, ${STUDENTS} signed-in students (own cookie and CSRF token each), ${ROUNDS} rounds × ${SECONDS} s${pinned ? ', server on core 0, load on core 1' : ''}, Node ${process.version}`);
-    console.log('  (medians over the rounds; latency in ms; a page view is a question page or a results page served)');
-    for (const which of SCENARIOS) await measure(which, students, server.pid);
-  } finally {
-    await stop(server);
+  const cores = spawnSync('nproc').stdout?.toString().trim() || '1';
+  for (const workers of WORKERS) {
+    // One process: server on core 0, load on core 1. Several: everything shares every core.
+    const pinned = spawnSync('taskset', ['-p', '-c', workers === 1 ? '1' : `0-${Number(cores) - 1}`, String(process.pid)]).status === 0 && workers === 1;
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-web-'));
+    const server = await startStepwise(join(dir, 'bench.db'), await freePort(), pinned ? 0 : undefined, workers);
+    const u = new URL(server.url);
+    host = u.hostname;
+    port = Number(u.port);
+    origin = server.url;
+    try {
+      const students = await makeStudents();
+      const how = workers === 1 ? `one server process${pinned ? ' on core 0, load on core 1' : ''}` : `${workers} server processes (STEPWISE_WORKERS=${workers}) and the load sharing ${cores} cores`;
+      console.log(`Web pages benchmark, loopback, ${STUDENTS} signed-in students (own cookie and CSRF token each), ${ROUNDS} rounds × ${SECONDS} s, ${how}, Node ${process.version}`);
+      console.log('  (medians over the rounds; latency in ms; a page view is a question page or a results page served)');
+      for (const which of SCENARIOS) await measure(which, students, server.pid);
+      for (const s of students) s.conn.close();
+    } finally {
+      await stop(server);
+    }
   }
 }
 
@@ -262,7 +282,8 @@ async function measure(which: Scenario, students: Student[], pid: number): Promi
       const failures = runs.flatMap((r) => r.samples.filter((x) => !x.ok));
       const tally = [...new Set(failures.map((x) => `${x.kind} ${x.status || 'no reply'}`))].map((k) => `${failures.filter((x) => `${x.kind} ${x.status || 'no reply'}` === k).length}× ${k}`);
       const perView = med(runs.map((r) => r.cpuMs / Math.max(1, r.views)));
-      console.log(`  ${name}: ${Math.round(med(rates))} page views/s (rounds: ${rates.map((x) => Math.round(x)).join(', ')}), failed ${failures.length}${tally.length > 0 ? ` (${tally.join(', ')})` : ''}, server peak RSS ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} MB; server CPU ${perView.toFixed(2)} ms per page view (≈ ${Math.round(1000 / perView)} views/s for a core of its own)`);
+      const loadPerView = med(runs.map((r) => r.loadCpuMs / Math.max(1, r.views)));
+      console.log(`  ${name}: ${Math.round(med(rates))} page views/s (rounds: ${rates.map((x) => Math.round(x)).join(', ')}), failed ${failures.length}${tally.length > 0 ? ` (${tally.join(', ')})` : ''}, server peak RSS ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} MB; server CPU ${perView.toFixed(2)} ms per page view (≈ ${Math.round(1000 / perView)} views/s for a core of its own), load generator CPU ${loadPerView.toFixed(2)} ms`);
       for (const kind of ['question page', 'submit'] as const) {
         const l = runs.map((r) => latency(r.samples, kind));
         console.log(`    ${kind.padEnd(13)} p50 ${f1(med(l.map((x) => x.p50)))}  p95 ${f1(med(l.map((x) => x.p95)))}  p99 ${f1(med(l.map((x) => x.p99)))}  (${Math.round(med(l.map((x) => x.n)))} per round)`);

@@ -7,12 +7,14 @@
  *   STEPWISE_RATE_LIMIT (requests per minute per key, 600; 0 = off) · STEPWISE_AUTH_FAILURE_LIMIT
  *   (failed authentications per minute per address, 20; 0 = off) · STEPWISE_BASE_URL ·
  *   STEPWISE_ALLOWED_HOSTS · STEPWISE_LOG_LEVEL (info) · STEPWISE_DB_SYNC (normal | full)
- *   · STEPWISE_SECRET (keys exam item seeds; default: made once, stored)
+ *   · STEPWISE_SECRET (keys exam item seeds; default: made once, stored) · STEPWISE_WORKERS (1;
+ *   "auto" or a number: that many processes share the port and the database, src/cluster.ts)
  *
  * This file sits above the edges: it is the one place the API and the LTI tool are put together
  * (src/api never imports src/lti; tests/architecture.test.ts checks it).
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { ltiTool } from './lti/index.js';
 import { dbFileFromEnv } from './store/sqlite/db.js';
@@ -20,6 +22,8 @@ import { SqliteStore } from './store/sqlite/index.js';
 import { createApp } from './api/app.js';
 import { bootstrapInstructor } from './api/bootstrap.js';
 import { parseAllowedHosts } from './api/origin.js';
+import type { Peers } from './api/peers.js';
+import type { Bootstrap } from './api/bootstrap.js';
 
 export interface ServerConfig {
   port: number;
@@ -35,6 +39,20 @@ export interface ServerConfig {
   synchronous: 'normal' | 'full';
   /** The server secret that keys exam item seeds; absent: the one stored in the database. */
   secret?: string;
+  /** Server processes (STEPWISE_WORKERS; 1: this process serves alone). */
+  workers: number;
+}
+
+/** Most worker processes accepted (each holds its own caches and SQLite connection). */
+export const MAX_WORKERS = 64;
+
+/** STEPWISE_WORKERS: an integer from 1 to 64, or "auto" (one per CPU the process may use). */
+export function parseWorkers(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 1;
+  if (raw.trim() === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new Error(`STEPWISE_WORKERS must be "auto" or an integer from 1 to ${MAX_WORKERS}, got "${raw}"`);
+  return n;
 }
 
 /** Shortest STEPWISE_SECRET accepted (32 random characters are well over 128 bits). */
@@ -67,6 +85,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel: env.STEPWISE_LOG_LEVEL ?? 'info',
     synchronous: sync,
     ...(secret ? { secret } : {}),
+    workers: parseWorkers(env.STEPWISE_WORKERS),
   };
 }
 
@@ -79,14 +98,20 @@ export interface Running {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, print: (line: string) => void = console.log): Promise<Running> {
+export interface StartOptions {
+  /** Sibling processes (a cluster worker's); the primary has already prepared the database. */
+  peers?: Peers;
+}
+
+export async function startServer(config: ServerConfig, print: (line: string) => void = console.log, opts: StartOptions = {}): Promise<Running> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
   const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous, secret: config.secret });
-  if (store.atRest.plaintext > 0) {
+  const worker = opts.peers !== undefined;
+  if (store.atRest.plaintext > 0 && !worker) {
     // Sealing under the secret kept in the same database would add nothing: say so instead.
     logger.warn('STEPWISE_SECRET is not set: the LTI tool private key is stored unencrypted in the database (set it to encrypt at rest)');
   }
-  const boot = await bootstrapInstructor(store, config.bootstrapKey);
+  const boot: Bootstrap = worker ? {} : await bootstrapInstructor(store, config.bootstrapKey);
   const lti = ltiTool(store, { baseUrl: config.baseUrl, logger });
   const { app } = createApp({
     store,
@@ -99,6 +124,7 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
     extraRoutes: lti.routes,
     onAttempt: lti.onAttempt,
     onRelease: lti.onRelease,
+    ...(opts.peers ? { peers: opts.peers } : {}),
   });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -110,14 +136,9 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.baseUrl ?? listenUrl(config.host, port);
-  print(listeningLine(config.host, port, config.baseUrl, config.dbFile));
-  if (boot.revokedBootstrapKey) {
-    print(
-      `STEPWISE_BOOTSTRAP_KEY is a key that was revoked (${boot.revokedBootstrapKey}); it stays revoked and was not reinstalled. Unset it, or set a new key.`,
-    );
-  }
-  if (boot.created) {
-    print(`First-run instructor API key (shown once; only its hash is stored):\n\n    ${boot.created}\n`);
+  if (!worker) {
+    print(listeningLine(config.host, port, config.baseUrl, config.dbFile));
+    for (const line of bootstrapLines(boot)) print(line);
   }
   // Graceful stop. server.close() stops accepting, but it also closes connections Node deems idle,
   // and a response that has ended but is still being written to a slow client counts as idle —
@@ -155,6 +176,16 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   return { server, store, logger, url, stop };
 }
 
+/** What to tell the operator after the first key's bootstrap. */
+export function bootstrapLines(boot: Bootstrap): string[] {
+  const out: string[] = [];
+  if (boot.revokedBootstrapKey) {
+    out.push(`STEPWISE_BOOTSTRAP_KEY is a key that was revoked (${boot.revokedBootstrapKey}); it stays revoked and was not reinstalled. Unset it, or set a new key.`);
+  }
+  if (boot.created) out.push(`First-run instructor API key (shown once; only its hash is stored):\n\n    ${boot.created}\n`);
+  return out;
+}
+
 /** The URL to print for a listen address: localhost for every interface, else the address itself. */
 const everyInterface = (host: string | undefined): boolean => host === undefined || host === '0.0.0.0' || host === '::';
 
@@ -174,9 +205,17 @@ function listenUrl(host: string | undefined, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** `stepwise serve`: start, and stop cleanly on SIGINT / SIGTERM. */
+/** `stepwise serve`: start (one process, or a cluster's primary or worker), and stop cleanly on SIGINT / SIGTERM. */
 export async function serve(): Promise<void> {
-  const running = await startServer(configFromEnv());
+  const config = configFromEnv();
+  const cluster = (await import('node:cluster')).default;
+  if (config.workers > 1 && cluster.isPrimary) {
+    const { servePrimary } = await import('./cluster.js');
+    await servePrimary(config);
+    return;
+  }
+  const peers = cluster.isWorker ? (await import('./cluster.js')).workerPeers() : undefined;
+  const running = await startServer(config, console.log, peers ? { peers } : {});
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       running.logger.info({ signal }, 'shutting down: finishing in-flight requests');

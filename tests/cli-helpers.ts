@@ -12,7 +12,7 @@ export interface Run {
   stderr: string;
 }
 
-export function stepwise(args: string[], input?: string): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
+export function stepwise(args: string[], input?: string, env?: Record<string, string>): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', cwd: ROOT, timeout: 60_000, ...(env ? { env: { ...process.env, ...env } } : {}) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

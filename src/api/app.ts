@@ -13,6 +13,7 @@ import { cacheKeys } from '../store/cached-keys.js';
 import type { Store } from '../store/types.js';
 import { authenticate } from './auth.js';
 import { authFailures, TooManyFailures } from './auth-failures.js';
+import type { Peers } from './peers.js';
 import { StepwiseError } from '../core/errors.js';
 import { assertJsonDepth } from '../core/json-depth.js';
 import { publicOrigin } from './origin.js';
@@ -60,6 +61,8 @@ export interface AppOptions {
   onRelease?: ReleaseHook;
   /** The pages' artefact questions: which, and the job runner computing them (src/pages/artefact.ts). */
   artefactPages?: ArtefactPagesOptions;
+  /** Sibling server processes sharing the rate-limit and failed-authentication counts (src/cluster.ts). */
+  peers?: Peers;
 }
 
 export interface StepwiseApp {
@@ -92,9 +95,10 @@ export function createApp(options: AppOptions): StepwiseApp {
   const perMinute = options.rateLimitPerMinute ?? 600;
   // One bucket per limiter: /healthz has its own, so a client spending the public routes' budget
   // cannot make a load balancer see the service as down, and health probes spend none of it.
-  const makeLimiter = (): RequestHandler =>
+  const makeLimiter = (prefix: string): RequestHandler =>
     perMinute > 0
       ? rateLimit({
+          ...(options.peers ? { store: options.peers.rateLimitStore(prefix) } : {}),
           windowMs: 60_000,
           limit: perMinute,
           standardHeaders: 'draft-7',
@@ -109,9 +113,9 @@ export function createApp(options: AppOptions): StepwiseApp {
             sendProblem(res, 429, 'rate_limited', `more than ${perMinute} requests a minute; retry after the time in the RateLimit header`, undefined, req.originalUrl),
         })
       : (_req, _res, next) => next();
-  const limiter = makeLimiter();
-  const healthLimiter = makeLimiter();
-  const failures = authFailures(options.authFailuresPerMinute ?? 20);
+  const limiter = makeLimiter('api');
+  const healthLimiter = makeLimiter('health');
+  const failures = authFailures(options.authFailuresPerMinute ?? 20, { peers: options.peers, channel: 'api-auth' });
   const origin = publicOrigin({ baseUrl: options.baseUrl, listenHost: options.listenHost, allowedHosts: options.allowedHosts });
   // Any JSON body nested deeper than MAX_JSON_DEPTH is refused (422) before a handler sees it:
   // stored and echoed values are serialised recursively, and 100,000 levels overflow the stack.
@@ -186,7 +190,7 @@ export function createApp(options: AppOptions): StepwiseApp {
   }
 
   // The student web pages (src/pages): same store, same service rules.
-  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute, artefacts: options.artefactPages, ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}), ...(options.onRelease ? { onRelease: options.onRelease } : {}) }));
+  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute, artefacts: options.artefactPages, peers: options.peers, ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}), ...(options.onRelease ? { onRelease: options.onRelease } : {}) }));
 
   app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`, undefined, req.originalUrl));
   app.use(problemHandler(options.logger));

@@ -8,6 +8,7 @@ import { submitAttempt, type AttemptHook } from '../service/attempts.js';
 import type { Caller } from '../service/caller.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
+import type { Peers } from '../api/peers.js';
 import type { ArtefactPagesOptions } from './artefact.js';
 import { PageError } from './errors.js';
 import type { Embed } from './render.js';
@@ -27,6 +28,8 @@ export interface PagesOptions {
   onAttempt?: AttemptHook;
   /** Runs after an exam is released from the instructor pages (LTI: the held-back totals), as on the API's release route. */
   onRelease?: ReleaseHook;
+  /** Sibling server processes sharing the rate-limit and failed-sign-in counts. */
+  peers?: Peers;
 }
 
 /** A signed-in user; `embed`: an LTI page session inside the LMS's iframe, whose token is its `csrf`. */

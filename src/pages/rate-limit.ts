@@ -10,6 +10,7 @@ export function mountRateLimit(r: Router, { o, form }: PagesContext): void {
   const perMinute = o.rateLimitPerMinute ?? 600;
   if (perMinute <= 0) return;
   const limiter = rateLimit({
+    ...(o.peers ? { store: o.peers.rateLimitStore('pages') } : {}),
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-7',

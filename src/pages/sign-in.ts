@@ -10,7 +10,7 @@ import { sendHtml } from './render.js';
 import { checkSameOrigin, clearSessionCookie, isHttps, SESSION_TTL_MS, sessionToken, setSessionCookie } from './session.js';
 
 export function mountSignIn(r: Router, { o, store, form, wrap, signedIn, base }: PagesContext): void {
-  const failures = authFailures(o.authFailuresPerMinute ?? 20);
+  const failures = authFailures(o.authFailuresPerMinute ?? 20, { peers: o.peers, channel: 'sign-in' });
   r.get(
     '/login',
     wrap(async (req, res) => {

@@ -1,11 +1,14 @@
 /**
- * API-key lookups cached in memory for a few seconds: every request authenticates, and the lookup
- * (a hash and a join) was the costliest part of a small request. Revoking a key through the store
- * clears the cache at once; an expiring key is never cached past its expiry.
+ * API-key lookups cached in memory for one second: every request authenticates, and the lookup
+ * (a hash and a join) was the costliest part of a small request; one lookup a second per key is
+ * not. Revoking a key through this store clears the cache at once; a key revoked through another
+ * server process (STEPWISE_WORKERS, or another node on the same database) stops working here within
+ * the TTL. An expiring key is never cached past its expiry.
  */
 import type { KeyRepo, Store } from './types.js';
 
-const TTL_MS = 30_000;
+/** How long a revocation made by another process may go unseen here. */
+export const KEY_CACHE_TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
 
 type Found = Awaited<ReturnType<KeyRepo['authenticate']>>;
@@ -26,7 +29,7 @@ export function cacheKeys<S extends Store>(store: S): S {
       if (found) {
         const expires = found.key.expiresAt ? Date.parse(found.key.expiresAt) : Infinity;
         if (cache.size >= MAX_ENTRIES) cache.clear();
-        cache.set(secret, { found, until: Math.min(now + TTL_MS, expires) });
+        cache.set(secret, { found, until: Math.min(now + KEY_CACHE_TTL_MS, expires) });
       }
       return found;
     },
