@@ -51,26 +51,34 @@ export class RawConnection {
     this.socket ??= this.open();
     this.chunks = [];
     this.length = 0;
+    this.headAt = undefined;
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.socket!.write(text);
     });
   }
 
+  /** The reply's head once read: its text, where the body starts, and the body's length (undefined: chunked). */
+  private headAt: { head: string; status: number; start: number; length: number | undefined } | undefined;
+
   private parse(): void {
+    if (!this.headAt) {
+      const first = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+      this.chunks = [first];
+      const end = first.indexOf(CRLF2);
+      if (end < 0) return;
+      const head = first.toString('latin1', 0, end).toLowerCase();
+      const cl = /\r\ncontent-length: *(\d+)/.exec(head);
+      this.headAt = { head, status: Number(head.slice(9, 12)), start: end + 4, length: cl ? Number(cl[1]) : undefined };
+    }
+    const { head, status, start, length } = this.headAt;
+    // Joined once, when the whole body is here (pages are ~80 KB: joining at every read is what costs).
+    if (length !== undefined && this.length < start + length) return;
     const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
     this.chunks = [all];
-    const end = all.indexOf(CRLF2);
-    if (end < 0) return;
-    const head = all.toString('latin1', 0, end).toLowerCase();
-    const status = Number(head.slice(9, 12));
-    const start = end + 4;
-    let body: Buffer | undefined;
-    const cl = /\r\ncontent-length: *(\d+)/.exec(head);
-    if (cl) {
-      const n = Number(cl[1]);
-      if (all.length - start < n) return;
-      body = all.subarray(start, start + n);
+    let body: Buffer;
+    if (length !== undefined) {
+      body = all.subarray(start, start + length);
     } else if (head.includes('\r\ntransfer-encoding: chunked')) {
       const parts: Buffer[] = [];
       let at = start;
@@ -87,6 +95,7 @@ export class RawConnection {
     } else {
       body = all.subarray(start);
     }
+    this.headAt = undefined;
     const p = this.pending;
     this.pending = undefined;
     this.chunks = [];

@@ -38,6 +38,18 @@ export function openDatabase(opts: OpenOptions): Db {
   return db;
 }
 
+/**
+ * A write transaction that takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE). With several
+ * processes on one file (STEPWISE_WORKERS), a deferred transaction that reads and then writes
+ * fails at once with SQLITE_BUSY when another process wrote in between; an immediate one waits
+ * its turn (busy_timeout) and then reads what the other wrote — a check-then-insert (an exam's
+ * attempt limit, an LTI state used once) stays atomic across processes.
+ */
+export function writeTransaction<A extends unknown[], R>(db: Db, fn: (...args: A) => R): (...args: A) => R {
+  const tx = db.transaction(fn);
+  return (...args: A) => tx.immediate(...args);
+}
+
 /** Applies every migration newer than the database's user_version; returns the versions applied. */
 export function migrate(db: Db, dir = MIGRATIONS_DIR): number[] {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -50,11 +62,14 @@ export function migrate(db: Db, dir = MIGRATIONS_DIR): number[] {
   for (const { file, version } of files) {
     if (version <= current) continue;
     const sql = readFileSync(join(dir, file), 'utf8');
-    db.transaction(() => {
+    // Checked again under the write lock: another process opening the same file may have applied it.
+    const done = writeTransaction(db, (): boolean => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= version) return false;
       db.exec(sql);
       db.pragma(`user_version = ${version}`);
+      return true;
     })();
-    applied.push(version);
+    if (done) applied.push(version);
   }
   return applied;
 }

@@ -4,7 +4,7 @@ import type { BlankStepPolicy } from '../../solvers/grade.js';
 import type { BlueprintEntry, Course, CourseRepo, CountsPolicy, Exam, ExamRepo, FeedbackPolicy, ManifestItem, PracticeSession, SessionRepo } from '../types.js';
 import { newId, now } from '../ids.js';
 import { StepwiseError } from '../../core/errors.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 import { json, opt } from './rows.js';
 import { problemFingerprint } from '../fingerprint.js';
 import { examFingerprints } from './fingerprints.js';
@@ -72,14 +72,14 @@ export function sqliteExams(db: Db): ExamRepo {
   const byUser = db.prepare<[string], { exam_id: string; version: number }>('SELECT exam_id, version FROM exam_assignments WHERE user_id = ? ORDER BY assigned_at, rowid');
   // Versions go round in turn, so a class spreads evenly over them; a student keeps theirs.
   // Stored 0-based; the domain (and every JSON and CSV) numbers versions from 1.
-  const assign = db.transaction((examId: string, userId: string, versions: number): number => {
+  const assign = writeTransaction(db, (examId: string, userId: string, versions: number): number => {
     const existing = getAssignment.get(examId, userId);
     if (existing) return existing.version + 1;
     const version = (countAssigned.get(examId)?.n ?? 0) % versions;
     insertAssignment.run(examId, userId, version, now());
     return version + 1;
   });
-  const assignVersion = db.transaction((examId: string, userId: string, version: number): number => {
+  const assignVersion = writeTransaction(db, (examId: string, userId: string, version: number): number => {
     const existing = getAssignment.get(examId, userId);
     if (existing) return existing.version + 1;
     insertAssignment.run(examId, userId, version - 1, now());
@@ -111,7 +111,7 @@ export function sqliteExams(db: Db): ExamRepo {
       const rows = variants.map(variantRow);
       const prints = variants.map((v) => problemFingerprint(v.topic, v.params));
       // The exam, every variant of every version and their fingerprints commit together.
-      db.transaction(() => {
+      writeTransaction(db, () => {
         // A previewed id frozen twice at once: the second insert finds the first (a conflict, not a crash).
         if (chosenId !== undefined && byId.get(id)) throw new StepwiseError('conflict', `exam ${id} is already frozen`, 'body.id');
         insert.run(row);

@@ -3,7 +3,7 @@
  * for a problem statelessly, and recomputed at open for rows missing or made under an older form.
  */
 import { FINGERPRINT_FORM, fingerprintOrUndefined } from '../fingerprint.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 
 export interface ExamFingerprints {
   /** Records an exam variant's fingerprint (problemFingerprint; inside the caller's transaction). */
@@ -44,7 +44,7 @@ export function backfillExamFingerprints(db: Db): number {
   if (stale.length === 0) return 0;
   const insert = db.prepare('INSERT OR REPLACE INTO exam_fingerprints (variant_id, exam_id, fingerprint, form) VALUES (?, ?, ?, ?)');
   let written = 0;
-  db.transaction(() => {
+  writeTransaction(db, () => {
     for (const r of stale) {
       // Params today's solver refuses cannot be graded either, so they need no fingerprint.
       const fp = fingerprintOrUndefined(r.topic, JSON.parse(r.params) as unknown);

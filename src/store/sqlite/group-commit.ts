@@ -4,12 +4,12 @@
  * write is durable, and under load a commit's fixed cost (the WAL write) is shared. If the group's
  * transaction fails, each write is retried alone so one bad write cannot fail the others.
  */
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 
 export function groupCommit<T>(db: Db, write: (item: T) => void): (item: T) => Promise<void> {
   let queue: { item: T; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  const one = db.transaction((item: T) => write(item));
-  const all = db.transaction((items: T[]) => {
+  const one = writeTransaction(db, (item: T) => write(item));
+  const all = writeTransaction(db, (items: T[]) => {
     for (const item of items) write(item);
   });
   const flush = (): void => {

@@ -10,7 +10,7 @@ import type {
   ToolKey,
 } from '../lti-types.js';
 import { newId, now } from '../ids.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 import { json, opt } from './rows.js';
 import { toolKeySealer, type ToolKeySealer } from './sealed-keys.js';
 
@@ -216,7 +216,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
     createdAt: r.created_at,
   });
 
-  const createPlatform = db.transaction((input: Parameters<LtiRepo['createPlatform']>[0]): string | undefined => {
+  const createPlatform = writeTransaction(db, (input: Parameters<LtiRepo['createPlatform']>[0]): string | undefined => {
     if (platformByKey.get(input.issuer, input.clientId)) return undefined;
     const id = newId('ltp');
     const at = now();
@@ -235,7 +235,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
     return id;
   });
 
-  const consume = db.transaction((state: string, at: string) => {
+  const consume = writeTransaction(db, (state: string, at: string) => {
     const r = stateByKey.get(state);
     if (!r) return { ok: false as const, reason: 'unknown' as const };
     if (r.used_at !== null) return { ok: false as const, reason: 'used' as const };
@@ -244,7 +244,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
     return { ok: true as const, state: toState({ ...r, used_at: at }) };
   });
 
-  const upsertLink = db.transaction((input: Parameters<LtiRepo['upsertResourceLink']>[0]): string => {
+  const upsertLink = writeTransaction(db, (input: Parameters<LtiRepo['upsertResourceLink']>[0]): string => {
     const at = now();
     const existing = linkByKey.get(input.platformId, input.deploymentId, input.resourceLinkId);
     const fields = {
@@ -271,7 +271,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
     return id;
   });
 
-  const addKey = db.transaction((key: Omit<ToolKey, 'createdAt'>): KeyRow => {
+  const addKey = writeTransaction(db, (key: Omit<ToolKey, 'createdAt'>): KeyRow => {
     const existing = allKeys.get();
     if (existing) return existing;
     const row: KeyRow = { kid: key.kid, private_jwk: sealer.toStored(key.kid, JSON.stringify(key.privateJwk)), public_jwk: JSON.stringify(key.publicJwk), created_at: now() };

@@ -4,7 +4,7 @@
  */
 import { legacyOutcome } from '../../solvers/outcome.js';
 import type { AttemptOutcomes, StepOutcomeFilter } from '../types.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 
 /**
  * A step row's note from its columns alone, where none was written (never by this store; kept so a
@@ -78,7 +78,7 @@ export function backfillOutcomes(db: Db): number {
   for (;;) {
     const batch = pending.all();
     if (batch.length === 0) return written;
-    db.transaction(() => {
+    writeTransaction(db, () => {
       for (const { attempt_id, result } of batch) {
         let steps: unknown;
         try {

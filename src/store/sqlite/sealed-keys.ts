@@ -6,7 +6,7 @@
  */
 import { StepwiseError } from '../../core/errors.js';
 import { isSealed, SealError, seal, sealingKey, unseal } from '../sealed.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 
 const aadOf = (kid: string): string => `lti_tool_keys:${kid}`;
 
@@ -62,7 +62,7 @@ interface Row {
 export function openToolKeys(db: Db, secret: string | undefined): { sealed: number; resealed: number; plaintext: number } {
   const sealer = toolKeySealer(secret);
   const update = db.prepare('UPDATE lti_tool_keys SET private_jwk = ? WHERE kid = ?');
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     let sealed = 0;
     let resealed = 0;
     let plaintext = 0;
@@ -86,7 +86,7 @@ export function rotateToolKeys(db: Db, oldSecret: string | undefined, newSecret:
   const from = toolKeySealer(oldSecret);
   const to = toolKeySealer(newSecret);
   const update = db.prepare('UPDATE lti_tool_keys SET private_jwk = ? WHERE kid = ?');
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const rows = db.prepare<[], Row>('SELECT kid, private_jwk FROM lti_tool_keys').all();
     for (const r of rows) update.run(to.toStored(r.kid, from.fromStored(r.kid, r.private_jwk)), r.kid);
     return rows.length;

@@ -1,7 +1,7 @@
 /** Users and API keys in SQLite. */
 import type { ApiKey, KeyRepo, KeyScope, Role, User, UserRepo } from '../types.js';
 import { hashSecret, newId, newSecret, now } from '../ids.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 import { opt } from './rows.js';
 
 interface UserRow {
@@ -63,7 +63,7 @@ export function sqliteUsers(db: Db): UserRepo {
   const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE name = ? ORDER BY created_at, rowid');
   const byHandle = db.prepare<[string], UserRow>('SELECT * FROM users WHERE local_handle = ?');
   const setHandle = db.prepare('UPDATE users SET local_handle = ? WHERE id = ?');
-  const local = db.transaction((handle: string, name: string, role: Role): UserRow => {
+  const local = writeTransaction(db, (handle: string, name: string, role: Role): UserRow => {
     const found = byHandle.get(handle);
     if (found) return found;
     const row: UserRow = { id: newId('usr'), name, role, lti_issuer: null, lti_subject: null, created_at: now() };

@@ -4,7 +4,7 @@ import type { Difficulty, Params } from '../../solvers/topic.js';
 import { StepwiseError } from '../../core/errors.js';
 import type { Attempt, AttemptGuard, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
 import { newId, now } from '../ids.js';
-import type { Db, Statement } from './db.js';
+import { writeTransaction, type Db, type Statement } from './db.js';
 import { groupCommit } from './group-commit.js';
 import { examFingerprints } from './fingerprints.js';
 import { json, opt } from './rows.js';
@@ -175,7 +175,7 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   const deleteSteps = db.prepare('DELETE FROM attempt_steps WHERE attempt_id = ?');
   // A paper attempt keeps its id when re-graded (an LTI score post may name it): its row is updated
   // and its step rows replaced, in one transaction.
-  const putPaper = db.transaction((row: AttemptRow, result: GradeResult): string => {
+  const putPaper = writeTransaction(db, (row: AttemptRow, result: GradeResult): string => {
     const existing = paperOf.get(row.user_id, row.variant_id);
     const id = existing?.id ?? row.id;
     if (existing) {
