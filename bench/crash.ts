@@ -3,7 +3,11 @@
  * database, and check that every attempt whose 201 response was received is stored (with its step
  * rows), that no step row is orphaned, and that PRAGMA integrity_check passes.
  *
- *   npm run test:crash            (node dist/bench/crash.js [load ms] [concurrency])
+ * With `worker`, the server runs as two processes (STEPWISE_WORKERS=2) and one worker is killed
+ * instead: the load goes on through the other (and its replacement), and every acknowledged attempt
+ * must be readable through the server that is still up, with no restart.
+ *
+ *   npm run test:crash            (node dist/bench/crash.js [load ms] [concurrency] [server|worker])
  * Exit status 0 when everything holds, 1 otherwise. tests/crash.test.ts runs a short version.
  */
 import { mkdtempSync } from 'node:fs';
@@ -12,7 +16,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateProblem } from '../src/engine.js';
 import { slippedAnswers } from './core.js';
-import { BENCH_KEY, exited, freePort, startStepwise, stop } from './servers.js';
+import { BENCH_KEY, exited, freePort, processTree, startStepwise, stop } from './servers.js';
 
 export interface CrashReport {
   acknowledged: number;
@@ -21,14 +25,18 @@ export interface CrashReport {
   attemptsWithoutSteps: number;
   orphanSteps: number;
   integrity: string;
+  /** Worker kill only: acknowledged attempts that the surviving server did not serve back (GET /api/v1/attempts/{id}). */
+  unreadable?: string[];
   ok: boolean;
 }
 
-export async function crashTest(loadMs = 2000, concurrency = 32): Promise<CrashReport> {
+export async function crashTest(loadMs = 2000, concurrency = 32, kill: 'server' | 'worker' = 'server'): Promise<CrashReport> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-crash-'));
   const dbFile = join(dir, 'crash.db');
   const port = await freePort();
-  let server = await startStepwise(dbFile, port);
+  const workers = kill === 'worker' ? 2 : 1;
+  let server = await startStepwise(dbFile, port, undefined, workers);
+  if (kill === 'worker') for (let i = 0; i < 200 && processTree(server.pid).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` };
 
   const variants: { id: string; body: string }[] = [];
@@ -47,19 +55,34 @@ export async function crashTest(loadMs = 2000, concurrency = 32): Promise<CrashR
         const res = await fetch(`${server.url}/api/v1/variants/${v.id}/attempts`, { method: 'POST', headers, body: v.body });
         if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
       } catch {
-        return; // the server is gone
+        if (kill === 'server') return; // the server is gone
+        // A worker died under this request: not acknowledged; the next one reaches a live worker.
       }
     }
   };
   const load = Array.from({ length: concurrency }, (_, n) => submitter(n));
   await new Promise((r) => setTimeout(r, loadMs));
-  server.proc.kill('SIGKILL'); // no shutdown, no checkpoint: the WAL is all there is
-  running = false;
-  await Promise.all(load);
-  await exited(server.proc);
-
-  server = await startStepwise(dbFile, port); // recovery runs on open
-  await stop(server);
+  let unreadable: string[] | undefined;
+  if (kill === 'worker') {
+    // One worker dies mid-write; the other goes on, and a replacement is started.
+    process.kill(processTree(server.pid)[1]!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, loadMs));
+    running = false;
+    await Promise.all(load);
+    unreadable = [];
+    for (const id of acknowledged) {
+      const res = await fetch(`${server.url}/api/v1/attempts/${id}`, { headers });
+      if (res.status !== 200 || ((await res.json()) as { id?: string }).id !== id) unreadable.push(id);
+    }
+    await stop(server);
+  } else {
+    server.proc.kill('SIGKILL'); // no shutdown, no checkpoint: the WAL is all there is
+    running = false;
+    await Promise.all(load);
+    await exited(server.proc);
+    server = await startStepwise(dbFile, port); // recovery runs on open
+    await stop(server);
+  }
 
   const db = new Database(dbFile, { readonly: true });
   try {
@@ -75,7 +98,8 @@ export async function crashTest(loadMs = 2000, concurrency = 32): Promise<CrashR
       attemptsWithoutSteps: withoutSteps,
       orphanSteps: orphans,
       integrity,
-      ok: missing.length === 0 && withoutSteps === 0 && orphans === 0 && integrity === 'ok' && acknowledged.length > 0,
+      ...(unreadable ? { unreadable } : {}),
+      ok: missing.length === 0 && withoutSteps === 0 && orphans === 0 && integrity === 'ok' && acknowledged.length > 0 && (unreadable?.length ?? 0) === 0,
     };
   } finally {
     db.close();
@@ -83,9 +107,10 @@ export async function crashTest(loadMs = 2000, concurrency = 32): Promise<CrashR
 }
 
 if (process.argv[1]?.endsWith('crash.js')) {
-  const report = await crashTest(Number(process.argv[2] ?? 3000), Number(process.argv[3] ?? 32));
+  const kill = process.argv[4] === 'worker' ? 'worker' : 'server';
+  const report = await crashTest(Number(process.argv[2] ?? 3000), Number(process.argv[3] ?? 32), kill);
   console.log(
-    `kill -9 under load: ${report.acknowledged} attempts acknowledged, ${report.attemptsStored} stored after restart, ` +
+    `kill -9 ${kill === 'worker' ? 'of one of two workers' : ''} under load: ${report.acknowledged} attempts acknowledged, ${report.attemptsStored} stored${kill === 'worker' ? `, ${report.unreadable?.length ?? 0} not served back by the server still up` : ' after restart'}, ` +
       `${report.missing.length} acknowledged but missing, ${report.attemptsWithoutSteps} without step rows, ${report.orphanSteps} orphan step rows, integrity_check: ${report.integrity}`,
   );
   console.log(report.ok ? 'PASS' : 'FAIL');

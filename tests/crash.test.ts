@@ -14,3 +14,13 @@ it('keeps every acknowledged attempt across a kill -9', async () => {
   expect(r.orphanSteps).toBe(0);
   expect(r.integrity).toBe('ok');
 }, 60_000);
+
+it('keeps every acknowledged attempt readable when one of two workers is killed -9 under load', async () => {
+  const r = await crashTest(800, 16, 'worker');
+  expect(r.acknowledged).toBeGreaterThan(20);
+  expect(r.missing).toEqual([]);
+  expect(r.unreadable).toEqual([]);
+  expect(r.attemptsWithoutSteps).toBe(0);
+  expect(r.orphanSteps).toBe(0);
+  expect(r.integrity).toBe('ok');
+}, 60_000);
