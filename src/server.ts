@@ -133,6 +133,8 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
     if (config.host === undefined) server.listen(config.port, () => resolve());
     else server.listen(config.port, config.host, () => resolve());
   });
+  // Grade passback posts from the outbox in the background (every process claims its share).
+  lti.outbox.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.baseUrl ?? listenUrl(config.host, port);
@@ -160,7 +162,11 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
       server.closeIdleConnections = () => undefined; // close() would call it now; we call it below
       server.close(() => {
         clearTimeout(force);
-        void store.close().then(resolve);
+        // Posts in hand finish (or their lease lets another process take them), then the database closes.
+        void lti.outbox
+          .stop()
+          .then(() => store.close())
+          .then(resolve);
       });
       const settle = (): void => {
         if (inFlight.size > 0) {

@@ -1,12 +1,11 @@
 /**
- * Assignment and Grade Services: after an attempt at a launched variant is committed, its score
- * goes to the launch's line item. An access token comes from the platform's token endpoint by
- * client_credentials with a client_assertion JWT signed by the tool key (RFC 7523), and is cached
- * until shortly before it expires. Every post is recorded; failures are logged and recorded, never
- * thrown: the student's attempt is already stored.
+ * Assignment and Grade Services: an attempt at a launched variant has its score posted to the
+ * launch's line item, by the outbox's workers (src/lti/outbox.ts), never inside the student's
+ * request. An access token comes from the platform's token endpoint by client_credentials with a
+ * client_assertion JWT signed by the tool key (RFC 7523), and is cached until shortly before it
+ * expires. Every post is recorded; `deliver` reports how it went, for the outbox to retry or not.
  */
 import type { Logger } from 'pino';
-import type { AttemptHook } from '../service/attempts.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
 import { studentExamResult } from '../service/exam-results.js';
 import type { Attempt, Store, Variant } from '../store/types.js';
@@ -141,14 +140,17 @@ async function scoreFor(store: Store, attempt: Attempt, variant: Variant): Promi
   return { scoreGiven: r.score ?? 0, scoreMaximum: r.maxScore, activityProgress: r.complete ? 'Completed' : 'InProgress', gradingProgress: 'FullyGraded', timestamp: attempt.createdAt };
 }
 
+/** How a passback went: posted (2xx), nothing to post (no line item, or a score held back), or failed. */
+export type Delivery =
+  | { kind: 'posted'; status: number }
+  | { kind: 'nothing' }
+  | { kind: 'failed'; error: string; status?: number };
+
 export interface Passback {
-  /** After each committed attempt: its score (or the exam total) to the launch's line item. */
-  onAttempt: AttemptHook;
-  /**
-   * After an exam is released: each launched student's total, by the exam's counting rule (the
-   * scores its feedback policy held back while it was open). Failures are logged, never thrown.
-   */
-  onRelease: ReleaseHook;
+  /** Posts an attempt's score (or its exam total, computed now) to the launch's line item, once. */
+  deliver(attempt: Attempt, variant: Variant): Promise<Delivery>;
+  /** The attempts whose scores an exam's release sends: each launched student's latest. */
+  releaseAttempts: (exam: Parameters<ReleaseHook>[0]) => Promise<Attempt[]>;
 }
 
 export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptions = {}): Passback {
@@ -213,9 +215,9 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
     }
   };
 
-  const passbackAttempt = async (attempt: Attempt, variant: Variant): Promise<void> => {
+  const deliver = async (attempt: Attempt, variant: Variant): Promise<Delivery> => {
     const target = await store.lti.launchFor(variant.id, attempt.userId);
-    if (!target?.launch.lineItemUrl) return;
+    if (!target?.launch.lineItemUrl) return { kind: 'nothing' };
     let url: string;
     try {
       url = scoresUrl(target.launch.lineItemUrl);
@@ -223,10 +225,14 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
       url = target.launch.lineItemUrl;
     }
     const key = `${url} ${target.subject}`;
-    await serialised(key, () => passback(attempt, variant, target, url, key));
+    let out: Delivery = { kind: 'nothing' };
+    await serialised(key, async () => {
+      out = await passback(attempt, variant, target, url, key);
+    });
+    return out;
   };
 
-  const onRelease: ReleaseHook = async (exam) => {
+  const releaseAttempts = async (exam: Parameters<ReleaseHook>[0]): Promise<Attempt[]> => {
     // One post per student (an exam's items share its resource link, so one line item): from
     // their latest attempt, whose total is the whole version's by the counting rule.
     const latest = new Map<string, Attempt>();
@@ -234,35 +240,30 @@ export function gradePassback(store: Store, keys: ToolKeyring, options: AgsOptio
       const seen = latest.get(a.userId);
       if (!seen || a.createdAt >= seen.createdAt) latest.set(a.userId, a);
     }
-    // Students in parallel (each user's posts stay in order): the release waits for one round, not one per student.
-    await Promise.all(
-      [...latest.values()].map(async (a) => {
-        const variant = await store.variants.get(a.variantId);
-        if (!variant) return;
-        await passbackAttempt(a, variant).catch((err: unknown) =>
-          options.logger?.error({ err, attempt: a.id, exam: exam.id }, 'LTI score post at release failed'),
-        );
-      }),
-    );
+    const out: Attempt[] = [];
+    for (const a of latest.values()) if (await store.lti.launchFor(a.variantId, a.userId)) out.push(a);
+    return out;
   };
-  return { onAttempt: (attempt, variant) => passbackAttempt(attempt, variant), onRelease };
+  return { deliver, releaseAttempts };
 
-  async function passback(attempt: Attempt, variant: Variant, target: LaunchForPassback, url: string, key: string): Promise<void> {
+  async function passback(attempt: Attempt, variant: Variant, target: LaunchForPassback, url: string, key: string): Promise<Delivery> {
     // Computed in turn: an exam's total includes every attempt committed before this post.
     const score = await scoreFor(store, attempt, variant);
-    if (!score) return; // withheld until the exam is released
+    if (!score) return { kind: 'nothing' }; // withheld until the exam is released
     const body: ScoreBody = { userId: target.subject, ...score, timestamp: new Date(nextTimestamp(score.timestamp, lastPosted.get(key))).toISOString() };
     const record = { attemptId: attempt.id, launchId: target.launch.id, url, scoreGiven: body.scoreGiven, scoreMaximum: body.scoreMaximum };
     try {
       const status = await postLatest(target, url, key, body);
       await store.lti.recordScorePost({ ...record, status });
       options.logger?.info({ attempt: attempt.id, url, status }, 'LTI score posted');
+      return { kind: 'posted', status };
     } catch (err) {
       const e = err instanceof PassbackError ? err : new PassbackError(`score post to ${url} failed: ${describe(err)}`);
       options.logger?.warn({ attempt: attempt.id, url, status: e.status, err: e.message }, 'LTI score post failed');
       await store.lti
         .recordScorePost({ ...record, ...(e.status !== undefined ? { status: e.status } : {}), error: e.message })
         .catch((recordErr: unknown) => options.logger?.error({ err: recordErr, attempt: attempt.id }, 'could not record the failed LTI score post'));
+      return { kind: 'failed', error: e.message, ...(e.status !== undefined ? { status: e.status } : {}) };
     }
   }
 }

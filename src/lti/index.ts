@@ -7,7 +7,8 @@
  *   POST /lti/deep-link/response   the picked target → signed LtiDeepLinkingResponse
  *   /api/v1/lti/platforms, /api/v1/lti/config   registration and configuration (instructors)
  *
- * and `onAttempt`, which posts the score of an attempt at a launched variant to its line item.
+ * and grade passback: `onAttempt` and `onRelease` wake the outbox's worker (src/lti/outbox.ts),
+ * which posts the scores of attempts at launched variants to their line items, off the request path.
  */
 import type { Logger } from 'pino';
 import { StepwiseError } from '../core/errors.js';
@@ -18,6 +19,8 @@ import type { AttemptHook } from '../service/attempts.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
 import type { Store } from '../store/types.js';
 import { gradePassback } from './ags.js';
+import { passbackOutbox, type Outbox, type OutboxOptions } from './outbox.js';
+import { passbackRoutes } from './passback-routes.js';
 import { katexAssetRoutes } from './assets.js';
 import { clearStateCookie } from './binding.js';
 import { canvasConfigRoute } from './canvas.js';
@@ -43,13 +46,18 @@ export interface LtiToolOptions {
   logger?: Logger;
   /** Timeout of calls to platforms: JWKS, token, score posts (default 10 s; JWKS 5 s). */
   timeoutMs?: number;
+  /** The passback worker's timing (retries, lease, polling). */
+  outbox?: Omit<OutboxOptions, 'logger'>;
 }
 
 export interface LtiTool {
   routes: RouteSpec[];
+  /** Wakes the passback worker: the attempt's job was written with it (a trigger). */
   onAttempt: AttemptHook;
-  /** Posts each launched student's exam total once the exam is released. */
+  /** Queues each launched student's exam total once the exam is released. */
   onRelease: ReleaseHook;
+  /** The passback worker: started with the server, stopped before the database closes. */
+  outbox: Outbox;
 }
 
 /** The browser-facing routes answer a browser's errors with a page (problem+json for API clients). */
@@ -112,8 +120,22 @@ export function ltiTool(store: Store, options: LtiToolOptions = {}): LtiTool {
     },
   };
 
+  const passback = gradePassback(store, keys, { ...(options.logger ? { logger: options.logger } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const outbox = passbackOutbox(store, passback, { ...options.outbox, ...(options.logger ? { logger: options.logger } : {}) });
   return {
-    routes: [jwksRoute, ...[...loginRoutes(), launchRoute, deepLinkResponseRoute(keys)].map(errorsAsPages), ...platformRoutes(), ...katexAssetRoutes(), canvasConfigRoute()],
-    ...gradePassback(store, keys, { ...(options.logger ? { logger: options.logger } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }),
+    routes: [
+      jwksRoute,
+      ...[...loginRoutes(), launchRoute, deepLinkResponseRoute(keys)].map(errorsAsPages),
+      ...platformRoutes(),
+      ...passbackRoutes(outbox),
+      ...katexAssetRoutes(),
+      canvasConfigRoute(),
+    ],
+    onAttempt: async () => outbox.wake(),
+    onRelease: async (exam) => {
+      for (const a of await passback.releaseAttempts(exam)) await store.passback.enqueue(a.id);
+      outbox.wake();
+    },
+    outbox,
   };
 }

@@ -147,3 +147,40 @@ export interface LtiRepo {
   /** Stores a key unless one exists already; returns the signing key (the oldest). */
   addToolKey(key: Omit<ToolKey, 'createdAt'>): Promise<ToolKey>;
 }
+
+/** A grade passback job (the outbox, db/migrations/014_lti_passback_outbox.sql). */
+export interface PassbackJob {
+  id: number;
+  attemptId: string;
+  state: 'pending' | 'done' | 'dead';
+  tries: number;
+  /** When it is next due (pending), ISO. */
+  dueAt: string;
+  lastError?: string;
+  lastStatus?: number;
+  createdAt: string;
+  doneAt?: string;
+}
+
+export interface PassbackJobRepo {
+  /** Adds a job for an attempt (exam release: each student's total), due now. */
+  enqueue(attemptId: string): Promise<PassbackJob>;
+  /**
+   * Claims up to `limit` due pending jobs not leased by anyone, leasing them until `now + leaseMs`
+   * (one process's claim excludes the others': the write lock is held while claiming).
+   */
+  claim(now: number, limit: number, leaseMs: number): Promise<PassbackJob[]>;
+  /** Posted, or nothing to post. */
+  done(id: number, status?: number): Promise<void>;
+  /** Failed: due again at `dueAt` (ms), or dead when `dueAt` is undefined. */
+  failed(id: number, error: string, status: number | undefined, dueAt: number | undefined): Promise<void>;
+  /** Jobs by state, newest first (at most `limit`). */
+  list(state: PassbackJob['state'], limit: number): Promise<PassbackJob[]>;
+  get(id: number): Promise<PassbackJob | undefined>;
+  /** A dead (or pending) job due again now, its tries reset; undefined when no such job. */
+  retry(id: number): Promise<PassbackJob | undefined>;
+  /** Counts by state. */
+  counts(): Promise<Record<PassbackJob['state'], number>>;
+  /** Pending jobs due at `now` and held by no lease. */
+  dueCount(now: number): Promise<number>;
+}

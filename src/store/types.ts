@@ -6,7 +6,7 @@
 import type { BlankStepPolicy, GradeResult } from '../solvers/grade.js';
 import type { Problem } from '../engine.js';
 import type { Difficulty } from '../solvers/topic.js';
-import type { LtiRepo } from './lti-types.js';
+import type { LtiRepo, PassbackJobRepo } from './lti-types.js';
 
 export type Role = 'instructor' | 'student';
 export type VariantMode = 'practice' | 'exam';
@@ -303,6 +303,8 @@ export interface Store {
   readonly sessions: SessionRepo;
   readonly exams: ExamRepo;
   readonly lti: LtiRepo;
+  /** Grade passback's outbox: a job per attempt to post to an LMS. */
+  readonly passback: PassbackJobRepo;
   readonly secrets: SecretRepo;
   readonly webSessions: WebSessionRepo;
   /** Health: the backend answers and its data is sound (SQLite: PRAGMA quick_check). */

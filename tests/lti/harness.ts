@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { bootstrapInstructor } from '../../src/api/bootstrap.js';
-import { ltiTool } from '../../src/lti/index.js';
+import { ltiTool, type LtiTool } from '../../src/lti/index.js';
+import type { OutboxOptions } from '../../src/lti/outbox.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { startPlatform, type PendingLaunch, type SimPlatform } from './platform.js';
 
@@ -42,6 +43,10 @@ export interface LtiHarness {
   launch(p?: PendingLaunch): Promise<Reply & { idToken: string; state: string }>;
   /** The exam's LTI link code, as its instructor reads it (GET /api/v1/exams/{id}, ltiLinkCode). */
   linkCode(examId: string): Promise<string>;
+  /** Waits until the passback outbox has worked every job due now (scores are posted off the request path). */
+  settled(): Promise<void>;
+  /** The tool (its passback outbox). */
+  lti: LtiTool;
   close(): Promise<void>;
 }
 
@@ -65,14 +70,15 @@ export function formFields(html: string): Record<string, string> {
   return out;
 }
 
-export async function startLti(options: { timeoutMs?: number; platformHost?: 'localhost'; rateLimitPerMinute?: number } = {}): Promise<LtiHarness> {
+export async function startLti(options: { timeoutMs?: number; platformHost?: 'localhost'; rateLimitPerMinute?: number; outbox?: OutboxOptions; manualPassback?: boolean } = {}): Promise<LtiHarness> {
   const platform = await startPlatform(options.platformHost ? { host: options.platformHost } : {});
   const store = SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const lti = ltiTool(store, { baseUrl: url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const lti = ltiTool(store, { baseUrl: url, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), outbox: { pollMs: 50, ...options.outbox } });
+  if (!options.manualPassback) lti.outbox.start();
   const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: options.rateLimitPerMinute ?? 0, baseUrl: url, extraRoutes: lti.routes, onAttempt: lti.onAttempt, onRelease: lti.onRelease });
   const requests: string[] = [];
   server.on('request', (req) => requests.push(`${req.method} ${req.url}`));
@@ -91,7 +97,11 @@ export async function startLti(options: { timeoutMs?: number; platformHost?: 'lo
       body = JSON.stringify(opts.body);
       headers['content-type'] = 'application/json';
     }
-    return reply(await fetch(url + path, { method, headers, body, redirect: 'manual' }));
+    const r = reply(await fetch(url + path, { method, headers, body, redirect: 'manual' }));
+    // Scores are posted in the background; these tests read the platform right after a call, so a
+    // call returns once what it queued is posted (tests/lti/outbox.test.ts checks the request alone).
+    if (method !== 'GET' && !options.manualPassback) await lti.outbox.drain();
+    return r;
   };
 
   const registered = await call('POST', '/api/v1/lti/platforms', {
@@ -158,7 +168,10 @@ export async function startLti(options: { timeoutMs?: number; platformHost?: 'lo
       expect(r.body.ltiLinkCode).toMatch(/^[A-Za-z0-9_-]{22}$/);
       return r.body.ltiLinkCode as string;
     },
+    settled: () => lti.outbox.drain(),
+    lti,
     async close() {
+      await lti.outbox.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await platform.close().catch(() => undefined);

@@ -82,7 +82,8 @@ describe('a launch lands on the question page', () => {
     expect(attempt.maxScore).toBe(v.steps.length);
     expect(attempt.score).toBeCloseTo(v.steps.length - 1, 9);
     expect(page).toContain(`data-total="${v.steps.length - 1}/${v.steps.length}"`);
-    // The score went back through AGS to the launch's line item.
+    // The score went back through AGS to the launch's line item (posted by the outbox's worker).
+    await h.settled();
     expect(h.platform.scores).toHaveLength(1);
     expect(h.platform.scores[0]).toMatchObject({ path: '/lineitems/li-1/scores', query: '?course=1', tokenValid: true });
     expect(h.platform.scores[0].body).toMatchObject({ userId: 'student-1', scoreMaximum: v.steps.length, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });

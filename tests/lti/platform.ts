@@ -83,6 +83,8 @@ export interface SimPlatform {
   authErrors: string[];
   /** The status the score endpoint answers with (default 204). */
   scoreStatus: number;
+  /** How long the score endpoint takes to answer, ms (default 0): a slow LMS. */
+  scoreDelayMs: number;
   /**
    * Moodle's rule: a score whose timestamp, truncated to whole seconds, is not later than the one
    * stored for the line item and user is refused with 409 and not kept.
@@ -156,6 +158,7 @@ export async function startPlatform(options: { host?: 'localhost' } = {}): Promi
     authErrors: [],
     scoreStatus: 204,
     moodleTimestamps: false,
+    scoreDelayMs: 0,
     gradebook: new Map(),
     prepare(launch = {}) {
       const hint = `user-${randomBytes(6).toString('hex')}`;
@@ -270,6 +273,7 @@ export async function startPlatform(options: { host?: 'localhost' } = {}): Promi
         received.status = status;
         return { status, body: text };
       };
+      if (p.scoreDelayMs > 0) await new Promise((r) => setTimeout(r, p.scoreDelayMs));
       if (!tokenValid) return answer(401, 'bad token');
       if (p.scoreStatus >= 300) return answer(p.scoreStatus);
       const slot = `${u.pathname} ${body.userId}`;

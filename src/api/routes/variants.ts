@@ -87,7 +87,7 @@ export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
         const v = await visibleVariant(ctx.store, caller, param(req, 'id'));
         const attempt = await submitAttempt(ctx.store, caller, v, (req.body as { answers: unknown }).answers);
         if (onAttempt) {
-          // Passback (LTI) runs after the attempt is committed; its failure is logged, never lost work.
+          // Wakes LTI passback: its job was written with the attempt; the post goes out in the background.
           await onAttempt(attempt, v, caller).catch((err: unknown) => ctx.logger?.error({ err, attempt: attempt.id }, 'attempt hook failed'));
         }
         return json(201, await attemptView(ctx.store, caller, attempt, v));

@@ -19,6 +19,29 @@ export const LTI_COMPONENTS = {
     'a registered LTI 1.3 platform (LMS)',
   ),
   LtiPlatformList: { type: 'array', items: ref('LtiPlatform') },
+  PassbackJob: obj(
+    {
+      id: { type: 'integer' },
+      attemptId: { type: 'string' },
+      state: { enum: ['pending', 'done', 'dead'] },
+      tries: { type: 'integer', minimum: 0 },
+      dueAt: time,
+      lastError: { type: 'string' },
+      lastStatus: { type: 'integer' },
+      createdAt: time,
+      doneAt: time,
+    },
+    ['id', 'attemptId', 'state', 'tries', 'dueAt', 'createdAt'],
+    'a grade passback job: one attempt score (or exam total) to post to an LMS line item',
+  ),
+  PassbackJobList: obj(
+    {
+      counts: obj({ pending: { type: 'integer' }, done: { type: 'integer' }, dead: { type: 'integer' } }, ['pending', 'done', 'dead']),
+      jobs: { type: 'array', items: ref('PassbackJob') },
+    },
+    ['counts', 'jobs'],
+    'grade passback jobs of one state, newest first, and the counts per state',
+  ),
   CanvasConfig: {
     type: 'object',
     description: 'a Canvas LTI 1.3 developer key configuration (JSON)',

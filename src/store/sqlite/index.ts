@@ -1,4 +1,5 @@
 /** The SQLite backend of the Store (better-sqlite3 12, WAL). */
+import { sqlitePassbackJobs } from './passback-jobs.js';
 import type { Store } from '../types.js';
 import { openDatabase, type Db, type OpenOptions } from './db.js';
 import { backfillExamFingerprints } from './fingerprints.js';
@@ -20,6 +21,7 @@ export class SqliteStore implements Store {
   readonly sessions;
   readonly exams;
   readonly lti;
+  readonly passback;
   readonly secrets;
   readonly webSessions;
   /** The tool keys found at open: sealed, sealed now (plaintext from an older version), left plaintext. */
@@ -44,6 +46,7 @@ export class SqliteStore implements Store {
     // Refuses to open (SecretsLockedError) when sealed keys exist and the secret is missing or wrong.
     this.atRest = openToolKeys(db, opts.secret);
     this.lti = sqliteLti(db, toolKeySealer(opts.secret));
+    this.passback = sqlitePassbackJobs(db);
     this.secrets = sqliteSecrets(db, opts.secret);
     this.webSessions = sqliteWebSessions(db);
     backfillExamFingerprints(db);
