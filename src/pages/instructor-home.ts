@@ -28,7 +28,8 @@ export function mountInstructorHome(r: Router, ctx: PagesContext): void {
             print: `${href}/print`,
           };
         });
-      sendHtml(res, 200, 'instructor-home', { ...ctx.base(who, 'Instructor · Stepwise'), wide: true, exams });
+      const passback = await ctx.store.passback.counts();
+      sendHtml(res, 200, 'instructor-home', { ...ctx.base(who, 'Instructor · Stepwise'), wide: true, exams, passback });
     }),
   );
 }

@@ -11,6 +11,7 @@ import { mountBuilder } from './instructor-builder.js';
 import { mountResults } from './instructor-results.js';
 import { mountStats } from './instructor-stats.js';
 import { mountPrint } from './instructor-print.js';
+import { mountPassback } from './instructor-passback.js';
 
 export const INSTRUCTOR_PATH = '/instructor';
 
@@ -31,4 +32,5 @@ export function mountInstructor(r: Router, ctx: PagesContext): void {
   mountResults(r, ctx);
   mountStats(r, ctx);
   mountPrint(r, ctx);
+  mountPassback(r, ctx);
 }

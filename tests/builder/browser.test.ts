@@ -84,6 +84,14 @@ describe.skipIf(!installed)('the exam builder in chromium', () => {
   it('every instructor page kind passes axe, light and dark', async () => {
     const made = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Axe exam', blueprint: [{ topic: 'self-attention', count: 1, difficulty: 'easy', marks: 5 }], versions: 2, seed: 5 } });
     expect(made.status, made.text).toBe(201);
+    // A dead and a waiting grade passback job, for the passback page.
+    const s = await h.student('Axe student');
+    const v = await h.call('POST', '/api/v1/variants', { key: s.key, body: { topic: 'kl-discrete', seed: 2 } });
+    const a = await h.call('POST', `/api/v1/variants/${v.body.id}/attempts`, { key: s.key, body: { answers: {} } });
+    const dead = await h.store.passback.enqueue(a.body.id);
+    await h.store.passback.failed(dead.id, 'score post answered 400: no such line item', 400, undefined);
+    const waiting = await h.store.passback.enqueue(a.body.id);
+    await h.store.passback.failed(waiting.id, 'score post answered 503', 503, Date.now() + 60_000);
     for (const scheme of ['light', 'dark'] as const) {
       const { ctx, page } = await instructor(scheme, true);
       await axe(page, `home, ${scheme}`);
@@ -115,6 +123,8 @@ describe.skipIf(!installed)('the exam builder in chromium', () => {
       await axe(page, `course with a new key, ${scheme}`);
       await page.goto(`${h.url}/instructor/courses`);
       await axe(page, `courses, ${scheme}`);
+      await page.goto(`${h.url}/instructor/passback`);
+      await axe(page, `grade passback, ${scheme}`);
       await ctx.close();
     }
   }, 120_000);
