@@ -122,6 +122,15 @@ export const positionalEncoding = defineTopic<PositionalEncodingParams, Steps>({
       compute: (p) => denominators(p, 1),
     },
     {
+      // base^2i/d_model typed into a calculator is (base^(2i)) / d_model: the exponent needs brackets.
+      id: 'exponent-precedence',
+      step: 'denominators',
+      explanation: 'You computed base^(2i) / d_model (as a calculator reads base^2i/d_model); the whole 2i/d_model is the exponent: base^(2i/d_model).',
+      // Only while base^(2i) stays a number a student could write down (and finite).
+      applies: (p) => (p.d_model - 2) * Math.log10(baseOf(p)) <= 15,
+      compute: (p) => Array.from({ length: p.d_model / 2 }, (_, i) => baseOf(p) ** (2 * i) / p.d_model),
+    },
+    {
       id: 'multiplied-by-denominator',
       step: 'angles',
       explanation: 'You multiplied the position by base^(2i/d_model); divide by it, so higher dimensions turn more slowly.',

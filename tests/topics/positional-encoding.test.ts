@@ -95,6 +95,14 @@ const cases: GoldenCase[] = [
     misconceptions: { denominators: 'exponent-i-over-d' },
   },
   {
+    // (100^(2i)) / 4: i = 0 → 1/4, i = 1 → 10000 / 4 = 2500 (brackets missing round 2i/d_model).
+    name: 'base^2i/d_model read as (base^(2i)) / d_model',
+    params,
+    answers: { denominators: [0.25, 2500] },
+    expect: { denominators: 'incorrect', angles: 'missing' },
+    misconceptions: { denominators: 'exponent-precedence' },
+  },
+  {
     // pos × [1, 10]: [[0, 0], [1, 10], [2, 20]].
     name: 'position multiplied by the denominator',
     params,
