@@ -20,6 +20,8 @@ import { ltiTool } from './lti/index.js';
 import { dbFileFromEnv } from './store/sqlite/db.js';
 import { SqliteStore } from './store/sqlite/index.js';
 import { createApp } from './api/app.js';
+import { modelWorker } from './model-worker.js';
+import { StoredArtefactJobs } from './pages/stored-artefacts.js';
 import { bootstrapInstructor } from './api/bootstrap.js';
 import { parseAllowedHosts } from './api/origin.js';
 import type { Peers } from './api/peers.js';
@@ -41,6 +43,8 @@ export interface ServerConfig {
   secret?: string;
   /** Server processes (STEPWISE_WORKERS; 1: this process serves alone). */
   workers: number;
+  /** STEPWISE_MODEL_WORKER: 'local' runs a model worker in each server process; 'external' leaves the jobs to `stepwise worker`. */
+  modelWorker: 'local' | 'external';
 }
 
 /** Most worker processes accepted (each holds its own caches and SQLite connection). */
@@ -53,6 +57,12 @@ export function parseWorkers(raw: string | undefined): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new Error(`STEPWISE_WORKERS must be "auto" or an integer from 1 to ${MAX_WORKERS}, got "${raw}"`);
   return n;
+}
+
+function modelWorkerFromEnv(raw: string | undefined): 'local' | 'external' {
+  if (raw === undefined || raw === '' || raw === 'local') return 'local';
+  if (raw === 'external') return 'external';
+  throw new Error(`STEPWISE_MODEL_WORKER must be "local" or "external", got "${raw}"`);
 }
 
 /** Shortest STEPWISE_SECRET accepted (32 random characters are well over 128 bits). */
@@ -86,6 +96,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     synchronous: sync,
     ...(secret ? { secret } : {}),
     workers: parseWorkers(env.STEPWISE_WORKERS),
+    modelWorker: modelWorkerFromEnv(env.STEPWISE_MODEL_WORKER),
   };
 }
 
@@ -124,8 +135,11 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
     extraRoutes: lti.routes,
     onAttempt: lti.onAttempt,
     onRelease: lti.onRelease,
+    // Artefact questions are jobs in the database, computed by a model worker (here, or `stepwise worker`).
+    artefactPages: { jobs: new StoredArtefactJobs(store) },
     ...(opts.peers ? { peers: opts.peers } : {}),
   });
+  const models = config.modelWorker === 'local' ? modelWorker(store, { logger }) : undefined;
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -135,6 +149,7 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   });
   // Grade passback posts from the outbox in the background (every process claims its share).
   lti.outbox.start();
+  models?.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.baseUrl ?? listenUrl(config.host, port);
@@ -163,8 +178,7 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
       server.close(() => {
         clearTimeout(force);
         // Posts in hand finish (or their lease lets another process take them), then the database closes.
-        void lti.outbox
-          .stop()
+        void Promise.all([lti.outbox.stop(), models?.stop()])
           .then(() => store.close())
           .then(resolve);
       });

@@ -16,6 +16,7 @@ import { action, print } from './action.js';
 import { parseSeed, readJsonArg } from './args.js';
 import { registerExam } from './exam.js';
 import { registerSecrets } from './secrets.js';
+import { registerWorker } from './worker.js';
 import { gradeText, solutionText, topicsText } from './format.js';
 import { texToText } from './tex-text.js';
 
@@ -171,6 +172,7 @@ lti
   );
 
 registerSecrets(program);
+registerWorker(program);
 
 program
   .command('doctor')

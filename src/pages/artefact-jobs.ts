@@ -38,6 +38,7 @@ export interface ArtefactView {
 export type ArtefactState =
   | { state: 'ready'; view: ArtefactView }
   | { state: 'running'; fraction: number }
+  /** `position`: how many jobs are ahead (0: it starts next). */
   | { state: 'queued'; position: number }
   | { state: 'failed' }
   | { state: 'absent' };
@@ -47,6 +48,22 @@ export class ArtefactsBusy extends Error {
   constructor(readonly retryAfter: number) {
     super('busy');
   }
+}
+
+/**
+ * What the pages need of whoever computes artefact questions: ArtefactJobs (a child process of this
+ * server, state in memory) or StoredArtefactJobs (jobs in the database, computed by any worker).
+ */
+export interface ArtefactRunner {
+  /** Where the question stands for this seed, without starting anything. */
+  state(id: string, seed: number): ArtefactState | Promise<ArtefactState>;
+  /** The state, starting the job if there is none (ArtefactsBusy when the queue is full). */
+  request(q: ArtefactQuestion, seed: number): ArtefactState | Promise<ArtefactState>;
+  /** Resolves when the job for (id, seed) ends, or after `ms`. */
+  wait(id: string, seed: number, ms: number): Promise<void>;
+  /** A picture by its hash, or undefined. */
+  file(hash: string): Buffer | undefined | Promise<Buffer | undefined>;
+  close(): void;
 }
 
 export interface ArtefactJobsOptions {
@@ -83,7 +100,7 @@ function pngSize(png: Uint8Array): { width: number; height: number } {
   return b.length >= 24 ? { width: b.readUInt32BE(16), height: b.readUInt32BE(20) } : { width: 0, height: 0 };
 }
 
-export class ArtefactJobs {
+export class ArtefactJobs implements ArtefactRunner {
   private readonly queueLimit: number;
   private readonly keepViews: number;
   private readonly views = new Map<string, ArtefactView>();

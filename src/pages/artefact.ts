@@ -18,7 +18,7 @@ import { checkAnswer, loadArtefactQuestions, type ArtefactQuestion } from '../mo
 import { markdownToHtml } from '../render/html.js';
 import type { Caller } from '../service/caller.js';
 import type { Store } from '../store/types.js';
-import { ArtefactJobs, ArtefactsBusy, type ArtefactState, type ArtefactView } from './artefact-jobs.js';
+import { ArtefactJobs, ArtefactsBusy, type ArtefactRunner, type ArtefactState, type ArtefactView } from './artefact-jobs.js';
 import { PageError } from './errors.js';
 import { sendHtml, type PageData } from './render.js';
 import { pageCaller } from './session.js';
@@ -26,8 +26,8 @@ import { pageCaller } from './session.js';
 export interface ArtefactPagesOptions {
   /** The questions offered (default: question-bank/artefacts). */
   questions?: Map<string, ArtefactQuestion>;
-  /** The job runner (default: one made here; pass one to close it, e.g. in tests). */
-  jobs?: ArtefactJobs;
+  /** The job runner (default: a child process of this server; the server passes StoredArtefactJobs, tests their own). */
+  jobs?: ArtefactRunner;
   /** How long a page request waits for a job before showing progress, ms (default 1500). */
   waitMs?: number;
   /** Seconds between a progress page's reloads (default 2). */
@@ -54,7 +54,7 @@ const shown = (x: number | string) => (typeof x === 'number' ? String(Number(x.t
 export function artefactPages(o: ArtefactPagesOptions & { store: Store; logger?: Logger }) {
   let questions = o.questions;
   const all = (): Map<string, ArtefactQuestion> => (questions ??= loadArtefactQuestions().questions);
-  const jobs = o.jobs ?? new ArtefactJobs({ logger: o.logger });
+  const jobs: ArtefactRunner = o.jobs ?? new ArtefactJobs({ logger: o.logger });
   const waitMs = o.waitMs ?? 1500;
   const refresh = o.refreshSeconds ?? 2;
 
@@ -77,7 +77,7 @@ export function artefactPages(o: ArtefactPagesOptions & { store: Store; logger?:
   async function ready(res: Response, q: ArtefactQuestion, seed: number): Promise<ArtefactState> {
     let s: ArtefactState;
     try {
-      s = jobs.request(q, seed);
+      s = await jobs.request(q, seed);
     } catch (e) {
       if (!(e instanceof ArtefactsBusy)) throw e;
       res.set('Retry-After', String(e.retryAfter));
@@ -85,7 +85,7 @@ export function artefactPages(o: ArtefactPagesOptions & { store: Store; logger?:
     }
     if (s.state === 'running' || s.state === 'queued') {
       await jobs.wait(q.id, seed, waitMs);
-      s = jobs.state(q.id, seed);
+      s = await jobs.state(q.id, seed);
     }
     return s;
   }
@@ -98,7 +98,7 @@ export function artefactPages(o: ArtefactPagesOptions & { store: Store; logger?:
     if (s.state === 'failed') throw new PageError(500, 'internal', 'The model runs behind this question could not be computed. Try again later; if it keeps happening, tell your instructor.');
     if (s.state !== 'ready') {
       const percent = s.state === 'running' ? Math.round(s.fraction * 100) : 0;
-      const words = s.state === 'running' ? `computing, ${percent}% done` : s.state === 'queued' ? `waiting for ${s.position === 1 ? 'one other question' : `${s.position} other questions`}` : 'starting';
+      const words = s.state === 'running' ? `computing, ${percent}% done` : s.state === 'queued' && s.position > 0 ? `waiting for ${s.position === 1 ? 'one other question' : `${s.position} other questions`}` : 'starting';
       const href = `/practice/artefact/${encodeURIComponent(q.id)}?seed=${seed}`;
       // A reload by the browser itself (JavaScript or not), always a GET, also after an answer's POST.
       res.set('Refresh', `${refresh}; url=${href}`);
@@ -121,7 +121,7 @@ export function artefactPages(o: ArtefactPagesOptions & { store: Store; logger?:
 
   const fileRoute = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const m = /^([0-9a-f]{64})\.png$/.exec(String(req.params.file));
-    const png = m ? jobs.file(m[1]) : undefined;
+    const png = m ? await jobs.file(m[1]) : undefined;
     if (!png) return next();
     if (!(await pageCaller(o.store, req))) throw new PageError(401, 'unauthorized', 'Sign in to see this picture.');
     // Named by the hash of its bytes: a URL never changes content.

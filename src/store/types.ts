@@ -305,9 +305,44 @@ export interface Store {
   readonly lti: LtiRepo;
   /** Grade passback's outbox: a job per attempt to post to an LMS. */
   readonly passback: PassbackJobRepo;
+  /** Artefact questions' model runs as jobs, and their stored views and pictures. */
+  readonly models: ModelJobRepo;
   readonly secrets: SecretRepo;
   readonly webSessions: WebSessionRepo;
   /** Health: the backend answers and its data is sound (SQLite: PRAGMA quick_check). */
   check(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;
+}
+
+/** An artefact question's runs for one seed, as a job (db/migrations/015_model_jobs.sql). */
+export interface ModelJob {
+  questionId: string;
+  seed: number;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  fraction: number;
+  /** The stored view (JSON) once done. */
+  view?: string;
+  /** Jobs ahead of this one: queued before it, or running (queued jobs only). */
+  ahead?: number;
+  updatedAt: number;
+}
+
+export interface ModelJobRepo {
+  get(questionId: string, seed: number): Promise<ModelJob | undefined>;
+  /**
+   * Queues the job unless it exists (a failed one older than `retryFailedAfterMs` is queued again);
+   * 'full' when `queueLimit` jobs are queued already. Returns the job as it stands.
+   */
+  request(questionId: string, seed: number, queueLimit: number, retryFailedAfterMs: number): Promise<ModelJob | 'full'>;
+  /**
+   * Claims the oldest queued job of these questions (or a running one whose lease ran out) for
+   * `worker` until now + leaseMs.
+   */
+  claim(worker: string, now: number, leaseMs: number, questionIds: string[]): Promise<ModelJob | undefined>;
+  /** Progress of a claimed job; extends its lease. False when the job is no longer this worker's. */
+  progress(questionId: string, seed: number, worker: string, fraction: number, leaseUntil: number): Promise<boolean>;
+  /** Stores the pictures and the view of a claimed job, in one transaction. */
+  finish(questionId: string, seed: number, worker: string, view: string, files: { hash: string; png: Buffer }[]): Promise<void>;
+  fail(questionId: string, seed: number, worker: string): Promise<void>;
+  file(hash: string): Promise<Buffer | undefined>;
 }

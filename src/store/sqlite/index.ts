@@ -1,5 +1,6 @@
 /** The SQLite backend of the Store (better-sqlite3 12, WAL). */
 import { sqlitePassbackJobs } from './passback-jobs.js';
+import { sqliteModelJobs } from './model-jobs.js';
 import type { Store } from '../types.js';
 import { openDatabase, type Db, type OpenOptions } from './db.js';
 import { backfillExamFingerprints } from './fingerprints.js';
@@ -22,6 +23,7 @@ export class SqliteStore implements Store {
   readonly exams;
   readonly lti;
   readonly passback;
+  readonly models;
   readonly secrets;
   readonly webSessions;
   /** The tool keys found at open: sealed, sealed now (plaintext from an older version), left plaintext. */
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
     this.atRest = openToolKeys(db, opts.secret);
     this.lti = sqliteLti(db, toolKeySealer(opts.secret));
     this.passback = sqlitePassbackJobs(db);
+    this.models = sqliteModelJobs(db);
     this.secrets = sqliteSecrets(db, opts.secret);
     this.webSessions = sqliteWebSessions(db);
     backfillExamFingerprints(db);

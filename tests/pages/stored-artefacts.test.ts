@@ -1,0 +1,188 @@
+/**
+ * Artefact questions as jobs in the database: two API nodes on one SQLite file queue and serve the
+ * same job; a model worker (the real child-process runner, tiny runs) computes it; the pictures
+ * and the expected answer come from the database through either node; a failed job shows as
+ * failed; the queue is bounded; a job whose worker died is taken over after its lease.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { bootstrapInstructor } from '../../src/api/bootstrap.js';
+import { katexAssetRoutes } from '../../src/lti/assets.js';
+import { modelWorker, parseLabs } from '../../src/model-worker.js';
+import type { ArtefactQuestion } from '../../src/models/questions.js';
+import { ArtefactJobs } from '../../src/pages/artefact-jobs.js';
+import { StoredArtefactJobs } from '../../src/pages/stored-artefacts.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
+import type { Harness } from '../api/harness.js';
+import { signIn, type PageClient } from './harness.js';
+
+const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
+const howMany: ArtefactQuestion = {
+  id: 'stored-how-many',
+  title: 'How many are covered?',
+  lab: 'gan',
+  runs: [{ name: 'vanilla', run: 'vanilla', seed: 3, config: TINY }],
+  prompt: 'Run {{vanilla}} trains a GAN on the ring. How many of the 8 modes does it cover?',
+  show: ['vanilla:samples-final.png'],
+  answer: { type: 'number', metric: 'vanilla.modesCovered', tolerance: 0 },
+};
+const broken: ArtefactQuestion = { ...howMany, id: 'stored-broken', show: ['vanilla:no-such-plot.png'] };
+const other: ArtefactQuestion = { ...howMany, id: 'stored-other' };
+const questions = new Map([howMany, broken, other].map((q) => [q.id, q]));
+
+interface Node {
+  store: SqliteStore;
+  server: Server;
+  url: string;
+}
+
+let dir: string;
+let cache: string;
+const savedCache = process.env.STEPWISE_CACHE;
+const nodes: Node[] = [];
+let a: PageClient;
+let b: PageClient;
+
+async function node(file: string, queueLimit = 32): Promise<Node> {
+  const store = SqliteStore.open({ file });
+  const { app } = createApp({
+    store,
+    rateLimitPerMinute: 0,
+    authFailuresPerMinute: 0,
+    extraRoutes: katexAssetRoutes(),
+    artefactPages: { jobs: new StoredArtefactJobs(store, { queueLimit, pollMs: 20 }), questions, waitMs: 50, refreshSeconds: 1 },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const n = { store, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  nodes.push(n);
+  return n;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stepwise-stored-art-'));
+  cache = mkdtempSync(join(tmpdir(), 'stepwise-stored-art-cache-'));
+  process.env.STEPWISE_CACHE = cache; // inherited by the runner's child process
+  const file = join(dir, 'two-nodes.db');
+  const first = await node(file);
+  const second = await node(file);
+  const { created } = await bootstrapInstructor(first.store);
+  const res = await fetch(`${first.url}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${created}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ada', role: 'student' }) });
+  const key = ((await res.json()) as { apiKey: string }).apiKey;
+  a = await signIn({ url: first.url } as Harness, key);
+  b = await signIn({ url: second.url } as Harness, key);
+});
+
+afterAll(async () => {
+  for (const n of nodes) {
+    n.server.closeAllConnections();
+    await new Promise((r) => n.server.close(r));
+    await n.store.close();
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(cache, { recursive: true, force: true });
+  if (savedCache === undefined) delete process.env.STEPWISE_CACHE;
+  else process.env.STEPWISE_CACHE = savedCache;
+});
+
+describe('artefact questions as database jobs', () => {
+  it('one job for both nodes, computed by a worker, served and graded through either node', async () => {
+    const path = `/practice/artefact/${howMany.id}?seed=5`;
+    const first = await a.get(path);
+    expect(first.status).toBe(202);
+    expect(first.text).toMatch(/waiting|starting/);
+    expect((await b.get(path)).status).toBe(202);
+    const count = nodes[0]!.store.db.prepare('SELECT count(*) AS n FROM model_jobs').get() as { n: number };
+    expect(count.n).toBe(1);
+
+    const worker = modelWorker(nodes[0]!.store, { questions, executor: new ArtefactJobs({ queueLimit: 1 }), name: 'test-worker' });
+    try {
+      expect(await worker.once()).toBe(true);
+      expect(await worker.once()).toBe(false); // nothing else queued
+    } finally {
+      await worker.stop();
+    }
+
+    const ready = await b.get(path);
+    expect(ready.status).toBe(200);
+    const src = /<img[^>]+src="(\/pages\/artefact-files\/[0-9a-f]{64}\.png)"/.exec(ready.text)?.[1];
+    expect(src).toBeDefined();
+    const png = await fetch(nodes[0]!.url + src!, { headers: { cookie: a.cookie! } });
+    expect(png.status).toBe(200);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    // Without a session, no picture.
+    expect((await fetch(nodes[1]!.url + src!)).status).toBe(401);
+
+    // The expected answer is the stored one, whichever node grades.
+    const stored = JSON.parse((await nodes[1]!.store.models.get(howMany.id, 5))!.view!) as { expected: number };
+    expect(Number.isInteger(stored.expected)).toBe(true);
+    const csrf = a.csrf((await a.get(path)).text);
+    const right = await a.post(`/practice/artefact/${howMany.id}`, { _csrf: csrf, seed: '5', answer: String(stored.expected) });
+    expect(right.status).toBe(200);
+    expect(right.text).toContain('Correct');
+    const wrong = await b.post(`/practice/artefact/${howMany.id}`, { _csrf: b.csrf((await b.get(path)).text), seed: '5', answer: String(stored.expected + 1) });
+    expect(wrong.text).toContain('Incorrect');
+  }, 120_000);
+
+  it('shows a failed job as failed', async () => {
+    const path = `/practice/artefact/${broken.id}?seed=1`;
+    expect((await a.get(path)).status).toBe(202);
+    const worker = modelWorker(nodes[0]!.store, { questions, executor: new ArtefactJobs({ queueLimit: 1 }), name: 'test-worker' });
+    try {
+      expect(await worker.once()).toBe(true);
+    } finally {
+      await worker.stop();
+    }
+    expect((await nodes[0]!.store.models.get(broken.id, 1))?.state).toBe('failed');
+    const r = await b.get(path);
+    expect(r.status).toBe(500);
+    expect(r.text).toContain('could not be computed');
+  }, 120_000);
+
+  it('takes over a job whose worker died, once its lease ran out; a worker for other labs leaves it', async () => {
+    const path = `/practice/artefact/${other.id}?seed=9`;
+    expect((await a.get(path)).status).toBe(202);
+    const clip = modelWorker(nodes[0]!.store, { questions, labs: ['clip'], executor: new ArtefactJobs({ queueLimit: 1 }), name: 'clip-worker' });
+    expect(await clip.once()).toBe(false);
+    await clip.stop();
+    // A worker claims it with a short lease and dies without a word.
+    const claimed = await nodes[0]!.store.models.claim('dead-worker', Date.now(), 300, [other.id]);
+    expect(claimed).toMatchObject({ questionId: other.id, seed: 9, state: 'running' });
+    const live = modelWorker(nodes[1]!.store, { questions, executor: new ArtefactJobs({ queueLimit: 1 }), name: 'live-worker' });
+    try {
+      expect(await live.once()).toBe(false); // still leased
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await live.once()).toBe(true);
+    } finally {
+      await live.stop();
+    }
+    expect((await b.get(path)).status).toBe(200);
+    // The dead worker's late report changes nothing.
+    expect(await nodes[0]!.store.models.progress(other.id, 9, 'dead-worker', 0.5, Date.now() + 1000)).toBe(false);
+  }, 120_000);
+
+  it('bounds the queue: a full one answers 503 with Retry-After', async () => {
+    const file = join(dir, 'bounded.db');
+    const n = await node(file, 1);
+    const { created } = await bootstrapInstructor(n.store);
+    const res = await fetch(`${n.url}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${created}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bo', role: 'student' }) });
+    const c = await signIn({ url: n.url } as Harness, ((await res.json()) as { apiKey: string }).apiKey);
+    expect((await c.get(`/practice/artefact/${howMany.id}?seed=1`)).status).toBe(202);
+    const full = await c.get(`/practice/artefact/${howMany.id}?seed=2`);
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBe('30');
+  });
+
+  it('--labs names only the three labs', () => {
+    expect(parseLabs(undefined)).toEqual(['gan', 'clip', 'tvlt']);
+    expect(parseLabs('GAN, clip')).toEqual(['gan', 'clip']);
+    expect(() => parseLabs('gan,bert')).toThrow(/"bert" is none of them/);
+  });
+});
