@@ -68,7 +68,10 @@ export async function createVariant(store: Store, r: VariantRequest): Promise<Va
     if (r.seed !== undefined || draw >= MAX_DRAWS) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: choose another seed`);
     p = generateProblem(r.ref, freshSeed(), r.difficulty);
   }
-  return store.variants.create(variantFromProblem(p, { mode: r.mode, createdBy: r.createdBy, courseId: r.courseId, sessionId: r.sessionId }));
+  const v = await store.variants.create(variantFromProblem(p, { mode: r.mode, createdBy: r.createdBy, courseId: r.courseId, sessionId: r.sessionId }));
+  // Kept as getVariant would read it back: the student's next request (submitting it) needs no read.
+  variantsOf(store).set(v.id, v);
+  return v;
 }
 
 /**
@@ -90,9 +93,14 @@ export function studentVariantView(v: Variant): StudentVariant {
 const variantCache = new WeakMap<Store, Lru<string, Variant>>();
 const answersCache = new Lru<string, VariantAnswers>(1000);
 
-export async function getVariant(store: Store, id: string): Promise<Variant> {
+function variantsOf(store: Store): Lru<string, Variant> {
   let cache = variantCache.get(store);
   if (!cache) variantCache.set(store, (cache = new Lru(1000)));
+  return cache;
+}
+
+export async function getVariant(store: Store, id: string): Promise<Variant> {
+  const cache = variantsOf(store);
   let v = cache.get(id);
   if (!v) {
     v = await store.variants.get(id);
