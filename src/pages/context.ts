@@ -10,6 +10,7 @@ import type { Attempt, Store, Variant } from '../store/types.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
 import type { ArtefactPagesOptions } from './artefact.js';
 import { PageError } from './errors.js';
+import { formParser } from './form-body.js';
 import type { Embed } from './render.js';
 import { checkCsrf, checkSameOrigin, csrfToken, embeddedCaller, pageCaller, sessionToken } from './session.js';
 
@@ -67,7 +68,7 @@ export function isPagePath(path: string): boolean {
 
 export function pagesContext(o: PagesOptions): PagesContext {
   const { store } = o;
-  const form: RequestHandler = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 2000 });
+  const form: RequestHandler = formParser({ limit: '256kb', parameterLimit: 2000 });
   const jsonBody: RequestHandler = express.json({ limit: '64kb' });
 
   /** An async route whose failures go to the router's error handler. */
