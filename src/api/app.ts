@@ -26,7 +26,7 @@ interface Locals {
   caller?: Caller;
 }
 import { apiRoutes } from './routes/index.js';
-import { pagesRouter } from '../pages/index.js';
+import { isPagePath, pagesRouter } from '../pages/index.js';
 import type { ArtefactPagesOptions } from '../pages/artefact.js';
 import type { AttemptHook } from '../service/attempts.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
@@ -131,6 +131,12 @@ export function createApp(options: AppOptions): StepwiseApp {
   };
   const store = cacheKeys(options.store);
 
+  // The student web pages (src/pages): same store, same service rules. A page path goes to them
+  // before the API's routes (none of which is a page path), so a page view does not walk past
+  // every API route first; any other path reaches them after the API, as before.
+  const pages = pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute, artefacts: options.artefactPages, peers: options.peers, ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}), ...(options.onRelease ? { onRelease: options.onRelease } : {}) });
+  app.use((req, res, next) => (isPagePath(req.path) ? pages(req, res, next) : next()));
+
   const openapi = openApiDocument(routes, API_VERSION);
   app.get('/api/v1/openapi.json', limiter, (_req, res) => {
     res.json(openapi);
@@ -189,8 +195,7 @@ export function createApp(options: AppOptions): StepwiseApp {
     });
   }
 
-  // The student web pages (src/pages): same store, same service rules.
-  app.use(pagesRouter({ store, logger: options.logger, baseUrl: options.baseUrl, authFailuresPerMinute: options.authFailuresPerMinute, rateLimitPerMinute: perMinute, artefacts: options.artefactPages, peers: options.peers, ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}), ...(options.onRelease ? { onRelease: options.onRelease } : {}) }));
+  app.use((req, res, next) => (isPagePath(req.path) ? next() : pages(req, res, next)));
 
   app.use((req, res) => sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.path}`, undefined, req.originalUrl));
   app.use(problemHandler(options.logger));

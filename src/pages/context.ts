@@ -11,8 +11,9 @@ import type { ReleaseHook } from '../service/exam-rules.js';
 import type { Peers } from '../api/peers.js';
 import type { ArtefactPagesOptions } from './artefact.js';
 import { PageError } from './errors.js';
+import { formParser } from './form-body.js';
 import type { Embed } from './render.js';
-import { checkCsrf, checkSameOrigin, csrfToken, embeddedCaller, pageCaller } from './session.js';
+import { checkCsrf, checkSameOrigin, csrfToken, embeddedCaller, pageCaller, sessionToken } from './session.js';
 
 export interface PagesOptions {
   store: Store;
@@ -70,7 +71,7 @@ export function isPagePath(path: string): boolean {
 
 export function pagesContext(o: PagesOptions): PagesContext {
   const { store } = o;
-  const form: RequestHandler = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 2000 });
+  const form: RequestHandler = formParser({ limit: '256kb', parameterLimit: 2000 });
   const jsonBody: RequestHandler = express.json({ limit: '64kb' });
 
   /** An async route whose failures go to the router's error handler. */
@@ -83,8 +84,14 @@ export function pagesContext(o: PagesOptions): PagesContext {
   /** A page for a signed-in user; others go to the sign-in page (GET) or are refused (POST). */
   const signedIn = (fn: Handler, post = false) =>
     wrap(async (req, res) => {
-      // A post from a page inside an LMS iframe carries its LTI page token (src/lti/page.ts).
-      const embedded = post ? await embeddedCaller(store, req) : undefined;
+      // The cookie session's CSRF token (an HMAC of the cookie), made once per request.
+      const cookie = sessionToken(req);
+      const ownCsrf = cookie === undefined ? undefined : csrfToken(cookie);
+      // A post from a page inside an LMS iframe carries its LTI page token (src/lti/page.ts). A
+      // field that is this cookie's own CSRF token is no page token, so the store is not asked
+      // for one: one session lookup per post, not two.
+      const sentOwn = ownCsrf !== undefined && (req.body as Record<string, unknown> | undefined)?._csrf === ownCsrf;
+      const embedded = post && !sentOwn ? await embeddedCaller(store, req) : undefined;
       if (embedded) {
         checkSameOrigin(req, o.baseUrl);
         await fn(req, res, { caller: embedded.caller, token: embedded.token, csrf: embedded.token, embed: { frameAncestors: embedded.frameAncestors } });
@@ -98,9 +105,10 @@ export function pagesContext(o: PagesOptions): PagesContext {
       }
       if (post) {
         checkSameOrigin(req, o.baseUrl);
-        checkCsrf(req, found.token);
+        checkCsrf(req, found.token, ownCsrf);
       }
-      await fn(req, res, { ...found, csrf: csrfToken(found.token) });
+      // found.token is the cookie's (pageCaller reads the same cookie).
+      await fn(req, res, { ...found, csrf: ownCsrf ?? csrfToken(found.token) });
     });
 
   /** The fields every page's layout takes. */

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { forbiddenError, notFoundError } from '../core/errors.js';
 import { generateProblem, resolve, workedSolution, solveProblem, type Problem } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
+import { exactJson } from '../core/exact-json.js';
 import { Lru } from '../core/lru.js';
 import type { SolvedStep } from '../solvers/solve.js';
 import { markdownToHtml } from '../render/html.js';
@@ -41,15 +42,36 @@ export function variantFromProblem(
   return { ...p, ...placed };
 }
 
+/**
+ * Practice problems asked for by seed, by ref, seed and difficulty: a class on an assigned exercise
+ * asks for the same few seeds over and over, and generating one (its params and its prompt's
+ * templates) was a tenth of a question page's time. Only caller-chosen practice seeds go in — never
+ * an exam's, whose seeds are its secret — and every hit is a copy, so no variant shares mutable
+ * params with another. The engine's topics and bank are fixed for the process's life.
+ */
+const PROBLEMS_MAX = 1000;
+const seededPractice = new Lru<string, Problem>(PROBLEMS_MAX);
+
+function generateSeeded(r: VariantRequest, seed: number): Problem {
+  if (r.mode !== 'practice' || !Number.isSafeInteger(seed) || Object.is(seed, -0)) return generateProblem(r.ref, seed, r.difficulty);
+  const key = JSON.stringify([r.ref, seed, r.difficulty ?? null]);
+  let p = seededPractice.get(key);
+  if (p === undefined) seededPractice.set(key, (p = generateProblem(r.ref, seed, r.difficulty)));
+  return { ...p, params: structuredClone(p.params), steps: [...p.steps] };
+}
+
 export async function createVariant(store: Store, r: VariantRequest): Promise<Variant> {
-  let p = generateProblem(r.ref, r.seed ?? freshSeed(), r.difficulty);
+  let p = r.seed !== undefined ? generateSeeded(r, r.seed) : generateProblem(r.ref, freshSeed(), r.difficulty);
   for (let draw = 1; !r.allowExamItems && (await store.variants.inUnreleasedExam(p.topic, p.params)); draw++) {
     // A pinned question is the same problem for every seed: no other seed helps.
     if (resolve(r.ref).question?.params) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: this question's numbers are pinned (every seed gives them), so it cannot be practised until the exam is released`);
     if (r.seed !== undefined || draw >= MAX_DRAWS) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: choose another seed`);
     p = generateProblem(r.ref, freshSeed(), r.difficulty);
   }
-  return store.variants.create(variantFromProblem(p, { mode: r.mode, createdBy: r.createdBy, courseId: r.courseId, sessionId: r.sessionId }));
+  const v = await store.variants.create(variantFromProblem(p, { mode: r.mode, createdBy: r.createdBy, courseId: r.courseId, sessionId: r.sessionId }));
+  // Kept as getVariant would read it back: the student's next request (submitting it) needs no read.
+  variantsOf(store).set(v.id, v);
+  return v;
 }
 
 /**
@@ -71,9 +93,14 @@ export function studentVariantView(v: Variant): StudentVariant {
 const variantCache = new WeakMap<Store, Lru<string, Variant>>();
 const answersCache = new Lru<string, VariantAnswers>(1000);
 
-export async function getVariant(store: Store, id: string): Promise<Variant> {
+function variantsOf(store: Store): Lru<string, Variant> {
   let cache = variantCache.get(store);
   if (!cache) variantCache.set(store, (cache = new Lru(1000)));
+  return cache;
+}
+
+export async function getVariant(store: Store, id: string): Promise<Variant> {
+  const cache = variantsOf(store);
   let v = cache.get(id);
   if (!v) {
     v = await store.variants.get(id);
@@ -93,13 +120,33 @@ export interface VariantAnswers {
 export function variantAnswers(v: Variant): VariantAnswers {
   let a = answersCache.get(v.id);
   if (!a) {
-    a = {
-      variantId: v.id,
-      steps: solveProblem(v.topic, v.params).steps.filter((s) => v.steps.includes(s.id)),
-      workedMarkdown: workedSolution(v.topic, v.params),
-    };
+    const { steps, workedMarkdown } = v.mode === 'practice' ? practiceAnswers(v) : solved(v);
+    a = { variantId: v.id, steps: steps.filter((s) => v.steps.includes(s.id)), workedMarkdown };
     answersCache.set(v.id, a);
   }
+  return a;
+}
+
+const solved = (v: Variant): { steps: SolvedStep[]; workedMarkdown: string } => ({ steps: solveProblem(v.topic, v.params).steps, workedMarkdown: workedSolution(v.topic, v.params) });
+
+/**
+ * Solutions of practice problems by topic and params: a class on an assigned exercise submits the
+ * same numbers in a new variant each time. Practice variants only, so no exam item's answers are
+ * ever computed into (or timed out of) a cache a practice request can reach.
+ */
+const SOLUTIONS_MAX = 500;
+const practiceSolutions = new Lru<string, { steps: SolvedStep[]; workedMarkdown: string }>(SOLUTIONS_MAX);
+
+/** How many entries the practice caches hold, and their bounds (tests: they stay bounded). */
+export function practiceCacheSizes(): { problems: number; problemsMax: number; solutions: number; solutionsMax: number } {
+  return { problems: seededPractice.size, problemsMax: PROBLEMS_MAX, solutions: practiceSolutions.size, solutionsMax: SOLUTIONS_MAX };
+}
+
+function practiceAnswers(v: Variant): { steps: SolvedStep[]; workedMarkdown: string } {
+  const key = exactJson([v.topic, v.params]);
+  if (key === undefined) return solved(v);
+  let a = practiceSolutions.get(key);
+  if (a === undefined) practiceSolutions.set(key, (a = solved(v)));
   return a;
 }
 

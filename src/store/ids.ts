@@ -1,9 +1,10 @@
 /** Ids, secrets and timestamps for stored records. */
 import { createHash, randomBytes } from 'node:crypto';
+import { randomText } from '../core/random-pool.js';
 
 /** "att_3k9…": a type prefix and 16 random bytes, base64url. */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+  return `${prefix}_${randomText(16, 'base64url')}`;
 }
 
 /** An API key secret: "sw_" and 32 random bytes, base64url (256 bits). */

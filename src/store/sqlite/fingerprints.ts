@@ -12,6 +12,23 @@ export interface ExamFingerprints {
   inUnreleasedExam(topic: string, params: unknown): boolean;
 }
 
+/**
+ * Fingerprints by the params object they were made from: a submission asks about one variant's
+ * params up to three times (may the student see it, may they see its solution), each a
+ * normalise-write-hash of the whole problem. Params are never changed once made (variants are
+ * frozen), and a WeakMap holds nothing its objects do not.
+ */
+const byParams = new WeakMap<object, { topic: string; fp: string | undefined }>();
+
+function fingerprintOf(topic: string, params: unknown): string | undefined {
+  if (typeof params !== 'object' || params === null) return fingerprintOrUndefined(topic, params);
+  const hit = byParams.get(params);
+  if (hit !== undefined && hit.topic === topic) return hit.fp;
+  const fp = fingerprintOrUndefined(topic, params);
+  byParams.set(params, { topic, fp });
+  return fp;
+}
+
 export function examFingerprints(db: Db): ExamFingerprints {
   const insert = db.prepare('INSERT OR REPLACE INTO exam_fingerprints (variant_id, exam_id, fingerprint, form) VALUES (?, ?, ?, ?)');
   const unreleased = db.prepare<[string], { n: number }>(
@@ -23,7 +40,7 @@ export function examFingerprints(db: Db): ExamFingerprints {
       insert.run(variantId, examId, fingerprint, FINGERPRINT_FORM);
     },
     inUnreleasedExam(topic, params) {
-      const fp = fingerprintOrUndefined(topic, params);
+      const fp = fingerprintOf(topic, params);
       return fp !== undefined && (unreleased.get(fp)?.n ?? 0) > 0;
     },
   };
