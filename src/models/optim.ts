@@ -7,6 +7,7 @@
  */
 import type { Tf } from './runtime.js';
 
+type Scalar = import('@tensorflow/tfjs').Scalar;
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Variable = import('@tensorflow/tfjs').Variable;
 
@@ -38,7 +39,10 @@ export class FlatAdam {
     tf.tidy(() => {
       // One flat 1-D variable (fused.ts's FlatMlp) needs no concatenation, split or reshape.
       const single = this.vars.length === 1 && this.vars[0].rank === 1;
-      const g = single ? grads[this.vars[0].name] : tf.concat(this.vars.map((x) => tf.reshape(grads[x.name], [-1])));
+      // A variable the loss does not reach has no gradient (tf.variableGrads leaves it out): zeros, as
+      // tf.train.adam would leave it unchanged only while its moments are zero.
+      const gradOf = (x: Variable): Tensor => grads[x.name] ?? tf.zerosLike(x);
+      const g = single ? gradOf(this.vars[0]) : tf.concat(this.vars.map((x) => tf.reshape(gradOf(x), [-1])));
       // The moments are kept scaled, M = m / (1 − β1) and V = v / (1 − β2), so each update is one
       // multiply and one add (M ← β1·M + g); the scales come back in the constants of the step:
       // m / (√v + ε) = (1 − β1) / √(1 − β2) · M / (√V + ε / √(1 − β2)). Fewer kernels, same values.
@@ -52,6 +56,18 @@ export class FlatAdam {
       }
       tf.split(delta, this.sizes).forEach((d, i) => this.vars[i].assign(tf.add(this.vars[i], tf.reshape(d, this.vars[i].shape))));
     });
+  }
+
+  /**
+   * One step on `loss` (a scalar of the variables) with step size lr, in place of
+   * tf.train.adam's minimize; returns the loss's value when asked (one read back).
+   */
+  minimize(loss: () => Scalar, lr: number, returnCost = false): number | undefined {
+    const { value, grads } = this.tf.variableGrads(loss, this.vars);
+    this.apply(grads, lr);
+    const cost = returnCost ? value.dataSync()[0] : undefined;
+    this.tf.dispose([value, ...Object.values(grads)]);
+    return cost;
   }
 
   dispose(): void {
