@@ -96,8 +96,8 @@ export function activate(tf: Tf, x: Tensor, a: Activation): Tensor {
  * (slope 0.2) or no activation — what the labs use — the stack runs fused (fusedMlp); otherwise
  * layer by layer.
  */
-export function mlp(tf: Tf, layers: Layer[], x: Tensor2D, hidden: Activation = 'relu', last: Activation = 'linear'): Tensor2D {
-  return fusable(hidden) && fusable(last) ? fusedMlp(tf, layers, x, hidden, last) : layeredMlp(tf, layers, x, hidden, last);
+export function mlp(tf: Tf, layers: Layer[], x: Tensor2D, hidden: Activation = 'relu', last: Activation = 'linear', o: MlpOptions = {}): Tensor2D {
+  return fusable(hidden) && fusable(last) ? fusedMlp(tf, layers, x, hidden, last, o) : layeredMlp(tf, layers, x, hidden, last);
 }
 
 /** The plain stack: matMul, add, activation per layer, each op differentiated by tfjs's tape. */
@@ -108,6 +108,15 @@ export function layeredMlp(tf: Tf, layers: Layer[], x: Tensor2D, hidden: Activat
     h = activate(tf, h, k < layers.length - 1 ? hidden : last) as Tensor2D;
   });
   return h;
+}
+
+export interface MlpOptions {
+  /**
+   * The input is data (pixels, noise, a batch of real points), never differentiated: the fused
+   * backward then skips the first layer's input gradient (a matMul and a transpose; for CLIP's
+   * convolution a third of the step's arithmetic).
+   */
+  constantInput?: boolean;
 }
 
 type Fusable = 'relu' | 'leakyRelu' | 'linear';
@@ -123,7 +132,7 @@ const LEAK = 0.2;
  * microseconds, which for the labs' 64-wide layers is most of a training step. Outputs equal
  * layeredMlp's up to float rounding (tests/models/fused.test.ts).
  */
-export function fusedMlp(tf: Tf, layers: Layer[], x: Tensor2D, hidden: Fusable, last: Fusable): Tensor2D {
+export function fusedMlp(tf: Tf, layers: Layer[], x: Tensor2D, hidden: Fusable, last: Fusable, o: MlpOptions = {}): Tensor2D {
   const n = layers.length;
   const actOf = (k: number): Fusable => (k < n - 1 ? hidden : last);
   const transposeFree = tf.getBackend() !== 'wasm' && tf.getBackend() !== 'cpu';
@@ -165,7 +174,8 @@ export function fusedMlp(tf: Tf, layers: Layer[], x: Tensor2D, hidden: Fusable, 
   const f = tf.customGrad((...args) => {
     const save = args[args.length - 1] as unknown as (ts: Tensor[]) => void;
     const inputs = args.slice(0, -1) as unknown as Tensor[];
-    const { acts, ws } = forward(inputs[0] as Tensor2D, inputs.slice(1));
+    // A constant input is not an argument (so it gets no gradient); it outlives the step, being data.
+    const { acts, ws } = o.constantInput ? forward(x, inputs) : forward(inputs[0] as Tensor2D, inputs.slice(1));
     save([...acts, ...ws]);
     return {
       value: tf.reshape(acts[n], [rows, width]) as Tensor2D,
@@ -182,14 +192,15 @@ export function fusedMlp(tf: Tf, layers: Layer[], x: Tensor2D, hidden: Fusable, 
           const dw = mulAT(a[k], d);
           grads[1 + 2 * k] = params[2 * k].rank === 3 ? dw : tf.reshape(dw, params[2 * k].shape);
           grads[2 + 2 * k] = tf.sum(d, [0, 1]);
-          d = mulBT(d, w[k]);
+          if (k > 0 || !o.constantInput) d = mulBT(d, w[k]);
         }
+        if (o.constantInput) return grads.slice(1);
         grads[0] = tf.reshape(d, [rows, inputWidth]);
         return grads;
       },
     };
   }) as unknown as (...ts: Tensor[]) => Tensor2D;
-  return f(x, ...params);
+  return o.constantInput ? f(...params) : f(x, ...params);
 }
 
 /**

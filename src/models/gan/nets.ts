@@ -74,7 +74,8 @@ export function disposeGenerator(g: Generator): void {
 }
 
 export function generate(tf: Tf, g: Generator, input: Tensor2D): Tensor2D {
-  return mlp(tf, unpackLayers(tf, g.net), input, 'relu', 'linear');
+  // G's input (noise, a label) is data: never differentiated.
+  return mlp(tf, unpackLayers(tf, g.net), input, 'relu', 'linear', { constantInput: true });
 }
 
 /** D's layers viewed out of its buffer: hidden layers, T (with minibatch discrimination), output layer. */
@@ -92,10 +93,11 @@ export interface DOutput {
 /**
  * D on a batch. With minibatch discrimination each point is compared with `ref` when given (the
  * heatmap judges a grid point among a batch of fakes), else with the rest of its own batch.
+ * constantInput: x is data (D's own step), so no gradient in x is computed.
  */
-export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor2D): DOutput {
+export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor2D, constantInput = false): DOutput {
   const { body, t, out } = dLayers(tf, d);
-  const features = mlp(tf, body, x, 'leakyRelu', 'leakyRelu');
+  const features = mlp(tf, body, x, 'leakyRelu', 'leakyRelu', { constantInput });
   if (!d.mbd || !t) return { logit: mlp(tf, [out], features, 'linear', 'linear'), features };
   const refFeatures = ref ? mlp(tf, body, ref, 'leakyRelu', 'leakyRelu') : undefined;
   const h = tf.concat([features, minibatchFeatures(tf, { t, ...d.mbd }, features, refFeatures)], 1) as Tensor2D;
