@@ -53,6 +53,7 @@ export function installWasmKernels(tf: Tf): void {
     });
   };
 
+  tf.registerKernel({ kernelName: FLAT_ADAM, backendName: 'wasm', kernelFunc: flatAdamKernel as never });
   tf.unregisterKernel('Slice', 'wasm');
   tf.unregisterKernel('SplitV', 'wasm');
   const slicing = { kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlice as never };
@@ -60,3 +61,34 @@ export function installWasmKernels(tf: Tf): void {
   tf.registerKernel({ kernelName: 'SplitV', backendName: 'wasm', kernelFunc: fastSplit as never });
   installed.add(tf.getKernel('Slice', 'wasm') as object);
 }
+
+/**
+ * One kernel for FlatAdam's moment and step update over a flat buffer (optim.ts): inputs m, v
+ * (the moments, kept scaled as FlatAdam keeps them) and g; attrs beta1, beta2, eps (already
+ * scaled) and scale; outputs m' = β1·m + g, v' = β2·v + g², delta = scale · m' / (√v' + eps).
+ * tf ops take nine kernels for the same (two multiplies, two adds, a square, a sqrt, an add, a
+ * divide and a multiply). Registered for wasm only; elsewhere FlatAdam uses the tf ops. Checked
+ * against tf.train.adam in tests/models/fused.test.ts (FlatAdam runs through it on wasm).
+ */
+export const FLAT_ADAM = 'StepwiseFlatAdam';
+
+const flatAdamKernel: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { m, v, g } = inputs;
+  const beta1 = attrs.beta1 as number;
+  const beta2 = attrs.beta2 as number;
+  const eps = attrs.eps as number;
+  const scale = attrs.scale as number;
+  const outs = [backend.makeOutput(m.shape, 'float32'), backend.makeOutput(v.shape, 'float32'), backend.makeOutput(m.shape, 'float32')];
+  // Views after every allocation: allocating may move the heap.
+  const [M, V, G] = [m, v, g].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+  const [M2, V2, D] = outs.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+  for (let i = 0; i < M.length; i++) {
+    const gi = G[i];
+    const mi = Math.fround(beta1 * M[i] + gi);
+    const vi = Math.fround(beta2 * V[i] + gi * gi);
+    M2[i] = mi;
+    V2[i] = vi;
+    D[i] = (scale * mi) / (Math.sqrt(vi) + eps);
+  }
+  return outs;
+};

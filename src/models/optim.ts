@@ -5,6 +5,7 @@
  * add. The update is Kingma & Ba's, with the bias corrections folded into the step size; one flat
  * 1-D variable (fused.ts) is updated in place, with no concatenation or split.
  */
+import { FLAT_ADAM } from './kernels.js';
 import type { Tf } from './runtime.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
@@ -46,10 +47,21 @@ export class FlatAdam {
       // The moments are kept scaled, M = m / (1 − β1) and V = v / (1 − β2), so each update is one
       // multiply and one add (M ← β1·M + g); the scales come back in the constants of the step:
       // m / (√v + ε) = (1 − β1) / √(1 − β2) · M / (√V + ε / √(1 − β2)). Fewer kernels, same values.
-      this.m.assign(tf.add(tf.mul(this.m, beta1), g));
-      this.v.assign(tf.add(tf.mul(this.v, beta2), tf.square(g)));
       const root = Math.sqrt(1 - beta2);
-      const delta = tf.mul(tf.div(this.m, tf.add(tf.sqrt(this.v), this.eps / root)), (-stepSize * (1 - beta1)) / root);
+      const eps = this.eps / root;
+      const scale = (-stepSize * (1 - beta1)) / root;
+      let delta: Tensor;
+      if (tf.getKernel(FLAT_ADAM, tf.getBackend())) {
+        // One kernel (kernels.ts) for the nine below.
+        const [m, v, d] = tf.engine().runKernel(FLAT_ADAM, { m: this.m, v: this.v, g }, { beta1, beta2, eps, scale }) as unknown as Tensor[];
+        this.m.assign(m);
+        this.v.assign(v);
+        delta = d;
+      } else {
+        this.m.assign(tf.add(tf.mul(this.m, beta1), g));
+        this.v.assign(tf.add(tf.mul(this.v, beta2), tf.square(g)));
+        delta = tf.mul(tf.div(this.m, tf.add(tf.sqrt(this.v), eps)), scale);
+      }
       if (single) {
         this.vars[0].assign(tf.add(this.vars[0], delta));
         return;
