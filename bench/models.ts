@@ -1,7 +1,8 @@
 /**
  * npm run bench:models — each lab run's default configuration trained from an empty cache, one
- * after another, with the wall time of the whole run (training, evaluation, plots). Target on the
- * CPU default (WASM): ≤ 60 s per lab run.
+ * after another, with the wall time of the whole run (training, evaluation, plots) and the CPU
+ * seconds the process used for it (on a shared machine the wall time includes waiting for a core).
+ * Target on the CPU default (WASM): ≤ 15 s per lab run (issue 12).
  *
  *   node dist/bench/models.js [lab[/run] ...]
  */
