@@ -57,48 +57,52 @@ export interface GradsWanted {
  * as constants — tfjs then gives them no gradient at all — so never leave out one that is trained.
  */
 export function flatMlpForward(tf: Tf, net: FlatMlp, x: Tensor2D, want: GradsWanted = { input: true, params: true }): Tensor2D {
+  const { sizes } = net;
+  const n = sizes.length - 1;
+  const rows = x.shape[0];
+  const engine = tf.engine();
   const transposeFree = tf.getBackend() !== 'wasm' && tf.getBackend() !== 'cpu';
+  // Everything runs as rank-3 batches of one ([1, rows, cols]), the shape the matMul kernels take,
+  // and the kernels are called directly: tf.matMul and tf.fused.matMul add three reshapes each
+  // (and tf.fused.matMul falls back to unfused ops under a gradient tape).
+  const bmm = (a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor => engine.runKernel('BatchMatMul', { a, b }, { transposeA, transposeB }) as Tensor;
+  const t3 = (a: Tensor): Tensor => tf.transpose(a, [0, 2, 1]);
   // a·bᵀ and aᵀ·b: transpose flags where they are free, explicit transposes on the CPU backends
   // (tfjs-backend-wasm multiplies with a transpose flag about 12× slower).
-  const mulBT = (a: Tensor2D, b: Tensor2D): Tensor2D => (transposeFree ? tf.matMul(a, b, false, true) : tf.matMul(a, tf.transpose(b)));
-  const mulAT = (a: Tensor2D, b: Tensor2D): Tensor2D => (transposeFree ? tf.matMul(a, b, true, false) : tf.matMul(tf.transpose(a), b));
-  const forward = (input: Tensor2D, theta: Tensor) => {
-    const layers = unpack(tf, net.sizes, theta);
-    const acts: Tensor2D[] = [input];
-    // Under a gradient tape tf.fused.matMul falls back to matMul + add + relu so that its own
-    // gradient can be taken; gradFunc below is this layer stack's gradient, so the forward runs
-    // as if untaped and each layer is one fused kernel.
-    const state = tf.engine().state as unknown as { gradientDepth: number };
-    const depth = state.gradientDepth;
-    state.gradientDepth = 0;
-    try {
-      layers.forEach((l, k) => {
-        const last = k === layers.length - 1;
-        acts.push(tf.fused.matMul({ a: acts[k], b: l.w, bias: l.b, activation: last ? 'linear' : 'relu' }) as Tensor2D);
-      });
-    } finally {
-      state.gradientDepth = depth;
+  const mulBT = (a: Tensor, b: Tensor): Tensor => (transposeFree ? bmm(a, b, false, true) : bmm(a, t3(b), false, false));
+  const mulAT = (a: Tensor, b: Tensor): Tensor => (transposeFree ? bmm(a, b, true, false) : bmm(t3(a), b, false, false));
+  const widths: number[] = [];
+  for (let k = 0; k < n; k++) widths.push(sizes[k] * sizes[k + 1], sizes[k + 1]);
+  /** Every layer's output ([1, rows, width], input first), one fused kernel each; the weights as [1, in, out]. */
+  const forward = (input: Tensor2D, theta: Tensor): { acts: Tensor[]; w: Tensor[] } => {
+    // One split (one kernel) rather than a slice per tensor.
+    const parts = tf.split(theta, widths);
+    const w = sizes.slice(1).map((o, k) => tf.reshape(parts[2 * k], [1, sizes[k], o]));
+    const acts: Tensor[] = [tf.reshape(input, [1, rows, sizes[0]])];
+    for (let k = 0; k < n; k++) {
+      const activation = k === n - 1 ? 'linear' : 'relu';
+      acts.push(engine.runKernel('_FusedMatMul', { a: acts[k], b: w[k], bias: parts[2 * k + 1] }, { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 }) as Tensor);
     }
-    return { acts, w: layers.map((l) => l.w) };
+    return { acts, w };
   };
-  if (!want.input && !want.params) return tf.tidy(() => forward(x, net.theta).acts[net.sizes.length - 1]);
+  const output = (acts: Tensor[]): Tensor2D => tf.reshape(acts[n], [rows, sizes[n]]) as Tensor2D;
+  if (!want.input && !want.params) return tf.tidy(() => output(forward(x, net.theta).acts));
   /** [dx?, dθ?] from the saved activations and weights. */
-  const backward = (dy: Tensor2D, a: Tensor2D[], w: Tensor2D[]): Tensor[] => {
-    const n = w.length;
+  const backward = (dy: Tensor, a: Tensor[], w: Tensor[]): Tensor[] => {
     const grads: Tensor[] = [];
-    let d = dy;
-    let dx: Tensor2D | undefined;
+    let d = tf.reshape(dy, [1, rows, sizes[n]]);
+    let dx: Tensor | undefined;
     for (let k = n - 1; k >= 0; k--) {
       // a[k+1] = relu(pre) for hidden layers: the mask is where the output is positive.
-      if (k < n - 1) d = tf.mul(d, tf.step(a[k + 1])) as Tensor2D;
+      if (k < n - 1) d = tf.mul(d, tf.step(a[k + 1]));
       if (want.params) {
         grads[2 * k] = tf.reshape(mulAT(a[k], d), [-1]);
-        grads[2 * k + 1] = tf.sum(d, 0);
+        grads[2 * k + 1] = tf.sum(d, [0, 1]);
       }
       if (k > 0 || want.input) dx = mulBT(d, w[k]);
       if (k > 0) d = dx!;
     }
-    return [...(want.input ? [dx!] : []), ...(want.params ? [tf.concat(grads)] : [])];
+    return [...(want.input ? [tf.reshape(dx!, [rows, sizes[0]])] : []), ...(want.params ? [tf.concat(grads)] : [])];
   };
   const f = tf.customGrad((...args) => {
     const save = args[args.length - 1] as unknown as (ts: Tensor[]) => void;
@@ -107,8 +111,8 @@ export function flatMlpForward(tf: Tf, net: FlatMlp, x: Tensor2D, want: GradsWan
     const { acts, w } = forward(input, theta);
     save([...acts, ...w]);
     return {
-      value: acts[acts.length - 1],
-      gradFunc: (dy: Tensor, saved: Tensor[]) => backward(dy as Tensor2D, saved.slice(0, w.length + 1) as Tensor2D[], saved.slice(w.length + 1) as Tensor2D[]),
+      value: output(acts),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => backward(dy, saved.slice(0, n + 1), saved.slice(n + 1)),
     };
   }) as unknown as (...ts: Tensor[]) => Tensor2D;
   return f(...(want.input ? [x] : []), ...(want.params ? [net.theta as Tensor] : []));

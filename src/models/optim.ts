@@ -5,8 +5,10 @@
  * add. The update is Kingma & Ba's, with the bias corrections folded into the step size; one flat
  * 1-D variable (fused.ts) is updated in place, with no concatenation or split.
  */
+import { FLAT_ADAM } from './kernels.js';
 import type { Tf } from './runtime.js';
 
+type Scalar = import('@tensorflow/tfjs').Scalar;
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Variable = import('@tensorflow/tfjs').Variable;
 
@@ -38,20 +40,46 @@ export class FlatAdam {
     tf.tidy(() => {
       // One flat 1-D variable (fused.ts's FlatMlp) needs no concatenation, split or reshape.
       const single = this.vars.length === 1 && this.vars[0].rank === 1;
-      const g = single ? grads[this.vars[0].name] : tf.concat(this.vars.map((x) => tf.reshape(grads[x.name], [-1])));
+      // A variable the loss does not reach has no gradient (tf.variableGrads leaves it out): zeros, as
+      // tf.train.adam would leave it unchanged only while its moments are zero.
+      const gradOf = (x: Variable): Tensor => grads[x.name] ?? tf.zerosLike(x);
+      const g = single ? gradOf(this.vars[0]) : tf.concat(this.vars.map((x) => tf.reshape(gradOf(x), [-1])));
       // The moments are kept scaled, M = m / (1 − β1) and V = v / (1 − β2), so each update is one
       // multiply and one add (M ← β1·M + g); the scales come back in the constants of the step:
       // m / (√v + ε) = (1 − β1) / √(1 − β2) · M / (√V + ε / √(1 − β2)). Fewer kernels, same values.
-      this.m.assign(tf.add(tf.mul(this.m, beta1), g));
-      this.v.assign(tf.add(tf.mul(this.v, beta2), tf.square(g)));
       const root = Math.sqrt(1 - beta2);
-      const delta = tf.mul(tf.div(this.m, tf.add(tf.sqrt(this.v), this.eps / root)), (-stepSize * (1 - beta1)) / root);
+      const eps = this.eps / root;
+      const scale = (-stepSize * (1 - beta1)) / root;
+      let delta: Tensor;
+      if (tf.getKernel(FLAT_ADAM, tf.getBackend())) {
+        // One kernel (kernels.ts) for the nine below.
+        const [m, v, d] = tf.engine().runKernel(FLAT_ADAM, { m: this.m, v: this.v, g }, { beta1, beta2, eps, scale }) as unknown as Tensor[];
+        this.m.assign(m);
+        this.v.assign(v);
+        delta = d;
+      } else {
+        this.m.assign(tf.add(tf.mul(this.m, beta1), g));
+        this.v.assign(tf.add(tf.mul(this.v, beta2), tf.square(g)));
+        delta = tf.mul(tf.div(this.m, tf.add(tf.sqrt(this.v), eps)), scale);
+      }
       if (single) {
         this.vars[0].assign(tf.add(this.vars[0], delta));
         return;
       }
       tf.split(delta, this.sizes).forEach((d, i) => this.vars[i].assign(tf.add(this.vars[i], tf.reshape(d, this.vars[i].shape))));
     });
+  }
+
+  /**
+   * One step on `loss` (a scalar of the variables) with step size lr, in place of
+   * tf.train.adam's minimize; returns the loss's value when asked (one read back).
+   */
+  minimize(loss: () => Scalar, lr: number, returnCost = false): number | undefined {
+    const { value, grads } = this.tf.variableGrads(loss, this.vars);
+    this.apply(grads, lr);
+    const cost = returnCost ? value.dataSync()[0] : undefined;
+    this.tf.dispose([value, ...Object.values(grads)]);
+    return cost;
   }
 
   dispose(): void {

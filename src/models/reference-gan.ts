@@ -10,7 +10,7 @@
  */
 import { Rng } from '../generators/rng.js';
 import { flatMlp, flatMlpForward } from './fused.js';
-import { dense, disposeLayers, mlp, randomNormal, variables } from './nn.js';
+import { dense, disposeLayers, layeredMlp as mlp, randomNormal, variables } from './nn.js';
 import { FlatAdam } from './optim.js';
 import type { Tf } from './runtime.js';
 

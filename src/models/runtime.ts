@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { StepwiseError } from '../core/errors.js';
+import { installWasmKernels } from './kernels.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 
@@ -88,7 +89,10 @@ const TRY: Record<BackendName, () => Promise<Attempt>> = {
     } catch (e) {
       return { reason: `@tensorflow/tfjs-backend-wasm did not load: ${(e as Error).message}` };
     }
-    return use('wasm');
+    const r = await use('wasm');
+    // Slice and SplitV that copy only the slice (kernels.ts).
+    if ('tf' in r) installWasmKernels(r.tf);
+    return r;
   },
   cpu: () => use('cpu'),
 };

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/generators/rng.js';
 import { flatMlp, flatMlpForward, unpack } from '../../src/models/fused.js';
+import { dense, disposeLayers, layeredMlp, mlp, variables } from '../../src/models/nn.js';
 import { FlatAdam } from '../../src/models/optim.js';
 import { kernelsPerStep, referenceGan } from '../../src/models/reference-gan.js';
 import { tensorflow, type Tf } from '../../src/models/runtime.js';
@@ -128,6 +129,38 @@ describe('reference GAN step', () => {
     expect(kFused.compute).toBeLessThanOrEqual(105);
     flat.dispose();
     fused.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('nn.mlp fused (ReLU, leaky ReLU, linear)', () => {
+  it('gives layeredMlp’s output and gradients, with and without a constant input', () => {
+    const before = tf.memory().numTensors;
+    const rng = new Rng(11);
+    const layers = [dense(tf, rng, 3, 8), dense(tf, rng, 8, 8), dense(tf, rng, 8, 2)];
+    // Biases away from zero so the bias gradients and the masks are exercised.
+    tf.tidy(() => layers.forEach((l, k) => l.b.assign(tf.randomUniform(l.b.shape, -0.3, 0.3, 'float32', 20 + k))));
+    const vars = variables(layers);
+    tf.tidy(() => {
+      const x = tf.randomNormal([7, 3], 0, 1, 'float32', 3) as Tensor2D;
+      const w = tf.randomNormal([7, 2], 0, 1, 'float32', 4);
+      for (const [hidden, last] of [['relu', 'linear'], ['leakyRelu', 'leakyRelu'], ['linear', 'linear']] as const) {
+        const y0 = layeredMlp(tf, layers, x, hidden, last);
+        // Untaped, the fused forward alone.
+        expect(maxDiff(mlp(tf, layers, x, hidden, last), y0)).toBeLessThan(1e-5);
+        const loss = (f: typeof mlp, constantInput: boolean) => (xx: Tensor) => tf.sum(tf.mul(f(tf, layers, xx as Tensor2D, hidden, last, { constantInput }), w)) as Scalar;
+        const theirs = tf.variableGrads(() => loss(layeredMlp, false)(x), vars).grads;
+        const scale = Math.max(...vars.map((v) => tf.max(tf.abs(theirs[v.name])).dataSync()[0]));
+        expect(scale).toBeGreaterThan(0.1);
+        for (const constantInput of [false, true]) {
+          const ours = tf.variableGrads(() => loss(mlp, constantInput)(x), vars).grads;
+          for (const v of vars) expect(maxDiff(ours[v.name], theirs[v.name])).toBeLessThan(1e-5 * scale);
+        }
+        const gx0 = tf.grad(loss(layeredMlp, false))(x);
+        expect(maxDiff(tf.grad(loss(mlp, false))(x), gx0)).toBeLessThan(1e-5 * scale);
+      }
+    });
+    disposeLayers(layers);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

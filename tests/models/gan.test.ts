@@ -12,12 +12,16 @@ import { Rng } from '../../src/generators/rng.js';
 import { logGaussian, logMixture, modeCentres, optimalD, planeGrid } from '../../src/models/gan/data.js';
 import { ganLab } from '../../src/models/gan/index.js';
 import { labelAccuracy, modeReport } from '../../src/models/gan/metrics.js';
-import { discriminate, disposeDiscriminator, inputGradient, makeDiscriminator } from '../../src/models/gan/nets.js';
+import { closeness, closenessOnCpu, discriminate, disposeDiscriminator, inputGradient, makeDiscriminator } from '../../src/models/gan/nets.js';
 import { ReplayBuffer } from '../../src/models/gan/replay.js';
 import type { LabResult } from '../../src/models/lab.js';
 import { resolveRun, runLab } from '../../src/models/runner.js';
 import { tensorflow, type Tf } from '../../src/models/runtime.js';
 import { decayFactor } from '../../src/models/gan/train.js';
+
+type Scalar = import('@tensorflow/tfjs').Scalar;
+type Tensor = import('@tensorflow/tfjs').Tensor;
+type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
 let tf: Tf;
 let cache: string;
@@ -225,5 +229,25 @@ describe('bad configs', () => {
   it('refuses a field the run does not read', async () => {
     await expect(run('vanilla', { ...TINY, gpWeight: 10 })).rejects.toMatchObject({ code: 'invalid_request', path: 'config.gpWeight' });
     await expect(runLab({ lab: 'gan', run: 'optimal-d', config: { zDim: 4 } })).rejects.toThrow(/config.zDim does not apply to run optimal-d/);
+  });
+});
+
+describe('minibatch closeness features on the CPU', () => {
+  it('equal the tensor-op version in value and gradient', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const m = tf.randomNormal([9, 6], 0, 0.7, 'float32', 5) as Tensor2D;
+      const ref = tf.randomNormal([4, 6], 0, 0.7, 'float32', 6) as Tensor2D;
+      // A weight per output, so each output's gradient counts differently.
+      const w = tf.randomNormal([9, 3], 0, 1, 'float32', 7);
+      const diff = (a: Tensor, b: Tensor): number => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+      expect(diff(closenessOnCpu(tf, m, 3, 2), closeness(tf, m, 3, 2))).toBeLessThan(1e-6);
+      expect(diff(closenessOnCpu(tf, m, 3, 2, ref), closeness(tf, m, 3, 2, ref))).toBeLessThan(1e-6);
+      const g = (f: typeof closeness) => tf.grad((x: Tensor) => tf.sum(tf.mul(f(tf, x as Tensor2D, 3, 2), w)) as Scalar)(m);
+      const theirs = g(closeness);
+      expect(tf.max(tf.abs(theirs)).dataSync()[0]).toBeGreaterThan(0.01);
+      expect(diff(g(closenessOnCpu), theirs)).toBeLessThan(1e-5);
+    });
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -6,7 +6,7 @@
  * one matMul: patches [batch · places, 5·5·3] × filters [75, F].
  */
 import type { Rng } from '../../generators/rng.js';
-import { disposeLayers, matMul, mlp, variables, type Dense } from '../nn.js';
+import { disposeLayers, mlp, variables, type Dense } from '../nn.js';
 import type { Tf } from '../runtime.js';
 
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
@@ -67,7 +67,8 @@ export function patches(pixels: Float32Array, size: number): Float32Array {
 /** Features of a batch given as patches [batch · places, 75]; returns [batch, out]. */
 export function convForward(tf: Tf, e: ConvEncoder, cols: Tensor2D): Tensor2D {
   const n = cols.shape[0] / e.places;
-  const h = tf.relu(tf.add(matMul(tf, cols, e.conv.w as unknown as Tensor2D), e.conv.b));
+  // One fused layer; the patches are data, so their gradient (as much arithmetic as the filters') is skipped.
+  const h = mlp(tf, [e.conv], cols, 'relu', 'relu', { constantInput: true });
   const side = Math.sqrt(e.places);
   const pooled = tf.maxPool(tf.reshape(h, [n, side, side, e.conv.b.shape[0]]) as import('@tensorflow/tfjs').Tensor4D, 2, 2, 'valid');
   return mlp(tf, e.head, tf.reshape(pooled, [n, -1]) as Tensor2D);

@@ -6,14 +6,13 @@
  */
 import type { Rng } from '../../generators/rng.js';
 import { dense, disposeLayers, matMul, mlp, variables, type Dense } from '../nn.js';
+import type { FlatAdam } from '../optim.js';
 import type { Tf } from '../runtime.js';
 import { KERNEL, STRIDE, convForward, convVariables, createConv, disposeConv, patches, type ConvEncoder } from './conv.js';
 
-type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 type Scalar = import('@tensorflow/tfjs').Scalar;
 type Variable = import('@tensorflow/tfjs').Variable;
-type Optimizer = import('@tensorflow/tfjs').Optimizer;
 
 export interface ModelOptions {
   /** A tiny CNN (conv.ts) or an MLP on the raw pixels. */
@@ -82,11 +81,11 @@ export function imageInput(tf: Tf, m: ClipModel, pixels: Float32Array[]): Tensor
 }
 
 export function encodeImages(tf: Tf, m: ClipModel, input: Tensor2D): Tensor2D {
-  return l2normalise(tf, Array.isArray(m.image) ? mlp(tf, m.image, input) : convForward(tf, m.image, input));
+  return l2normalise(tf, Array.isArray(m.image) ? mlp(tf, m.image, input, 'relu', 'linear', { constantInput: true }) : convForward(tf, m.image, input));
 }
 
 export function encodeTexts(tf: Tf, m: ClipModel, bags: Tensor2D): Tensor2D {
-  return l2normalise(tf, mlp(tf, m.text, bags, 'linear', 'linear'));
+  return l2normalise(tf, mlp(tf, m.text, bags, 'linear', 'linear', { constantInput: true }));
 }
 
 /** Cosine similarities of every image (rows) with every text (columns); the transpose is explicit (fast on WASM). */
@@ -118,10 +117,8 @@ export function temperature(m: ClipModel): number {
 }
 
 /** One optimiser step on a batch; returns the loss. The logit scale is clipped after the step, as CLIP does. */
-export function trainStep(tf: Tf, m: ClipModel, opt: Optimizer, pixels: Tensor2D, bags: Tensor2D): number {
-  const loss = opt.minimize(() => infoNCE(tf, logits(tf, m, pixels, bags)), true, trainableVariables(m)) as Tensor;
-  const value = loss.dataSync()[0];
-  loss.dispose();
+export function trainStep(tf: Tf, m: ClipModel, opt: FlatAdam, lr: number, pixels: Tensor2D, bags: Tensor2D): number {
+  const value = opt.minimize(() => infoNCE(tf, logits(tf, m, pixels, bags)), lr, true) as number;
   if (m.options.learnTemperature) {
     tf.tidy(() => m.logScale.assign(tf.clipByValue(m.logScale, 0, Math.log(m.options.maxLogitScale))));
   }

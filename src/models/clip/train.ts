@@ -5,7 +5,8 @@
 import type { Rng } from '../../generators/rng.js';
 import type { Tf } from '../runtime.js';
 import { VOCAB, bagOfWords, type Pair } from './data.js';
-import { createModel, disposeModel, imageInput, stack, temperature, trainStep, type ClipModel, type ModelOptions } from './model.js';
+import { FlatAdam } from '../optim.js';
+import { createModel, disposeModel, imageInput, stack, temperature, trainableVariables, trainStep, type ClipModel, type ModelOptions } from './model.js';
 
 export interface TrainOptions extends Omit<ModelOptions, 'vocab'> {
   steps: number;
@@ -24,7 +25,8 @@ export interface Trained {
 /** Trains a fresh model; the caller disposes `model`. */
 export function train(tf: Tf, rng: Rng, pairs: Pair[], o: TrainOptions, progress: (done: number, total: number) => void): Trained {
   const model = createModel(tf, rng, { ...o, vocab: VOCAB.length });
-  const opt = tf.train.adam(o.learningRate);
+  // One Adam update over all parameters (FlatAdam, β as tf.train.adam's defaults), not ~14 kernels per variable.
+  const opt = new FlatAdam(tf, trainableVariables(model), 0.9, 0.999);
   const bags = pairs.map((p) => bagOfWords(p.caption));
   const losses: number[] = [];
   const temperatures: number[] = [];
@@ -35,7 +37,7 @@ export function train(tf: Tf, rng: Rng, pairs: Pair[], o: TrainOptions, progress
       const batch = order.splice(0, o.batchSize);
       const x = imageInput(tf, model, batch.map((i) => pairs[i].pixels));
       const t = stack(tf, batch.map((i) => bags[i]), VOCAB.length);
-      losses.push(trainStep(tf, model, opt, x, t));
+      losses.push(trainStep(tf, model, opt, o.learningRate, x, t));
       x.dispose();
       t.dispose();
       temperatures.push(temperature(model));

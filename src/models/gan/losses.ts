@@ -18,8 +18,17 @@ type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 export type LossKind = 'ns' | 'fm' | 'wgan';
 
 export function discriminatorLoss(tf: Tf, kind: LossKind, d: Discriminator, real: Tensor2D, fake: Tensor2D, rng: Rng, gpWeight = 0): Scalar {
-  const dReal = discriminate(tf, d, real).logit;
-  const dFake = discriminate(tf, d, fake).logit;
+  const n = real.shape[0];
+  if (kind !== 'wgan' && !d.mbd && fake.shape[0] === n) {
+    // D once on [real; fake] (half the kernels of two passes): with a sign of −1 on the real rows and
+    // +1 on the fake ones, sum(softplus(sign · logit)) / n is the two means below added.
+    const logit = discriminate(tf, d, tf.concat([real, fake], 0) as Tensor2D, undefined, true).logit;
+    const sign = tf.concat([tf.fill([n, 1], -1), tf.fill([n, 1], 1)]);
+    return tf.div(tf.sum(tf.softplus(tf.mul(logit, sign))), n) as Scalar;
+  }
+  // D's step: real and fake are both data here (the fakes were drawn outside the tape).
+  const dReal = discriminate(tf, d, real, undefined, true).logit;
+  const dFake = discriminate(tf, d, fake, undefined, true).logit;
   if (kind !== 'wgan') {
     // −log σ(a) = softplus(−a) and −log(1 − σ(a)) = softplus(a), stable for large logits.
     return tf.add(tf.mean(tf.softplus(tf.neg(dReal))), tf.mean(tf.softplus(dFake))) as Scalar;
@@ -38,6 +47,6 @@ export function generatorLoss(tf: Tf, kind: LossKind, d: Discriminator, real: Te
   if (kind === 'ns') return tf.mean(tf.softplus(tf.neg(out.logit))) as Scalar;
   if (kind === 'wgan') return tf.neg(tf.mean(out.logit)) as Scalar;
   // G's optimiser differentiates in G's weights only, so the real features act as a fixed target.
-  const target = tf.mean(discriminate(tf, d, real).features, 0);
+  const target = tf.mean(discriminate(tf, d, real, undefined, true).features, 0);
   return tf.sum(tf.square(tf.sub(target, tf.mean(out.features, 0)))) as Scalar;
 }

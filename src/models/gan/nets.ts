@@ -4,7 +4,7 @@
  * gradient with respect to its input, written out layer by layer for the WGAN-GP penalty.
  */
 import type { Rng } from '../../generators/rng.js';
-import { dense, matMul, mlp, randomNormal, variables, type Dense } from '../nn.js';
+import { dense, matMul, mlp, packLayers, randomNormal, unpackLayers, type Dense, type FlatLayers, type Layer, weight2d } from '../nn.js';
 import type { Tf } from '../runtime.js';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
@@ -14,21 +14,26 @@ type Variable = import('@tensorflow/tfjs').Variable;
 /** The slope of D's leaky ReLU for negative inputs (nn.ts's leakyRelu uses 0.2). */
 const LEAK = 0.2;
 
+/** G's layers in one flat parameter buffer (nn.packLayers): one Adam update per step, not one per weight. */
 export interface Generator {
-  layers: Dense[];
+  net: FlatLayers;
 }
 
+/**
+ * D's parameters in one flat buffer, laid out as its hidden layers (each followed by a leaky ReLU;
+ * the last one's output is D's feature vector), then for minibatch discrimination T (viewed as a
+ * layer of zero bias, [hidden, kernels·dims] mapping the features to B kernels of C dimensions),
+ * then the output layer.
+ */
 export interface Discriminator {
-  /** Hidden layers, each followed by a leaky ReLU; the last one's output is D's feature vector. */
-  body: Dense[];
-  /** Minibatch discrimination: T maps the A features to B kernels of C dimensions. */
-  mbd?: { t: Variable; kernels: number; dims: number };
-  out: Dense;
+  net: FlatLayers;
+  depth: number;
+  mbd?: { kernels: number; dims: number };
 }
 
 export function makeGenerator(tf: Tf, rng: Rng, inputs: number, hidden: number, depth: number): Generator {
   const sizes = [inputs, ...Array<number>(depth).fill(hidden), 2];
-  return { layers: sizes.slice(1).map((n, k) => dense(tf, rng, sizes[k], n)) };
+  return { net: packLayers(tf, sizes.slice(1).map((n, k) => dense(tf, rng, sizes[k], n))) };
 }
 
 export function makeDiscriminator(
@@ -40,33 +45,43 @@ export function makeDiscriminator(
   mbd?: { kernels: number; dims: number },
 ): Discriminator {
   const sizes = [inputs, ...Array<number>(depth).fill(hidden)];
+  // Drawn in the order the separate variables were (body, T, output layer), so a seed gives the same start.
   const body = sizes.slice(1).map((n, k) => dense(tf, rng, sizes[k], n));
-  // Salimans et al. initialise T with N(0, 0.05²).
-  let t: Variable | undefined;
+  const extra: Dense[] = [];
   if (mbd) {
-    // tf.variable keeps its own copy; the initial tensor is disposed, as in nn.dense.
-    const init = randomNormal(tf, rng, [hidden, mbd.kernels * mbd.dims], 0, 0.05);
-    t = tf.variable(init);
-    init.dispose();
+    // Salimans et al. initialise T with N(0, 0.05²); its bias slot stays 0 and is never read.
+    const t = tf.tidy(() => tf.variable(randomNormal(tf, rng, [hidden, mbd.kernels * mbd.dims], 0, 0.05)));
+    extra.push({ w: t, b: tf.tidy(() => tf.variable(tf.zeros([mbd.kernels * mbd.dims]))) });
   }
   const out = dense(tf, rng, hidden + (mbd ? mbd.kernels : 0), 1);
-  return { body, out, ...(mbd && t ? { mbd: { ...mbd, t } } : {}) };
+  return { net: packLayers(tf, [...body, ...extra, out]), depth, ...(mbd ? { mbd } : {}) };
 }
 
 export function generatorVariables(g: Generator): Variable[] {
-  return variables(g.layers);
+  return [g.net.theta];
 }
 
 export function discriminatorVariables(d: Discriminator): Variable[] {
-  return [...variables([...d.body, d.out]), ...(d.mbd ? [d.mbd.t] : [])];
+  return [d.net.theta];
 }
 
 export function disposeDiscriminator(d: Discriminator): void {
-  for (const v of discriminatorVariables(d)) v.dispose();
+  d.net.theta.dispose();
+}
+
+export function disposeGenerator(g: Generator): void {
+  g.net.theta.dispose();
 }
 
 export function generate(tf: Tf, g: Generator, input: Tensor2D): Tensor2D {
-  return mlp(tf, g.layers, input, 'relu', 'linear');
+  // G's input (noise, a label) is data: never differentiated.
+  return mlp(tf, unpackLayers(tf, g.net), input, 'relu', 'linear', { constantInput: true });
+}
+
+/** D's layers viewed out of its buffer: hidden layers, T (with minibatch discrimination), output layer. */
+function dLayers(tf: Tf, d: Discriminator): { body: Layer[]; t?: Tensor2D; out: Layer } {
+  const all = unpackLayers(tf, d.net);
+  return { body: all.slice(0, d.depth), ...(d.mbd ? { t: weight2d(tf, all[d.depth]) } : {}), out: all[all.length - 1] };
 }
 
 export interface DOutput {
@@ -78,16 +93,15 @@ export interface DOutput {
 /**
  * D on a batch. With minibatch discrimination each point is compared with `ref` when given (the
  * heatmap judges a grid point among a batch of fakes), else with the rest of its own batch.
+ * constantInput: x is data (D's own step), so no gradient in x is computed.
  */
-export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor2D): DOutput {
-  const features = mlp(tf, d.body, x, 'leakyRelu', 'leakyRelu');
-  let h = features;
-  if (d.mbd) {
-    const refFeatures = ref ? mlp(tf, d.body, ref, 'leakyRelu', 'leakyRelu') : undefined;
-    h = tf.concat([features, minibatchFeatures(tf, d.mbd, features, refFeatures)], 1) as Tensor2D;
-  }
-  const logit = tf.add(matMul(tf, h, d.out.w as unknown as Tensor2D), d.out.b) as Tensor2D;
-  return { logit, features };
+export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor2D, constantInput = false): DOutput {
+  const { body, t, out } = dLayers(tf, d);
+  const features = mlp(tf, body, x, 'leakyRelu', 'leakyRelu', { constantInput });
+  if (!d.mbd || !t) return { logit: mlp(tf, [out], features, 'linear', 'linear'), features };
+  const refFeatures = ref ? mlp(tf, body, ref, 'leakyRelu', 'leakyRelu') : undefined;
+  const h = tf.concat([features, minibatchFeatures(tf, { t, ...d.mbd }, features, refFeatures)], 1) as Tensor2D;
+  return { logit: mlp(tf, [out], h, 'linear', 'linear'), features };
 }
 
 /**
@@ -95,15 +109,99 @@ export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor
  * per kernel. A collapsed batch of fakes is all "close", which D learns to spot. Averaged rather than
  * summed (Salimans sum) so the scale does not depend on the batch size.
  */
-function minibatchFeatures(tf: Tf, m: NonNullable<Discriminator['mbd']>, f: Tensor2D, ref?: Tensor2D): Tensor2D {
-  const project = (h: Tensor2D): Tensor => tf.reshape(matMul(tf, h, m.t as unknown as Tensor2D), [h.shape[0], m.kernels, m.dims]);
-  const mi = project(f);
-  const mj = ref ? project(ref) : mi;
+function minibatchFeatures(tf: Tf, m: { t: Tensor2D; kernels: number; dims: number }, f: Tensor2D, ref?: Tensor2D): Tensor2D {
+  const mi = matMul(tf, f, m.t);
+  const mj = ref ? matMul(tf, ref, m.t) : undefined;
+  const backend = tf.getBackend();
+  return backend === 'wasm' || backend === 'cpu' ? closenessOnCpu(tf, mi, m.kernels, m.dims, mj) : closeness(tf, mi, m.kernels, m.dims, mj);
+}
+
+/**
+ * The closeness features from the projections M ([n, kernels·dims]) with tensor ops: about a dozen
+ * broadcasting kernels over [n, n, kernels, dims] forward and as many backward.
+ */
+export function closeness(tf: Tf, mFlat: Tensor2D, kernels: number, dims: number, refFlat?: Tensor2D): Tensor2D {
+  const mi = tf.reshape(mFlat, [mFlat.shape[0], kernels, dims]);
+  const mj = refFlat ? tf.reshape(refFlat, [refFlat.shape[0], kernels, dims]) : mi;
   const l1 = tf.sum(tf.abs(tf.sub(tf.expandDims(mi, 1), tf.expandDims(mj, 0))), 3);
   const close = tf.sum(tf.exp(tf.neg(l1)), 1);
   // Within its own batch a point is compared with the other n − 1; its own term exp(0) = 1 drops out.
-  const others = ref ? ref.shape[0] : f.shape[0] - 1;
-  return tf.div(ref ? close : tf.sub(close, 1), Math.max(1, others)) as Tensor2D;
+  const others = refFlat ? refFlat.shape[0] : mFlat.shape[0] - 1;
+  return tf.div(refFlat ? close : tf.sub(close, 1), Math.max(1, others)) as Tensor2D;
+}
+
+/**
+ * The same features and gradient computed in plain loops over the values, for the CPU backends
+ * (where reading a tensor back costs a copy, not a GPU sync): one kernel's worth of work instead of
+ * two dozen broadcasting kernels, which made minibatch discrimination twice as slow as plain D.
+ * The gradient in M_i is −(1/K) Σ_{j≠i} exp(−‖M_i,b − M_j,b‖₁) · sign(M_i,b − M_j,b) · (g_i,b + g_j,b):
+ * M_i moves both its own feature and every other point's. Checked against `closeness` in tests/models/gan.test.ts.
+ */
+export function closenessOnCpu(tf: Tf, mFlat: Tensor2D, kernels: number, dims: number, refFlat?: Tensor2D): Tensor2D {
+  const n = mFlat.shape[0];
+  const width = kernels * dims;
+  if (refFlat) {
+    // The heatmap's grid points judged among a batch of fakes: no gradient.
+    const m = mFlat.dataSync() as Float32Array;
+    const r = refFlat.dataSync() as Float32Array;
+    const nr = refFlat.shape[0];
+    const out = new Float32Array(n * kernels);
+    for (let i = 0; i < n; i++) {
+      for (let b = 0; b < kernels; b++) {
+        let sum = 0;
+        for (let j = 0; j < nr; j++) {
+          let l1 = 0;
+          for (let c = b * dims; c < (b + 1) * dims; c++) l1 += Math.abs(m[i * width + c] - r[j * width + c]);
+          sum += Math.exp(-l1);
+        }
+        out[i * kernels + b] = sum / Math.max(1, nr);
+      }
+    }
+    return tf.tensor2d(out, [n, kernels]);
+  }
+  const scale = 1 / Math.max(1, n - 1);
+  const f = tf.customGrad((...args) => {
+    const m = (args[0] as unknown as Tensor2D).dataSync() as Float32Array;
+    // exp(−‖M_i,b − M_j,b‖₁) is symmetric in i and j: each pair once, i < j.
+    const e = new Float64Array(n * n * kernels);
+    const sums = new Float64Array(n * kernels);
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        for (let b = 0; b < kernels; b++) {
+          let l1 = 0;
+          for (let c = b * dims; c < (b + 1) * dims; c++) l1 += Math.abs(m[i * width + c] - m[j * width + c]);
+          const v = Math.exp(-l1);
+          e[(i * n + j) * kernels + b] = v;
+          sums[i * kernels + b] += v;
+          sums[j * kernels + b] += v;
+        }
+      }
+    }
+    const out = new Float32Array(n * kernels);
+    for (let k = 0; k < out.length; k++) out[k] = sums[k] * scale;
+    return {
+      value: tf.tensor2d(out, [n, kernels]),
+      gradFunc: (dy: Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const dm = new Float64Array(n * width);
+        for (let i = 0; i < n; i++) {
+          for (let j = i + 1; j < n; j++) {
+            for (let b = 0; b < kernels; b++) {
+              const w = e[(i * n + j) * kernels + b] * (g[i * kernels + b] + g[j * kernels + b]) * scale;
+              for (let c = b * dims; c < (b + 1) * dims; c++) {
+                // ∂/∂M_i of −w·|M_i − M_j| is −w·sign(M_i − M_j); M_j gets the opposite.
+                const d = m[i * width + c] - m[j * width + c] > 0 ? -w : w;
+                dm[i * width + c] += d;
+                dm[j * width + c] -= d;
+              }
+            }
+          }
+        }
+        return tf.tensor2d(Float32Array.from(dm), [n, width]);
+      },
+    };
+  }) as unknown as (x: Tensor2D) => Tensor2D;
+  return f(mFlat);
 }
 
 /**
@@ -112,16 +210,18 @@ function minibatchFeatures(tf: Tf, m: NonNullable<Discriminator['mbd']>, f: Tens
  * so the penalty ‖∇ₓD‖ is differentiable in D's weights without a gradient of a gradient.
  */
 export function inputGradient(tf: Tf, d: Discriminator, x: Tensor2D): Tensor2D {
+  const { body, out } = dLayers(tf, d);
   const masks: Tensor[] = [];
   let h = x;
-  for (const l of d.body) {
-    const pre = tf.add(matMul(tf, h, l.w as unknown as Tensor2D), l.b) as Tensor2D;
+  for (const l of body) {
+    const pre = tf.add(matMul(tf, h, weight2d(tf, l)), l.b) as Tensor2D;
     masks.push(tf.add(tf.mul(tf.step(pre), 1 - LEAK), LEAK));
     h = tf.leakyRelu(pre, LEAK) as Tensor2D;
   }
-  let g = tf.mul(masks[masks.length - 1], tf.reshape(d.out.w, [1, -1])) as Tensor2D;
-  for (let k = d.body.length - 1; k >= 1; k--) {
-    g = tf.mul(matMul(tf, g, tf.transpose(d.body[k].w as unknown as Tensor2D)), masks[k - 1]) as Tensor2D;
+  let g = tf.mul(masks[masks.length - 1], tf.reshape(out.w, [1, -1])) as Tensor2D;
+  const w2 = body.map((l) => weight2d(tf, l));
+  for (let k = body.length - 1; k >= 1; k--) {
+    g = tf.mul(matMul(tf, g, tf.transpose(w2[k])), masks[k - 1]) as Tensor2D;
   }
-  return matMul(tf, g, tf.transpose(d.body[0].w as unknown as Tensor2D));
+  return matMul(tf, g, tf.transpose(w2[0]));
 }

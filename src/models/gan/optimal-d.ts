@@ -10,7 +10,8 @@ import type { GanConfig } from './config.js';
 import { logGaussian, logMixture, modeCentres, optimalD, PLANE, planeGrid, sampleData, STANDARD_STD } from './data.js';
 import { discriminatorLoss } from './losses.js';
 import { discriminate, discriminatorVariables, disposeDiscriminator, makeDiscriminator } from './nets.js';
-import { decayFactor, need, setLearningRate } from './train.js';
+import { decayFactor, need } from './train.js';
+import { FlatAdam } from '../optim.js';
 
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
@@ -38,19 +39,18 @@ export async function checkOptimalD(tf: Tf, rng: Rng, c: GanConfig, progress: (d
   const dStarAt = (x: number, y: number): number => optimalD(logMixture(centres, std, x, y), logGaussian(gStd, x, y));
   const D = makeDiscriminator(tf, rng, 2, c.hidden, c.depth);
   const vars = discriminatorVariables(D);
-  const opt = tf.train.adam(c.lrD, c.beta1, c.beta2);
+  const opt = new FlatAdam(tf, vars, c.beta1, c.beta2);
   const history: OptimalDCheck['history'] = [];
   const logEvery = Math.max(1, Math.round(c.steps / 150));
   const dOn = (points: number[][]): Float32Array => tf.tidy(() => tf.sigmoid(discriminate(tf, D, tf.tensor2d(points) as Tensor2D).logit).dataSync() as Float32Array);
   try {
     for (let step = 1; step <= c.steps; step++) {
       const log = step % logEvery === 0 || step === c.steps;
-      setLearningRate(opt, c.lrD * decayFactor(step, c.steps, c.lrDecay ?? 0));
       tf.tidy(() => {
         const real = sampleData(tf, rng, centres, std, c.batch).x;
         const fake = randomNormal(tf, rng, [c.batch, 2], 0, gStd) as Tensor2D;
-        const cost = opt.minimize(() => discriminatorLoss(tf, 'ns', D, real, fake, rng), log, vars);
-        if (cost) history.push({ step, dLoss: cost.dataSync()[0] });
+        const cost = opt.minimize(() => discriminatorLoss(tf, 'ns', D, real, fake, rng), c.lrD * decayFactor(step, c.steps, c.lrDecay ?? 0), log);
+        if (cost !== undefined) history.push({ step, dLoss: cost });
       });
       progress(step, c.steps);
     }

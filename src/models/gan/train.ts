@@ -5,6 +5,7 @@
  */
 import type { Rng } from '../../generators/rng.js';
 import { randomNormal } from '../nn.js';
+import { FlatAdam } from '../optim.js';
 import type { Tf } from '../runtime.js';
 import type { GanConfig, GanRun } from './config.js';
 import { modeCentres, PLANE, planeGrid, sampleData, STANDARD_STD } from './data.js';
@@ -60,11 +61,6 @@ export function decayFactor(step: number, steps: number, share: number): number 
   return share <= 0 ? 1 : Math.min(1, (steps - step + 1) / (share * steps));
 }
 
-/** tfjs's Adam reads `learningRate` afresh at every step but declares it protected; a schedule sets it. */
-export function setLearningRate(opt: import('@tensorflow/tfjs').Optimizer, lr: number): void {
-  (opt as unknown as { learningRate: number }).learningRate = lr;
-}
-
 /** A field the run's defaults always hold (overrides are merged onto them and cannot remove it). */
 export function need<K extends keyof GanConfig>(c: GanConfig, key: K): NonNullable<GanConfig[K]> {
   const v = c[key];
@@ -89,8 +85,9 @@ export async function trainGan(
   const D = makeDiscriminator(tf, rng, 2 + (cond ? k : 0), c.hidden, c.depth, v.minibatch ? { kernels: need(c, 'mbKernels'), dims: need(c, 'mbDims') } : undefined);
   const gVars = generatorVariables(G);
   const dVars = discriminatorVariables(D);
-  const gOpt = tf.train.adam(need(c, 'lrG'), c.beta1, c.beta2);
-  const dOpt = tf.train.adam(c.lrD, c.beta1, c.beta2);
+  // One Adam update over all of a network's parameters (FlatAdam), not tf.train.adam's ~14 kernels per variable.
+  const gOpt = new FlatAdam(tf, gVars, c.beta1, c.beta2);
+  const dOpt = new FlatAdam(tf, dVars, c.beta1, c.beta2);
   const replay = v.replay ? new ReplayBuffer(need(c, 'replaySize'), Math.round(c.batch * need(c, 'replayShare'))) : undefined;
   const gpWeight = c.gpWeight ?? 0;
   const dSteps = need(c, 'dSteps');
@@ -111,8 +108,6 @@ export async function trainGan(
   try {
     for (let step = 1; step <= c.steps; step++) {
       const f = decayFactor(step, c.steps, c.lrDecay ?? 0);
-      setLearningRate(gOpt, need(c, 'lrG') * f);
-      setLearningRate(dOpt, c.lrD * f);
       const log = step % logEvery === 0 || step === c.steps;
       let dLoss = NaN;
       let gLoss = NaN;
@@ -121,14 +116,14 @@ export async function trainGan(
           const real = sampleData(tf, rng, centres, std, c.batch);
           let fake = fakeFor(real.labels);
           if (replay) fake = replay.mix(tf, rng, fake);
-          const cost = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fake, real.labels), rng, gpWeight), log && j === dSteps - 1, dVars);
-          if (cost) dLoss = cost.dataSync()[0];
+          const cost = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fake, real.labels), rng, gpWeight), c.lrD * f, log && j === dSteps - 1);
+          if (cost !== undefined) dLoss = cost;
         });
       }
       tf.tidy(() => {
         const real = sampleData(tf, rng, centres, std, c.batch);
-        const cost = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), log, gVars);
-        if (cost) gLoss = cost.dataSync()[0];
+        const cost = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), need(c, 'lrG') * f, log);
+        if (cost !== undefined) gLoss = cost;
       });
       if (log) out.history.push({ step, dLoss, gLoss });
       if (checkpointSteps.has(step)) out.checkpoints.push({ step, samples: sampleAt(plotZ, plotLabels) });
