@@ -1,9 +1,7 @@
 /** Grade passback's jobs for instructors: what is waiting or dead, and retrying a dead one. */
-import { StepwiseError } from '../core/errors.js';
 import { json, param, type RouteSpec } from '../api/route.js';
+import { passbackState, retryPassback } from '../service/passback.js';
 import type { Outbox } from './outbox.js';
-
-const STATES = ['pending', 'dead', 'done'] as const;
 
 export function passbackRoutes(outbox: Outbox): RouteSpec[] {
   return [
@@ -15,9 +13,7 @@ export function passbackRoutes(outbox: Outbox): RouteSpec[] {
       access: 'instructor',
       responses: { 200: { description: 'the jobs and the counts', schema: 'PassbackJobList' } },
       handler: async (ctx, req) => {
-        const raw = req.query.state ?? 'dead';
-        const state = STATES.find((s) => s === raw);
-        if (!state) throw new StepwiseError('invalid_request', `state must be one of ${STATES.join(', ')}, got ${JSON.stringify(raw)}`, 'query.state');
+        const state = passbackState(req.query.state);
         return json(200, { counts: await ctx.store.passback.counts(), jobs: await ctx.store.passback.list(state, 500) });
       },
     },
@@ -29,14 +25,7 @@ export function passbackRoutes(outbox: Outbox): RouteSpec[] {
       access: 'instructor',
       responses: { 200: { description: 'the job, due now', schema: 'PassbackJob' } },
       handler: async (ctx, req) => {
-        const raw = param(req, 'id');
-        const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-        const job = Number.isSafeInteger(id) ? await ctx.store.passback.retry(id) : undefined;
-        if (!job) {
-          const known = Number.isSafeInteger(id) ? await ctx.store.passback.get(id) : undefined;
-          if (known) throw new StepwiseError('conflict', `passback job ${raw} was posted already (${known.doneAt ?? ''}); nothing to retry`);
-          throw new StepwiseError('not_found', `no passback job with id ${JSON.stringify(raw)}`);
-        }
+        const job = await retryPassback(ctx.store, param(req, 'id'));
         outbox.wake();
         return json(200, job);
       },

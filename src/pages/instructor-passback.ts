@@ -5,7 +5,8 @@
  */
 import type { Router } from 'express';
 import type { PagesContext } from './context.js';
-import { PageError } from './errors.js';
+import { StepwiseError } from '../core/errors.js';
+import { retryPassback } from '../service/passback.js';
 import { INSTRUCTOR_PATH, instructorOnly } from './instructor.js';
 import { utc } from './instructor-view.js';
 import { sendHtml } from './render.js';
@@ -35,13 +36,12 @@ export function mountPassback(r: Router, ctx: PagesContext): void {
     instructorOnly(
       ctx,
       async (req, res, who) => {
-        const raw = String(req.params.id);
-        const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-        const job = Number.isSafeInteger(id) ? await ctx.store.passback.retry(id) : undefined;
-        if (!job) {
-          const known = Number.isSafeInteger(id) ? await ctx.store.passback.get(id) : undefined;
-          if (!known) throw new PageError(404, 'not_found', `There is no passback job ${raw}.`);
-          return show(res, who, 409, `Job ${raw} was posted already; there is nothing to send again.`);
+        try {
+          await retryPassback(ctx.store, String(req.params.id));
+        } catch (e) {
+          // Posted already: the page again, saying so (a 404 goes to the error page).
+          if (e instanceof StepwiseError && e.code === 'conflict') return show(res, who, 409, `${e.message[0]!.toUpperCase()}${e.message.slice(1)}.`);
+          throw e;
         }
         res.redirect(303, PASSBACK_PATH);
       },
