@@ -13,7 +13,7 @@ it('keeps every acknowledged attempt across a kill -9', async () => {
   expect(r.attemptsWithoutSteps).toBe(0);
   expect(r.orphanSteps).toBe(0);
   expect(r.integrity).toBe('ok');
-}, 60_000);
+}, 90_000);
 
 it('keeps every acknowledged attempt readable when one of two workers is killed -9 under load', async () => {
   const r = await crashTest(800, 16, 'worker');
@@ -23,4 +23,4 @@ it('keeps every acknowledged attempt readable when one of two workers is killed 
   expect(r.attemptsWithoutSteps).toBe(0);
   expect(r.orphanSteps).toBe(0);
   expect(r.integrity).toBe('ok');
-}, 60_000);
+}, 90_000);
