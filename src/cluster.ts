@@ -7,8 +7,9 @@
  * Nothing a request needs lives in one worker only: sessions, variants, attempts, exams and LTI
  * states are in the database; key lookups are cached for 1 s (src/store/cached-keys.ts); the rate
  * limits count in the primary (@express-rate-limit/cluster-memory-store) and failed
- * authentications are relayed to every worker, so a limit holds for the whole server. A worker that
- * dies is replaced; one that keeps dying at start stops the server with its exit code.
+ * authentications are relayed to every worker, so a limit holds for the whole server. One worker
+ * runs the model worker (STEPWISE_MODEL_WORKER=local). A worker that dies is replaced; one that
+ * keeps dying at start stops the server with its exit code.
  *
  * Like src/server.ts this sits above the edges: src/api only sees the Peers interface.
  */
@@ -67,8 +68,13 @@ export async function servePrimary(config: ServerConfig, print: (line: string) =
   let stopping = false;
   let quickDeaths = 0;
   const started = new Map<number, number>();
+  // One worker (and its replacement) runs the model worker: two trainings at once would take the
+  // cores the pages need. The others leave model jobs to it (or to `stepwise worker`).
+  let modelSlot: number | undefined;
   const fork = (): void => {
-    const w = cluster.fork({ STEPWISE_CLUSTER_WORKER: '1' });
+    const slot = modelSlot === undefined;
+    const w = cluster.fork({ STEPWISE_CLUSTER_WORKER: '1', STEPWISE_MODEL_SLOT: slot ? '1' : '0' });
+    if (slot) modelSlot = w.id;
     started.set(w.id, Date.now());
   };
   let listening = 0;
@@ -82,6 +88,7 @@ export async function servePrimary(config: ServerConfig, print: (line: string) =
   cluster.on('exit', (w, code, signal) => {
     const lived = Date.now() - (started.get(w.id) ?? 0);
     started.delete(w.id);
+    if (modelSlot === w.id) modelSlot = undefined;
     if (stopping) return;
     quickDeaths = lived < START_GRACE_MS ? quickDeaths + 1 : 0;
     logger.error({ worker: w.process.pid, code, signal }, 'a server worker died');

@@ -139,7 +139,9 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
     artefactPages: { jobs: new StoredArtefactJobs(store) },
     ...(opts.peers ? { peers: opts.peers } : {}),
   });
-  const models = config.modelWorker === 'local' ? modelWorker(store, { logger }) : undefined;
+  // In a cluster only the worker given the model slot runs one (src/cluster.ts).
+  const modelSlot = !worker || process.env.STEPWISE_MODEL_SLOT === '1';
+  const models = config.modelWorker === 'local' && modelSlot ? modelWorker(store, { logger }) : undefined;
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

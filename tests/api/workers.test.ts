@@ -5,11 +5,12 @@
  * counts) must hold through the others.
  */
 import http from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_KEY, CLI, exited, freePort, processTree, startNode, stop, type Child } from '../../bench/servers.js';
+import { BENCH_KEY, CLI, exited, freePort, startNode, stop, type Child } from '../../bench/servers.js';
 import { stepwise } from '../cli-helpers.js';
 
 interface Reply {
@@ -43,6 +44,15 @@ function call(url: string, method: string, path: string, key?: string, body?: un
   });
 }
 
+/** A process's own children (a cluster's workers, not their children). */
+const workersOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
 const env = (extra: Record<string, string>) => ({ STEPWISE_BOOTSTRAP_KEY: BENCH_KEY, STEPWISE_LOG_LEVEL: 'silent', STEPWISE_WORKERS: '2', ...extra });
 const times = async (n: number, f: () => Promise<Reply>): Promise<number[]> => {
   const out: number[] = [];
@@ -58,14 +68,14 @@ describe('two server processes on one database', () => {
     dir = mkdtempSync(join(tmpdir(), 'stepwise-workers-'));
     server = await startNode(CLI, ['serve'], env({ STEPWISE_DB: join(dir, 'a.db'), STEPWISE_AUTH_FAILURE_LIMIT: '0', STEPWISE_RATE_LIMIT: '0' }), await freePort());
     // The primary and its two workers.
-    for (let i = 0; i < 100 && processTree(server.pid).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && workersOf(server.pid).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
   }, 30_000);
   afterAll(async () => {
     if (server) await stop(server);
   });
 
   it('runs a primary and two workers', () => {
-    expect(processTree(server.pid)).toHaveLength(3);
+    expect(workersOf(server.pid)).toHaveLength(2);
   });
 
   it('an attempt stored through one worker is read back through every other at once', async () => {
@@ -92,19 +102,41 @@ describe('two server processes on one database', () => {
     expect(await times(6, () => call(server.url, 'GET', '/api/v1/users/me', key))).toEqual([401, 401, 401, 401, 401, 401]);
   });
 
+  it('runs one model worker for the whole server, not one per process', async () => {
+    const db = new Database(join(dir, 'a.db'));
+    db.pragma('busy_timeout = 5000');
+    try {
+      // Jobs that fail at once (a seed no run takes), queued one after another: with a model worker
+      // in each process, whichever polls first would take each (two names, all but surely, in six).
+      const add = db.prepare("INSERT INTO model_jobs (question_id, seed, state, created_at, updated_at) VALUES ('gan-optimal-d', ?, 'queued', ?, ?)");
+      const stateOf = db.prepare<[number], { state: string; worker: string | null }>("SELECT state, worker FROM model_jobs WHERE question_id = 'gan-optimal-d' AND seed = ?");
+      for (let k = 1; k <= 6; k++) {
+        const now = Date.now();
+        add.run(-k, now, now);
+        for (let i = 0; i < 100 && stateOf.get(-k)!.state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(stateOf.get(-k)!.state).toBe('failed');
+      }
+      const names = new Set((db.prepare("SELECT worker FROM model_jobs WHERE question_id = 'gan-optimal-d'").all() as { worker: string }[]).map((r) => r.worker));
+      expect(names.size).toBe(1);
+      expect(workersOf(server.pid).map(String)).toContain([...names][0]!.split(':').pop());
+    } finally {
+      db.prepare("DELETE FROM model_jobs WHERE question_id = 'gan-optimal-d'").run();
+      db.close();
+    }
+  }, 30_000);
+
   it('replaces a worker killed with SIGKILL, and stops cleanly on SIGTERM', async () => {
-    const [, victim] = processTree(server.pid);
+    const [victim] = workersOf(server.pid);
     process.kill(victim!, 'SIGKILL');
     for (let i = 0; i < 100; i++) {
-      const tree = processTree(server.pid);
-      if (tree.length === 3 && !tree.includes(victim!)) break;
+      const now = workersOf(server.pid);
+      if (now.length === 2 && !now.includes(victim!)) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const tree = processTree(server.pid);
-    expect(tree).toHaveLength(3);
-    expect(tree).not.toContain(victim);
+    const workers = workersOf(server.pid);
+    expect(workers).toHaveLength(2);
+    expect(workers).not.toContain(victim);
     expect(await times(4, () => call(server.url, 'GET', '/healthz'))).toEqual([200, 200, 200, 200]);
-    const workers = tree.slice(1);
     const done = exited(server.proc);
     server.proc.kill('SIGTERM');
     await done;
