@@ -1,13 +1,13 @@
 /**
- * `stepwise secrets rotate` and `stepwise db backup <file>`: operator commands on the SQLite store
+ * `stepwise secrets rotate`, `stepwise db migrate` and `stepwise db backup <file>`: operator commands on the SQLite store
  * STEPWISE_DB names. Secret values are read from the environment only and never printed.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { StepwiseError } from '../core/errors.js';
-import { dbFileFromEnv, openDatabase } from '../store/sqlite/db.js';
+import { dbFileFromEnv, migrate, openDatabase } from '../store/sqlite/db.js';
 import { action, print } from './action.js';
 import { rotateToolKeys } from '../store/sqlite/sealed-keys.js';
 
@@ -34,6 +34,29 @@ export function rotateSecrets(env: NodeJS.ProcessEnv = process.env): { file: str
   const db = openDatabase({ file });
   try {
     return { file, toolKeys: rotateToolKeys(db, oldSecret, newSecret) };
+  } finally {
+    db.close();
+  }
+}
+
+export interface MigrateResult {
+  file: string;
+  applied: number[];
+  version: number;
+}
+
+/** Applies the migrations the database at STEPWISE_DB lacks (made if absent, as `serve` would). */
+export function migrateDb(env: NodeJS.ProcessEnv = process.env): MigrateResult {
+  const file = dbFileFromEnv(env);
+  // Opened bare (no migration on open), so the versions applied here can be told.
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    const applied = migrate(db);
+    return { file, applied, version: db.pragma('user_version', { simple: true }) as number };
   } finally {
     db.close();
   }
@@ -101,10 +124,17 @@ export function registerSecrets(program: Command): void {
         print(!!opts.json, r, () => `re-encrypted ${r.toolKeys} tool key(s) in ${r.file} under STEPWISE_NEW_SECRET: restart with it as STEPWISE_SECRET`);
       }),
     );
-  program
-    .command('db')
-    .description('the SQLite store (STEPWISE_DB)')
-    .command('backup')
+  const db = program.command('db').description('the SQLite store (STEPWISE_DB)');
+  db.command('migrate')
+    .description('apply the numbered migrations the database lacks (the servers also do at start); safe while servers run')
+    .option('--json', 'machine-readable output')
+    .action(
+      action((opts: { json?: boolean }) => {
+        const r = migrateDb();
+        print(!!opts.json, r, () => (r.applied.length === 0 ? `${r.file} is at version ${r.version}: nothing to apply` : `${r.file}: applied ${r.applied.join(', ')}; now at version ${r.version}`));
+      }),
+    );
+  db.command('backup')
     .description('a consistent online backup of the store into <file> (safe while the server runs)')
     .argument('<file>', 'the backup file to write')
     .option('--force', 'overwrite <file> if it exists')

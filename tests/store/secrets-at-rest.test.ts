@@ -1,12 +1,12 @@
 /** Secrets at rest: the LTI tool key sealed under STEPWISE_SECRET, rotation, and the online backup. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { backupDb, rotateSecrets, tableCounts } from '../../src/cli/secrets.js';
+import { backupDb, migrateDb, rotateSecrets, tableCounts } from '../../src/cli/secrets.js';
 import { ensureToolKey, toolKeyring } from '../../src/lti/keys.js';
 import { isSealed, seal, sealingKey, unseal } from '../../src/store/sealed.js';
 import { configFromEnv, startServer } from '../../src/server.js';
@@ -189,5 +189,27 @@ describe('stepwise db backup', () => {
     writeFileSync(target, 'not a database');
     const forced = await backupDb(target, { env, force: true });
     expect(forced.tables.pairs).toBe(n * 2); // the writer has stopped: everything is in
+  });
+});
+
+describe('stepwise db migrate', () => {
+  it('brings a database at an older version up to date, applying only what it lacks, and then nothing', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'stepwise-migrate-')), 'old.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    // A database made by migrations 001–013 only (before the passback outbox and model jobs).
+    const dir = join(import.meta.dirname, '..', '..', 'db', 'migrations');
+    const files = readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+    for (const f of files.filter((f) => Number(f.slice(0, 3)) <= 13)) {
+      old.exec(readFileSync(join(dir, f), 'utf8'));
+      old.pragma(`user_version = ${Number(f.slice(0, 3))}`);
+    }
+    old.close();
+    const latest = Math.max(...files.map((f) => Number(f.slice(0, 3))));
+    const r = migrateDb({ STEPWISE_DB: file });
+    expect(r.applied).toEqual(files.map((f) => Number(f.slice(0, 3))).filter((v) => v > 13));
+    expect(r.version).toBe(latest);
+    expect(Object.keys(tableCounts(file))).toEqual(expect.arrayContaining(['lti_passback_jobs', 'model_jobs', 'model_files']));
+    expect(migrateDb({ STEPWISE_DB: file })).toEqual({ file, applied: [], version: latest });
   });
 });
