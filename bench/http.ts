@@ -7,7 +7,11 @@
  *     latency under saturation), then arriving evenly at fixed rates over up to 64 connections
  *     (p50/p99 latency, the target), and the server's peak resident memory throughout.
  *
- *   node dist/bench/http.js [seconds per round] [rounds]
+ * With a third argument, the attempts part also runs on other server set-ups, one after the other
+ * on fresh databases: `sqlite-1` (one process, as above) and `sqlite-2` (STEPWISE_WORKERS=2 on one
+ * SQLite file; the processes and the load share both cores), side by side in one run.
+ *
+ *   node dist/bench/http.js [seconds per round] [rounds] [set-ups: sqlite-1,sqlite-2]
  */
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -26,6 +30,8 @@ const ROUNDS = Number(process.argv[3] ?? 3);
 const CONNECTIONS = 64;
 /** Arrival rates for the latency target: about a third and two thirds of what one core stores flat out. */
 const PACED_RATES = [500, 1000];
+const SETUPS = (process.argv[4] ?? '').split(',').filter(Boolean);
+for (const x of SETUPS) if (!/^sqlite-[12]$/.test(x)) throw new Error(`set-ups are sqlite-1 and sqlite-2 (comma-separated), got "${x}"`);
 
 interface Run {
   rps: number;
@@ -133,6 +139,38 @@ async function main(): Promise<void> {
   } finally {
     await stop(stepwise);
     await stop(echo);
+  }
+  for (const setup of SETUPS) await attemptsOn(setup);
+}
+
+/** The attempts part alone on a fresh database: one process pinned to core 0, or two sharing the cores. */
+async function attemptsOn(setup: string): Promise<void> {
+  const workers = setup === 'sqlite-2' ? 2 : 1;
+  const pinned = spawnSync('taskset', ['-p', '-c', workers === 1 ? '1' : '0-1', String(process.pid)]).status === 0 && workers === 1;
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-http-'));
+  const dbFile = join(dir, 'bench.db');
+  const server = await startStepwise(dbFile, await freePort(), pinned ? 0 : undefined, workers);
+  try {
+    const ids: string[] = [];
+    for (let k = 0; k < 200; k++) {
+      const res = await fetch(`${server.url}/api/v1/variants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
+        body: JSON.stringify({ topic: 'self-attention', seed: k, difficulty: 'medium' }),
+      });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const bodies = ids.map((_id, k) => JSON.stringify({ answers: slippedAnswers('self-attention', JSON.parse(JSON.stringify(generateProblem('self-attention', k, 'medium').params)) as object) }));
+    const attempt = (i: number) => ({ path: `/api/v1/variants/${ids[i % ids.length]}/attempts`, body: bodies[i % ids.length] });
+    await load(server.url, '/api/v1/variants/x/attempts', attempt, server.pid); // warm
+    const flat = await load(server.url, '/api/v1/variants/x/attempts', attempt, server.pid);
+    const at500 = await pacedLoad(server.url, 500, SECONDS, attempt, server.pid);
+    const how = workers === 1 ? `one process${pinned ? ' on core 0, load on core 1' : ''}` : 'two processes (STEPWISE_WORKERS=2) and the load sharing both cores';
+    console.log(
+      `${setup} (SQLite, ${how}), Node ${process.version}: attempts stored flat out ${Math.round(flat.rps)} req/s (p99 ${flat.p99} ms, errors ${flat.errors}, non-2xx ${flat.non2xx}); at 500 req/s arriving evenly p50 ${at500.p50.toFixed(1)} ms, p99 ${at500.p99.toFixed(1)} ms, failed ${at500.failed}; peak RSS ${Math.max(flat.peakRssMb, at500.peakRssMb).toFixed(0)} MB, ${countAttempts(dbFile)} attempts committed`,
+    );
+  } finally {
+    await stop(server);
   }
 }
 
