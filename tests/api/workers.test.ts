@@ -102,6 +102,24 @@ describe('two server processes on one database', () => {
     expect(await times(6, () => call(server.url, 'GET', '/api/v1/users/me', key))).toEqual([401, 401, 401, 401, 401, 401]);
   });
 
+  it("an exam's release shows at once through every worker", async () => {
+    const exam = await call(server.url, 'POST', '/api/v1/exams', BENCH_KEY, { title: 'Across workers', blueprint: [{ topic: 'kl-discrete', count: 1, difficulty: 'easy' }], versions: 1 });
+    expect(exam.status).toBe(201);
+    const student = await call(server.url, 'POST', '/api/v1/users', BENCH_KEY, { name: 'Emmy', role: 'student' });
+    const key = student.body.apiKey as string;
+    const mine = await call(server.url, 'GET', `/api/v1/exams/${exam.body.id}/my-version`, key);
+    expect(mine.status).toBe(200);
+    const a = await call(server.url, 'POST', `/api/v1/variants/${mine.body.variants[0].id}/attempts`, key, { answers: {} });
+    expect(a.status).toBe(201);
+    // Before release no worker shows the key; released through one, every worker shows it.
+    const hidden = await Promise.all(Array.from({ length: 4 }, () => call(server.url, 'GET', `/api/v1/attempts/${a.body.id}`, key)));
+    expect(hidden.map((r) => r.body.revealed)).toEqual([false, false, false, false]);
+    expect((await call(server.url, 'POST', `/api/v1/exams/${exam.body.id}/release`, BENCH_KEY, { force: true })).status).toBe(200);
+    const shown = await Promise.all(Array.from({ length: 4 }, () => call(server.url, 'GET', `/api/v1/attempts/${a.body.id}`, key)));
+    expect(shown.map((r) => r.body.revealed)).toEqual([true, true, true, true]);
+    expect(shown.every((r) => 'expected' in r.body.steps[0])).toBe(true);
+  });
+
   it('runs one model worker for the whole server, not one per process', async () => {
     const db = new Database(join(dir, 'a.db'));
     db.pragma('busy_timeout = 5000');
