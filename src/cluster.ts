@@ -17,9 +17,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { ClusterMemoryStorePrimary, ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import { pino } from 'pino';
 import type { Peers } from './api/peers.js';
-import { bootstrapInstructor } from './api/bootstrap.js';
 import { SqliteStore } from './store/sqlite/index.js';
-import { bootstrapLines, listeningLine, type ServerConfig } from './server.js';
+import { bootstrapLines, listeningLine, prepareDatabase, type ServerConfig } from './server.js';
 
 /** Deaths within START_GRACE_MS of a start, in a row, after which the server gives up. */
 const QUICK_DEATHS = 5;
@@ -54,10 +53,7 @@ export async function servePrimary(config: ServerConfig, print: (line: string) =
   const logger = pino({ level: config.logLevel });
   // Migrations and the first key once, here, so the workers never race to make them.
   const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous, secret: config.secret });
-  const plaintext = store.atRest.plaintext > 0;
-  const boot = await bootstrapInstructor(store, config.bootstrapKey);
-  await store.close();
-  if (plaintext) logger.warn('STEPWISE_SECRET is not set: the LTI tool private key is stored unencrypted in the database (set it to encrypt at rest)');
+  const boot = await prepareDatabase(store, config, logger).finally(() => store.close());
 
   new ClusterMemoryStorePrimary().init();
   cluster.on('message', (from: Worker, m: unknown) => {

@@ -118,11 +118,7 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
   const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous, secret: config.secret });
   const worker = opts.peers !== undefined;
-  if (store.atRest.plaintext > 0 && !worker) {
-    // Sealing under the secret kept in the same database would add nothing: say so instead.
-    logger.warn('STEPWISE_SECRET is not set: the LTI tool private key is stored unencrypted in the database (set it to encrypt at rest)');
-  }
-  const boot: Bootstrap = worker ? {} : await bootstrapInstructor(store, config.bootstrapKey);
+  const boot: Bootstrap = worker ? {} : await prepareDatabase(store, config, logger);
   const lti = ltiTool(store, { baseUrl: config.baseUrl, logger });
   const { app } = createApp({
     store,
@@ -196,6 +192,18 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
     return stopping;
   };
   return { server, store, logger, url, stop };
+}
+
+/**
+ * Once per server (by the cluster's first process, or the one process): warns when the tool key is
+ * stored unencrypted, and installs or makes the first instructor key.
+ */
+export async function prepareDatabase(store: SqliteStore, config: ServerConfig, logger: Logger): Promise<Bootstrap> {
+  if (store.atRest.plaintext > 0) {
+    // Sealing under the secret kept in the same database would add nothing: say so instead.
+    logger.warn('STEPWISE_SECRET is not set: the LTI tool private key is stored unencrypted in the database (set it to encrypt at rest)');
+  }
+  return bootstrapInstructor(store, config.bootstrapKey);
 }
 
 /** What to tell the operator after the first key's bootstrap. */

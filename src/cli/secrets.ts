@@ -2,12 +2,12 @@
  * `stepwise secrets rotate`, `stepwise db migrate` and `stepwise db backup <file>`: operator commands on the SQLite store
  * STEPWISE_DB names. Secret values are read from the environment only and never printed.
  */
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { StepwiseError } from '../core/errors.js';
-import { dbFileFromEnv, migrate, openDatabase } from '../store/sqlite/db.js';
+import { dbFileFromEnv, migrate, openDatabase, openFile } from '../store/sqlite/db.js';
 import { action, print } from './action.js';
 import { rotateToolKeys } from '../store/sqlite/sealed-keys.js';
 
@@ -48,13 +48,8 @@ export interface MigrateResult {
 /** Applies the migrations the database at STEPWISE_DB lacks (made if absent, as `serve` would). */
 export function migrateDb(env: NodeJS.ProcessEnv = process.env): MigrateResult {
   const file = dbFileFromEnv(env);
-  // Opened bare (no migration on open), so the versions applied here can be told.
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = openFile({ file });
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
     const applied = migrate(db);
     return { file, applied, version: db.pragma('user_version', { simple: true }) as number };
   } finally {

@@ -6,6 +6,7 @@
  * height, and axe-core finds no WCAG 2.1 AA violation on the landed page (light and dark); with
  * JavaScript off the same answer is graded and posted through the frame's plain form posts.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { solveProblem } from '../../src/engine.js';
@@ -20,6 +21,9 @@ type Dom = {
   document: { documentElement: { scrollWidth: number; clientWidth: number; scrollHeight: number }; querySelector(s: string): { getAttribute(n: string): string | null } | null };
   frameResizes: { origin: string; height: number }[];
 };
+
+/** Set STEPWISE_SCREENSHOTS=<dir> to keep screenshots of the course page framing the tool at 450 px. */
+const SHOTS = process.env.STEPWISE_SCREENSHOTS;
 
 let h: LtiHarness;
 let browser: Browser;
@@ -84,6 +88,7 @@ describe.skipIf(!installed)('in chromium, inside the course page', () => {
     await frame.locator(`[data-step="${last}"][data-status="incorrect"]`).waitFor();
     for (const step of v.steps.slice(0, -1)) expect(await frame.locator(`[data-step="${step}"]`).first().getAttribute('data-status'), step).toBe('correct');
     await axe(frame, 'landed question page with results, light');
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'lti-frame-450-results-light.png'), fullPage: true });
 
     // The score went back to the platform's line item.
     const until = Date.now() + 5000;
@@ -126,6 +131,7 @@ describe.skipIf(!installed)('in chromium, inside the course page', () => {
   it('the landed page passes axe in dark mode too', async () => {
     const { page, frame } = await openCourse('dark', 'student-dark');
     await axe(frame, 'landed question page, dark');
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'lti-frame-450-dark.png'), fullPage: true });
     await page.context().close();
   }, 30_000);
 });

@@ -20,17 +20,9 @@ import { StoredArtefactJobs } from '../../src/pages/stored-artefacts.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Harness } from '../api/harness.js';
 import { signIn, type PageClient } from './harness.js';
+import { howMany as tinyHowMany } from './artefact-fixtures.js';
 
-const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
-const howMany: ArtefactQuestion = {
-  id: 'stored-how-many',
-  title: 'How many are covered?',
-  lab: 'gan',
-  runs: [{ name: 'vanilla', run: 'vanilla', seed: 3, config: TINY }],
-  prompt: 'Run {{vanilla}} trains a GAN on the ring. How many of the 8 modes does it cover?',
-  show: ['vanilla:samples-final.png'],
-  answer: { type: 'number', metric: 'vanilla.modesCovered', tolerance: 0 },
-};
+const howMany: ArtefactQuestion = { ...tinyHowMany, id: 'stored-how-many' };
 const broken: ArtefactQuestion = { ...howMany, id: 'stored-broken', show: ['vanilla:no-such-plot.png'] };
 const other: ArtefactQuestion = { ...howMany, id: 'stored-other' };
 const questions = new Map([howMany, broken, other].map((q) => [q.id, q]));

@@ -27,13 +27,19 @@ export interface OpenOptions {
   synchronous?: 'normal' | 'full';
 }
 
-export function openDatabase(opts: OpenOptions): Db {
+/** The file opened with the store's settings, not migrated (`stepwise db migrate` reports what it applies). */
+export function openFile(opts: OpenOptions): Db {
   if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
   const db = new Database(opts.file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export function openDatabase(opts: OpenOptions): Db {
+  const db = openFile(opts);
   migrate(db);
   return db;
 }
