@@ -19,6 +19,8 @@ import { conceptQuestion, conceptTopic, findConcept } from './bank/concept-topic
 import { conceptSolution, gradeConcept, CONCEPT_STEP, CONCEPT_STEP_LABEL, conceptExpected } from './bank/concept-grade.js';
 import { checkConceptParams, conceptPrompt, letter, presentConcept } from './bank/concept-present.js';
 import { builtInConcepts } from './bank/concepts.js';
+import { artefactPrompt, artefactQuestion, artefactSolution, artefactTopic, checkArtefactParams, findArtefact, gradeArtefact, listArtefacts, ARTEFACT_STEP } from './bank/artefact-item.js';
+import type { ArtefactQuestion } from './models/questions.js';
 
 export { StepwiseError } from './core/errors.js';
 export type { BlankStepPolicy, GradeOptions, GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
@@ -28,6 +30,16 @@ export type { Solution } from './solvers/solve.js';
 export type { WorkedCase } from './solvers/worked-cases.js';
 export type { Difficulty } from './solvers/topic.js';
 export { DIFFICULTIES } from './solvers/topic.js';
+export { knownArtefactAnswer, rememberArtefactAnswer, registerArtefactQuestion } from './bank/artefact-item.js';
+
+/**
+ * A question about model runs, by id. Looked up only for an id that is no topic, bank question or
+ * conceptual item, so the common lookups never load the labs' definitions.
+ */
+export function artefactOf(ref: unknown): ArtefactQuestion | undefined {
+  if (typeof ref !== 'string' || findTopic(ref) || builtInBank().questions.has(ref) || findConcept(ref)) return undefined;
+  return findArtefact(ref);
+}
 
 export interface TopicInfo {
   id: string;
@@ -56,6 +68,8 @@ export function getTopic(id: unknown): Topic {
   const concept = findConcept(id);
   if (concept) return conceptTopic(concept);
   const topic = typeof id === 'string' ? findTopic(id) : undefined;
+  const artefact = topic ? undefined : artefactOf(id);
+  if (artefact) return artefactTopic(artefact);
   if (!topic) {
     throw new StepwiseError('unknown_topic', `unknown topic ${JSON.stringify(id)}; topics: ${TOPICS.map((t) => t.id).join(', ')}`, 'topic');
   }
@@ -68,6 +82,7 @@ export function getTopic(id: unknown): Topic {
  */
 export function getNumericTopic(id: unknown): Topic {
   if (findConcept(id)) throw new StepwiseError('unknown_topic', `${JSON.stringify(id)} is a conceptual item, not a topic`, 'topic');
+  if (artefactOf(id)) throw new StepwiseError('unknown_topic', `${JSON.stringify(id)} is a question about model runs, not a topic`, 'topic');
   return getTopic(id);
 }
 
@@ -75,6 +90,8 @@ export function getQuestion(id: unknown): Question {
   const concept = findConcept(id);
   if (concept) return conceptQuestion(concept);
   const q = typeof id === 'string' ? builtInBank().questions.get(id) : undefined;
+  const artefact = q ? undefined : artefactOf(id);
+  if (artefact) return artefactQuestion(artefact);
   if (!q) throw new StepwiseError('unknown_question', `unknown question ${JSON.stringify(id)}`, 'question');
   return q;
 }
@@ -88,9 +105,11 @@ export function resolve(ref: unknown): { topic: Topic; question?: Question } {
     const question = getQuestion(ref);
     return { topic: getTopic(question.topic), question };
   }
+  const artefact = artefactOf(ref);
+  if (artefact) return { topic: artefactTopic(artefact), question: artefactQuestion(artefact) };
   throw new StepwiseError(
     'unknown_topic',
-    `${JSON.stringify(ref)} is neither a topic nor a question id (bank or conceptual); topics: ${TOPICS.map((t) => t.id).join(', ')}`,
+    `${JSON.stringify(ref)} is neither a topic nor a question id (bank, conceptual or about model runs); topics: ${TOPICS.map((t) => t.id).join(', ')}`,
     'topic',
   );
 }
@@ -114,6 +133,11 @@ export function topicInfo(t: Topic): TopicInfo {
 export function solveProblem(topicId: unknown, params: unknown): Solution {
   const concept = findConcept(topicId);
   if (concept) return { topic: concept.id, steps: [{ id: CONCEPT_STEP, label: CONCEPT_STEP_LABEL, value: conceptExpected(concept, checkConceptParams(concept, params)) }] };
+  const artefact = artefactOf(topicId);
+  if (artefact) {
+    checkArtefactParams(params);
+    return { topic: artefact.id, steps: [{ id: ARTEFACT_STEP, label: CONCEPT_STEP_LABEL, value: artefactTopic(artefact).steps[ARTEFACT_STEP].compute(params as Params, {}) }] };
+  }
   return solve(getTopic(topicId), params);
 }
 
@@ -121,6 +145,8 @@ export function solveProblem(topicId: unknown, params: unknown): Solution {
 export function gradeAnswers(ref: unknown, params: unknown, answers: unknown, extra: GradeOptions = {}): GradeResult {
   const concept = findConcept(ref);
   if (concept) return gradeConcept(concept, params, answers, extra);
+  const artefact = artefactOf(ref);
+  if (artefact) return gradeArtefact(artefact, params, answers, extra);
   const { topic, question } = resolve(ref);
   return grade(topic, params, answers, { ...(question ? gradeOptions(question) : {}), ...extra });
 }
@@ -139,6 +165,13 @@ export function generateProblem(ref: unknown, seed: unknown, difficulty?: unknow
     const s = checkSeed(seed);
     const params = presentConcept(concept, s);
     return { topic: concept.id, question: concept.id, seed: s, difficulty: concept.difficulty, params, steps: [CONCEPT_STEP], prompt: conceptPrompt(concept, params) };
+  }
+  const artefact = artefactOf(ref);
+  if (artefact) {
+    // The seed draws the runs and their letters; the answer waits for the runs (artefact-item.ts).
+    const s = checkSeed(seed);
+    const params = { seed: s };
+    return { topic: artefact.id, question: artefact.id, seed: s, difficulty: artefactQuestion(artefact).difficulty, params, steps: [ARTEFACT_STEP], prompt: artefactPrompt(artefact, params) };
   }
   const { topic, question } = resolve(ref);
   const s = checkSeed(seed);
@@ -171,6 +204,8 @@ export function renderPrompt(
 export function problemStatement(topic: Topic, params: Params, values: StepValues, difficulty: Difficulty): string {
   const concept = findConcept(topic.id);
   if (concept) return conceptPrompt(concept, checkConceptParams(concept, params));
+  const artefact = artefactOf(topic.id);
+  if (artefact) return artefactPrompt(artefact, checkArtefactParams(params));
   const text = render(topic.id, 'prompt', { ...params, ...topic.templateData?.(params, values), difficulty });
   // Loose params (a real exam's rounded probabilities, a class left out): the prompt states what
   // the grading assumes, in the topic's own words.
@@ -198,7 +233,7 @@ function askedSection(topic: Topic, steps: readonly string[], tolerance?: Tolera
 
 /** What a step is computed from: its formula (TeX), the given params it reads and the earlier steps it uses. */
 export function stepInputs(ref: unknown, rawParams: unknown, stepId: string): { formula: string; given: string[]; deps: readonly string[] } {
-  if (findConcept(ref)) return { formula: '', given: [], deps: [] };
+  if (findConcept(ref) || artefactOf(ref)) return { formula: '', given: [], deps: [] };
   const { topic } = resolve(ref);
   const params = validateParams(topic, rawParams);
   const step = topic.steps[stepId];
@@ -210,6 +245,8 @@ export function stepInputs(ref: unknown, rawParams: unknown, stepId: string): { 
 export function workedSolution(topicId: unknown, rawParams: unknown): string {
   const concept = findConcept(topicId);
   if (concept) return conceptSolution(concept, rawParams);
+  const artefact = artefactOf(topicId);
+  if (artefact) return artefactSolution(artefact, rawParams);
   const topic = getTopic(topicId);
   const params = validateParams(topic, rawParams);
   const values = evaluateSteps(topic, params);
@@ -226,7 +263,7 @@ export function workedSolution(topicId: unknown, rawParams: unknown): string {
 
 /** The bank's questions, by id: what the instructor pages list beside the topics. */
 export function listQuestions(): { id: string; title: string; topic: string; difficulty: Difficulty; steps: string[]; pinned: boolean }[] {
-  return [...builtInBank().questions.values(), ...[...builtInConcepts().items.values()].map(conceptQuestion)]
+  return [...builtInBank().questions.values(), ...[...builtInConcepts().items.values()].map(conceptQuestion), ...listArtefacts().map(artefactQuestion)]
     // pinned: fixed params, the same numbers for every seed (and so in every exam version).
     .map((q) => ({ id: q.id, title: q.title ?? q.id, topic: q.topic, difficulty: q.difficulty, steps: q.steps, pinned: q.params !== undefined }))
     .sort((a, b) => a.id.localeCompare(b.id));
@@ -239,9 +276,19 @@ export function listQuestions(): { id: string; title: string; topic: string; dif
 export function runWorkedCases(ref: unknown, params: unknown, steps?: readonly string[]): WorkedCase[] {
   const concept = findConcept(ref);
   if (concept) return conceptWorkedCases(concept.id, params);
+  const artefact = artefactOf(ref);
+  if (artefact) return artefactWorkedCases(artefact, params);
   const { topic, question } = resolve(ref);
   const options = question ? gradeOptions(question) : {};
   return workedCases(topic, params, { ...options, steps: steps ?? question?.steps ?? activeSteps(topic, validateParams(topic, params)).map(([id]) => id) });
+}
+
+/** A question about model runs: its runs' answer scores full marks (once they are computed). */
+function artefactWorkedCases(q: ArtefactQuestion, params: unknown): WorkedCase[] {
+  const expected = solveProblem(q.id, params).steps[0].value;
+  const g = gradeArtefact(q, params, { [ARTEFACT_STEP]: expected });
+  const ok = g.score === g.maxScore;
+  return [{ name: 'correct', kind: 'correct', outcome: ok ? 'pass' : 'fail', detail: `The runs' answer ${String(expected)} scores ${g.score}/${g.maxScore}.` }];
 }
 
 /** A conceptual item's worked cases: its expected answer scores full marks, each distractor none. */

@@ -11,7 +11,8 @@
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { loadArtefactQuestions, type ArtefactQuestion } from './models/questions.js';
+import { listArtefacts } from './bank/artefact-item.js';
+import type { ArtefactQuestion } from './models/questions.js';
 import { ArtefactJobs, type ArtefactRunner } from './pages/artefact-jobs.js';
 import type { Store } from './store/types.js';
 
@@ -22,7 +23,7 @@ export interface ModelWorkerOptions {
   /** The labs whose questions this worker computes (default all). */
   labs?: readonly LabName[];
   logger?: Logger;
-  /** The questions (default: question-bank/artefacts). */
+  /** The questions (default: question-bank/artefacts and any registered beside them). */
   questions?: Map<string, ArtefactQuestion>;
   /** Computes one question (default: ArtefactJobs, a child process). */
   executor?: ArtefactRunner;
@@ -51,7 +52,7 @@ export function parseLabs(raw: string | undefined): LabName[] {
 
 export function modelWorker(store: Store, o: ModelWorkerOptions = {}): ModelWorker {
   const labs = new Set(o.labs ?? LABS);
-  const questions = o.questions ?? loadArtefactQuestions().questions;
+  const questions = o.questions ?? new Map(listArtefacts().map((q) => [q.id, q]));
   const ids = [...questions.values()].filter((q) => labs.has(q.lab)).map((q) => q.id);
   const executor = o.executor ?? new ArtefactJobs({ queueLimit: 1, ...(o.logger ? { logger: o.logger } : {}) });
   const leaseMs = o.leaseMs ?? 60_000;

@@ -21,7 +21,6 @@ import { dbFileFromEnv } from './store/sqlite/db.js';
 import { SqliteStore } from './store/sqlite/index.js';
 import { createApp } from './api/app.js';
 import { modelWorker } from './model-worker.js';
-import { StoredArtefactJobs } from './pages/stored-artefacts.js';
 import { bootstrapInstructor } from './api/bootstrap.js';
 import { parseAllowedHosts } from './api/origin.js';
 import type { Peers } from './api/peers.js';
@@ -131,8 +130,6 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
     extraRoutes: lti.routes,
     onAttempt: lti.onAttempt,
     onRelease: lti.onRelease,
-    // Artefact questions are jobs in the database, computed by a model worker (here, or `stepwise worker`).
-    artefactPages: { jobs: new StoredArtefactJobs(store) },
     ...(opts.peers ? { peers: opts.peers } : {}),
   });
   // In a cluster only the worker given the model slot runs one (src/cluster.ts).

@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { cacheKeys } from '../store/cached-keys.js';
+import { withArtefactAnswers } from '../service/artefact-answers.js';
 import type { Store } from '../store/types.js';
 import { authenticate } from './auth.js';
 import { authFailures, TooManyFailures } from './auth-failures.js';
@@ -129,7 +130,7 @@ export function createApp(options: AppOptions): StepwiseApp {
     form: express.urlencoded({ extended: false, limit: '1mb' }),
     csv: express.text({ type: 'text/csv', limit: MAX_PAPER_CSV_BYTES }),
   };
-  const store = cacheKeys(options.store);
+  const store = withArtefactAnswers(cacheKeys(options.store));
 
   // The student web pages (src/pages): same store, same service rules. A page path goes to them
   // before the API's routes (none of which is a page path), so a page view does not walk past

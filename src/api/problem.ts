@@ -62,6 +62,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   exam_released: 409,
   attempt_limit: 409,
   exam_open: 409,
+  not_ready: 503,
   internal: 500,
 };
 
@@ -93,7 +94,11 @@ export function problemHandler(logger: Logger | undefined) {
       return;
     }
     if (err instanceof HttpError) return sendProblem(res, err.status, err.code, err.message, err.field, req.originalUrl);
-    if (err instanceof StepwiseError) return sendProblem(res, STATUS_OF[err.code], err.code, err.message, err.path, req.originalUrl);
+    if (err instanceof StepwiseError) {
+      // Model runs take tens of seconds: a client asks again then.
+      if (err.code === 'not_ready') res.set('Retry-After', '30');
+      return sendProblem(res, STATUS_OF[err.code], err.code, err.message, err.path, req.originalUrl);
+    }
     // body-parser's errors carry a status and a type.
     const e = err as { status?: number; type?: string; message?: string };
     if (e.type === 'entity.too.large') return sendProblem(res, 413, 'too_large', `the request body is larger than the limit`, undefined, req.originalUrl);

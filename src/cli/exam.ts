@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { StepwiseError } from '../core/errors.js';
 import { dbFileFromEnv } from '../store/sqlite/db.js';
 import { SqliteStore } from '../store/sqlite/index.js';
+import { withArtefactAnswers } from '../service/artefact-answers.js';
 import { register as registerCreate } from './exam-create.js';
 import { register as registerGrade } from './exam-grade.js';
 import { register as registerStats } from './exam-stats.js';
@@ -25,7 +26,8 @@ export async function withExamStore<T>(body: (store: SqliteStore) => Promise<T>,
     ...(secret ? { secret } : {}),
   });
   try {
-    return await body(store);
+    // The exam commands grade, print and export artefact items as the server does.
+    return await body(withArtefactAnswers(store));
   } finally {
     await store.close();
   }

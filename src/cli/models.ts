@@ -4,7 +4,7 @@ import { describeBackend, tensorflow } from '../models/runtime.js';
 import { runLab } from '../models/runner.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerQuestion, loadArtefactQuestions } from '../models/questions.js';
+import { answerQuestion, loadArtefactQuestions, runSeedsFor, type ArtefactQuestion } from '../models/questions.js';
 import { instructorView, studentArtefacts, type InstructorView } from '../models/student.js';
 import { LABS } from '../models/labs.js';
 import { StepwiseError } from '../core/errors.js';
@@ -49,17 +49,33 @@ export async function artefact(lab: string, opts: { run?: string; seed?: number;
   );
 }
 
+/** The first question seed that draws each of the question's run seeds. */
+function questionSeedPerRunSeed(q: ArtefactQuestion): number[] {
+  const want = new Set(q.runSeeds ?? [0]);
+  const found = new Map<number, number>();
+  for (let seed = 0; found.size < want.size && seed < 100_000; seed++) {
+    const r = q.runSeeds ? Object.values(runSeedsFor(q, seed))[0] : 0;
+    if (!found.has(r)) found.set(r, seed);
+  }
+  return [...found.values()];
+}
+
 /** Runs every run the artefact questions need (a cold cache trains them once). */
 export async function warm(json: boolean): Promise<void> {
   const { questions, problems } = loadArtefactQuestions();
   if (problems.length > 0) throw new StepwiseError('invalid_request', problems.map((p) => `${p.file}${p.field ? ` at ${p.field}` : ''}: ${p.message}`).join('; '));
   const rows = [];
   for (const q of questions.values()) {
-    const b = bar(q.id);
-    const a = await answerQuestion(q, (d, t) => b.update(d, t));
-    b.stop();
-    rows.push({ id: q.id, expected: a.expected, runs: Object.fromEntries(Object.entries(a.runs).map(([n, r]) => [n, { run: r.manifest.run, cached: r.cached, seconds: r.manifest.seconds }])) });
-    if (!json) process.stdout.write(`${q.id}: expected ${JSON.stringify(a.expected)} (${Object.values(a.runs).filter((r) => !r.cached).length} runs trained)\n`);
+    // One question seed per run seed the question draws from, so each of its runs is trained once.
+    for (const seed of questionSeedPerRunSeed(q)) {
+      const runSeed = Object.values(runSeedsFor(q, seed))[0];
+      const b = bar(`${q.id} (run seed ${runSeed})`);
+      const a = await answerQuestion(q, seed, (d, t) => b.update(d, t));
+      b.stop();
+      // A choice's answer is a run's key here (letters are per question seed): the instructor's view of the pool.
+      rows.push({ id: q.id, runSeed, expected: a.expected, runs: Object.fromEntries(Object.entries(a.runs).map(([n, r]) => [n, { run: r.manifest.run, cached: r.cached, seconds: r.manifest.seconds }])) });
+      if (!json) process.stdout.write(`${q.id} run seed ${runSeed}: expected ${JSON.stringify(a.expected)} (${Object.values(a.runs).filter((r) => !r.cached).length} runs trained)\n`);
+    }
   }
   if (json) process.stdout.write(JSON.stringify(rows) + '\n');
 }

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'exam_released'
   | 'attempt_limit'
   | 'exam_open'
+  // Not wrong, not yet: a question's model runs are still being computed (HTTP 503, Retry-After).
+  | 'not_ready'
   | 'internal';
 
 export class StepwiseError extends Error {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { StepwiseError } from '../core/errors.js';
 import { QUESTION_BANK_DIR } from '../core/paths.js';
 import { ajvError, validatorFor } from '../solvers/params.js';
+import { sha1 } from '../core/precompiled.js';
 import { getLab } from './labs.js';
 import { resolveRun, runLab, type RunOutcome } from './runner.js';
 
@@ -25,7 +26,17 @@ export interface ArtefactQuestion {
   id: string;
   title?: string;
   lab: 'gan' | 'clip' | 'tvlt';
+  /** For exam builders and lists (default medium). */
+  difficulty?: 'easy' | 'medium' | 'hard';
+  /** The answer's marks (default 1). */
+  marks?: number;
   runs: { name: string; run: string; seed?: number; config?: Record<string, unknown> }[];
+  /**
+   * The run seeds a question seed draws from: every run of the question is trained with the drawn
+   * one, so two students can get different runs and different right answers. Each was checked
+   * (`stepwise artefacts warm`) to give an answer with no tie. Absent: each run's own seed (default 1).
+   */
+  runSeeds?: number[];
   prompt: string;
   show: string[];
   answer: ArtefactAnswer;
@@ -63,6 +74,7 @@ function checkQuestion(q: ArtefactQuestion): void {
   const lab = getLab(q.lab);
   const names = new Set<string>();
   q.runs.forEach((r, i) => {
+    if (q.runSeeds && r.seed !== undefined) throw Object.assign(new Error('a run has no seed of its own when the question draws its run seeds (runSeeds)'), { field: `runs[${i}].seed` });
     if (names.has(r.name)) throw Object.assign(new Error(`run name ${r.name} is used twice`), { field: `runs[${i}].name` });
     names.add(r.name);
     try {
@@ -110,16 +122,27 @@ export interface AnsweredQuestion {
   expected: number | string;
 }
 
-/** Runs (or reads from the cache) every run the question names, by key. */
-export async function runQuestion(q: ArtefactQuestion, progress?: (done: number, total: number) => void): Promise<Record<string, RunOutcome>> {
+/**
+ * The seed each run of the question is trained with for a question seed: one of `runSeeds`, drawn
+ * from (id, seed) apart from the letters' draw, or each run's own seed.
+ */
+export function runSeedsFor(q: Pick<ArtefactQuestion, 'id' | 'runs' | 'runSeeds'>, seed: number): Record<string, number> {
+  const pool = q.runSeeds;
+  const drawn = pool && pool.length > 0 ? pool[parseInt(sha1(`${q.id}\0runs\0${seed}`).slice(0, 8), 16) % pool.length] : undefined;
+  return Object.fromEntries(q.runs.map((r) => [r.name, drawn ?? r.seed ?? 1]));
+}
+
+/** Runs (or reads from the cache) every run the question names for a question seed, by key. */
+export async function runQuestion(q: ArtefactQuestion, seed: number, progress?: (done: number, total: number) => void): Promise<Record<string, RunOutcome>> {
+  const seeds = runSeedsFor(q, seed);
   const runs: Record<string, RunOutcome> = {};
-  for (const r of q.runs) runs[r.name] = await runLab({ lab: q.lab, run: r.run, seed: r.seed ?? 1, config: r.config, progress });
+  for (const r of q.runs) runs[r.name] = await runLab({ lab: q.lab, run: r.run, seed: seeds[r.name], config: r.config, progress });
   return runs;
 }
 
-/** Runs (or reads from the cache) every run the question names, and reads its expected answer (a run key for a choice; student.ts turns it into a letter). */
-export async function answerQuestion(q: ArtefactQuestion, progress?: (done: number, total: number) => void): Promise<AnsweredQuestion> {
-  const runs = await runQuestion(q, progress);
+/** Runs (or reads from the cache) every run the question names for a question seed, and reads its expected answer (a run key for a choice; student.ts turns it into a letter). */
+export async function answerQuestion(q: ArtefactQuestion, seed: number, progress?: (done: number, total: number) => void): Promise<AnsweredQuestion> {
+  const runs = await runQuestion(q, seed, progress);
   const a = q.answer;
   let expected: number | string;
   if (a.type === 'choice') {

@@ -85,13 +85,13 @@ async function render(q: ArtefactQuestion, seed: number, runs: Record<string, Ru
 /** The question as a student sees it for this seed: prompt and plots under run letters, nothing else. */
 export async function studentArtefacts(q: ArtefactQuestion, seed: number, progress?: (done: number, total: number) => void): Promise<StudentView> {
   checkSeed(seed);
-  return render(q, seed, await runQuestion(q, progress));
+  return render(q, seed, await runQuestion(q, seed, progress));
 }
 
 /** The student view plus the key: which run each letter is, where its cache and metrics are, and the expected answer. */
 export async function instructorView(q: ArtefactQuestion, seed: number, progress?: (done: number, total: number) => void): Promise<InstructorView> {
   checkSeed(seed);
-  const a = await answerQuestion(q, progress);
+  const a = await answerQuestion(q, seed, progress);
   const letters = runLetters(q, seed);
   const view = await render(q, seed, a.runs);
   return {

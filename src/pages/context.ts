@@ -10,6 +10,7 @@ import type { Attempt, Store, Variant } from '../store/types.js';
 import type { ReleaseHook } from '../service/exam-rules.js';
 import type { Peers } from '../api/peers.js';
 import type { ArtefactPagesOptions } from './artefact.js';
+import { artefactFigures, figuresFor, type Figures } from './artefact-figures.js';
 import { PageError } from './errors.js';
 import { formParser } from './form-body.js';
 import type { Embed } from './render.js';
@@ -49,6 +50,10 @@ export interface PagesContext {
   signedIn: (fn: Handler, post?: boolean) => Route;
   base: (who: Signed | undefined, title: string) => PageBase;
   submit: (caller: Caller, v: Variant, answers: Record<string, unknown>, hintsUsed?: string[]) => Promise<Attempt>;
+  /** A question about model runs: its pictures, starting its runs (artefact-figures.ts). */
+  figures: Figures;
+  /** Seconds between a practice page's reloads while its runs compute. */
+  refreshSeconds: number;
 }
 
 /** The fields every page's layout takes. */
@@ -121,5 +126,6 @@ export function pagesContext(o: PagesOptions): PagesContext {
     return attempt;
   };
 
-  return { o, store, form, jsonBody, wrap, signedIn, base, submit };
+  const figures = o.artefacts ? artefactFigures(store, o.artefacts) : figuresFor(store);
+  return { o, store, form, jsonBody, wrap, signedIn, base, submit, figures, refreshSeconds: o.artefacts?.refreshSeconds ?? 2 };
 }

@@ -18,6 +18,7 @@ import { answersOf, fieldsOf, readForm, stepShapes } from './answers-form.js';
 import { PageError } from './errors.js';
 import { questionView, submittedState, type QuestionState } from './question.js';
 import { sendHtml, type PageData } from './render.js';
+import { figuresFor } from './artefact-figures.js';
 
 /** Most answer fields one draft keeps (a 32 × 32 matrix and then some). */
 const MAX_DRAFT_FIELDS = 1100;
@@ -60,6 +61,9 @@ export async function sendExamPage(res: Response, store: Store, caller: Caller, 
       if (entries) state.entries = entries;
       if (last) state = { ...(await submittedState(store, caller, v, await attemptView(store, caller, last, v), entries ?? new Map())), focus: false };
       if (override?.variantId === v.id) state = override.state;
+      // A question about model runs: its pictures, or how far they are (the page does not wait for them).
+      const figures = await figuresFor(store)(v, 0);
+      if (figures) state.figures = figures;
       // Instructors' attempts are previews, not held to the limit (submitAttempt).
       const spent = !isInstructor(caller, exam.id) && mine.length >= exam.attemptLimit;
       if (spent && !closed) state.notice ??= `You have used ${exam.attemptLimit === 1 ? 'your submission' : `all ${exam.attemptLimit} submissions`} for this item.`;

@@ -27,7 +27,7 @@ export function pagesRouter(o: PagesOptions): Router {
   r.get(`${PAGE_ASSETS_PATH}/:file`, pageAssetRoute);
   mountRateLimit(r, ctx);
   mountSignIn(r, ctx);
-  const artefacts = artefactPages({ ...o.artefacts, store: o.store, logger: o.logger });
+  const artefacts = artefactPages({ store: o.store });
   artefacts.mount(r, ctx.signedIn, ctx.form);
   mountPractice(r, ctx, () => artefacts.list());
   mountExamRoutes(r, ctx);

@@ -22,7 +22,7 @@ import { sendHtml } from './render.js';
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /** `artefacts`: the artefact questions listed on the home page. */
-export function mountPractice(r: Router, { store, form, signedIn, base, submit }: PagesContext, artefacts: () => unknown): void {
+export function mountPractice(r: Router, { store, form, signedIn, base, submit, figures, refreshSeconds }: PagesContext, artefacts: () => unknown): void {
   /** The user's web practice session over every topic (made on first use). */
   async function practiceSession(caller: Caller): Promise<PracticeSession> {
     const id = await store.webSessions.practiceSession(caller.user.id);
@@ -77,8 +77,16 @@ export function mountPractice(r: Router, { store, form, signedIn, base, submit }
     return v;
   }
 
-  const showQuestion = async (res: Response, who: Signed, v: Variant, status = 200, state: QuestionState = {}) =>
+  const showQuestion = async (res: Response, who: Signed, v: Variant, status = 200, state: QuestionState = {}) => {
+    const f = await figures(v);
+    if (f) state = { ...state, figures: f };
+    if (f && !f.ready) {
+      // The runs compute: the page reloads itself (a Refresh header works with JavaScript off), always as a GET of the variant.
+      res.set('Refresh', `${refreshSeconds}; url=/practice/v/${encodeURIComponent(v.id)}`);
+      status = f.failed ? 503 : 202;
+    }
     sendHtml(res, status, 'question', { ...base(who, `${getTopic(v.topic).title} · Stepwise`), item: await questionView(v, state) });
+  };
 
   r.get(
     '/practice/v/:id',

@@ -13,6 +13,7 @@ import { revealed } from '../service/access.js';
 import type { StepView } from '../service/attempts.js';
 import type { Caller } from '../service/caller.js';
 import { variantAnswers } from '../service/variants.js';
+import type { ArtefactFigures } from './artefact-figures.js';
 import type { Store, Variant } from '../store/types.js';
 import { stepShapes, type StepEntry, type StepShape } from './answers-form.js';
 import { gridCells } from './grid.js';
@@ -73,6 +74,8 @@ export interface QuestionState {
   hintsRevealed?: ReadonlySet<string>;
   /** The grade's warnings, e.g. what was assumed to accept a real exam's loose numbers. */
   warnings?: readonly string[];
+  /** A question about model runs: its pictures, or how far their computing is. */
+  figures?: ArtefactFigures;
 }
 
 /** What revealing each step's hint costs, as a share of its marks: the question's hintPenalty (none in plain topic practice). */
@@ -209,6 +212,7 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
   return {
     variant: { id: v.id, title: getTopic(v.topic).title, topic: v.topic, question: v.question, ref: v.question ?? v.topic, difficulty: v.difficulty, seed: v.seed },
     promptHtml: await promptHtml(v),
+    figures: state.figures,
     steps,
     total: state.total,
     warnings: state.warnings,
@@ -220,7 +224,8 @@ export async function questionView(v: Variant, state: QuestionState = {}, opts: 
     practice,
     prefix: opts.prefix,
     hl: opts.hl,
-    form: opts.action
+    // A practice question about model runs is answered once its pictures are there; an exam's item keeps its drafts.
+    form: opts.action && (state.figures?.ready !== false || !practice)
       ? { action: opts.action, draft: !practice, draftSaved: opts.draftSaved, submitLabel: practice ? 'Submit all' : 'Submit this item' }
       : undefined,
   };

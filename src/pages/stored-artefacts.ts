@@ -5,11 +5,12 @@
  * database. The expected answer stays in the stored view; pages show it only after an answer.
  */
 import type { ArtefactQuestion } from '../models/questions.js';
+import { RETRY_FAILED_MS } from '../service/artefact-answers.js';
 import type { ModelJob, Store } from '../store/types.js';
 import { ArtefactsBusy, type ArtefactRunner, type ArtefactState, type ArtefactView } from './artefact-jobs.js';
 
-/** A failed job is shown as failed this long, then queued again on the next request. */
-export const RETRY_FAILED_MS = 60_000;
+// A failed job is shown as failed this long, then queued again on the next request.
+export { RETRY_FAILED_MS };
 
 export interface StoredArtefactOptions {
   /** Jobs that may wait in the queue (default 32). */
