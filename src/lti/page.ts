@@ -12,6 +12,7 @@
 import type { Request, Response } from 'express';
 import { json, type Ctx } from '../api/route.js';
 import { getTopic } from '../engine.js';
+import { figuresFor } from '../pages/artefact-figures.js';
 import { sendExamPage } from '../pages/exam.js';
 import { questionView } from '../pages/question.js';
 import { sendHtml, type PageData } from '../pages/render.js';
@@ -48,5 +49,7 @@ async function landOnPage(ctx: Ctx, res: Response, v: VerifiedLaunch, launch: La
   };
   if (exam) return sendExamPage(res, store, session.caller, base, exam.id);
   const variant = variants[0];
-  sendHtml(res, 200, 'question', { ...base, title: `${getTopic(variant.topic).title} · Stepwise`, item: await questionView(variant) });
+  // A question about model runs shows its pictures (or how far its runs are: the launch cannot reload itself, the course page can).
+  const figures = await figuresFor(store)(variant);
+  sendHtml(res, 200, 'question', { ...base, title: `${getTopic(variant.topic).title} · Stepwise`, item: await questionView(variant, figures ? { figures } : {}) });
 }

@@ -6,7 +6,9 @@
  * before anything is graded or stored.
  */
 import type { Kind, Value } from '../core/values.js';
-import { solveProblem } from '../engine.js';
+import { artefactOf, solveProblem } from '../engine.js';
+import { checkArtefactParams } from '../bank/artefact-item.js';
+import { runLetters } from '../models/student.js';
 import { isBlank, readAnswer, type ReadResult } from '../solvers/read-answer.js';
 import { validateParams } from '../solvers/params.js';
 import { findTopic } from '../topics/index.js';
@@ -40,6 +42,8 @@ export interface ConceptInput {
   choices: { letter: string; text: string }[];
   /** Matching: the numbered left entries. */
   lefts: { n: number; text: string }[];
+  /** A question about model runs (its item id is no conceptual item): the letters are runs, read by the artefact's own rule. */
+  artefact?: true;
 }
 
 /** Text for a form control's label: Markdown and TeX delimiters dropped (the prompt above is typeset). */
@@ -63,12 +67,30 @@ function conceptShape(v: Pick<Variant, 'topic' | 'params' | 'steps'>): StepShape
   return [{ id: 'answer', label: 'Answer', kind, rows: 0, cols: 0, maskable: false, deps: [], truth: 0, concept }];
 }
 
+/** A question about model runs: its runs as radio buttons ("which run"), else one text box. */
+function artefactShape(v: Pick<Variant, 'topic' | 'params' | 'steps'>): StepShape[] | undefined {
+  const q = artefactOf(v.topic);
+  if (!q) return undefined;
+  const { seed } = checkArtefactParams(v.params);
+  const letters = Object.values(runLetters(q, seed)).sort();
+  const choice = q.answer.type === 'choice';
+  const concept: ConceptInput = {
+    item: q.id,
+    kind: choice ? 'single' : q.answer.type === 'number' ? 'numeric' : 'text',
+    params: {},
+    choices: choice ? letters.map((l) => ({ letter: l, text: `Run ${l}` })) : [],
+    lefts: [],
+    artefact: true,
+  };
+  return [{ id: 'answer', label: 'Answer', kind: q.answer.type === 'number' ? 'scalar' : 'label', rows: 0, cols: 0, maskable: false, deps: [], truth: 0, concept, ...(choice ? { labels: letters } : {}) }];
+}
+
 const shapeCache = new Map<string, StepShape[]>();
 
 export function stepShapes(v: Pick<Variant, 'id' | 'topic' | 'params' | 'steps'>): StepShape[] {
   const hit = shapeCache.get(v.id);
   if (hit) return hit;
-  const concept = conceptShape(v);
+  const concept = conceptShape(v) ?? artefactShape(v);
   if (concept) {
     shapeCache.set(v.id, concept);
     return concept;
@@ -197,11 +219,23 @@ function readConceptForm(body: Record<string, unknown>, s: StepShape, c: Concept
 /** The grader's own reading of one answer (src/solvers/read-answer.ts; a conceptual item's own reader). */
 export function readEntry(s: StepShape, raw: unknown): ReadResult {
   if (isBlank(raw)) return { ok: false, reason: 'the answer is empty', code: 'form' }; // the form's own check: the grader calls a blank `missing`
+  if (s.concept?.artefact) return readArtefactEntry(s, raw);
   if (s.concept) {
     const r = readConceptAnswer(findConcept(s.concept.item)!, s.concept.params, raw);
     return r.ok ? { ok: true, value: typeof raw === 'number' ? raw : JSON.stringify(raw) } : { ok: false, reason: r.reason, code: 'form' };
   }
   return readAnswer(raw, { kind: s.kind, truth: s.truth, maskable: s.maskable, ...(s.labels ? { labels: s.labels } : {}) });
+}
+
+/** An answer to a question about model runs, as its grader reads it: a run's letter, a number (a decimal comma too), or text. */
+function readArtefactEntry(s: StepShape, raw: unknown): ReadResult {
+  const text = typeof raw === 'string' ? raw.trim() : String(raw);
+  if (s.concept!.kind === 'single') {
+    const letters = s.labels ?? [];
+    return letters.includes(text.toUpperCase()) ? { ok: true, value: text.toUpperCase() } : { ok: false, reason: `answer with one of the runs: ${letters.join(', ')}`, code: 'unknown-label' };
+  }
+  if (s.concept!.kind === 'numeric') return readAnswer(text.replace(/^([+-]?\d*),(\d+)$/, '$1.$2'), { kind: 'scalar', truth: 0, maskable: false });
+  return { ok: true, value: text };
 }
 
 /** The readable entries, as the answers object the API takes. */
@@ -233,6 +267,10 @@ function conceptFields(s: StepShape, a: unknown): Record<string, string> {
   const c = s.concept!;
   const out: Record<string, string> = {};
   if (isBlank(a)) return out;
+  if (c.artefact) {
+    out[`answers[${s.id}]`] = String(a);
+    return out;
+  }
   const read = readConceptAnswer(findConcept(c.item)!, c.params, a);
   const shown = c.params.options ?? c.params.order ?? [];
   const L = (id: string) => letter(shown.indexOf(id));

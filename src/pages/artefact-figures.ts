@@ -1,15 +1,11 @@
 /**
  * The pictures of a question about model runs, for its item on a practice or exam page. The runs
- * are a job in the database (src/pages/stored-artefacts.ts), computed by a model worker; a page
+ * are a job in the database (src/service/artefact-runs.ts), computed by a model worker; a page
  * waits for it a moment, then shows how far it is instead. Pictures are served by content hash
  * (ARTEFACT_FILES_PATH); their alt text is the neutral caption ("Run A: …").
  */
-import { artefactOf, rememberArtefactAnswer } from '../engine.js';
-import { artefactJobOf, EXAM_QUEUE_LIMIT, PRACTICE_QUEUE_LIMIT } from '../service/artefact-answers.js';
+import { awaitArtefactRuns, type RunsState } from '../service/artefact-runs.js';
 import type { Store, Variant } from '../store/types.js';
-import { ArtefactsBusy, type ArtefactState } from './artefact-jobs.js';
-import { PageError } from './errors.js';
-import { StoredArtefactJobs } from './stored-artefacts.js';
 
 export const ARTEFACT_FILES_PATH = '/pages/artefact-files';
 
@@ -20,7 +16,7 @@ export type ArtefactFigures =
 export interface FigureOptions {
   /** Practice jobs that may wait in the queue (default 32); an exam's items were queued at its freeze. */
   queueLimit?: number;
-  /** How long a page waits for the runs before showing progress, ms (default 1500). */
+  /** How long a practice page waits for the runs before showing progress, ms (default 1500). */
   waitMs?: number;
   /** How often the wait looks at the job, ms (default 200). */
   pollMs?: number;
@@ -29,20 +25,29 @@ export interface FigureOptions {
 /** `waitMs`: how long to wait for the runs this time (an exam page with several items does not). */
 export type Figures = (v: Variant, waitMs?: number) => Promise<ArtefactFigures | undefined>;
 
-function describe(s: ArtefactState): ArtefactFigures {
+function describe(s: RunsState): ArtefactFigures {
   if (s.state === 'ready') {
-    return { ready: true, images: s.view.images.map((i) => ({ src: `${ARTEFACT_FILES_PATH}/${i.hash}.png`, alt: i.caption, width: i.width, height: i.height })) };
+    return { ready: true, images: s.images.map((i) => ({ src: `${ARTEFACT_FILES_PATH}/${i.hash}.png`, alt: i.caption, width: i.width, height: i.height })) };
   }
   const percent = s.state === 'running' ? Math.round(s.fraction * 100) : 0;
   const words =
     s.state === 'failed'
-      ? 'the runs could not be computed; they are tried again in a minute'
+      ? 'they could not be computed; they are tried again in a minute'
       : s.state === 'running'
         ? `computing, ${percent}% done`
-        : s.state === 'queued' && s.position > 0
-          ? `waiting for ${s.position === 1 ? 'one other question' : `${s.position} other questions`}`
+        : s.ahead > 0
+          ? `waiting for ${s.ahead === 1 ? 'one other question' : `${s.ahead} other questions`}`
           : 'starting';
   return { ready: false, failed: s.state === 'failed', percent, words };
+}
+
+/** The figures of a variant (undefined for any other question), starting its runs when none are stored. */
+export function artefactFigures(store: Store, o: FigureOptions = {}): Figures {
+  // A full queue is the service's not_ready: a 503 page with Retry-After (src/pages/index.ts).
+  return async (v, waitMs = o.waitMs ?? 1500) => {
+    const s = await awaitArtefactRuns(store, v, waitMs, { ...(o.queueLimit !== undefined ? { practiceQueueLimit: o.queueLimit } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
+    return s && describe(s);
+  };
 }
 
 const byStore = new WeakMap<Store, Figures>();
@@ -52,29 +57,4 @@ export function figuresFor(store: Store): Figures {
   let f = byStore.get(store);
   if (!f) byStore.set(store, (f = artefactFigures(store)));
   return f;
-}
-
-/** The figures of a variant (undefined for any other question), starting its runs when none are stored. */
-export function artefactFigures(store: Store, o: FigureOptions = {}): Figures {
-  const practice = new StoredArtefactJobs(store, { queueLimit: o.queueLimit ?? PRACTICE_QUEUE_LIMIT, ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
-  const exam = new StoredArtefactJobs(store, { queueLimit: EXAM_QUEUE_LIMIT, ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
-  return async (v, waitMs = o.waitMs ?? 1500) => {
-    const job = artefactJobOf(v);
-    const q = job && artefactOf(job.questionId);
-    if (!job || !q) return undefined;
-    const runner = v.mode === 'practice' ? practice : exam;
-    let s: ArtefactState;
-    try {
-      s = await runner.request(q, job.seed);
-    } catch (e) {
-      if (!(e instanceof ArtefactsBusy)) throw e;
-      throw new PageError(503, 'busy', 'The server is busy computing other model runs and its queue is full. Try again in a minute.');
-    }
-    if (s.state === 'queued' || s.state === 'running') {
-      await runner.wait(q.id, job.seed, waitMs);
-      s = await runner.state(q.id, job.seed);
-    }
-    if (s.state === 'ready') rememberArtefactAnswer(q.id, job.seed, s.view.expected);
-    return describe(s);
-  };
 }

@@ -39,6 +39,8 @@ export function pagesRouter(o: PagesOptions): Router {
     if (!isPagePath(req.path)) return next(err);
     const d = describeError(err);
     if (err instanceof TooManyFailures) res.set('Retry-After', String(err.retryAfter));
+    // Model runs still computing, or their queue full: ask again in half a minute.
+    if (d.code === 'not_ready') res.set('Retry-After', '30');
     if (d.unexpected) o.logger?.error({ err, path: req.path }, 'page failed');
     if (req.path === '/pages/preview' || req.accepts(['text/html', 'application/json']) === 'application/json') {
       res.status(d.status).json({ ok: false, reason: d.message });

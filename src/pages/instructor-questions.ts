@@ -14,7 +14,7 @@ import { ownMarks } from '../service/exam-marks.js';
 import type { PagesContext } from './context.js';
 import { PageError } from './errors.js';
 import { instructorOnly } from './instructor.js';
-import { previewItem } from './instructor-view.js';
+import { previewItem, unsavedVariant } from './instructor-view.js';
 import { sendHtml } from './render.js';
 
 // A literal: instructor.ts imports this file, so its constants are not yet set while it loads.
@@ -45,7 +45,15 @@ export function mountQuestionBrowser(r: Router, ctx: PagesContext): void {
       const seed = seedOf(req.query.seed);
       const difficulty = question ? question.difficulty : typeof req.query.difficulty === 'string' && req.query.difficulty !== '' ? req.query.difficulty : 'medium';
       const p = generateProblem(ref, seed, difficulty); // a bad difficulty: 422 naming it
-      const item = await previewItem(p, 'q-', 2);
+      // A question about model runs: its runs (started now) decide the answer; until they are done the page shows their progress and reloads.
+      const figures = await ctx.figures(unsavedVariant(p, 'q-'));
+      const item = await previewItem(p, 'q-', 2, figures);
+      const here = `${QUESTIONS_PATH}/${encodeURIComponent(ref)}?seed=${seed}${question ? '' : `&difficulty=${p.difficulty}`}`;
+      if (figures && !figures.ready) {
+        res.set('Refresh', `${ctx.refreshSeconds}; url=${here}`);
+        sendHtml(res, figures.failed ? 503 : 202, 'instructor-question', { ...ctx.base(who, `${question?.title ?? topic.title} · preview · Stepwise`), wide: true, ref, title: question?.title ?? topic.title, seed, difficulty: p.difficulty, item, values: [], permalink: here, testHref: `${here}&test=1` });
+        return;
+      }
       const asked = new Set(p.steps);
       const values = solveProblem(topic.id, p.params).steps.map((s) => ({
         id: s.id,
@@ -58,7 +66,6 @@ export function mountQuestionBrowser(r: Router, ctx: PagesContext): void {
       const cases = test
         ? runWorkedCases(ref, p.params, p.steps).map((c) => ({ ...c, entered: c.entered === undefined ? undefined : formatValue(c.entered) }))
         : undefined;
-      const here = `${QUESTIONS_PATH}/${encodeURIComponent(ref)}?seed=${seed}${question ? '' : `&difficulty=${p.difficulty}`}`;
       sendHtml(res, 200, 'instructor-question', {
         ...ctx.base(who, `${question?.title ?? topic.title} · preview · Stepwise`),
         wide: true,

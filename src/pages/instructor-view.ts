@@ -5,12 +5,15 @@
  */
 import type { Problem } from '../engine.js';
 import type { Exam, Variant } from '../store/types.js';
+import type { ArtefactFigures } from './artefact-figures.js';
 import { questionView } from './question.js';
 
-/** The problem as an exam item is shown (read-only: no form, no hints), for a preview. */
-export async function previewItem(p: Problem, prefix: string, hl = 3) {
-  const unsaved: Variant = { ...p, id: `${prefix}preview`, mode: 'exam', createdBy: '', createdAt: '' };
-  return questionView(unsaved, {}, { mode: 'exam', prefix, hl });
+/** A problem as a variant that exists only for a page (never stored). */
+export const unsavedVariant = (p: Problem, prefix: string): Variant => ({ ...p, id: `${prefix}preview`, mode: 'exam', createdBy: '', createdAt: '' });
+
+/** The problem as an exam item is shown (read-only: no form, no hints), for a preview; `figures`: a question about model runs' pictures. */
+export async function previewItem(p: Problem, prefix: string, hl = 3, figures?: ArtefactFigures) {
+  return questionView(unsavedVariant(p, prefix), figures ? { figures } : {}, { mode: 'exam', prefix, hl });
 }
 
 export const utc = (iso: string | undefined): string => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '');

@@ -6,8 +6,8 @@
  * solutions and exports need no code of their own for them; and it queues the runs of every new
  * artefact variant, so an exam's runs are computed from the moment it is frozen.
  */
-import { artefactOf, rememberArtefactAnswer } from '../engine.js';
-import type { ModelJob, Store, Variant, VariantRepo } from '../store/types.js';
+import { artefactOf, knownArtefactAnswer, rememberArtefactAnswer } from '../engine.js';
+import type { ExamRepo, ModelJob, Store, Variant, VariantRepo } from '../store/types.js';
 
 /** What the stored view of a computed job holds that the service reads (src/pages/artefact-jobs.ts writes it). */
 export interface StoredArtefactView {
@@ -29,6 +29,12 @@ export function artefactJobOf(v: Pick<Variant, 'topic' | 'params'>): { questionI
   if (!artefactOf(v.topic)) return undefined;
   const seed = (v.params as { seed?: unknown }).seed;
   return typeof seed === 'number' ? { questionId: v.topic, seed } : undefined;
+}
+
+/** An artefact variant whose answer this process does not know yet. */
+export function needsArtefactAnswer(v: Pick<Variant, 'topic' | 'params'>): boolean {
+  const job = artefactJobOf(v);
+  return job !== undefined && knownArtefactAnswer(job.questionId, job.seed) === undefined;
 }
 
 export function storedView(j: ModelJob | undefined): StoredArtefactView | undefined {
@@ -72,9 +78,11 @@ export function withArtefactAnswers<S extends Store>(store: S): S {
   const variants: VariantRepo = {
     async create(input) {
       const v = await inner.create(input);
-      // Its runs start computing now: an exam's at the freeze, a practice variant's as it is made
-      // (a full practice queue leaves it to the page that shows it, which asks again).
-      await requestArtefactRuns(store, v, v.mode === 'practice' ? PRACTICE_QUEUE_LIMIT : EXAM_QUEUE_LIMIT);
+      // (No store path makes exam variants one by one today; this keeps any that does covered.)
+      // An exam's runs start computing at its freeze; a practice variant's when a page or the API
+      // shows it (under the practice queue's bound, so practice alone cannot fill the queue).
+      if (v.mode !== 'practice') await requestArtefactRuns(store, v, EXAM_QUEUE_LIMIT);
+      else await loadArtefactAnswers(store, [v]);
       return v;
     },
     get: (id) => loaded(inner.get(id)),
@@ -82,6 +90,15 @@ export function withArtefactAnswers<S extends Store>(store: S): S {
     listBySession: (sessionId) => loaded(inner.listBySession(sessionId)),
     inUnreleasedExam: (topic, params) => inner.inUnreleasedExam(topic, params),
   };
-  // The same store with its own repositories and methods, except variants.
-  return Object.assign(Object.create(Object.getPrototypeOf(store) as object) as S, store, { variants });
+  // An exam stores its variants in its own transaction: its items' runs are queued after it.
+  const innerExams = store.exams;
+  const exams: ExamRepo = Object.assign(Object.create(Object.getPrototypeOf(innerExams) as object) as ExamRepo, innerExams, {
+    async create(...args: Parameters<ExamRepo['create']>) {
+      const made = await innerExams.create(...args);
+      for (const v of made.variants) await requestArtefactRuns(store, v, EXAM_QUEUE_LIMIT);
+      return made;
+    },
+  });
+  // The same store with its own repositories and methods, except variants and exams.
+  return Object.assign(Object.create(Object.getPrototypeOf(store) as object) as S, store, { variants, exams });
 }

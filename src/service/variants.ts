@@ -1,7 +1,8 @@
 /** Variants: generated from the engine, frozen in the store, rendered for clients. */
 import { randomInt } from 'node:crypto';
 import { forbiddenError, notFoundError } from '../core/errors.js';
-import { generateProblem, resolve, workedSolution, solveProblem, type Problem } from '../engine.js';
+import { loadArtefactAnswers, needsArtefactAnswer } from './artefact-answers.js';
+import { artefactOf, generateProblem, resolve, workedSolution, solveProblem, type Problem } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
 import { exactJson } from '../core/exact-json.js';
 import { Lru } from '../core/lru.js';
@@ -65,6 +66,8 @@ export async function createVariant(store: Store, r: VariantRequest): Promise<Va
   for (let draw = 1; !r.allowExamItems && (await store.variants.inUnreleasedExam(p.topic, p.params)); draw++) {
     // A pinned question is the same problem for every seed: no other seed helps.
     if (resolve(r.ref).question?.params) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: this question's numbers are pinned (every seed gives them), so it cannot be practised until the exam is released`);
+    const runs = artefactOf(r.ref);
+    if (runs && (runs.runSeeds?.length ?? 1) <= 1) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: this question shows the same model runs for every seed, so it cannot be practised until the exam is released`);
     if (r.seed !== undefined || draw >= MAX_DRAWS) throw forbiddenError(`${EXAM_ITEM_REFUSAL}: choose another seed`);
     p = generateProblem(r.ref, freshSeed(), r.difficulty);
   }
@@ -106,6 +109,9 @@ export async function getVariant(store: Store, id: string): Promise<Variant> {
     v = await store.variants.get(id);
     if (!v) throw notFoundError('variant', id);
     cache.set(id, v);
+  } else if (needsArtefactAnswer(v)) {
+    // Cached before its runs were done (or the answer was forgotten): the stored job may have it now.
+    await loadArtefactAnswers(store, [v]);
   }
   return v;
 }

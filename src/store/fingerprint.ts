@@ -10,6 +10,8 @@ import { normalizeParams } from '../solvers/params.js';
 import { findTopic } from '../topics/index.js';
 import { checkConceptParams } from '../bank/concept-present.js';
 import { findConcept } from '../bank/concept-topic.js';
+import { checkArtefactParams, findArtefact } from '../bank/artefact-item.js';
+import { runSeedsFor } from '../models/questions.js';
 
 /**
  * The canonical form's version. Stored fingerprints record the form they were made under; those
@@ -40,6 +42,13 @@ export function problemFingerprint(topicId: string, params: unknown): string {
     return createHash('sha256').update('concept').update('\n').update(concept.id).digest('hex');
   }
   const topic = findTopic(topicId);
+  const artefact = topic ? undefined : findArtefact(topicId);
+  if (artefact) {
+    // Its pictures and answer come from its runs: every seed that draws the same run seeds shows
+    // the same runs (under other letters), so while it is an unreleased exam's item, those are.
+    const { seed } = checkArtefactParams(params);
+    return createHash('sha256').update('artefact').update('\n').update(artefact.id).update('\n').update(canonical(runSeedsFor(artefact, seed))).digest('hex');
+  }
   if (!topic) throw new StepwiseError('unknown_topic', `unknown topic ${JSON.stringify(topicId)}`, 'topic');
   return createHash('sha256').update(topic.id).update('\n').update(canonical(normalizeParams(topic, params))).digest('hex');
 }

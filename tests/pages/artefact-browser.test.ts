@@ -13,6 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { instructorView } from '../../src/models/student.js';
 import type { ArtefactQuestion } from '../../src/models/questions.js';
 import { ArtefactJobs } from '../../src/pages/artefact-jobs.js';
+import { registerArtefactQuestion } from '../../src/engine.js';
+import { modelWorker, type ModelWorker } from '../../src/model-worker.js';
 import type { Harness } from '../api/harness.js';
 import { axeViolations, chromiumRequiredOnCi, installed, launchChromium } from '../browser.js';
 import { startPages } from './harness.js';
@@ -37,18 +39,22 @@ let h: Harness;
 let browser: Browser;
 let cache: string;
 const saved = process.env.STEPWISE_CACHE;
-const jobs = new ArtefactJobs();
+let worker: ModelWorker | undefined;
 
 beforeAll(async () => {
   if (!installed) return;
   cache = mkdtempSync(join(tmpdir(), 'stepwise-artbrowser-'));
   process.env.STEPWISE_CACHE = cache;
-  h = await startPages({ artefactPages: { jobs, questions: new Map([[question.id, question]]), waitMs: 0, refreshSeconds: 1 } });
+  registerArtefactQuestion(question);
+  h = await startPages({ artefactPages: { waitMs: 0, refreshSeconds: 1 } });
+  // The worker a server runs beside itself: it computes the runs the pages queue.
+  worker = modelWorker(h.store, { questions: new Map([[question.id, question]]), executor: new ArtefactJobs({ queueLimit: 1 }), pollMs: 100 });
+  worker.start();
   browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
-  jobs.close();
+  await worker?.stop();
   await browser?.close();
   await h?.close();
   if (cache) rmSync(cache, { recursive: true, force: true });
@@ -82,7 +88,7 @@ describe.skipIf(!installed)('an artefact question in chromium', () => {
         // cannot race the navigation below.
         const home = await ctx.newPage();
         // The page's own reload (Refresh: 1) is held back in this tab so axe is not cut off mid-run.
-        await home.route('**/practice/artefact/**', async (route) => {
+        await home.route('**/practice/**', async (route) => {
           const r = await route.fetch({ maxRedirects: 0 });
           const headers = { ...r.headers() };
           expect(r.status() === 303 || headers.refresh !== undefined).toBe(true);
@@ -95,7 +101,7 @@ describe.skipIf(!installed)('an artefact question in chromium', () => {
         await axe(home, `artefact progress, ${scheme}`);
         await home.close();
       }
-      await page.goto(`${h.url}/practice/artefact/${question.id}?seed=${seed}`);
+      await page.goto(`${h.url}/practice/${question.id}?seed=${seed}`);
       await page.waitForSelector('.artefact-images img');
       const imgs = page.locator('.artefact-images img');
       expect(await imgs.count()).toBe(2);

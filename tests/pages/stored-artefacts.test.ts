@@ -16,7 +16,7 @@ import { katexAssetRoutes } from '../../src/lti/assets.js';
 import { modelWorker, parseLabs } from '../../src/model-worker.js';
 import type { ArtefactQuestion } from '../../src/models/questions.js';
 import { ArtefactJobs } from '../../src/pages/artefact-jobs.js';
-import { StoredArtefactJobs } from '../../src/pages/stored-artefacts.js';
+import { registerArtefactQuestion } from '../../src/engine.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Harness } from '../api/harness.js';
 import { signIn, type PageClient } from './harness.js';
@@ -47,7 +47,7 @@ async function node(file: string, queueLimit = 32): Promise<Node> {
     rateLimitPerMinute: 0,
     authFailuresPerMinute: 0,
     extraRoutes: katexAssetRoutes(),
-    artefactPages: { jobs: new StoredArtefactJobs(store, { queueLimit, pollMs: 20 }), questions, waitMs: 50, refreshSeconds: 1 },
+    artefactPages: { queueLimit, pollMs: 20, waitMs: 50, refreshSeconds: 1 },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -57,7 +57,11 @@ async function node(file: string, queueLimit = 32): Promise<Node> {
   return n;
 }
 
+/** The variant a practice page made: its Refresh header goes to it. */
+const variantOf = (r: { headers: Headers }): string => /url=(\/practice\/v\/[\w-]+)/.exec(r.headers.get('refresh') ?? '')?.[1] ?? '';
+
 beforeAll(async () => {
+  for (const q of questions.values()) registerArtefactQuestion(q);
   dir = mkdtempSync(join(tmpdir(), 'stepwise-stored-art-'));
   cache = mkdtempSync(join(tmpdir(), 'stepwise-stored-art-cache-'));
   process.env.STEPWISE_CACHE = cache; // inherited by the runner's child process
@@ -85,10 +89,12 @@ afterAll(async () => {
 
 describe('artefact questions as database jobs', () => {
   it('one job for both nodes, computed by a worker, served and graded through either node', async () => {
-    const path = `/practice/artefact/${howMany.id}?seed=5`;
-    const first = await a.get(path);
+    const first = await a.get(`/practice/${howMany.id}?seed=5`);
     expect(first.status).toBe(202);
     expect(first.text).toMatch(/waiting|starting/);
+    const path = variantOf(first);
+    // The other node, the same question and seed: the same job.
+    expect((await b.get(`/practice/${howMany.id}?seed=5`)).status).toBe(202);
     expect((await b.get(path)).status).toBe(202);
     const count = nodes[0]!.store.db.prepare('SELECT count(*) AS n FROM model_jobs').get() as { n: number };
     expect(count.n).toBe(1);
@@ -116,16 +122,17 @@ describe('artefact questions as database jobs', () => {
     const stored = JSON.parse((await nodes[1]!.store.models.get(howMany.id, 5))!.view!) as { expected: number };
     expect(Number.isInteger(stored.expected)).toBe(true);
     const csrf = a.csrf((await a.get(path)).text);
-    const right = await a.post(`/practice/artefact/${howMany.id}`, { _csrf: csrf, seed: '5', answer: String(stored.expected) });
+    const right = await a.post(path, { _csrf: csrf, action: 'submit', 'answers[answer]': String(stored.expected) });
     expect(right.status).toBe(200);
-    expect(right.text).toContain('Correct');
-    const wrong = await b.post(`/practice/artefact/${howMany.id}`, { _csrf: b.csrf((await b.get(path)).text), seed: '5', answer: String(stored.expected + 1) });
-    expect(wrong.text).toContain('Incorrect');
+    expect(right.text).toMatch(/data-step="answer"[^>]*data-status="correct"/);
+    const wrong = await b.post(path, { _csrf: b.csrf((await b.get(path)).text), action: 'submit', 'answers[answer]': String(stored.expected + 1) });
+    expect(wrong.text).toMatch(/data-step="answer"[^>]*data-status="incorrect"/);
   }, 120_000);
 
   it('shows a failed job as failed', async () => {
-    const path = `/practice/artefact/${broken.id}?seed=1`;
-    expect((await a.get(path)).status).toBe(202);
+    const first = await a.get(`/practice/${broken.id}?seed=1`);
+    expect(first.status).toBe(202);
+    const path = variantOf(first);
     const worker = modelWorker(nodes[0]!.store, { questions, executor: new ArtefactJobs({ queueLimit: 1 }), name: 'test-worker' });
     try {
       expect(await worker.once()).toBe(true);
@@ -134,13 +141,14 @@ describe('artefact questions as database jobs', () => {
     }
     expect((await nodes[0]!.store.models.get(broken.id, 1))?.state).toBe('failed');
     const r = await b.get(path);
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(503);
     expect(r.text).toContain('could not be computed');
   }, 120_000);
 
   it('takes over a job whose worker died, once its lease ran out; a worker for other labs leaves it', async () => {
-    const path = `/practice/artefact/${other.id}?seed=9`;
-    expect((await a.get(path)).status).toBe(202);
+    const first = await a.get(`/practice/${other.id}?seed=9`);
+    expect(first.status).toBe(202);
+    const path = variantOf(first);
     const clip = modelWorker(nodes[0]!.store, { questions, labs: ['clip'], executor: new ArtefactJobs({ queueLimit: 1 }), name: 'clip-worker' });
     expect(await clip.once()).toBe(false);
     await clip.stop();
@@ -166,8 +174,8 @@ describe('artefact questions as database jobs', () => {
     const { created } = await bootstrapInstructor(n.store);
     const res = await fetch(`${n.url}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${created}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bo', role: 'student' }) });
     const c = await signIn({ url: n.url } as Harness, ((await res.json()) as { apiKey: string }).apiKey);
-    expect((await c.get(`/practice/artefact/${howMany.id}?seed=1`)).status).toBe(202);
-    const full = await c.get(`/practice/artefact/${howMany.id}?seed=2`);
+    expect((await c.get(`/practice/${howMany.id}?seed=1`)).status).toBe(202);
+    const full = await c.get(`/practice/${howMany.id}?seed=2`);
     expect(full.status).toBe(503);
     expect(full.headers.get('retry-after')).toBe('30');
   });

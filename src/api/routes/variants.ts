@@ -1,11 +1,16 @@
 /** Variants (frozen problems), their prompts and solutions, and attempts at them. */
+import { StepwiseError } from '../../core/errors.js';
 import { markdownToHtml } from '../../render/html.js';
+import { artefactRuns } from '../../service/artefact-runs.js';
 import { assertCanSeeAttempt, assertCanSeeVariant, assertRevealed, isInstructor, variantViewFor } from '../../service/access.js';
 import { attemptView, submitAttempt, type AttemptHook } from '../../service/attempts.js';
 import { createVariant, getVariant, variantSolution } from '../../service/variants.js';
 import type { Store } from '../../store/types.js';
 import { notFound } from '../problem.js';
 import { callerOf, json, param, type RouteSpec } from '../route.js';
+
+/** Where the API serves the pictures of questions about model runs (with the caller's key). */
+export const ARTEFACT_FILES_API = '/api/v1/artefact-files';
 
 export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
   return [
@@ -55,6 +60,39 @@ export function variantRoutes(onAttempt?: AttemptHook): RouteSpec[] {
       handler: async (ctx, req) => {
         const v = await visibleVariant(ctx.store, callerOf(ctx), param(req, 'id'));
         return json(200, { markdown: v.prompt, html: await markdownToHtml(v.prompt) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/variants/:id/figures',
+      summary: 'A question about model runs: its pictures, or how far its runs are (asking starts them)',
+      tag: 'variants',
+      access: 'any',
+      responses: {
+        200: { description: 'the runs’ state and, once ready, the pictures', schema: 'ArtefactRuns' },
+        503: { description: 'the queue of model runs is full (not_ready, Retry-After)', contentType: 'application/problem+json' },
+      },
+      handler: async (ctx, req) => {
+        const v = await visibleVariant(ctx.store, callerOf(ctx), param(req, 'id'));
+        const s = await artefactRuns(ctx.store, v);
+        if (!s) throw new StepwiseError('not_found', `variant ${v.id} is not a question about model runs: it has no figures`);
+        return json(200, s.state === 'ready' ? { state: 'ready', images: s.images.map((i) => ({ url: `${ARTEFACT_FILES_API}/${i.hash}.png`, caption: i.caption, width: i.width, height: i.height })) } : s);
+      },
+    },
+    {
+      method: 'get',
+      path: `${ARTEFACT_FILES_API}/:file`,
+      summary: 'A picture of a question about model runs, named by the SHA-256 of its bytes',
+      tag: 'variants',
+      access: 'any',
+      responses: { 200: { description: 'the picture', contentType: 'image/png' } },
+      handler: async (ctx, req, res) => {
+        const m = /^([0-9a-f]{64})\.png$/.exec(param(req, 'file'));
+        const png = m ? await ctx.store.models.file(m[1]) : undefined;
+        if (!png) throw new StepwiseError('not_found', 'no such picture');
+        // Named by the hash of its bytes: a URL never changes content.
+        res.status(200).type('image/png').set('Cache-Control', 'private, max-age=31536000, immutable').end(png);
+        return undefined;
       },
     },
     {

@@ -41,6 +41,19 @@ export const TOPICS_COMPONENTS = {
     ['id', 'topic', 'difficulty', 'params', 'steps', 'prompt', 'mode', 'createdBy', 'createdAt'],
   ),
   Rendered: obj({ markdown: { type: 'string' }, html: { type: 'string' } }, ['markdown', 'html']),
+  ArtefactRuns: obj(
+    {
+      state: { enum: ['ready', 'queued', 'running', 'failed'], description: 'queued, running or failed: ask again later (a failed job is queued again after a minute)' },
+      ahead: { type: 'integer', minimum: 0, description: 'queued: how many jobs are ahead' },
+      fraction: { type: 'number', minimum: 0, maximum: 1, description: 'running: how far' },
+      images: {
+        type: 'array',
+        description: 'ready: the pictures the question is about, ordered by run letter',
+        items: obj({ url: { type: 'string', description: 'GET it with the same key (image/png, immutable)' }, caption: { type: 'string', description: 'neutral: "Run A: …"' }, width: { type: 'integer' }, height: { type: 'integer' } }, ['url', 'caption', 'width', 'height']),
+      },
+    },
+    ['state'],
+  ),
   VariantSolution: obj({ variantId: id, steps: { type: 'array', items: ref('SolvedStep') }, worked: ref('Rendered') }, ['variantId', 'steps', 'worked']),
   AttemptSolution: obj(
     { variantId: id, steps: { type: 'array', items: ref('SolvedStep') }, workedMarkdown: { type: 'string', description: 'HTML: GET /api/v1/variants/{id}/solution' } },
