@@ -163,10 +163,17 @@ export function artefactSolution(q: ArtefactQuestion, rawParams: unknown): strin
   const p = checkArtefactParams(rawParams);
   const expected = artefactExpected(q, p);
   const a = q.answer;
+  // The metric in words ("modesCovered" → "modes covered"): no key of the bank's own in a student's page.
+  const words = (path: string) =>
+    path
+      .split('.')
+      .filter((x) => !/^\d+$/.test(x))
+      .map((x) => x.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())
+      .join(', ');
   const why =
     a.type === 'choice'
-      ? `Run ${String(expected)} is the run with the ${a.pick === 'min' ? 'smallest' : 'largest'} ${a.metric} of the runs shown, read from their own metrics.`
-      : `Read from the run's own metrics (${a.metric.split('.').slice(1).join('.')})${a.type === 'number' && a.tolerance ? `; answers within ${a.tolerance} are accepted` : ''}.`;
+      ? `Run ${String(expected)} is the run with the ${a.pick === 'min' ? 'smallest' : 'largest'} value of ${words(a.metric)} of the runs shown, read from their own metrics.`
+      : `Read from the run's own metrics (${words(a.metric.split('.').slice(1).join('.'))})${a.type === 'number' && a.tolerance ? `; answers within ${a.tolerance} are accepted` : ''}.`;
   return `**Answer:** ${shown(expected)}\n\n${why}\n`;
 }
 

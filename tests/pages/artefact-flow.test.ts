@@ -107,6 +107,9 @@ describe('a question about model runs in practice', () => {
     const right = await ada.post(`/practice/v/${id}`, { _csrf: csrf, action: 'submit', 'answers[answer]': `${expected},0` });
     expect(right.status).toBe(200);
     expect(right.text).toMatch(/data-step="answer"[^>]*data-status="correct"/);
+    // The worked solution after the submit names the metric in words, never the bank's own keys.
+    expect(right.text).toContain('modes covered');
+    expect(right.text).not.toMatch(FORBIDDEN);
     const wrong = await ada.post(`/practice/v/${id}`, { _csrf: csrf, action: 'submit', 'answers[answer]': String(expected + 1) });
     expect(wrong.text).toMatch(/data-status="incorrect"/);
     const unreadable = await ada.post(`/practice/v/${id}`, { _csrf: csrf, action: 'submit', 'answers[answer]': 'lots' });
