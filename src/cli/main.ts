@@ -13,6 +13,7 @@ import { checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, so
 import { MAX_SEED } from '../generators/rng.js';
 import { DIFFICULTIES } from '../solvers/topic.js';
 import { action, print } from './action.js';
+import { prepareArtefact } from './artefact-runs.js';
 import { parseSeed, readJsonArg } from './args.js';
 import { registerExam } from './exam.js';
 import { registerSecrets } from './secrets.js';
@@ -87,14 +88,15 @@ program
 
 program
   .command('solve')
-  .description('work a problem step by step')
-  .argument('<topic>', 'topic id')
+  .description('work a problem step by step (a question about model runs trains its runs here first, or reads them from the run cache)')
+  .argument('<topic>', 'topic id, or question id')
   .requiredOption('-p, --params <json|@file>', 'the parameters, as JSON or @file (@- for stdin)')
   .option('--worked', 'print the worked solution (Markdown with TeX)')
   .option('--json', 'machine-readable output')
   .action(
-    action((topic: string, opts: { params: string; worked?: boolean; json?: boolean }) => {
+    action(async (topic: string, opts: { params: string; worked?: boolean; json?: boolean }) => {
       const params = readJsonArg(opts.params, '--params');
+      await prepareArtefact(topic, params);
       if (opts.worked && !opts.json) {
         process.stdout.write(workedSolution(topic, params));
         return;
@@ -112,9 +114,12 @@ program
   .requiredOption('-a, --answers <json|@file>', 'answers keyed by step id, as JSON or @file')
   .option('--json', 'machine-readable output')
   .action(
-    action((ref: string, opts: { params: string; answers: string; json?: boolean }) => {
+    action(async (ref: string, opts: { params: string; answers: string; json?: boolean }) => {
       resolve(ref);
-      const g = gradeAnswers(ref, readJsonArg(opts.params, '--params'), readJsonArg(opts.answers, '--answers'));
+      const params = readJsonArg(opts.params, '--params');
+      const answers = readJsonArg(opts.answers, '--answers');
+      await prepareArtefact(ref, params);
+      const g = gradeAnswers(ref, params, answers);
       print(!!opts.json, g, () => gradeText(g));
     }),
   );
@@ -245,8 +250,9 @@ program
   .option('-t, --topic <ids...>', 'topic ids to drill, repeated or comma-separated (default: choose)')
   .option('-q, --question <ids...>', 'bank question ids to drill (see `stepwise questions`), repeated or comma-separated')
   .addOption(difficultyOption())
+  .option('-o, --out <dir>', 'where the plots of questions about model runs are written (default: a fresh temporary folder)')
   .action(
-    action(async (opts: { topic?: string[]; question?: string[]; difficulty?: string }) => {
+    action(async (opts: { topic?: string[]; question?: string[]; difficulty?: string; out?: string }) => {
       const { runPractice, terminalIO } = await import('./practice.js');
       const list = (v?: string[]) => v?.flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
       try {
@@ -254,6 +260,7 @@ program
           topics: list(opts.topic),
           questions: list(opts.question),
           difficulty: opts.difficulty === undefined ? undefined : checkDifficulty(opts.difficulty),
+          out: opts.out,
         });
       } catch (e) {
         if (!(e instanceof Error && e.name === 'ExitPromptError')) throw e; // Ctrl+C at a menu
