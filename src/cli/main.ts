@@ -9,7 +9,7 @@ import { builtInBank } from '../bank/bank.js';
 import { builtInConcepts } from '../bank/concepts.js';
 import { conceptTitle } from '../bank/concept-topic.js';
 import { runBatch } from '../batch/stream.js';
-import { checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, solveProblem, workedSolution } from '../engine.js';
+import { artefactOf, checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, solveProblem, workedSolution } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
 import { DIFFICULTIES } from '../solvers/topic.js';
 import { action, print } from './action.js';
@@ -81,6 +81,8 @@ program
           texToText(p.prompt).trim(),
           '',
           `params: ${JSON.stringify(p.params)}`,
+          // A terminal cannot show the runs' plots: say where to get them.
+          ...(artefactOf(p.topic) ? [`plots: stepwise artefacts question ${p.topic} --seed ${p.seed} --out <dir>`] : []),
         ].join('\n'),
       );
     }),

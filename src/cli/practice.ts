@@ -99,10 +99,16 @@ export async function runPractice(io: PracticeIO, opts: PracticeOptions = {}): P
     const ref = refs[round % refs.length];
     const problem = generateProblem(ref.id, io.seed(), difficulty);
     const title = ref.question ? (getQuestion(ref.id).title ?? ref.id) : getTopic(ref.id).title;
+    const header = `\n━━ ${title} · ${problem.difficulty} · seed ${problem.seed} ━━`;
     const artefact = artefactOf(problem.topic);
-    // A question about model runs: its runs first (trained or cached), its plots listed under the prompt.
-    const plots = artefact ? `\n${await prepareArtefactDrill(io, artefact, problem.seed, root)}\n` : '';
-    io.print(`\n━━ ${title} · ${problem.difficulty} · seed ${problem.seed} ━━\n${texToText(problem.prompt).trim()}\n${plots}`);
+    if (artefact) {
+      // A question about model runs: its runs first (trained or cached), its plots listed under the prompt.
+      io.print(header);
+      const plots = await prepareArtefactDrill(io, artefact, problem.seed, root);
+      io.print(`${texToText(problem.prompt).trim()}\n\n${plots}\n`);
+    } else {
+      io.print(`${header}\n${texToText(problem.prompt).trim()}\n`);
+    }
 
     const answers = await answerSteps(io, ref.id, problem);
     if (answers === undefined) {

@@ -107,10 +107,14 @@ function readCached(dir: string): RunOutcome | undefined {
  * bounded work (a batch line, an HTTP request) can use what `stepwise artefacts warm` computed.
  */
 export function cachedRun(req: Omit<RunRequest, 'progress' | 'out'>, backend: string): RunOutcome | undefined {
+  return readCached(runCacheDir(req, backend));
+}
+
+/** The cache folder a run has (or would have) when run on that backend. */
+export function runCacheDir(req: Omit<RunRequest, 'progress' | 'out'>, backend: string): string {
   const lab = typeof req.lab === 'string' ? getLab(req.lab) : req.lab;
-  const seed = checkSeed(req.seed ?? 1);
   const { run, config } = resolveRun(lab, req.run, req.config);
-  return readCached(cacheDir(lab, run, config, seed, backend));
+  return cacheDir(lab, run, config, checkSeed(req.seed ?? 1), backend);
 }
 
 export async function runLab(req: RunRequest): Promise<RunOutcome> {
