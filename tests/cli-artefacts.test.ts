@@ -318,7 +318,7 @@ describe('the built CLI with a real bank question and a hand-written run cache',
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^gan-mode-collapse · seed 3 · medium\n/);
     expect(r.stdout).toContain('Answer with the run\'s letter (A or B).');
-    expect(r.stdout).toContain(`plots: stepwise artefacts question ${Q} --seed 3 --out <dir>`);
+    expect(r.stdout).toContain(`plots: npx stepwise artefacts question ${Q} --seed 3 --out <dir>`);
     expect(r.stdout).not.toMatch(/vanilla/); // a run's key (the prompt itself speaks of minibatch discrimination)
   });
 

@@ -82,7 +82,7 @@ program
           '',
           `params: ${JSON.stringify(p.params)}`,
           // A terminal cannot show the runs' plots: say where to get them.
-          ...(artefactOf(p.topic) ? [`plots: stepwise artefacts question ${p.topic} --seed ${p.seed} --out <dir>`] : []),
+          ...(artefactOf(p.topic) ? [`plots: npx stepwise artefacts question ${p.topic} --seed ${p.seed} --out <dir>`] : []),
         ].join('\n'),
       );
     }),
