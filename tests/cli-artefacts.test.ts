@@ -16,7 +16,8 @@ import { runPractice, type PracticeIO } from '../src/cli/practice.js';
 import { handleRequest } from '../src/batch/requests.js';
 import { gradeAnswers, registerArtefactQuestion, solveProblem, workedSolution } from '../src/engine.js';
 import { runSeedsFor, type ArtefactQuestion } from '../src/models/questions.js';
-import { runLab } from '../src/models/runner.js';
+import { runCacheDir, runLab } from '../src/models/runner.js';
+import { BACKENDS } from '../src/models/runtime.js';
 import { runLetters } from '../src/models/student.js';
 import { CLI, ROOT, stepwise } from './cli-helpers.js';
 import { startHarness, type Harness } from './api/harness.js';
@@ -239,6 +240,22 @@ describe('a batch never trains: the run cache or not_ready', () => {
     // Bad params are the engine's own error, not a cache miss.
     expect(handleRequest({ op: 'grade', question: whichRun.id, params: { seed: 'x' }, answers: {} })).toMatchObject({ ok: false, error: { code: 'invalid_params', path: 'params.seed' } });
   }, 60_000);
+
+  it('a cached pair of runs that tie gives an error that names no run', () => {
+    const tie: ArtefactQuestion = { ...whichRun, id: 'cli-tiny-tie', runSeeds: undefined, runs: whichRun.runs.map((r) => ({ ...r, seed: 9 })) };
+    registerArtefactQuestion(tie);
+    // Hand-written entries (for every backend: whichever this process reads), equal final D losses.
+    for (const r of tie.runs) {
+      for (const backend of BACKENDS) {
+        const dir = runCacheDir({ lab: 'gan', run: r.run, seed: 9, config: TINY }, backend);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ lab: 'gan', run: r.run, seed: 9, backend, config: {}, metrics: { finalDLoss: 1.25 }, files: [], seconds: 0, createdAt: '2026-01-01T00:00:00Z' }));
+      }
+    }
+    const reply = handleRequest({ op: 'grade', question: tie.id, params: { seed: 1 }, answers: { answer: 'A' } });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining(`question ${tie.id}, seed 1: its cached runs give no answer`) } });
+    expect(JSON.stringify(reply)).not.toMatch(/vanilla|minibatch|finalDLoss/);
+  });
 
   describe('over HTTP', () => {
     let h: Harness;

@@ -22,7 +22,14 @@ export function loadCachedArtefactAnswer(ref: unknown, params: unknown): void {
     return; // the engine names the bad param
   }
   if (knownArtefactAnswer(q.id, seed) !== undefined) return;
-  const expected = cachedStudentAnswer(q, seed);
+  let expected: number | string | undefined;
+  try {
+    expected = cachedStudentAnswer(q, seed);
+  } catch {
+    // A tie between runs or a damaged entry: the runs' own error names them (vanilla, minibatch…),
+    // which a student's reply must not show, so the reply says only where to look.
+    throw new StepwiseError('internal', `question ${q.id}, seed ${seed}: its cached runs give no answer; \`npx stepwise artefacts question ${q.id} --seed ${seed} --instructor\` shows why`, 'params.seed');
+  }
   if (expected !== undefined) rememberArtefactAnswer(q.id, seed, expected);
 }
 
