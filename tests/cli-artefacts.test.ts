@@ -330,6 +330,16 @@ describe('the built CLI with a real bank question and a hand-written run cache',
     expect(JSON.parse(solved.stdout)).toEqual({ topic: Q, steps: [{ id: 'answer', label: 'Answer', value: right }] });
   }, 60_000);
 
+  it('questions lists the questions about model runs, with nothing of their runs', () => {
+    const r = stepwise(['questions', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const list = JSON.parse(r.stdout) as { artefacts: Record<string, unknown>[]; problems: unknown[] };
+    expect(list.problems).toEqual([]);
+    expect(list.artefacts).toContainEqual({ id: Q, lab: 'gan', difficulty: 'medium', title: 'Which run shows mode collapse?' });
+    expect(JSON.stringify(list.artefacts)).not.toMatch(/vanilla|modesCovered/);
+    expect(stepwise(['questions']).stdout).toMatch(/^gan-mode-collapse +model runs gan · medium · Which run shows mode collapse\?$/m);
+  });
+
   it('generate shows the question for a seed and says where its plots come from', () => {
     const r = stepwise(['generate', Q, '--seed', '3'], undefined, env());
     expect(r.status, r.stderr).toBe(0);

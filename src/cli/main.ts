@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { builtInBank } from '../bank/bank.js';
 import { builtInConcepts } from '../bank/concepts.js';
 import { conceptTitle } from '../bank/concept-topic.js';
+import { loadArtefactQuestions } from '../models/questions.js';
 import { runBatch } from '../batch/stream.js';
 import { artefactOf, checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, solveProblem, workedSolution } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
@@ -42,7 +43,7 @@ program
 
 program
   .command('questions')
-  .description('list the question bank, and any file in it that does not load')
+  .description('list the question bank (numeric, conceptual and about model runs), and any file in it that does not load')
   .option('--json', 'machine-readable output')
   .action(
     action((opts: { json?: boolean }) => {
@@ -50,12 +51,16 @@ program
       const conceptBank = builtInConcepts();
       const questions = [...bank.questions.values()];
       const concepts = [...conceptBank.items.values()].map((c) => ({ id: c.id, section: c.section, kind: c.kind, difficulty: c.difficulty, title: conceptTitle(c) }));
-      const problems = [...bank.problems, ...conceptBank.problems];
-      const width = Math.max(...questions.map((x) => x.id.length), ...concepts.map((x) => x.id.length));
-      print(!!opts.json, { questions, concepts, problems }, () =>
+      // Questions about model runs: what a student may know of them (no runs, no answer's metric).
+      const runBank = loadArtefactQuestions();
+      const artefacts = [...runBank.questions.values()].map((q) => ({ id: q.id, lab: q.lab, difficulty: q.difficulty ?? 'medium', title: q.title ?? q.id }));
+      const problems = [...bank.problems, ...conceptBank.problems, ...runBank.problems];
+      const width = Math.max(...questions.map((x) => x.id.length), ...concepts.map((x) => x.id.length), ...artefacts.map((x) => x.id.length));
+      print(!!opts.json, { questions, concepts, artefacts, problems }, () =>
         [
           ...questions.map((q) => `${q.id.padEnd(width)}  ${q.topic} · ${q.difficulty} · ${q.title ?? ''}`),
           ...concepts.map((c) => `${c.id.padEnd(width)}  concept ${c.section} · ${c.kind} · ${c.difficulty} · ${c.title}`),
+          ...artefacts.map((a) => `${a.id.padEnd(width)}  model runs ${a.lab} · ${a.difficulty} · ${a.title}`),
           ...problems.map((p) => `problem: ${p.file}${p.field ? ` at ${p.field}` : ''}: ${p.message}`),
         ].join('\n'),
       );
