@@ -1,10 +1,12 @@
 /**
  * One batch request → one reply, the same shapes as the CLI's --json output. Shared by
- * `stepwise batch` and (later) the HTTP bulk endpoint. Never throws: every failure is a reply.
+ * `stepwise batch` and the HTTP bulk endpoint. Never throws: every failure is a reply. A question
+ * about model runs is answered from the run cache or not at all (./artefacts.ts): no line trains.
  */
 import { asStepwiseError, StepwiseError } from '../core/errors.js';
 import { assertJsonDepth } from '../core/json-depth.js';
 import { generateProblem, gradeAnswers, solveProblem } from '../engine.js';
+import { batchNotReady, loadCachedArtefactAnswer } from './artefacts.js';
 
 export type Reply =
   | ({ ok: true; id?: unknown } & Record<string, unknown>)
@@ -60,11 +62,21 @@ function dispatch(req: unknown): Record<string, unknown> {
   const ref = requestRef(r);
   switch (r.op) {
     case 'solve': {
-      const s = solveProblem(r.topic, r.params);
-      return { topic: s.topic, steps: s.steps };
+      loadCachedArtefactAnswer(r.topic, r.params);
+      try {
+        const s = solveProblem(r.topic, r.params);
+        return { topic: s.topic, steps: s.steps };
+      } catch (e) {
+        throw batchNotReady(e, r.topic, r.params);
+      }
     }
     case 'grade':
-      return gradeAnswers(ref, r.params, r.answers) as unknown as Record<string, unknown>;
+      loadCachedArtefactAnswer(ref, r.params);
+      try {
+        return gradeAnswers(ref, r.params, r.answers) as unknown as Record<string, unknown>;
+      } catch (e) {
+        throw batchNotReady(e, ref, r.params);
+      }
     case 'generate':
       return generateProblem(ref, r.seed, r.difficulty) as unknown as Record<string, unknown>;
     default:

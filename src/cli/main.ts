@@ -8,11 +8,13 @@ import { Command, Option } from 'commander';
 import { builtInBank } from '../bank/bank.js';
 import { builtInConcepts } from '../bank/concepts.js';
 import { conceptTitle } from '../bank/concept-topic.js';
+import { loadArtefactQuestions } from '../models/questions.js';
 import { runBatch } from '../batch/stream.js';
-import { checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, solveProblem, workedSolution } from '../engine.js';
+import { artefactOf, checkDifficulty, generateProblem, gradeAnswers, listTopics, resolve, solveProblem, workedSolution } from '../engine.js';
 import { MAX_SEED } from '../generators/rng.js';
 import { DIFFICULTIES } from '../solvers/topic.js';
 import { action, print } from './action.js';
+import { prepareArtefact } from './artefact-runs.js';
 import { parseSeed, readJsonArg } from './args.js';
 import { registerExam } from './exam.js';
 import { registerSecrets } from './secrets.js';
@@ -41,7 +43,7 @@ program
 
 program
   .command('questions')
-  .description('list the question bank, and any file in it that does not load')
+  .description('list the question bank (numeric, conceptual and about model runs), and any file in it that does not load')
   .option('--json', 'machine-readable output')
   .action(
     action((opts: { json?: boolean }) => {
@@ -49,12 +51,16 @@ program
       const conceptBank = builtInConcepts();
       const questions = [...bank.questions.values()];
       const concepts = [...conceptBank.items.values()].map((c) => ({ id: c.id, section: c.section, kind: c.kind, difficulty: c.difficulty, title: conceptTitle(c) }));
-      const problems = [...bank.problems, ...conceptBank.problems];
-      const width = Math.max(...questions.map((x) => x.id.length), ...concepts.map((x) => x.id.length));
-      print(!!opts.json, { questions, concepts, problems }, () =>
+      // Questions about model runs: what a student may know of them (no runs, no answer's metric).
+      const runBank = loadArtefactQuestions();
+      const artefacts = [...runBank.questions.values()].map((q) => ({ id: q.id, lab: q.lab, difficulty: q.difficulty ?? 'medium', title: q.title ?? q.id }));
+      const problems = [...bank.problems, ...conceptBank.problems, ...runBank.problems];
+      const width = Math.max(...questions.map((x) => x.id.length), ...concepts.map((x) => x.id.length), ...artefacts.map((x) => x.id.length));
+      print(!!opts.json, { questions, concepts, artefacts, problems }, () =>
         [
           ...questions.map((q) => `${q.id.padEnd(width)}  ${q.topic} · ${q.difficulty} · ${q.title ?? ''}`),
           ...concepts.map((c) => `${c.id.padEnd(width)}  concept ${c.section} · ${c.kind} · ${c.difficulty} · ${c.title}`),
+          ...artefacts.map((a) => `${a.id.padEnd(width)}  model runs ${a.lab} · ${a.difficulty} · ${a.title}`),
           ...problems.map((p) => `problem: ${p.file}${p.field ? ` at ${p.field}` : ''}: ${p.message}`),
         ].join('\n'),
       );
@@ -80,6 +86,8 @@ program
           texToText(p.prompt).trim(),
           '',
           `params: ${JSON.stringify(p.params)}`,
+          // A terminal cannot show the runs' plots: say where to get them.
+          ...(artefactOf(p.topic) ? [`plots: npx stepwise artefacts question ${p.topic} --seed ${p.seed} --out <dir>`] : []),
         ].join('\n'),
       );
     }),
@@ -87,14 +95,15 @@ program
 
 program
   .command('solve')
-  .description('work a problem step by step')
-  .argument('<topic>', 'topic id')
+  .description('work a problem step by step (a question about model runs trains its runs here first, or reads them from the run cache)')
+  .argument('<topic>', 'topic id, or question id')
   .requiredOption('-p, --params <json|@file>', 'the parameters, as JSON or @file (@- for stdin)')
   .option('--worked', 'print the worked solution (Markdown with TeX)')
   .option('--json', 'machine-readable output')
   .action(
-    action((topic: string, opts: { params: string; worked?: boolean; json?: boolean }) => {
+    action(async (topic: string, opts: { params: string; worked?: boolean; json?: boolean }) => {
       const params = readJsonArg(opts.params, '--params');
+      await prepareArtefact(topic, params);
       if (opts.worked && !opts.json) {
         process.stdout.write(workedSolution(topic, params));
         return;
@@ -112,9 +121,12 @@ program
   .requiredOption('-a, --answers <json|@file>', 'answers keyed by step id, as JSON or @file')
   .option('--json', 'machine-readable output')
   .action(
-    action((ref: string, opts: { params: string; answers: string; json?: boolean }) => {
+    action(async (ref: string, opts: { params: string; answers: string; json?: boolean }) => {
       resolve(ref);
-      const g = gradeAnswers(ref, readJsonArg(opts.params, '--params'), readJsonArg(opts.answers, '--answers'));
+      const params = readJsonArg(opts.params, '--params');
+      const answers = readJsonArg(opts.answers, '--answers');
+      await prepareArtefact(ref, params);
+      const g = gradeAnswers(ref, params, answers);
       print(!!opts.json, g, () => gradeText(g));
     }),
   );
@@ -245,8 +257,9 @@ program
   .option('-t, --topic <ids...>', 'topic ids to drill, repeated or comma-separated (default: choose)')
   .option('-q, --question <ids...>', 'bank question ids to drill (see `stepwise questions`), repeated or comma-separated')
   .addOption(difficultyOption())
+  .option('-o, --out <dir>', 'where the plots of questions about model runs are written (default: a fresh temporary folder)')
   .action(
-    action(async (opts: { topic?: string[]; question?: string[]; difficulty?: string }) => {
+    action(async (opts: { topic?: string[]; question?: string[]; difficulty?: string; out?: string }) => {
       const { runPractice, terminalIO } = await import('./practice.js');
       const list = (v?: string[]) => v?.flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
       try {
@@ -254,6 +267,7 @@ program
           topics: list(opts.topic),
           questions: list(opts.question),
           difficulty: opts.difficulty === undefined ? undefined : checkDifficulty(opts.difficulty),
+          out: opts.out,
         });
       } catch (e) {
         if (!(e instanceof Error && e.name === 'ExitPromptError')) throw e; // Ctrl+C at a menu

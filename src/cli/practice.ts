@@ -11,6 +11,7 @@ import { formatNumber, formatValue } from '../core/format.js';
 import { evaluateExpression } from '../core/math-expr.js';
 import type { Value } from '../core/values.js';
 import {
+  artefactOf,
   generateProblem,
   getQuestion,
   getTopic,
@@ -28,6 +29,8 @@ import { MAX_SEED } from '../generators/rng.js';
 import { DIFFICULTIES } from '../solvers/topic.js';
 import { gradeText } from './format.js';
 import { texToText } from './tex-text.js';
+import { bar } from './progress.js';
+import { plotsRoot, prepareArtefactDrill, type ProgressBar } from './practice-artefacts.js';
 
 export interface PracticeIO {
   print(text: string): void;
@@ -38,6 +41,8 @@ export interface PracticeIO {
   confirm(message: string): Promise<boolean>;
   /** A fresh seed for the next variant. */
   seed(): number;
+  /** A progress bar while a question's model runs train (none: trained silently). */
+  progress?(label: string): ProgressBar;
 }
 
 export interface PracticeOptions {
@@ -45,6 +50,8 @@ export interface PracticeOptions {
   /** Bank question ids, drilled with their own steps, marks, tolerance and difficulty. */
   questions?: string[];
   difficulty?: Difficulty;
+  /** Where the plots of questions about model runs are written (default: a fresh temporary folder). */
+  out?: string;
 }
 
 export interface PracticeSummary {
@@ -78,20 +85,30 @@ export async function runPractice(io: PracticeIO, opts: PracticeOptions = {}): P
   const refs = await chooseRefs(io, opts);
   const needsDifficulty = refs.some((r) => !r.question);
   const difficulty = opts.difficulty ?? (needsDifficulty ? ((await io.choose('Difficulty', DIFFICULTIES.map((d) => ({ name: d, value: d })))) as Difficulty) : undefined);
+  const root = plotsRoot(opts.out);
   const fixed = refs.filter((r) => r.question);
   if (opts.difficulty && fixed.length > 0) {
     const own = fixed.map((r) => `${r.id} is ${getQuestion(r.id).difficulty}`).join(', ');
     io.print(`--difficulty ${opts.difficulty} applies to topics only; a bank question brings its own: ${own}.`);
   }
   io.print(
-    `Answer each step in math syntax (e.g. 0.24*0.3, sqrt(2)/2, [[1, 2], [3, 4]]); a conceptual question takes letters (B; A, C; C, A, B; 1-B, 2-A) or a word. Enter skips a step, ${HINT} says what to compute it from, ${QUIT} stops (an unfinished problem is not counted).`,
+    `Answer each step in math syntax (e.g. 0.24*0.3, sqrt(2)/2, [[1, 2], [3, 4]]); a conceptual question takes letters (B; A, C; C, A, B; 1-B, 2-A) or a word, a question about model runs a run's letter or a number read from its plots. Enter skips a step, ${HINT} says what to compute it from, ${QUIT} stops (an unfinished problem is not counted).`,
   );
 
   for (let round = 0; ; round++) {
     const ref = refs[round % refs.length];
     const problem = generateProblem(ref.id, io.seed(), difficulty);
     const title = ref.question ? (getQuestion(ref.id).title ?? ref.id) : getTopic(ref.id).title;
-    io.print(`\n━━ ${title} · ${problem.difficulty} · seed ${problem.seed} ━━\n${texToText(problem.prompt).trim()}\n`);
+    const header = `\n━━ ${title} · ${problem.difficulty} · seed ${problem.seed} ━━`;
+    const artefact = artefactOf(problem.topic);
+    if (artefact) {
+      // A question about model runs: its runs first (trained or cached), its plots listed under the prompt.
+      io.print(header);
+      const plots = await prepareArtefactDrill(io, artefact, problem.seed, root);
+      io.print(`${texToText(problem.prompt).trim()}\n\n${plots}\n`);
+    } else {
+      io.print(`${header}\n${texToText(problem.prompt).trim()}\n`);
+    }
 
     const answers = await answerSteps(io, ref.id, problem);
     if (answers === undefined) {
@@ -190,7 +207,7 @@ function unreadableText(stepId: string, text: string, g: StepGrade): string {
 /** The step's formula, the given values it uses and the earlier answers it builds on. */
 function hintText(ref: string, problem: Problem, stepId: string, answers: Record<string, string>): string {
   const { formula, given, deps } = stepInputs(ref, problem.params, stepId);
-  if (formula === '') return '  No hint for this question: it is answered from the course, not computed.';
+  if (formula === '') return artefactOf(ref) ? "  No hint for this question: read the answer from the runs' plots." : '  No hint for this question: it is answered from the course, not computed.';
   const params = problem.params as Record<string, unknown>;
   const lines = [`  ${texToText(`$${formula}$`)}`];
   if (given.length > 0) lines.push(`  uses the given ${given.map((k) => `${k} = ${paramText(params[k])}`).join(', ')}`);
@@ -302,5 +319,7 @@ export function terminalIO(streams: TerminalStreams = {}): PracticeIO {
       }
     },
     seed: () => randomInt(0, MAX_SEED),
+    // On stderr when it is a terminal, as `stepwise artefact` shows training.
+    progress: (label) => bar(label),
   };
 }

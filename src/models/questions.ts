@@ -12,7 +12,8 @@ import { QUESTION_BANK_DIR } from '../core/paths.js';
 import { ajvError, validatorFor } from '../solvers/params.js';
 import { sha1 } from '../core/precompiled.js';
 import { getLab } from './labs.js';
-import { resolveRun, runLab, type RunOutcome } from './runner.js';
+import { cachedRun, resolveRun, runLab, type RunOutcome } from './runner.js';
+import { BACKENDS, loadedBackend } from './runtime.js';
 
 export const ARTEFACT_DIR = join(QUESTION_BANK_DIR, 'artefacts');
 const SCHEMA = 'artefact-question.schema.json';
@@ -143,21 +144,45 @@ export async function runQuestion(q: ArtefactQuestion, seed: number, progress?: 
 /** Runs (or reads from the cache) every run the question names for a question seed, and reads its expected answer (a run key for a choice; student.ts turns it into a letter). */
 export async function answerQuestion(q: ArtefactQuestion, seed: number, progress?: (done: number, total: number) => void): Promise<AnsweredQuestion> {
   const runs = await runQuestion(q, seed, progress);
+  return { question: q, runs, expected: expectedFrom(q, runs) };
+}
+
+/**
+ * The question answered from the run cache alone, or undefined when a run is missing: never trains,
+ * never loads TensorFlow.js. The cache is keyed by backend; before this process has loaded one, the
+ * forced backend (STEPWISE_BACKEND) is read, else the first backend of the ladder (best first) that
+ * holds every run, which is the one `stepwise artefacts warm` used on this machine.
+ */
+export function cachedAnswer(q: ArtefactQuestion, seed: number): AnsweredQuestion | undefined {
+  const seeds = runSeedsFor(q, seed);
+  const forced = process.env.STEPWISE_BACKEND;
+  const backends: readonly string[] = loadedBackend() ? [loadedBackend()!] : forced ? [forced] : BACKENDS;
+  for (const backend of backends) {
+    const runs: Record<string, RunOutcome> = {};
+    for (const r of q.runs) {
+      const o = cachedRun({ lab: q.lab, run: r.run, seed: seeds[r.name], config: r.config }, backend);
+      if (!o) break;
+      runs[r.name] = o;
+    }
+    if (Object.keys(runs).length === q.runs.length) return { question: q, runs, expected: expectedFrom(q, runs) };
+  }
+  return undefined;
+}
+
+/** The expected answer read from the runs' metrics (a run key for a choice). */
+function expectedFrom(q: ArtefactQuestion, runs: Record<string, RunOutcome>): number | string {
   const a = q.answer;
-  let expected: number | string;
   if (a.type === 'choice') {
     const scored = q.runs.map((r) => ({ name: r.name, v: Number(metricAt(runs[r.name].manifest.metrics, a.metric)) }));
     scored.sort((x, y) => (a.pick === 'min' ? x.v - y.v : y.v - x.v));
     if (scored.length > 1 && scored[0].v === scored[1].v) {
       throw new StepwiseError('internal', `question ${q.id} is ambiguous: runs ${scored[0].name} and ${scored[1].name} tie on ${a.metric} (${scored[0].v})`);
     }
-    expected = scored[0].name;
-  } else {
-    const [name, ...path] = a.metric.split('.');
-    const v = metricAt(runs[name].manifest.metrics, path.join('.'));
-    expected = a.type === 'number' ? Number(v) : String(v);
+    return scored[0].name;
   }
-  return { question: q, runs, expected };
+  const [name, ...path] = a.metric.split('.');
+  const v = metricAt(runs[name].manifest.metrics, path.join('.'));
+  return a.type === 'number' ? Number(v) : String(v);
 }
 
 /** Whether a student's answer matches: numbers within the tolerance, text and choices ignoring case. */

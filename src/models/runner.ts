@@ -91,18 +91,40 @@ export function resolveRun(lab: Lab, run: string | undefined, overrides: Record<
   return { run: name, config };
 }
 
+/** A run's cache folder: keyed by everything its artefacts depend on, the backend included. */
+function cacheDir(lab: Lab, run: string, config: object, seed: number, backend: string): string {
+  const key = sha1(JSON.stringify({ v: CACHE_VERSION, code: codeHash(lab.id), lab: lab.id, run, config, seed, backend }));
+  return join(cacheRoot(), `${lab.id}-${run}-${seed}-${key.slice(0, 12)}`);
+}
+
+function readCached(dir: string): RunOutcome | undefined {
+  const manifestFile = join(dir, 'metrics.json');
+  return existsSync(manifestFile) ? { manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) as RunManifest, dir, cached: true } : undefined;
+}
+
+/**
+ * The run as cached for that backend, or undefined: never trains and never loads TensorFlow.js, so
+ * bounded work (a batch line, an HTTP request) can use what `stepwise artefacts warm` computed.
+ */
+export function cachedRun(req: Omit<RunRequest, 'progress' | 'out'>, backend: string): RunOutcome | undefined {
+  return readCached(runCacheDir(req, backend));
+}
+
+/** The cache folder a run has (or would have) when run on that backend. */
+export function runCacheDir(req: Omit<RunRequest, 'progress' | 'out'>, backend: string): string {
+  const lab = typeof req.lab === 'string' ? getLab(req.lab) : req.lab;
+  const { run, config } = resolveRun(lab, req.run, req.config);
+  return cacheDir(lab, run, config, checkSeed(req.seed ?? 1), backend);
+}
+
 export async function runLab(req: RunRequest): Promise<RunOutcome> {
   const lab = typeof req.lab === 'string' ? getLab(req.lab) : req.lab;
   const seed = checkSeed(req.seed ?? 1);
   const { run, config } = resolveRun(lab, req.run, req.config);
   const { tf, report } = await tensorflow();
-  const key = sha1(JSON.stringify({ v: CACHE_VERSION, code: codeHash(lab.id), lab: lab.id, run, config, seed, backend: report.backend }));
-  const dir = join(cacheRoot(), `${lab.id}-${run}-${seed}-${key.slice(0, 12)}`);
-  const manifestFile = join(dir, 'metrics.json');
-  let outcome: RunOutcome;
-  if (existsSync(manifestFile)) {
-    outcome = { manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) as RunManifest, dir, cached: true };
-  } else {
+  const dir = cacheDir(lab, run, config, seed, report.backend);
+  let outcome = readCached(dir);
+  if (!outcome) {
     const before = tf.memory().numTensors;
     const t0 = performance.now();
     const result = await lab.run(run, config, { tf, seed, rng: new Rng(seed), progress: req.progress ?? (() => undefined) });

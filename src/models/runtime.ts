@@ -27,11 +27,20 @@ export interface BackendReport {
 }
 
 let loaded: Promise<{ tf: Tf; report: BackendReport }> | undefined;
+let current: BackendName | undefined;
 
 /** The process's TensorFlow.js, initialised once on the best backend (or the forced one). */
 export function tensorflow(force = process.env.STEPWISE_BACKEND): Promise<{ tf: Tf; report: BackendReport }> {
-  loaded ??= init(force);
+  loaded ??= init(force).then((r) => {
+    current = r.report.backend;
+    return r;
+  });
   return loaded;
+}
+
+/** The backend this process runs on, once tensorflow() has loaded it; undefined before (nothing is loaded to find out). */
+export function loadedBackend(): BackendName | undefined {
+  return current;
 }
 
 async function init(force: string | undefined): Promise<{ tf: Tf; report: BackendReport }> {

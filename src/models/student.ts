@@ -15,7 +15,7 @@ import { sha1 } from '../core/precompiled.js';
 import { checkSeed } from '../generators/generate.js';
 import { Rng } from '../generators/rng.js';
 import { prefixTitle, renderPng, renderSvg, SPEC_SUFFIX, type Spec } from './plots.js';
-import { answerQuestion, runQuestion, type ArtefactQuestion } from './questions.js';
+import { answerQuestion, cachedAnswer, runQuestion, type AnsweredQuestion, type ArtefactQuestion } from './questions.js';
 import type { RunOutcome } from './runner.js';
 
 const LETTERS = 'ABCDEF';
@@ -96,7 +96,7 @@ export async function instructorView(q: ArtefactQuestion, seed: number, progress
   const view = await render(q, seed, a.runs);
   return {
     ...view,
-    expected: q.answer.type === 'choice' ? letters[String(a.expected)] : a.expected,
+    expected: studentExpected(q, seed, a),
     key: q.runs
       .map((r) => {
         const o = a.runs[r.name];
@@ -104,4 +104,22 @@ export async function instructorView(q: ArtefactQuestion, seed: number, progress
       })
       .sort((x, y) => x.letter.localeCompare(y.letter)),
   };
+}
+
+/** The answer as a student gives it: a choice's run key becomes the run's letter for this seed. */
+function studentExpected(q: ArtefactQuestion, seed: number, a: AnsweredQuestion): number | string {
+  return q.answer.type === 'choice' ? runLetters(q, seed)[String(a.expected)] : a.expected;
+}
+
+/** The answer a student must give for this seed, from the run cache alone (undefined when a run is not cached): never trains. */
+export function cachedStudentAnswer(q: ArtefactQuestion, seed: number): number | string | undefined {
+  checkSeed(seed);
+  const a = cachedAnswer(q, seed);
+  return a && studentExpected(q, seed, a);
+}
+
+/** The answer a student must give for this seed, training (or reading from the cache) its runs; no plots are drawn. */
+export async function computeStudentAnswer(q: ArtefactQuestion, seed: number, progress?: (done: number, total: number) => void): Promise<number | string> {
+  checkSeed(seed);
+  return studentExpected(q, seed, await answerQuestion(q, seed, progress));
 }
