@@ -15,7 +15,7 @@ import { prepareArtefact } from '../src/cli/artefact-runs.js';
 import { runPractice, type PracticeIO } from '../src/cli/practice.js';
 import { handleRequest } from '../src/batch/requests.js';
 import { gradeAnswers, registerArtefactQuestion, solveProblem, workedSolution } from '../src/engine.js';
-import { runSeedsFor, type ArtefactQuestion } from '../src/models/questions.js';
+import { loadArtefactQuestions, runSeedsFor, type ArtefactQuestion } from '../src/models/questions.js';
 import { runCacheDir, runLab } from '../src/models/runner.js';
 import { BACKENDS } from '../src/models/runtime.js';
 import { runLetters } from '../src/models/student.js';
@@ -290,7 +290,9 @@ describe('the built CLI with a real bank question and a hand-written run cache',
 
   /** The cache folder the built CLI reads for a run (its code hash is the built files'). */
   function builtCacheDir(run: string): string {
-    const script = `const m = await import(${JSON.stringify(join(ROOT, 'dist/src/models/runner.js'))}); process.stdout.write(m.runCacheDir({ lab: 'gan', run: ${JSON.stringify(run)}, seed: 1 }, 'cpu'));`;
+    // The run seed question seed 3 draws from the question's pool (runSeeds).
+    const runSeed = runSeedsFor(loadArtefactQuestions().questions.get(Q)!, 3)[run];
+    const script = `const m = await import(${JSON.stringify(join(ROOT, 'dist/src/models/runner.js'))}); process.stdout.write(m.runCacheDir({ lab: 'gan', run: ${JSON.stringify(run)}, seed: ${runSeed} }, 'cpu'));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env() } });
     expect(r.status, r.stderr).toBe(0);
     return r.stdout;
@@ -308,7 +310,7 @@ describe('the built CLI with a real bank question and a hand-written run cache',
     for (const run of ['vanilla', 'minibatch']) {
       const dir = builtCacheDir(run);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ lab: 'gan', run, seed: 1, backend: 'cpu', config: {}, metrics: { modesCovered: covered[run] }, files: [], seconds: 0, createdAt: '2026-01-01T00:00:00Z' }));
+      writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ lab: 'gan', run, seed: runSeedsFor(loadArtefactQuestions().questions.get(Q)!, 3)[run], backend: 'cpu', config: {}, metrics: { modesCovered: covered[run] }, files: [], seconds: 0, createdAt: '2026-01-01T00:00:00Z' }));
     }
     const letters = (seed: number) => runLetters({ id: Q, runs: [{ name: 'minibatch', run: 'minibatch' }, { name: 'vanilla', run: 'vanilla' }] }, seed);
     const right = letters(3).vanilla;

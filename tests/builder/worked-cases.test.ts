@@ -1,6 +1,6 @@
 /** "Test this question": every topic's and bank question's worked cases pass, and a grader that misses is caught. */
 import { describe, expect, it } from 'vitest';
-import { generateProblem, listQuestions, listTopics, runWorkedCases } from '../../src/engine.js';
+import { artefactOf, generateProblem, listQuestions, listTopics, rememberArtefactAnswer, runWorkedCases } from '../../src/engine.js';
 import { workedCases } from '../../src/solvers/worked-cases.js';
 import { getTopic } from '../../src/engine.js';
 
@@ -9,6 +9,9 @@ describe('worked cases', () => {
   it.each(refs)('%s: the true values score full marks and every applicable misconception is recognised (seeds 1–3)', (ref) => {
     for (const seed of [1, 2, 3]) {
       const p = generateProblem(ref, seed, 'medium');
+      // A question about model runs: its runs' answer, as a model worker would report it.
+      const runs = artefactOf(ref);
+      if (runs) rememberArtefactAnswer(ref, seed, runs.answer.type === 'choice' ? 'B' : runs.answer.type === 'number' ? 0.5 : 'a photo of a red circle');
       const cases = runWorkedCases(ref, p.params, p.steps);
       expect(cases[0]).toMatchObject({ name: 'correct', outcome: 'pass' });
       const failed = cases.filter((c) => c.outcome === 'fail');
