@@ -10,6 +10,7 @@ import { normalizeParams } from '../solvers/params.js';
 import { findTopic } from '../topics/index.js';
 import { checkConceptParams } from '../bank/concept-present.js';
 import { findConcept } from '../bank/concept-topic.js';
+import { checkArtefactParams, findArtefact } from '../bank/artefact-item.js';
 
 /**
  * The canonical form's version. Stored fingerprints record the form they were made under; those
@@ -40,6 +41,12 @@ export function problemFingerprint(topicId: string, params: unknown): string {
     return createHash('sha256').update('concept').update('\n').update(concept.id).digest('hex');
   }
   const topic = findTopic(topicId);
+  const artefact = topic ? undefined : findArtefact(topicId);
+  if (artefact) {
+    // A question about model runs: its seed draws the runs and so the answer; one problem per (question, seed).
+    const { seed } = checkArtefactParams(params);
+    return createHash('sha256').update('artefact').update('\n').update(artefact.id).update('\n').update(String(seed)).digest('hex');
+  }
   if (!topic) throw new StepwiseError('unknown_topic', `unknown topic ${JSON.stringify(topicId)}`, 'topic');
   return createHash('sha256').update(topic.id).update('\n').update(canonical(normalizeParams(topic, params))).digest('hex');
 }
