@@ -50,8 +50,19 @@ const howMany: ArtefactQuestion = {
   show: ['vanilla:samples-final.png'],
   answer: { type: 'number', metric: 'vanilla.modesCovered', tolerance: 0.5 },
 };
+const whichShape: ArtefactQuestion = {
+  id: 'export-which-shape',
+  title: 'What shape do the samples make?',
+  lab: 'gan',
+  runs: [{ name: 'vanilla', run: 'vanilla', seed: 3, config: TINY }],
+  prompt: 'Run {{vanilla}} trains a GAN. Name the shape its samples make.',
+  show: ['vanilla:samples-final.png'],
+  answer: { type: 'text', metric: 'vanilla.shape' },
+};
 /** What only the instructor's key may hold: run names, metric names, the lab's run kinds. */
-const SECRETS = ['vanilla', 'minibatch', 'finalDLoss', 'modesCovered', 'samples-final', 'cache'];
+const SECRETS = ['vanilla', 'minibatch', 'finalDLoss', 'modesCovered', 'vanilla.shape', 'samples-final', 'cache'];
+const QUESTIONS = [whichRun, howMany, whichShape];
+const isArtefact = (v: Variant) => QUESTIONS.some((q) => q.id === v.topic);
 
 // ---- a small real PNG (one grey pixel of the given shade) ----
 
@@ -97,12 +108,13 @@ const seedOf = (v: Variant) => (v.params as { seed: number }).seed;
 async function computeRuns(): Promise<void> {
   const store = h.store;
   // The freeze queued every item's runs: nothing here asks for them.
-  for (const v of variants.filter((x) => x.topic === whichRun.id || x.topic === howMany.id)) expect((await store.models.get(v.topic, seedOf(v)))?.state).toBe('queued');
-  for (let job = await store.models.claim('test-worker', Date.now(), 60_000, [whichRun.id, howMany.id]); job; job = await store.models.claim('test-worker', Date.now(), 60_000, [whichRun.id, howMany.id])) {
-    const q = job.questionId === whichRun.id ? whichRun : howMany;
+  for (const v of variants.filter(isArtefact)) expect((await store.models.get(v.topic, seedOf(v)))?.state).toBe('queued');
+  const ids = QUESTIONS.map((q) => q.id);
+  for (let job = await store.models.claim('test-worker', Date.now(), 60_000, ids); job; job = await store.models.claim('test-worker', Date.now(), 60_000, ids)) {
+    const q = QUESTIONS.find((x) => x.id === job.questionId)!;
     const letters = Object.values(runLetters(q, job.seed)).sort();
-    // "Which run": the second letter; "how many": 5 modes.
-    const expected = q === whichRun ? letters[1] : 5;
+    // "Which run": the second letter; "how many": 5 modes; the shape: a spiral.
+    const expected = q === whichRun ? letters[1] : q === howMany ? 5 : 'Spiral';
     const pngs = letters.map((_, k) => png(40 + 60 * k + (job.seed % 50)));
     const captions = letters.map((l) => `Run ${l}: generated samples at the end`);
     const images = pngs.map((p, k) => ({ hash: `h-${job.questionId}-${job.seed}-${k}`, caption: captions[k], width: 1, height: 1 }));
@@ -121,10 +133,11 @@ async function download(p: string): Promise<{ status: number; text: string; byte
 beforeAll(async () => {
   registerArtefactQuestion(whichRun);
   registerArtefactQuestion(howMany);
+  registerArtefactQuestion(whichShape);
   h = await startHarness();
   const exam = await h.call('POST', '/api/v1/exams', {
     key: h.instructor,
-    body: { title: 'Runs quiz', blueprint: [{ topic: whichRun.id, count: 1 }, { topic: howMany.id, count: 1 }, { topic: 'kl-discrete', count: 1, difficulty: 'easy' }], versions: 2, seed: 11 },
+    body: { title: 'Runs quiz', blueprint: [{ topic: whichRun.id, count: 1 }, { topic: howMany.id, count: 1 }, { topic: whichShape.id, count: 1 }, { topic: 'kl-discrete', count: 1, difficulty: 'easy' }], versions: 2, seed: 11 },
   });
   expect(exam.status, exam.text).toBe(201);
   examId = exam.body.id;
@@ -141,7 +154,7 @@ describe('before the runs are computed', () => {
       expect(r.retryAfter).not.toBeNull();
       const body = JSON.parse(r.text) as { code: string; detail: string };
       expect(body.code).toBe('not_ready');
-      expect(body.detail).toMatch(/^item \d of version \d \(variant [^)]+\): the model runs of question export-(which-run|how-many) \(seed \d+\) are not computed yet/);
+      expect(body.detail).toMatch(/^item \d of version \d \(variant [^)]+\): the model runs of question export-(which-run|how-many|which-shape) \(seed \d+\) are not computed yet/);
     }
     const set = await h.call('POST', '/api/v1/exports', { key: h.instructor, body: { variants: variants.map((v) => v.id), format: 'moodle' } });
     expect(set.status).toBe(503);
@@ -166,7 +179,7 @@ describe('before the runs are computed', () => {
 describe('once the runs are computed', () => {
   beforeAll(computeRuns);
 
-  const artefactVariants = () => variants.filter((v) => v.topic === whichRun.id || v.topic === howMany.id);
+  const artefactVariants = () => variants.filter(isArtefact);
 
   it('Moodle XML: single choice over the run letters and numerical with the tolerance, the plots as base64 files of the question text', async () => {
     const r = await download(`/api/v1/exams/${examId}/export?format=moodle`);
@@ -194,6 +207,9 @@ describe('once the runs are computed', () => {
         const letters = Object.values(runLetters(whichRun, seedOf(v))).sort();
         expect(answers.map((a) => String(a.text))).toEqual(letters.map((l) => `<p>Run ${l}</p>`));
         expect(answers.filter((a) => a['@_fraction'] === '100').map((a) => String(a.text))).toEqual([`<p>Run ${t.expected}</p>`]);
+      } else if (v.topic === whichShape.id) {
+        expect(q['@_type']).toBe('shortanswer');
+        expect(answers.map((a) => [String(a.text), a['@_fraction']])).toEqual([['Spiral', '100']]);
       } else {
         expect(q['@_type']).toBe('numerical');
         expect(answers).toHaveLength(1);
@@ -223,6 +239,9 @@ describe('once the runs are computed', () => {
       if (v.topic === whichRun.id) {
         expect(item).toContain('<qti-choice-interaction response-identifier="RESPONSE" shuffle="false" max-choices="1">');
         expect(item).toContain(`<qti-correct-response><qti-value>choice-${t.expected}</qti-value></qti-correct-response>`);
+      } else if (v.topic === whichShape.id) {
+        expect(item).toContain('<qti-correct-response><qti-value>Spiral</qti-value></qti-correct-response>');
+        expect(item).toContain('<qti-string-match case-sensitive="false"><qti-variable identifier="RESPONSE"/><qti-base-value base-type="string">Spiral</qti-base-value></qti-string-match>');
       } else {
         expect(item).toContain('<qti-correct-response><qti-value>5</qti-value></qti-correct-response>');
         expect(item).toContain('tolerance-mode="absolute" tolerance="0.5 0.5"');
@@ -236,14 +255,14 @@ describe('once the runs are computed', () => {
     expect(r.status).toBe(422); // invalid_request
     const body = JSON.parse(r.text) as { code: string; detail: string };
     expect(body.code).toBe('invalid_request');
-    expect(body.detail).toMatch(/^Runs quiz — item \d, version \d: (Which run ends lower\?|How many are covered\?) \(\S+\) is a question about model runs: its plots cannot travel in a GIFT file; export it as Moodle XML or QTI/);
+    expect(body.detail).toMatch(/^Runs quiz — item \d, version \d: (Which run ends lower\?|How many are covered\?|What shape do the samples make\?) \(\S+\) is a question about model runs: its plots cannot travel in a GIFT file; export it as Moodle XML or QTI/);
   });
 
   it('the printed form shows the prompt with its plots and a box per answer; only the key holds the runs\' answer and tolerance', async () => {
     const form = (await printFile(h.store, examId, 'A.html')).body.toString('utf8');
     const key = (await printFile(h.store, examId, 'key-A.html')).body.toString('utf8');
     const own = artefactVariants().filter((v) => v.examVersion === 1);
-    expect(own).toHaveLength(2);
+    expect(own).toHaveLength(3);
     for (const v of own) {
       const t = truth.get(v.id)!;
       t.pngs.forEach((p, k) => {
@@ -256,10 +275,13 @@ describe('once the runs are computed', () => {
     // "Which run": one tick per run letter; "how many": a box.
     expect(form).toMatch(new RegExp(`<ul class="choices">\\s*${letters.map((l) => `<li><span class="tick"></span> Run ${l}</li>`).join('')}`));
     expect(form).toContain('A number.');
+    expect(form).toContain('A word or label.');
     for (const s of SECRETS) expect(form, s).not.toContain(s);
     // The key: the letter, the number and its tolerance.
     expect(key).toContain(`Run ${truth.get(choice.id)!.expected}`);
     expect(key).toMatch(/<dd>±0\.5<\/dd>/);
+    expect(key).toContain('Spiral');
+    expect(form).not.toContain('Spiral');
     expect(key).toMatch(/finalDLoss/); // the key explains where the answer comes from
   });
 
