@@ -10,6 +10,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { StepwiseError } from '../core/errors.js';
 import { getExam } from '../service/exams.js';
+import { artefactMaterials } from '../service/artefact-pictures.js';
 import type { PrintFormat } from '../print/documents.js';
 import { action, print } from './action.js';
 import { withExamStore } from './exam.js';
@@ -50,9 +51,11 @@ export function register(exam: Command): void {
     .action(
       action(async (examId: string, opts: PrintOpts) => {
         const formats = parseFormats(opts.format);
-        const { exam: e, variants } = await withExamStore(async (store) => {
+        const { exam: e, variants, materials } = await withExamStore(async (store) => {
           const found = await getExam(store, examId);
-          return { exam: found, variants: await store.variants.listByExam(found.id) };
+          const all = await store.variants.listByExam(found.id);
+          // Questions about model runs print with their runs' plots (not_ready names one not computed yet).
+          return { exam: found, variants: all, materials: await artefactMaterials(store, all) };
         });
         const { printExam } = await import('../print/documents.js');
         const bar = new SingleBar({ format: 'printing {bar} {value}/{total} files  {file}', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
@@ -60,6 +63,7 @@ export function register(exam: Command): void {
         const result = await printExam(e, variants, {
           formats,
           keys: opts.keys,
+          materials,
           ...(opts.forms !== undefined ? { forms: list(opts.forms) } : {}),
           onFile: (f, done, total) => {
             if (!started) bar.start(total, 0, { file: '' });

@@ -13,7 +13,7 @@
  * Every reason (`why`) goes in as the option's or answer's feedback where the format has one.
  */
 import { cdata, escapeXml, formatAnswer, formatTolerance, markdownToHtml, plainDecimal } from './common.js';
-import type { ExportConcept, ExportItem } from './types.js';
+import type { ExportConcept, ExportImage, ExportItem } from './types.js';
 
 /** A percentage weight as Moodle lists them (5 decimals: 33.33333). */
 export const percent = (x: number): string => plainDecimal(Number((x * 100).toFixed(5)));
@@ -41,7 +41,7 @@ export function moodleConceptQuestion(item: ExportItem, idnumber: string, penalt
   const lines = [
     `  <question type="${type}">`,
     `    <name><text>${cdata(item.title)}</text></name>`,
-    `    <questiontext format="html"><text>${cdata(moodleHtml(c.prompt))}</text></questiontext>`,
+    `    <questiontext format="html"><text>${cdata(moodleHtml(c.prompt) + moodleFigures(item))}</text>${moodleFiles(item)}</questiontext>`,
     `    <generalfeedback format="html"><text>${cdata(moodleHtml(c.explanation))}</text></generalfeedback>`,
     `    <defaultgrade>${plainDecimal(c.marks)}</defaultgrade>`,
     `    <penalty>${penalty}</penalty>`,
@@ -55,7 +55,8 @@ export function moodleConceptQuestion(item: ExportItem, idnumber: string, penalt
       lines.push(
         `    <single>${c.kind === 'single'}</single>`,
         `    <shuffleanswers>${c.pinned ? 0 : 1}</shuffleanswers>`,
-        '    <answernumbering>ABCD</answernumbering>',
+        // The options of a question about model runs are "Run A", "Run B": lettering them again would confuse.
+        `    <answernumbering>${item.artefact ? 'none' : 'ABCD'}</answernumbering>`,
       );
       for (const o of c.options!) {
         lines.push(`    <answer fraction="${percent(choiceWeight(c, o.correct))}" format="html"><text>${cdata(moodleHtml(o.text))}</text>${feedback(o.why)}</answer>`);
@@ -95,6 +96,22 @@ export function moodleConceptQuestion(item: ExportItem, idnumber: string, penalt
   return lines.join('\n');
 }
 
+/** The item's pictures after its prompt, each from the question's own file area (`@@PLUGINFILE@@`). */
+function moodleFigures(item: ExportItem): string {
+  return (item.images ?? []).map((im) => `\n${figureHtml(`@@PLUGINFILE@@/${encodeURIComponent(im.name)}`, im)}`).join('');
+}
+
+/** The pictures as files of the question text, base64 (Moodle XML's own way to carry them). */
+function moodleFiles(item: ExportItem): string {
+  return (item.images ?? []).map((im) => `<file name="${escapeXml(im.name)}" path="/" encoding="base64">${Buffer.from(im.png).toString('base64')}</file>`).join('');
+}
+
+/** A picture with its caption as an HTML (and XHTML) figure. */
+export function figureHtml(src: string, im: ExportImage): string {
+  const size = im.width && im.height ? ` width="${im.width}" height="${im.height}"` : '';
+  return `<figure class="stepwise-plot"><img src="${escapeXml(src)}" alt="${escapeXml(im.caption)}"${size}/><figcaption>${escapeXml(im.caption)}</figcaption></figure>`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // QTI 3.0
 // ---------------------------------------------------------------------------------------------
@@ -110,12 +127,13 @@ const choiceId = (id: string): string => `choice-${id.replace(/[^A-Za-z0-9_.-]/g
 const num = (x: number): string => plainDecimal(Number(x.toPrecision(12)));
 
 /** The response declaration, the interaction and the SCORE rules of a conceptual item. */
-export function qtiConceptParts(item: ExportItem): { declarations: string[]; body: string[]; rules: string[]; maxScore: number } {
+/** `imageSrc`: where the k-th picture of the item lies, relative to the item's file. */
+export function qtiConceptParts(item: ExportItem, imageSrc: (k: number) => string = (k) => item.images![k].name): { declarations: string[]; body: string[]; rules: string[]; maxScore: number } {
   const c = item.concept!;
   const marks = c.marks;
   const R = 'RESPONSE';
   const mapScore = `    <qti-set-outcome-value identifier="SCORE"><qti-map-response identifier="${R}"/></qti-set-outcome-value>`;
-  const body = [`    <div class="stepwise-statement">${qtiHtml(c.prompt)}</div>`];
+  const body = [`    <div class="stepwise-statement">${qtiHtml(c.prompt)}</div>`, ...(item.images ?? []).map((im, k) => `    ${figureHtml(imageSrc(k), im)}`)];
   const ifThen = (test: string, add: number) =>
     [
       '    <qti-response-condition>',

@@ -15,6 +15,7 @@
  * per slot and step ("<quiz>/Item 2/Step 1 (kl)") when the slot's items ask several single-answer
  * steps, so a quiz draws one random question per category and each student gets one version.
  */
+import { StepwiseError } from '../core/errors.js';
 import { describeTolerance } from '../core/tolerance.js';
 import {
   answerable,
@@ -34,6 +35,16 @@ import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 
 export function toGift(items: ExportItem[], opts: ExportOptions): string {
+  // GIFT is one text file: it cannot carry a question's pictures, and a question about model runs
+  // means nothing without its runs' plots. Refused whole, never exported without them.
+  const pictured = items.find((i) => i.artefact || (i.images ?? []).length > 0);
+  if (pictured) {
+    throw new StepwiseError(
+      'invalid_request',
+      `${pictured.title} (${pictured.id}) is a question about model runs: its plots cannot travel in a GIFT file; export it as Moodle XML or QTI, which carry them`,
+      'format',
+    );
+  }
   const blocks: string[] = [];
   const count = { questions: 0, skipped: 0 };
   const { loose, slots } = slotGroups(items);

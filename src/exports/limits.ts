@@ -33,6 +33,7 @@ const BY_FORMAT: Record<ExportFormat, string[]> = {
     'an item as a whole: each scalar or label step is its own question, with its marks in a comment (GIFT has no marks syntax)',
     'a label containing "->" (Moodle reads it as a matching question): skipped',
     'conceptual items: ordering (no GIFT form: skipped), a matching item’s extra right-hand entries, short-answer patterns (an item with patterns only is skipped)',
+    'questions about model runs: a GIFT file cannot carry their plots, so an export holding one is refused (use the Moodle XML or QTI export)',
   ],
 };
 

@@ -60,7 +60,7 @@ export interface QtiFile {
   xml: string;
 }
 
-/** One QTI 3.0 assessment item per export item, with its path in the package. */
+/** One QTI 3.0 assessment item per export item, with its path in the package (pictures are referenced there as images/…: `toQtiPackage` carries them). */
 export function toQtiItems(items: ExportItem[]): QtiFile[] {
   return buildItems(items).map(({ filename, xml }) => ({ filename, xml }));
 }
@@ -74,20 +74,29 @@ export function toQtiPackage(items: ExportItem[], opts: ExportOptions): Uint8Arr
     'imsmanifest.xml': strToU8(manifest(built)),
     [QTI_TEST_FILE]: strToU8(assessmentTest(items, built, opts)),
   };
-  for (const b of built) files[b.filename] = strToU8(b.xml);
+  for (const b of built) {
+    files[b.filename] = strToU8(b.xml);
+    for (const m of b.media) files[m.filename] = m.png;
+  }
   return zipSync(files, { level: 6, mtime: ZIP_MTIME });
 }
 
 interface BuiltItem extends QtiFile {
   identifier: string;
   item: ExportItem;
+  /** The item's pictures as package files ("items/images/<identifier>-plot-1.png"). */
+  media: { filename: string; png: Uint8Array }[];
 }
+
+/** Where an item's k-th picture lies, relative to the item file (items/) and in the package. */
+const imageHref = (identifier: string, item: ExportItem, k: number): string => `images/${identifier}-${identifierPart(item.images![k].name)}`;
 
 function buildItems(items: ExportItem[], reserved: string[] = []): BuiltItem[] {
   const taken = new Set(reserved.map((r) => r.toLowerCase()));
   return items.map((item) => {
     const identifier = uniqueIdentifier(item.id, 'item', taken);
-    return { identifier, item, filename: `items/${identifier}.xml`, xml: assessmentItem(item, identifier) };
+    const media = (item.images ?? []).map((im, k) => ({ filename: `items/${imageHref(identifier, item, k)}`, png: im.png }));
+    return { identifier, item, media, filename: `items/${identifier}.xml`, xml: assessmentItem(item, identifier) };
   });
 }
 
@@ -144,7 +153,7 @@ function assessmentItem(item: ExportItem, identifier: string): string {
 
 /** A conceptual item with its native interaction (src/exports/concepts.ts). */
 function conceptItem(item: ExportItem, identifier: string): string {
-  const { declarations, body, rules, maxScore } = qtiConceptParts(item);
+  const { declarations, body, rules, maxScore } = qtiConceptParts(item, (k) => imageHref(identifier, item, k));
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<qti-assessment-item xmlns="${QTI_NAMESPACE}" xmlns:xsi="${XSI}" xsi:schemaLocation="${QTI_NAMESPACE} ${QTI_XSD}"` +
@@ -288,6 +297,7 @@ function manifest(built: BuiltItem[]): string {
     lines.push(
       `    <resource identifier="${b.identifier}" type="imsqti_item_xmlv3p0" href="${escapeXml(b.filename)}">`,
       `      <file href="${escapeXml(b.filename)}"/>`,
+      ...b.media.map((m) => `      <file href="${escapeXml(m.filename)}"/>`),
       '    </resource>',
     );
   }

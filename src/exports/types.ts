@@ -63,6 +63,22 @@ export interface ExportItem {
   version?: number;
   /** A conceptual item: exported as its native question type; `steps` then holds its one `answer` step. */
   concept?: ExportConcept;
+  /**
+   * A question about model runs: its answer is in `concept` (single choice over the run letters,
+   * numeric with its absolute tolerance, or short text) and the runs' plots are in `images`.
+   */
+  artefact?: { answer: 'choice' | 'number' | 'text' };
+  /** Pictures the student must see (PNG), in order; names are unique within the item. */
+  images?: ExportImage[];
+}
+
+/** A picture of an item: a neutral file name ("plot-1.png"), its caption ("Run A: …") and bytes. */
+export interface ExportImage {
+  name: string;
+  caption: string;
+  png: Uint8Array;
+  width?: number;
+  height?: number;
 }
 
 export interface ExportOptions {

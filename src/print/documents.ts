@@ -9,9 +9,12 @@ import type { Exam, Store, Variant } from '../store/types.js';
 import { findChromium, NoChromiumError, PdfPrinter } from './chromium.js';
 import { printHtml, qrBound, qrCodes } from './html.js';
 import { formVersion, printForm, printForms, type PrintForm } from './model.js';
-import { formTex, keyTex } from './tex.js';
+import { formTex, keyTex, texImageName } from './tex.js';
+import { artefactMaterials, type ArtefactMaterials } from '../service/artefact-pictures.js';
 
 export type PrintFormat = 'pdf' | 'html' | 'tex';
+/** Besides the documents: the plots a LaTeX source includes, written beside it. */
+export type PrintFileFormat = PrintFormat | 'png';
 
 /** A print file's name as the server routes take it: "B.pdf", "key-B.tex" (key?, letter, format). */
 /** A print file's name: "B.pdf", "key-B.html", or "form-B.tex" as `stepwise exam print` names its files. */
@@ -29,7 +32,7 @@ export const documentName = (d: PrintDocument): string => `${d.key ? 'key' : 'fo
 export interface PrintedFile {
   /** e.g. "form-A.pdf", "key-B.tex" */
   name: string;
-  format: PrintFormat;
+  format: PrintFileFormat;
   bytes: Buffer;
   /** PDFs: how many pages. */
   pages?: number;
@@ -44,6 +47,8 @@ export interface PrintOptions {
   /** Called after each file is made (a progress bar). */
   onFile?: (f: PrintedFile, done: number, total: number) => void;
   env?: NodeJS.ProcessEnv;
+  /** The pictures and answers of the exam's questions about model runs (`artefactMaterials`), needed when it has any. */
+  materials?: ArtefactMaterials;
 }
 
 export interface PrintResult {
@@ -52,8 +57,8 @@ export interface PrintResult {
   pdfUnavailable?: string;
 }
 
-export function printDocuments(exam: Exam, variants: Variant[], forms?: readonly string[], keys = true): PrintDocument[] {
-  return printForms(exam, variants, forms).flatMap((form) => (keys ? [{ form, key: false }, { form, key: true }] : [{ form, key: false }]));
+export function printDocuments(exam: Exam, variants: Variant[], forms?: readonly string[], keys = true, materials?: ArtefactMaterials): PrintDocument[] {
+  return printForms(exam, variants, forms, materials).flatMap((form) => (keys ? [{ form, key: false }, { form, key: true }] : [{ form, key: false }]));
 }
 
 /** One document of a stored exam: form `letter`'s answer sheet or key (not_found / invalid_request errors name what is wrong). */
@@ -61,7 +66,7 @@ export async function examDocument(store: Store, examId: string, letter: string,
   const exam = await getExam(store, examId);
   const version = formVersion(letter, exam.versions);
   const variants = await store.variants.listByExam(exam.id, version);
-  return { exam, doc: { form: printForm(exam, variants, version), key } };
+  return { exam, doc: { form: printForm(exam, variants, version, await artefactMaterials(store, variants)), key } };
 }
 
 /** A download name from the title (letters, digits and dashes only): "Midterm-key-B.pdf". */
@@ -87,7 +92,7 @@ export async function documentPdf(printer: PdfPrinter, d: PrintDocument, file?: 
  * HTML and LaTeX are made even when not asked for: what the instructor can print by other means.
  */
 export async function printExam(exam: Exam, variants: Variant[], o: PrintOptions): Promise<PrintResult> {
-  const docs = printDocuments(exam, variants, o.forms, o.keys ?? true);
+  const docs = printDocuments(exam, variants, o.forms, o.keys ?? true, o.materials);
   const formats = new Set(o.formats);
   let pdfUnavailable: string | undefined;
   // The browser starts while the first documents are typeset (a launch takes a second or more).
@@ -105,7 +110,12 @@ export async function printExam(exam: Exam, variants: Variant[], o: PrintOptions
     }
   }
   const printer = formats.has('pdf') ? launching : undefined;
-  const total = docs.length * formats.size;
+  // The plots the LaTeX sources include, once per form (its answer sheet and key share them).
+  const pictures = new Map<string, Buffer>();
+  if (formats.has('tex')) {
+    for (const d of docs) for (const it of d.form.items) (it.images ?? []).forEach((im, k) => pictures.set(texImageName(d.form, it, k), im.png));
+  }
+  const total = docs.length * formats.size + pictures.size;
   const files: PrintedFile[] = [];
   const add = (f: PrintedFile) => {
     files.push(f);
@@ -128,10 +138,12 @@ export async function printExam(exam: Exam, variants: Variant[], o: PrintOptions
       }
     };
     await Promise.all([worker(), worker()]);
+    for (const [name, png] of pictures) add({ name, format: 'png', bytes: png });
   } finally {
     await (await launching?.catch(() => undefined))?.close();
   }
-  const order = (f: PrintedFile) => docs.findIndex((d) => f.name.startsWith(`${documentName(d)}.`)) * 10 + PRINT_FORMATS.indexOf(f.format);
+  const order = (f: PrintedFile) =>
+    f.format === 'png' ? docs.length * 10 : docs.findIndex((d) => f.name.startsWith(`${documentName(d)}.`)) * 10 + PRINT_FORMATS.indexOf(f.format);
   files.sort((a, b) => order(a) - order(b));
   return pdfUnavailable === undefined ? { files } : { files, pdfUnavailable };
 }

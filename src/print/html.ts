@@ -16,7 +16,7 @@ import { TEMPLATES_DIR } from '../core/paths.js';
 import type { Value } from '../core/values.js';
 import { Lru } from '../core/lru.js';
 import { FormulaCache, markdownToHtml } from '../render/html.js';
-import { ecfRule, toleranceShort, type PrintForm, type PrintStep } from './model.js';
+import { ecfRule, toleranceShort, type PrintForm, type PrintItem, type PrintStep } from './model.js';
 import { qrDataUrl } from './qr.js';
 
 export const PRINT_TEMPLATES_DIR = join(TEMPLATES_DIR, 'print');
@@ -92,9 +92,13 @@ const stepNumber = (item: number, i: number): string => `${item}${String.fromCha
 function shapeText(s: PrintStep): string {
   if (s.kind === 'vector') return `A vector of ${s.cols}: one box per entry.`;
   if (s.kind === 'matrix') return `A ${s.rows} × ${s.cols} matrix: one box per entry.`;
-  if (s.kind === 'label') return 'Tick one.';
+  if (s.kind === 'label') return s.labels ? 'Tick one.' : 'A word or label.';
   return 'A number.';
 }
+
+/** An item's plots as data: URLs (the file stays self-contained; its CSP allows img-src data: only). */
+const figures = (it: PrintItem) =>
+  (it.images ?? []).map((im) => ({ src: `data:image/png;base64,${im.png.toString('base64')}`, caption: im.caption, width: im.width, height: im.height }));
 
 /** The blocks' view of a form (what the answer sheet shows: never a value). */
 async function formView(form: PrintForm) {
@@ -105,6 +109,7 @@ async function formView(form: PrintForm) {
       marks: it.marks,
       toleranceNote: it.toleranceNote,
       statementHtml: await paperHtml(it.statement),
+      figures: figures(it),
       steps: it.steps.map((s, i) => ({
         number: stepNumber(it.n, i),
         id: s.id,
@@ -128,6 +133,7 @@ async function keyView(form: PrintForm) {
       title: it.title,
       marks: it.marks,
       statementHtml: await paperHtml(it.statement),
+      figures: figures(it),
       workedHtml: await paperHtml(it.workedMarkdown),
       steps: await Promise.all(
         it.steps.map(async (s, i) => ({

@@ -13,6 +13,8 @@ import { getQuestion, getTopic, problemStatement, workedSolution } from '../engi
 import { evaluateSteps } from '../solvers/solve.js';
 import { validateParams } from '../solvers/params.js';
 import type { Exam, Variant } from '../store/types.js';
+import { artefactOf } from '../engine.js';
+import { variantWhere, type ArtefactMaterial, type ArtefactMaterials, type ArtefactPicture } from '../service/artefact-pictures.js';
 
 export interface PrintMisconception {
   id: string;
@@ -51,6 +53,8 @@ export interface PrintItem {
   /** The item's tolerance instruction when all its numeric steps share one, e.g. "Give each answer to 4 decimal places." */
   toleranceNote?: string;
   workedMarkdown: string;
+  /** A question about model runs: the runs' plots the student must look at (letters and neutral captions only). */
+  images?: ArtefactPicture[];
 }
 
 export interface PrintForm {
@@ -89,15 +93,21 @@ export function formVersion(letter: string, versions: number): number {
 }
 
 /** Every form of the exam, or those named (letters, in the order given, no repeats). */
-export function printForms(exam: Exam, variants: Variant[], letters?: readonly string[]): PrintForm[] {
+/** `materials`: the pictures and answers of the exam's questions about model runs (`artefactMaterials`), needed when it has any. */
+export function printForms(exam: Exam, variants: Variant[], letters?: readonly string[], materials?: ArtefactMaterials): PrintForm[] {
   const versions = letters && letters.length > 0 ? [...new Set(letters.map((l) => formVersion(l, exam.versions)))] : Array.from({ length: exam.versions }, (_, i) => i + 1);
-  return versions.map((v) => printForm(exam, variants, v));
+  return versions.map((v) => printForm(exam, variants, v, materials));
 }
 
-export function printForm(exam: Exam, variants: Variant[], version: number): PrintForm {
+export function printForm(exam: Exam, variants: Variant[], version: number, materials?: ArtefactMaterials): PrintForm {
   const own = variants.filter((x) => x.examId === exam.id && x.examVersion === version).sort((a, b) => (a.examItem ?? 0) - (b.examItem ?? 0));
   if (own.length === 0) throw new StepwiseError('not_found', `exam ${exam.id} has no items in version ${version}`);
-  const items = own.map((v, i) => printItem(exam, v, i + 1));
+  const items = own.map((v, i) => {
+    if (!artefactOf(v.topic)) return printItem(exam, v, i + 1);
+    const m = materials?.get(v.id);
+    if (!m) throw new StepwiseError('not_ready', `${variantWhere(v)}: the pictures of its model runs are not loaded (are the runs computed?); nothing was printed`, 'variants');
+    return artefactPrintItem(exam, v, i + 1, m);
+  });
   // The exam's ECF penalty (absent: full error carried forward, the grader's default).
   const ecfPenalty = exam.ecfPenalty ?? 0;
   return {
@@ -158,6 +168,43 @@ function printItem(exam: Exam, v: Variant, n: number): PrintItem {
     marks: round(steps.reduce((s, x) => s + x.marks, 0)),
     ...(notes.size === 1 ? { toleranceNote: [...notes][0] } : {}),
     workedMarkdown: workedSolution(v.topic, v.params),
+  };
+}
+
+/**
+ * A question about model runs on paper: its prompt (run letters only) with the runs' plots, one
+ * answer: a letter to tick for "which run", a box for a number or a word; the key holds the runs'
+ * answer and, for a number, its absolute tolerance.
+ */
+function artefactPrintItem(exam: Exam, v: Variant, n: number, m: ArtefactMaterial): PrintItem {
+  const q = artefactOf(v.topic)!;
+  const topic = getTopic(v.topic);
+  const spec = topic.steps.answer;
+  const marks = stepMarks(exam, v, 'answer');
+  const a = q.answer;
+  const step: PrintStep = {
+    id: 'answer',
+    label: spec.label,
+    kind: spec.kind,
+    rows: 0,
+    cols: 0,
+    marks,
+    ...(a.type === 'choice' ? { labels: m.letters.map((l) => `Run ${l}`) } : {}),
+    value: a.type === 'number' ? Number(m.expected) : a.type === 'choice' ? `Run ${String(m.expected)}` : String(m.expected),
+    tolerance: { absolute: a.type === 'number' ? (a.tolerance ?? 0) : 0 },
+    deps: [],
+    misconceptions: [],
+  };
+  return {
+    n,
+    variantId: v.id,
+    title: q.title ?? q.id,
+    topic: v.topic,
+    statement: problemStatement(topic, v.params, {}, v.difficulty),
+    steps: [step],
+    marks: round(marks),
+    workedMarkdown: workedSolution(v.topic, v.params),
+    images: m.pictures,
   };
 }
 

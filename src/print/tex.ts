@@ -10,7 +10,7 @@ import { formatNumber, texValue } from '../core/format.js';
 import type { Value } from '../core/values.js';
 import { splitMath } from '../render/html.js';
 import { blankText, ecfText, pageHeader } from './html.js';
-import { ecfRule, toleranceShort, type PrintForm, type PrintStep } from './model.js';
+import { ecfRule, toleranceShort, type PrintForm, type PrintItem, type PrintStep } from './model.js';
 
 /** Unicode the prompts and explanations use, as LaTeX (math in $…$ so it works in text). */
 const UNICODE: Record<string, string> = {
@@ -133,6 +133,7 @@ const PREAMBLE = (header: string, key: boolean) => `\\documentclass[11pt,a4paper
 \\usepackage{amsmath,amssymb}
 \\usepackage[margin=2cm]{geometry}
 \\usepackage{array}
+\\usepackage{graphicx}
 \\pagestyle{headandfoot}
 \\firstpageheader{${escapeTex(header)}}{}{page \\thepage/\\numpages}
 \\runningheader{${escapeTex(header)}}{}{page \\thepage/\\numpages}
@@ -147,8 +148,24 @@ const PREAMBLE = (header: string, key: boolean) => `\\documentclass[11pt,a4paper
 \\newcommand{\\cell}{\\rule{0pt}{0.8cm}\\hspace{1.4cm}}
 `;
 
+/** The file a LaTeX source includes for an item's k-th plot, written beside it: "form-A-item-2-plot-1.png". */
+export const texImageName = (form: Pick<PrintForm, 'letter'>, it: Pick<PrintItem, 'n' | 'images'>, k: number): string => `form-${form.letter}-item-${it.n}-${it.images![k].name}`;
+
+/**
+ * An item's plots, each from its file beside the source (`stepwise exam print` writes them); a
+ * source downloaded alone still compiles, with a box naming the missing file.
+ */
+function figuresTex(form: PrintForm, it: PrintItem): string {
+  return (it.images ?? [])
+    .map((im, k) => {
+      const file = texImageName(form, it, k);
+      return `\\begin{center}\\IfFileExists{${file}}{\\includegraphics[width=0.6\\linewidth]{${file}}}{\\fbox{${escapeTex(`picture ${file} goes here`)}}}\\\\\n{\\small ${escapeTex(im.caption)}}\\end{center}\n`;
+    })
+    .join('');
+}
+
 function answerSpace(s: PrintStep): string {
-  if (s.kind === 'label') return `\n\n${(s.labels ?? []).map((l) => `$\\bigcirc$~${escapeTex(l)}`).join('\\qquad ')}\n`;
+  if (s.kind === 'label' && s.labels) return `\n\n${(s.labels ?? []).map((l) => `$\\bigcirc$~${escapeTex(l)}`).join('\\qquad ')}\n`;
   if (s.kind === 'scalar') return '\n\n\\answerbox\n';
   const rows = Array.from({ length: s.rows }, () => `${Array.from({ length: s.cols }, () => '\\cell').join(' & ')} \\\\ \\hline`).join('\n');
   return `\n\n\\begin{tabular}{|${'c|'.repeat(s.cols)}}\\hline\n${rows}\n\\end{tabular}\n`;
@@ -157,7 +174,7 @@ function answerSpace(s: PrintStep): string {
 function shapeWords(s: PrintStep): string {
   if (s.kind === 'vector') return `a vector of ${s.cols}`;
   if (s.kind === 'matrix') return `a ${s.rows} \\texttimes{} ${s.cols} matrix`;
-  if (s.kind === 'label') return 'tick one';
+  if (s.kind === 'label') return s.labels ? 'tick one' : 'a word or label';
   return 'a number';
 }
 
@@ -170,7 +187,7 @@ export function formTex(form: PrintForm): string {
   out.push(`\\noindent Answer every step in its own box (a matrix or vector has one box per entry). This exam has ${form.items.length} items worth ${formatNumber(form.marks)} marks.\n\n`);
   out.push('\\begin{center}\n\\gradetable[v][questions]\n\\end{center}\n\n\\newpage\n\\begin{questions}\n');
   for (const it of form.items) {
-    out.push(`\\titledquestion{${escapeTex(it.title)}}\n${markdownToTex(it.statement)}\n`);
+    out.push(`\\titledquestion{${escapeTex(it.title)}}\n${markdownToTex(it.statement)}\n${figuresTex(form, it)}`);
     if (it.toleranceNote) out.push(`\n\\emph{${escapeTex(it.toleranceNote)}}\n`);
     out.push('\\begin{parts}\n');
     for (const s of it.steps) out.push(`\\part[${formatNumber(s.marks)}] ${escapeTex(s.label)} (\\texttt{${escapeTex(s.id)}}; ${shapeWords(s)})${answerSpace(s)}\n`);
@@ -190,7 +207,7 @@ export function keyTex(form: PrintForm): string {
   out.push(`\\noindent\\fbox{For instructors and graders only. Do not hand out.}\n\n${escapeTex(ecfText(form.rules.ecfPenalty))}\n\n${escapeTex(blankText(form.rules.blankSteps))}\n\n`);
   out.push('\\begin{questions}\n');
   for (const it of form.items) {
-    out.push(`\\titledquestion{${escapeTex(it.title)}}[${formatNumber(it.marks)}]\n${markdownToTex(it.statement)}\n\\begin{parts}\n`);
+    out.push(`\\titledquestion{${escapeTex(it.title)}}[${formatNumber(it.marks)}]\n${markdownToTex(it.statement)}\n${figuresTex(form, it)}\\begin{parts}\n`);
     for (const s of it.steps) {
       out.push(`\\part ${escapeTex(s.label)} (\\texttt{${escapeTex(s.id)}}, ${formatNumber(s.marks)} marks)\n\n${valueTex(s.value)}\n\n`);
       out.push(`\\noindent\\textbf{Tolerance:} ${escapeTex(toleranceShort(s.kind, s.tolerance))}\\\\\n\\textbf{ECF:} ${escapeTex(ecfRule(s, form.rules.ecfPenalty))}\n\n`);

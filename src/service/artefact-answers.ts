@@ -3,11 +3,11 @@
  * right answers come from training runs, which a model worker computes as a job (`store.models`,
  * keyed by question and seed) and stores with the student's pictures. This store wrapper makes
  * those answers known to the engine whenever a variant is read, so grading, results, statistics,
- * solutions and exports need no code of their own for them; and it queues the runs of every new
- * artefact variant, so an exam's runs are computed from the moment it is frozen.
+ * solutions and exports need no code of their own for them. An exam's runs are queued at its
+ * freeze (createExam), a practice variant's when a page or the API first shows it.
  */
 import { artefactOf, knownArtefactAnswer, rememberArtefactAnswer } from '../engine.js';
-import type { ExamRepo, ModelJob, Store, Variant, VariantRepo } from '../store/types.js';
+import type { ModelJob, Store, Variant, VariantRepo } from '../store/types.js';
 
 /** What the stored view of a computed job holds that the service reads (src/pages/artefact-jobs.ts writes it). */
 export interface StoredArtefactView {
@@ -90,15 +90,7 @@ export function withArtefactAnswers<S extends Store>(store: S): S {
     listBySession: (sessionId) => loaded(inner.listBySession(sessionId)),
     inUnreleasedExam: (topic, params) => inner.inUnreleasedExam(topic, params),
   };
-  // An exam stores its variants in its own transaction: its items' runs are queued after it.
-  const innerExams = store.exams;
-  const exams: ExamRepo = Object.assign(Object.create(Object.getPrototypeOf(innerExams) as object) as ExamRepo, innerExams, {
-    async create(...args: Parameters<ExamRepo['create']>) {
-      const made = await innerExams.create(...args);
-      for (const v of made.variants) await requestArtefactRuns(store, v, EXAM_QUEUE_LIMIT);
-      return made;
-    },
-  });
-  // The same store with its own repositories and methods, except variants and exams.
-  return Object.assign(Object.create(Object.getPrototypeOf(store) as object) as S, store, { variants, exams });
+  // The same store with its own repositories and methods, except variants. (An exam's items are
+  // made in the exam's own transaction: createExam queues their runs.)
+  return Object.assign(Object.create(Object.getPrototypeOf(store) as object) as S, store, { variants });
 }

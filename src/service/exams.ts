@@ -9,6 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { notFoundError, StepwiseError } from '../core/errors.js';
+import { EXAM_QUEUE_LIMIT, requestArtefactRuns } from './artefact-answers.js';
 import { checkDifficulty, conceptSectionItems, generateProblem, getQuestion, resolve, type Problem } from '../engine.js';
 import type { BlueprintEntry, Exam, ManifestItem, NewVariant, Store, Variant } from '../store/types.js';
 import { newId } from '../store/ids.js';
@@ -188,7 +189,7 @@ export async function createExam(store: Store, r: ExamRequest): Promise<{ exam: 
     );
     return { manifest, variants };
   };
-  return store.exams.create(
+  const made = await store.exams.create(
     {
       title: r.title,
       ...(r.courseId ? { courseId: r.courseId } : {}),
@@ -202,6 +203,10 @@ export async function createExam(store: Store, r: ExamRequest): Promise<{ exam: 
     build,
     r.id,
   );
+  // The runs of its questions about model runs start computing at the freeze (the store makes an
+  // exam's variants in one transaction, past the variant repository that queues them otherwise).
+  for (const v of made.variants) await requestArtefactRuns(store, v, EXAM_QUEUE_LIMIT);
+  return made;
 }
 
 export async function getExam(store: Store, id: string): Promise<Exam> {

@@ -4,7 +4,7 @@ import { MAX_SEED } from '../../generators/rng.js';
 import { isInstructor, variantViewFor } from '../../service/access.js';
 import { createExam, getExam, type ExamRequest } from '../../service/exams.js';
 import { examLinkCode } from '../../service/exam-link-code.js';
-import { examExportItems, exportItems } from '../../service/export-items.js';
+import { storedExamExportItems, storedExportItems } from '../../service/export-items.js';
 import { examResults, resultsCsv } from '../../service/exam-results.js';
 import { assertExamStarted, releaseExam, type ReleaseHook } from '../../service/exam-rules.js';
 import type { ExportItem } from '../../exports/types.js';
@@ -182,7 +182,7 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
     responses: { 200: { description: 'the export file', contentType: 'application/xml', also: ['application/zip', 'text/plain'] } },
     handler: async (ctx, req, res) => {
       const exam = await getExam(ctx.store, param(req, 'id'));
-      await sendExport(res, req.query.format, examExportItems(exam.title, await ctx.store.variants.listByExam(exam.id), exam), exam.title, `exam-${exam.id}`);
+      await sendExport(res, req.query.format, await storedExamExportItems(ctx.store, exam, await ctx.store.variants.listByExam(exam.id)), exam.title, `exam-${exam.id}`);
       return undefined;
     },
   },
@@ -198,7 +198,7 @@ export const examRoutes = (onRelease?: ReleaseHook): RouteSpec[] => [
       const b = req.body as { variants: string[]; format: string; title?: string };
       const variants = await Promise.all(b.variants.map((id) => getVariant(ctx.store, id)));
       const title = b.title ?? 'Stepwise questions';
-      await sendExport(res, b.format, exportItems(title, variants), title, 'stepwise-export');
+      await sendExport(res, b.format, await storedExportItems(ctx.store, title, variants), title, 'stepwise-export');
       return undefined;
     },
   },
