@@ -168,7 +168,7 @@ export function artefactSolution(q: ArtefactQuestion, rawParams: unknown): strin
     path
       .split('.')
       .filter((x) => !/^\d+$/.test(x))
-      .map((x) => x.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())
+      .map((x) => x.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z])([A-Z][a-z])/g, '$1 $2').toLowerCase())
       .join(', ');
   const why =
     a.type === 'choice'
