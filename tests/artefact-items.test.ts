@@ -26,6 +26,7 @@ import { builtInBank } from '../src/bank/bank.js';
 import { ARTEFACT_DIR, loadArtefactQuestions, runSeedsFor, type ArtefactQuestion } from '../src/models/questions.js';
 import { runLetters } from '../src/models/student.js';
 import { problemFingerprint } from '../src/store/fingerprint.js';
+import { variantMaxScore } from '../src/lti/targets.js';
 
 const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
 const number: ArtefactQuestion = {
@@ -95,6 +96,11 @@ describe('a question about model runs in the engine', () => {
     const c = gradeAnswers(choice.id, { seed: 8 }, { answer: 'C' }).steps[0];
     expect(c.status).toBe('invalid');
     expect(c.feedback).toContain('A, B');
+  });
+
+  it('has its marks without its runs: an LTI line item’s maximum needs no answer', () => {
+    expect(variantMaxScore(generateProblem(number.id, 41))).toBe(1);
+    expect(code(() => gradeAnswers(number.id, { seed: 41 }, {}))).toBe('not_ready params.seed');
   });
 
   it('is listed with the bank questions, not as a numeric topic; no id is shared with a topic, bank question or conceptual item', () => {

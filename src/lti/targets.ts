@@ -4,7 +4,7 @@
  * or exam=…, which deep linking puts there) or from an earlier launch of the same link.
  */
 import { variantMaxMarks } from '../service/exam-marks.js';
-import { generateProblem, getQuestion, getTopic, gradeAnswers, listQuestions, listTopics } from '../engine.js';
+import { artefactOf, generateProblem, getQuestion, getTopic, gradeAnswers, listQuestions, listTopics } from '../engine.js';
 import { LtiError } from './errors.js';
 import type { Store, Variant } from '../store/types.js';
 import { sameCourse } from './exam-home.js';
@@ -44,6 +44,8 @@ export async function targetTitle(store: Store, t: LtiTarget): Promise<string> {
 
 /** The marks of a variant as set (every asked step, with the question's marks). */
 export function variantMaxScore(v: Pick<Variant, 'topic' | 'question' | 'params' | 'steps'>): number {
+  // A question about model runs cannot be graded before its runs are done; its marks need no grading.
+  if (artefactOf(v.topic)) return variantMaxMarks(undefined, v);
   return gradeAnswers(v.question ?? v.topic, v.params, {}, { steps: v.steps }).maxScore;
 }
 

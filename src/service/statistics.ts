@@ -10,6 +10,7 @@ import { findTopic } from '../topics/index.js';
 import { computeStatistics, type ItemLayout, type Respondent, type Statistics, type StepResponse } from '../stats/compute.js';
 import type { Attempt, AttemptOutcomes, Exam, Store, Variant } from '../store/types.js';
 import { countedAttempt } from './exam-rules.js';
+import { ownMarks } from './exam-marks.js';
 
 export interface ExamStatistics extends Statistics {
   scope: { kind: 'exam'; examId: string; title: string; counts: Exam['counts']; versions: number };
@@ -62,8 +63,14 @@ export async function examStatistics(store: Store, exam: Exam): Promise<ExamStat
     let steps = blank.get(v.id);
     if (!steps) {
       // The item's steps and marks as the grader gives them to a blank answer sheet.
-      const g = gradeAnswers(v.question ?? v.topic, v.params, {}, { steps: v.steps, blankSteps: 'shown' });
-      steps = g.steps.map((s) => ({ item, step: s.id, note: s.outcome, mark: 0, max: s.marks }));
+      try {
+        const g = gradeAnswers(v.question ?? v.topic, v.params, {}, { steps: v.steps, blankSteps: 'shown' });
+        steps = g.steps.map((s) => ({ item, step: s.id, note: s.outcome, mark: 0, max: s.marks }));
+      } catch (e) {
+        // A question about model runs whose runs are not done: nobody could answer it; its marks need no grading.
+        if (!(e instanceof StepwiseError && e.code === 'not_ready')) throw e;
+        steps = v.steps.map((id) => ({ item, step: id, note: 'missing' as const, mark: 0, max: ownMarks(v.question ?? v.topic, id) }));
+      }
       blank.set(v.id, steps);
     }
     return steps;

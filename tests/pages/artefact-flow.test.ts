@@ -202,13 +202,20 @@ describe('an exam with a question about model runs', () => {
     const seed = (item.params as { seed: number }).seed;
     expect((await h.store.models.get(howMany.id, seed))?.state).toBe('queued');
 
-    const bo = await signIn(h, (await h.student('Bo')).key);
+    const boKey = (await h.student('Bo')).key;
+    const bo = await signIn(h, boKey);
     const before = await bo.get(`/exams/${exam.body.id}`);
     expect(before.status).toBe(200);
     expect(before.text).toContain('Computing the model runs');
     // Its seed in practice would give the answer away: refused, by either address.
     expect((await bo.get(`/practice/${howMany.id}?seed=${seed}`)).status).toBe(403);
     expect((await bo.get(`/practice/artefact/${howMany.id}?seed=${seed}`)).headers.get('location')).toBe(`/practice/${howMany.id}?seed=${seed}`);
+
+    // Statistics before the runs are done: Bo answered the other item; this one counts as unanswered, with its marks.
+    const kl = (await h.store.variants.listByExam(exam.body.id)).find((v) => v.topic === 'kl-discrete')!;
+    expect((await h.call('POST', `/api/v1/variants/${kl.id}/attempts`, { key: boKey, body: { answers: {} } })).status).toBe(201);
+    const early = await h.call('GET', `/api/v1/exams/${exam.body.id}/statistics`, { key: h.instructor });
+    expect(early.status, early.text).toBe(200);
 
     await work();
     const expected = (JSON.parse((await h.store.models.get(howMany.id, seed))!.view!) as { expected: number }).expected;
