@@ -12,8 +12,6 @@ import { dbFileFromEnv, migrate, openDatabase, openFile } from '../store/sqlite/
 import { action, print } from './action.js';
 import { rotateToolKeys } from '../store/sqlite/sealed-keys.js';
 import { databaseUrlFromEnv, redactUrl } from '../store/open.js';
-import { migratePg, openPool } from '../store/pg/db.js';
-import { rotatePgToolKeys } from '../store/pg/sealed-keys.js';
 
 const MIN_SECRET_LENGTH = 32; // as `serve` (src/server.ts)
 
@@ -62,6 +60,8 @@ export async function rotatePgSecrets(env: NodeJS.ProcessEnv = process.env): Pro
   const url = databaseUrlFromEnv(env);
   if (url === undefined) throw new StepwiseError('invalid_request', 'STEPWISE_DATABASE_URL is not set', 'STEPWISE_DATABASE_URL');
   const { oldSecret, newSecret } = rotationSecrets(env);
+  const { migratePg, openPool } = await import('../store/pg/db.js');
+  const { rotatePgToolKeys } = await import('../store/pg/sealed-keys.js');
   const pool = openPool({ url, max: 1 });
   try {
     await migratePg(pool);
@@ -94,6 +94,7 @@ export function migrateDb(env: NodeJS.ProcessEnv = process.env): MigrateResult {
 export async function migratePgDb(env: NodeJS.ProcessEnv = process.env): Promise<MigrateResult> {
   const url = databaseUrlFromEnv(env);
   if (url === undefined) throw new StepwiseError('invalid_request', 'STEPWISE_DATABASE_URL is not set', 'STEPWISE_DATABASE_URL');
+  const { migratePg, openPool } = await import('../store/pg/db.js');
   const pool = openPool({ url, max: 1 });
   try {
     const applied = await migratePg(pool);

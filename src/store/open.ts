@@ -6,7 +6,7 @@
 import { StepwiseError } from '../core/errors.js';
 import { dbFileFromEnv } from './sqlite/db.js';
 import { SqliteStore } from './sqlite/index.js';
-import { PgStore } from './pg/index.js';
+import type { PgStore } from './pg/index.js';
 
 export type OpenedStore = SqliteStore | PgStore;
 
@@ -36,7 +36,8 @@ export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string
     u = undefined;
   }
   // The value is never echoed: it may hold a password.
-  if (u === undefined || (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') || u.hostname === '') {
+  // A host, or (postgres:///db?host=/var/run/postgresql) a Unix socket folder.
+  if (u === undefined || (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') || (u.hostname === '' && !u.searchParams.has('host'))) {
     throw new StepwiseError('invalid_request', 'STEPWISE_DATABASE_URL must be a URL of the form postgres://user:password@host:port/database', 'STEPWISE_DATABASE_URL');
   }
   return raw;
@@ -67,6 +68,8 @@ export function secretFromEnv(env: NodeJS.ProcessEnv = process.env): string | un
 export async function openStoreAt(target: StoreTarget, opts: { secret?: string; max?: number } = {}): Promise<OpenedStore> {
   const secret = opts.secret !== undefined ? { secret: opts.secret } : {};
   if (target.kind === 'sqlite') return SqliteStore.open({ file: target.file, synchronous: target.synchronous, ...secret });
+  // Loaded only here: a SQLite deployment never loads the PostgreSQL driver.
+  const { PgStore } = await import('./pg/index.js');
   return PgStore.open({ url: target.url, ...secret, ...(opts.max !== undefined ? { max: opts.max } : {}) });
 }
 

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migratePgDb, rotatePgSecrets } from '../../src/cli/secrets.js';
 import { configFromEnv, listeningLine, storeTarget } from '../../src/server.js';
-import { describeTarget, openStore, redactUrl } from '../../src/store/open.js';
+import { databaseUrlFromEnv, describeTarget, openStore, redactUrl } from '../../src/store/open.js';
 import { PgStore } from '../../src/store/pg/index.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { stepwise } from '../cli-helpers.js';
@@ -116,7 +116,10 @@ describe('openStore', () => {
     expect(err).toBeInstanceOf(Error);
     expect(`${(err as Error).message} ${(err as Error).stack}`).not.toContain(PASSWORD);
     expect(out).not.toContain(PASSWORD);
-    for (const bad of [`mysql://u:${PASSWORD}@host/db`, `postgres:${PASSWORD}`, `${PASSWORD}`]) {
+    // A Unix socket folder in place of a host is a URL node-postgres takes; no host at all is not.
+    expect(databaseUrlFromEnv({ STEPWISE_DATABASE_URL: ' postgres:///stepwise?host=/var/run/postgresql ' })).toBe('postgres:///stepwise?host=/var/run/postgresql');
+    expect(databaseUrlFromEnv({ STEPWISE_DATABASE_URL: '' })).toBeUndefined();
+    for (const bad of [`mysql://u:${PASSWORD}@host/db`, `postgres:${PASSWORD}`, `${PASSWORD}`, 'postgres:///stepwise']) {
       await expect(openStore({ STEPWISE_DATABASE_URL: bad })).rejects.toThrow(/^STEPWISE_DATABASE_URL must be a URL of the form postgres:\/\/user:password@host:port\/database$/);
     }
     expect(() => configFromEnv({ STEPWISE_DATABASE_URL: `mysql://u:${PASSWORD}@h/d` })).toThrow(/STEPWISE_DATABASE_URL must be/);

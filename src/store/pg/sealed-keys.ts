@@ -2,7 +2,8 @@
  * The LTI tool's private keys at rest on PostgreSQL, with the rules of ../sqlite/sealed-keys.ts
  * (the same sealer, the same SecretsLockedError): sealed rows that the secret is missing for, or
  * does not open, refuse the start; plaintext rows are sealed when a secret is given. The rows are
- * read FOR UPDATE, so two nodes starting at once seal each plaintext row once.
+ * read FOR UPDATE (in kid order, so two nodes lock them in one order: no deadlock), so nodes
+ * starting at once seal each plaintext row once.
  */
 import { isSealed } from '../sealed.js';
 import { toolKeySealer } from '../sqlite/sealed-keys.js';
