@@ -17,8 +17,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { ClusterMemoryStorePrimary, ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import { pino } from 'pino';
 import type { Peers } from './api/peers.js';
-import { SqliteStore } from './store/sqlite/index.js';
-import { bootstrapLines, listeningLine, prepareDatabase, type ServerConfig } from './server.js';
+import { bootstrapLines, listeningLine, openConfiguredStore, prepareDatabase, storeTarget, type ServerConfig } from './server.js';
+import { describeTarget } from './store/open.js';
 
 /** Deaths within START_GRACE_MS of a start, in a row, after which the server gives up. */
 const QUICK_DEATHS = 5;
@@ -52,7 +52,7 @@ export function workerPeers(): Peers {
 export async function servePrimary(config: ServerConfig, print: (line: string) => void = console.log): Promise<void> {
   const logger = pino({ level: config.logLevel });
   // Migrations and the first key once, here, so the workers never race to make them.
-  const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous, secret: config.secret });
+  const store = await openConfiguredStore(config);
   const boot = await prepareDatabase(store, config, logger).finally(() => store.close());
 
   new ClusterMemoryStorePrimary().init();
@@ -113,6 +113,6 @@ export async function servePrimary(config: ServerConfig, print: (line: string) =
     });
   }
   await ready;
-  print(`${listeningLine(config.host, port, config.baseUrl, config.dbFile)}, ${config.workers} worker processes`);
+  print(`${listeningLine(config.host, port, config.baseUrl, describeTarget(storeTarget(config)))}, ${config.workers} worker processes`);
   for (const line of bootstrapLines(boot)) print(line);
 }

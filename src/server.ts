@@ -1,9 +1,11 @@
 /**
- * Running the service: configuration from the environment, the SQLite store, the first instructor
+ * Running the service: configuration from the environment, the store (SQLite, or PostgreSQL when
+ * STEPWISE_DATABASE_URL is set: src/store/open.ts), the first instructor
  * key, listening, and a graceful shutdown that lets in-flight requests finish and closes the
  * database cleanly.
  *
- *   PORT (3000) · HOST (all interfaces) · STEPWISE_DB (db/stepwise.db) · STEPWISE_BOOTSTRAP_KEY ·
+ *   PORT (3000) · HOST (all interfaces) · STEPWISE_DB (db/stepwise.db) · STEPWISE_DATABASE_URL
+ *   (postgres://…: PostgreSQL in place of STEPWISE_DB) · STEPWISE_BOOTSTRAP_KEY ·
  *   STEPWISE_RATE_LIMIT (requests per minute per key, 600; 0 = off) · STEPWISE_AUTH_FAILURE_LIMIT
  *   (failed authentications per minute per address, 20; 0 = off) · STEPWISE_BASE_URL ·
  *   STEPWISE_ALLOWED_HOSTS · STEPWISE_LOG_LEVEL (info) · STEPWISE_DB_SYNC (normal | full)
@@ -18,7 +20,7 @@ import { availableParallelism } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { ltiTool } from './lti/index.js';
 import { dbFileFromEnv } from './store/sqlite/db.js';
-import { SqliteStore } from './store/sqlite/index.js';
+import { databaseUrlFromEnv, describeTarget, openStoreAt, type OpenedStore, type StoreTarget } from './store/open.js';
 import { createApp } from './api/app.js';
 import { modelWorker } from './model-worker.js';
 import { bootstrapInstructor } from './api/bootstrap.js';
@@ -31,6 +33,8 @@ export interface ServerConfig {
   /** Listen address; undefined: all interfaces. */
   host?: string;
   dbFile: string;
+  /** STEPWISE_DATABASE_URL: PostgreSQL in place of the SQLite file (never printed with its password). */
+  databaseUrl?: string;
   bootstrapKey?: string;
   rateLimitPerMinute: number;
   authFailuresPerMinute: number;
@@ -82,10 +86,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   if (secret !== undefined && secret !== '' && secret.length < MIN_SECRET_LENGTH) {
     throw new Error(`STEPWISE_SECRET must be at least ${MIN_SECRET_LENGTH} characters long, got ${secret.length}`);
   }
+  const databaseUrl = databaseUrlFromEnv(env);
   return {
     port: int('PORT', 3000, 0, 65535),
     ...(env.HOST?.trim() ? { host: env.HOST.trim() } : {}),
     dbFile: dbFileFromEnv(env),
+    ...(databaseUrl !== undefined ? { databaseUrl } : {}),
     ...(env.STEPWISE_BOOTSTRAP_KEY ? { bootstrapKey: env.STEPWISE_BOOTSTRAP_KEY } : {}),
     rateLimitPerMinute: int('STEPWISE_RATE_LIMIT', 600, 0, 10_000_000),
     authFailuresPerMinute: int('STEPWISE_AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
@@ -101,7 +107,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
 
 export interface Running {
   server: Server;
-  store: SqliteStore;
+  store: OpenedStore;
   logger: Logger;
   url: string;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
@@ -115,7 +121,7 @@ export interface StartOptions {
 
 export async function startServer(config: ServerConfig, print: (line: string) => void = console.log, opts: StartOptions = {}): Promise<Running> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
-  const store = SqliteStore.open({ file: config.dbFile, synchronous: config.synchronous, secret: config.secret });
+  const store = await openConfiguredStore(config);
   const worker = opts.peers !== undefined;
   const boot: Bootstrap = worker ? {} : await prepareDatabase(store, config, logger);
   const lti = ltiTool(store, { baseUrl: config.baseUrl, logger });
@@ -149,7 +155,7 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.baseUrl ?? listenUrl(config.host, port);
   if (!worker) {
-    print(listeningLine(config.host, port, config.baseUrl, config.dbFile));
+    print(listeningLine(config.host, port, config.baseUrl, describeTarget(storeTarget(config))));
     for (const line of bootstrapLines(boot)) print(line);
   }
   // Graceful stop. server.close() stops accepting, but it also closes connections Node deems idle,
@@ -191,11 +197,21 @@ export async function startServer(config: ServerConfig, print: (line: string) =>
   return { server, store, logger, url, stop };
 }
 
+/** Where the configuration points: PostgreSQL when STEPWISE_DATABASE_URL is set, else the SQLite file. */
+export function storeTarget(config: ServerConfig): StoreTarget {
+  return config.databaseUrl !== undefined ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: config.dbFile, synchronous: config.synchronous };
+}
+
+/** The store the configuration names, opened and migrated. */
+export function openConfiguredStore(config: ServerConfig): Promise<OpenedStore> {
+  return openStoreAt(storeTarget(config), config.secret !== undefined ? { secret: config.secret } : {});
+}
+
 /**
  * Once per server (by the cluster's first process, or the one process): warns when the tool key is
  * stored unencrypted, and installs or makes the first instructor key.
  */
-export async function prepareDatabase(store: SqliteStore, config: ServerConfig, logger: Logger): Promise<Bootstrap> {
+export async function prepareDatabase(store: OpenedStore, config: ServerConfig, logger: Logger): Promise<Bootstrap> {
   if (store.atRest.plaintext > 0) {
     // Sealing under the secret kept in the same database would add nothing: say so instead.
     logger.warn('STEPWISE_SECRET is not set: the LTI tool private key is stored unencrypted in the database (set it to encrypt at rest)');
@@ -220,11 +236,11 @@ const everyInterface = (host: string | undefined): boolean => host === undefined
  * The start line. Listening on every interface is said outright: "listening on http://localhost"
  * alone reads as this machine only, and a LAN can reach the server.
  */
-export function listeningLine(host: string | undefined, port: number, baseUrl: string | undefined, dbFile: string): string {
+export function listeningLine(host: string | undefined, port: number, baseUrl: string | undefined, database: string): string {
   const where = everyInterface(host)
     ? `every interface, port ${port}: ${baseUrl ?? `${listenUrl(host, port)} from this machine (HOST=127.0.0.1 serves this machine only)`}`
     : (baseUrl ?? listenUrl(host, port));
-  return `Stepwise API listening on ${where} (database ${dbFile})`;
+  return `Stepwise API listening on ${where} (database ${database})`;
 }
 
 function listenUrl(host: string | undefined, port: number): string {

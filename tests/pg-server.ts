@@ -3,19 +3,29 @@
  * postgresql` on a developer's machine), a private cluster made with initdb in a temporary folder
  * and started with pg_ctl on a free loopback port, stopped and removed at the end. As root (CI),
  * the server runs as the `postgres` user, which the package creates. Without the binaries the
- * PostgreSQL tests are skipped, except on CI, where they are required.
+ * PostgreSQL tests are skipped, except on CI, where they are required: a test file calls
+ * `pgRequiredOnCi()`, which fails under CI=true when the binaries are missing.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, it } from 'vitest';
 
 function binDir(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
   const v = readdirSync(base).filter((x) => existsSync(join(base, x, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))[0];
   return v ? join(base, v, 'bin') : undefined;
+}
+
+/** Whether Debian's PostgreSQL server binaries (initdb, pg_ctl) are installed. */
+export const pgInstalled = (): boolean => binDir() !== undefined;
+
+/** A test that fails under CI=true when PostgreSQL is missing (elsewhere the PostgreSQL tests just skip). */
+export function pgRequiredOnCi(): void {
+  it.runIf(process.env.CI === 'true')('PostgreSQL is installed (CI)', () => expect(pgInstalled()).toBe(true));
 }
 
 const freePort = (): Promise<number> =>

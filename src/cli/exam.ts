@@ -1,30 +1,25 @@
 /**
  * `stepwise exam …`: exams from the command line, against the same database as `serve`
- * (STEPWISE_DB, default db/stepwise.db; STEPWISE_SECRET and STEPWISE_DB_SYNC read as `serve` reads
+ * (STEPWISE_DATABASE_URL when set, else STEPWISE_DB, default db/stepwise.db; STEPWISE_SECRET and STEPWISE_DB_SYNC read as `serve` reads
  * them, so item seeds agree with the server's). Each subcommand lives in its own file exporting
  * `register(exam: Command)` and wraps its body in `action` (src/cli/action.ts); this file makes
  * the group, opens the store, and lists the subcommands, one line each.
  */
 import type { Command } from 'commander';
-import { StepwiseError } from '../core/errors.js';
-import { dbFileFromEnv } from '../store/sqlite/db.js';
-import { SqliteStore } from '../store/sqlite/index.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
 import { withArtefactAnswers } from '../service/artefact-answers.js';
 import { register as registerCreate } from './exam-create.js';
 import { register as registerGrade } from './exam-grade.js';
 import { register as registerStats } from './exam-stats.js';
 import { register as registerPrint } from './exam-print.js';
 
-/** Opens the store STEPWISE_DB names, as `serve` does, runs `body`, and closes it (even on error). */
-export async function withExamStore<T>(body: (store: SqliteStore) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
-  const secret = env.STEPWISE_SECRET;
-  // As `serve` refuses it (src/server.ts MIN_SECRET_LENGTH); the value is never echoed.
-  if (secret && secret.length < 32) throw new StepwiseError('invalid_request', `STEPWISE_SECRET must be at least 32 characters long, got ${secret.length}`, 'STEPWISE_SECRET');
-  const store = SqliteStore.open({
-    file: dbFileFromEnv(env),
-    synchronous: env.STEPWISE_DB_SYNC === 'full' ? 'full' : 'normal',
-    ...(secret ? { secret } : {}),
-  });
+/**
+ * Opens the store the environment names (STEPWISE_DATABASE_URL, else STEPWISE_DB), as `serve` does,
+ * runs `body`, and closes it (even on error). A STEPWISE_SECRET shorter than `serve` accepts is refused.
+ */
+export async function withExamStore<T>(body: (store: Store) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const store = await openStore(env);
   try {
     // The exam commands grade, print and export artefact items as the server does.
     return await body(withArtefactAnswers(store));

@@ -1,18 +1,18 @@
 /**
  * `stepwise lti register` and `stepwise lti config`: platform registration and the tool's
- * configuration, against the database named by STEPWISE_DB (default db/stepwise.db).
+ * configuration, against the database `serve` uses (STEPWISE_DATABASE_URL, else STEPWISE_DB, default db/stepwise.db).
  */
 import { StepwiseError } from '../core/errors.js';
 import { ensureToolKey, registerPlatform, toolConfig, type LtiPlatform } from '../lti/index.js';
 import type { NewLtiPlatform } from '../lti/types.js';
-import type { SqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/types.js';
 import { withExamStore } from './exam.js';
 
 /** The platform as commander hands it over: --deployment-id repeats into deploymentId. */
 export type RegisterOptions = Omit<NewLtiPlatform, 'deploymentIds' | 'frameOrigins'> & { deploymentId: string[]; frameOrigin?: string[] };
 
 /** As `serve` opens it: STEPWISE_SECRET seals the tool key at rest, so it is passed here too. */
-const withStore = <T>(body: (store: SqliteStore) => Promise<T>): Promise<T> => withExamStore(body);
+const withStore = <T>(body: (store: Store) => Promise<T>): Promise<T> => withExamStore(body);
 
 export async function register(opts: RegisterOptions): Promise<LtiPlatform> {
   return withStore(async (store) => {

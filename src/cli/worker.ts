@@ -1,6 +1,6 @@
 /**
  * `stepwise worker [--labs gan,clip,tvlt]`: a model worker on its own (src/model-worker.ts), on the
- * database STEPWISE_DB names (the same file as the servers'), until SIGINT or SIGTERM. Run it on
+ * servers' database (STEPWISE_DATABASE_URL, else the file STEPWISE_DB names), until SIGINT or SIGTERM. Run it on
  * the GPU machine, with the servers started with STEPWISE_MODEL_WORKER=external.
  */
 import type { Command } from 'commander';
@@ -10,20 +10,19 @@ import { action } from './action.js';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('compute artefact questions (model runs) queued by the servers: claims jobs from the database STEPWISE_DB names')
+    .description('compute artefact questions (model runs) queued by the servers: claims jobs from the servers\' database (STEPWISE_DATABASE_URL, else STEPWISE_DB)')
     .option('--labs <names>', 'the labs to take jobs for, comma-separated: gan, clip, tvlt (default all)')
     .action(
       action(async (opts: { labs?: string }) => {
         const { parseLabs, modelWorker } = await import('../model-worker.js');
-        const { dbFileFromEnv } = await import('../store/sqlite/db.js');
-        const { SqliteStore } = await import('../store/sqlite/index.js');
+        const { describeTarget, openStore, storeTargetFromEnv } = await import('../store/open.js');
         const labs = parseLabs(opts.labs);
-        const file = dbFileFromEnv();
-        const store = SqliteStore.open({ file, secret: process.env.STEPWISE_SECRET || undefined });
+        const where = describeTarget(storeTargetFromEnv());
+        const store = await openStore();
         const logger = pino({ level: process.env.STEPWISE_LOG_LEVEL ?? 'info' });
         const worker = modelWorker(store, { labs, logger });
         worker.start();
-        console.log(`Model worker for ${labs.join(', ')} on ${file}: waiting for jobs (Ctrl-C stops it)`);
+        console.log(`Model worker for ${labs.join(', ')} on ${where}: waiting for jobs (Ctrl-C stops it)`);
         await new Promise<void>((resolve) => {
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
         });

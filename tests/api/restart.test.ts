@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configFromEnv, listeningLine, startServer, type Running } from '../../src/server.js';
+import type { SqliteStore } from '../../src/store/sqlite/index.js';
 
 const BOOTSTRAP = 'sw_bootstrap_restart_test_0123456789';
 
@@ -55,9 +56,11 @@ describe('a revoked STEPWISE_BOOTSTRAP_KEY', () => {
       const running = await startServer(configFromEnv(env), (l) => lines.push(l));
       const call = (path: string, key: string, method = 'GET') =>
         fetch(`http://127.0.0.1:${portOf(running)}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+      // A SQLite store here (STEPWISE_DB): its file is read directly.
+      const db = (running.store as SqliteStore).db;
       const counts = () => ({
-        users: (running.store.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n,
-        orphans: (running.store.db.prepare('SELECT count(*) AS n FROM users u WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id)').get() as { n: number }).n,
+        users: (db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n,
+        orphans: (db.prepare('SELECT count(*) AS n FROM users u WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id)').get() as { n: number }).n,
       });
       return { running, lines, call, counts };
     };

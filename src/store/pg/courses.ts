@@ -1,0 +1,64 @@
+/**
+ * Courses and practice sessions in PostgreSQL (../sqlite/exams.ts holds them on SQLite). A file of
+ * their own here, beside pg/exams.ts, which holds the exams.
+ */
+import type { Difficulty } from '../../solvers/topic.js';
+import type { Course, CourseRepo, PracticeSession, SessionRepo } from '../types.js';
+import { newId, now } from '../ids.js';
+import { json } from '../sqlite/rows.js';
+import { sqlOf, type Pool } from './db.js';
+
+interface CourseRow {
+  id: string;
+  title: string;
+  created_by: string;
+  created_at: string;
+}
+
+const toCourse = (r: CourseRow): Course => ({ id: r.id, title: r.title, createdBy: r.created_by, createdAt: r.created_at });
+
+export function pgCourses(pool: Pool): CourseRepo {
+  const sql = sqlOf(pool);
+  return {
+    async create(input) {
+      const c: Course = { id: newId('crs'), title: input.title, createdBy: input.createdBy, createdAt: now() };
+      await sql.query('INSERT INTO courses (id, title, created_by, created_at) VALUES ($1, $2, $3, $4)', [c.id, c.title, c.createdBy, c.createdAt]);
+      return c;
+    },
+    async get(id) {
+      const [r] = await sql.query<CourseRow>('SELECT * FROM courses WHERE id = $1', [id]);
+      return r && toCourse(r);
+    },
+    async list() {
+      return (await sql.query<CourseRow>('SELECT * FROM courses ORDER BY created_at, seq')).map(toCourse);
+    },
+    async addMember(courseId, userId) {
+      // Again: no change (INSERT OR IGNORE on SQLite).
+      await sql.query('INSERT INTO course_members (course_id, user_id, added_at) VALUES ($1, $2, $3) ON CONFLICT (course_id, user_id) DO NOTHING', [courseId, userId, now()]);
+    },
+    async members(courseId) {
+      return (await sql.query<{ user_id: string }>('SELECT user_id FROM course_members WHERE course_id = $1 ORDER BY added_at, seq', [courseId])).map((r) => r.user_id);
+    },
+  };
+}
+
+export function pgSessions(pool: Pool): SessionRepo {
+  const sql = sqlOf(pool);
+  return {
+    async create(input) {
+      const s: PracticeSession = { id: newId('prs'), userId: input.userId, topics: input.topics, difficulty: input.difficulty, createdAt: now() };
+      await sql.query('INSERT INTO practice_sessions (id, user_id, topics, difficulty, created_at) VALUES ($1, $2, $3, $4, $5)', [
+        s.id,
+        s.userId,
+        JSON.stringify(s.topics),
+        s.difficulty,
+        s.createdAt,
+      ]);
+      return s;
+    },
+    async get(id) {
+      const [r] = await sql.query<{ id: string; user_id: string; topics: string; difficulty: Difficulty; created_at: string }>('SELECT * FROM practice_sessions WHERE id = $1', [id]);
+      return r && { id: r.id, userId: r.user_id, topics: json<string[]>(r.topics), difficulty: r.difficulty, createdAt: r.created_at };
+    },
+  };
+}

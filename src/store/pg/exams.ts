@@ -1,0 +1,16 @@
+/** PLACEHOLDER (pg-core branch): the exams helper writes the real file; the integrator replaces this one. */
+import type { ExamRepo } from '../types.js';
+import type { Pool } from './db.js';
+
+/** An object whose every method throws: nothing is ported here yet. */
+const notPorted = <T extends object>(): T =>
+  new Proxy({} as T, {
+    get: (_t, p) =>
+      p === 'then' || typeof p === 'symbol'
+        ? undefined
+        : () => {
+            throw new Error('not ported yet');
+          },
+  });
+
+export const pgExams = (_pool: Pool): ExamRepo => notPorted<ExamRepo>();
