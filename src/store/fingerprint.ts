@@ -62,3 +62,20 @@ export function fingerprintOrUndefined(topicId: string, params: unknown): string
     throw e;
   }
 }
+
+/**
+ * Fingerprints by the params object they were made from (both stores' inUnreleasedExam): a
+ * submission asks about one variant's params up to three times (may the student see it, may they
+ * see its solution), each a normalise-write-hash of the whole problem. Params are never changed
+ * once made (variants are frozen), and a WeakMap holds nothing its objects do not.
+ */
+const byParams = new WeakMap<object, { topic: string; fp: string | undefined }>();
+
+export function cachedFingerprint(topic: string, params: unknown): string | undefined {
+  if (typeof params !== 'object' || params === null) return fingerprintOrUndefined(topic, params);
+  const hit = byParams.get(params);
+  if (hit !== undefined && hit.topic === topic) return hit.fp;
+  const fp = fingerprintOrUndefined(topic, params);
+  byParams.set(params, { topic, fp });
+  return fp;
+}

@@ -8,6 +8,7 @@ import type { Store } from '../types.js';
 import { migratePg, openPool, PG_MIGRATIONS_DIR, sqlOf, type Pool } from './db.js';
 import { pgCourses, pgSessions } from './courses.js';
 import { pgExams } from './exams.js';
+import { backfillExamFingerprintsPg } from './fingerprints.js';
 import { pgLti } from './lti.js';
 import { pgModelJobs } from './model-jobs.js';
 import { pgPassbackJobs } from './passback-jobs.js';
@@ -80,6 +81,8 @@ export class PgStore implements Store {
     try {
       await migratePg(pool);
       const atRest = await openPgToolKeys(pool, opts.secret);
+      // Exam fingerprints made under another canonical form (or copied from SQLite) are remade, as SQLite does at open.
+      await backfillExamFingerprintsPg(pool);
       return new PgStore(pool, { atRest, ...(opts.secret !== undefined ? { secret: opts.secret } : {}) });
     } catch (e) {
       await pool.end().catch(() => undefined);

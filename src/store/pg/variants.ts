@@ -1,17 +1,292 @@
-/** PLACEHOLDER (pg-core branch): the variants and attempts helper writes the real file; the integrator replaces this one. */
-import type { AttemptRepo, VariantRepo } from '../types.js';
-import type { Pool } from './db.js';
+/** Variants (frozen problems) and graded attempts in PostgreSQL: the SQLite store's behaviour (src/store/sqlite/variants.ts). */
+import type { GradeResult } from '../../solvers/grade.js';
+import type { Difficulty, Params } from '../../solvers/topic.js';
+import { StepwiseError } from '../../core/errors.js';
+import { legacyOutcome } from '../../solvers/outcome.js';
+import type { Attempt, AttemptGuard, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
+import { newId, now } from '../ids.js';
+import { json, opt } from '../sqlite/rows.js';
+import { sqlOf, transaction, type Pool, type Sql } from './db.js';
+import { inUnreleasedExamPg } from './fingerprints.js';
+import { insertRows } from './insert-rows.js';
+import { attemptOutcomesPg } from './outcomes.js';
 
-/** An object whose every method throws: nothing is ported here yet. */
-const notPorted = <T extends object>(): T =>
-  new Proxy({} as T, {
-    get: (_t, p) =>
-      p === 'then' || typeof p === 'symbol'
-        ? undefined
-        : () => {
-            throw new Error('not ported yet');
-          },
-  });
+export interface VariantRow {
+  id: string;
+  topic: string;
+  question: string | null;
+  seed: number;
+  difficulty: Difficulty;
+  params: string;
+  steps: string;
+  prompt: string;
+  mode: VariantMode;
+  course_id: string | null;
+  session_id: string | null;
+  exam_id: string | null;
+  exam_version: number | null;
+  exam_item: number | null;
+  created_by: string;
+  created_at: string;
+}
 
-export const pgVariants = (_pool: Pool): VariantRepo => notPorted<VariantRepo>();
-export const pgAttempts = (_pool: Pool): AttemptRepo => notPorted<AttemptRepo>();
+interface AttemptRow {
+  id: string;
+  variant_id: string;
+  user_id: string;
+  answers: string;
+  result: string;
+  score: number;
+  max_score: number;
+  preview: number;
+  source?: 'online' | 'paper';
+  created_at: string;
+}
+
+const VARIANT_COLUMNS = [
+  'id',
+  'topic',
+  'question',
+  'seed',
+  'difficulty',
+  'params',
+  'steps',
+  'prompt',
+  'mode',
+  'course_id',
+  'session_id',
+  'exam_id',
+  'exam_version',
+  'exam_item',
+  'created_by',
+  'created_at',
+] as const satisfies readonly (keyof VariantRow)[];
+
+export const toVariant = (r: VariantRow): Variant => ({
+  id: r.id,
+  topic: r.topic,
+  ...opt('question', r.question),
+  seed: r.seed,
+  difficulty: r.difficulty,
+  params: json<Params>(r.params),
+  steps: json<string[]>(r.steps),
+  prompt: r.prompt,
+  mode: r.mode,
+  ...opt('courseId', r.course_id),
+  ...opt('sessionId', r.session_id),
+  ...opt('examId', r.exam_id),
+  ...opt('examVersion', r.exam_version === null ? null : r.exam_version + 1), // stored 0-based, numbered from 1
+  ...opt('examItem', r.exam_item),
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+});
+
+export function variantRow(v: NewVariant): VariantRow {
+  return {
+    id: newId('var'),
+    topic: v.topic,
+    question: v.question ?? null,
+    seed: v.seed,
+    difficulty: v.difficulty,
+    params: JSON.stringify(v.params),
+    steps: JSON.stringify(v.steps),
+    prompt: v.prompt,
+    mode: v.mode,
+    course_id: v.courseId ?? null,
+    session_id: v.sessionId ?? null,
+    exam_id: v.examId ?? null,
+    exam_version: v.examVersion === undefined ? null : v.examVersion - 1,
+    exam_item: v.examItem ?? null,
+    created_by: v.createdBy,
+    created_at: now(),
+  };
+}
+
+/** Inserts variant rows in order (one statement per chunk), inside the caller's transaction or not. */
+export async function insertVariants(sql: Sql, rows: readonly VariantRow[]): Promise<void> {
+  await insertRows(
+    sql,
+    `INSERT INTO variants (${VARIANT_COLUMNS.join(', ')})`,
+    rows.map((r) => VARIANT_COLUMNS.map((c) => r[c])),
+  );
+}
+
+const toAttempt = (r: AttemptRow): Attempt => ({
+  id: r.id,
+  variantId: r.variant_id,
+  userId: r.user_id,
+  answers: json<unknown>(r.answers),
+  result: withOutcomes(json<GradeResult>(r.result)),
+  score: r.score,
+  maxScore: r.max_score,
+  ...(r.preview ? { preview: true } : {}),
+  ...(r.source === 'paper' ? { source: 'paper' as const } : {}),
+  createdAt: r.created_at,
+});
+
+/** A result stored before outcome notes existed (a copied SQLite row) gets them on read, as on SQLite. */
+function withOutcomes(r: GradeResult): GradeResult {
+  for (const s of r.steps ?? []) if (s.outcome === undefined) s.outcome = legacyOutcome(s);
+  return r;
+}
+
+const ATTEMPT_COLUMNS = 'id, variant_id, user_id, answers, result, score, max_score, preview, source, created_at';
+
+export function pgVariants(pool: Pool): VariantRepo {
+  const sql = sqlOf(pool);
+  return {
+    async create(input) {
+      const row = variantRow(input);
+      await insertVariants(sql, [row]);
+      return toVariant(row);
+    },
+    async get(id) {
+      const [r] = await sql.query<VariantRow>('SELECT * FROM variants WHERE id = $1', [id]);
+      return r && toVariant(r);
+    },
+    async listByExam(examId, version) {
+      const rows =
+        version === undefined
+          ? await sql.query<VariantRow>('SELECT * FROM variants WHERE exam_id = $1 ORDER BY exam_version, exam_item, seq', [examId])
+          : await sql.query<VariantRow>('SELECT * FROM variants WHERE exam_id = $1 AND exam_version = $2 ORDER BY exam_item, seq', [examId, version - 1]);
+      return rows.map(toVariant);
+    },
+    async listBySession(sessionId) {
+      return (await sql.query<VariantRow>('SELECT * FROM variants WHERE session_id = $1 ORDER BY created_at, seq', [sessionId])).map(toVariant);
+    },
+    async inUnreleasedExam(topic, params) {
+      return inUnreleasedExamPg(sql, topic, params);
+    },
+  };
+}
+
+/**
+ * A lock key of one user's attempts at one variant: the attempt limit's count-then-insert and a
+ * paper attempt's find-then-write hold it (pg_advisory_xact_lock), so two nodes cannot both pass.
+ * 64 bits of hash: a collision only makes two unrelated pairs wait for each other.
+ */
+const ATTEMPT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('attempt ' || $1 || ' ' || $2, 0))";
+
+export function pgAttempts(pool: Pool): AttemptRepo {
+  const sql = sqlOf(pool);
+  /** An attempt's step rows, each with its outcome note (the PG schema has no trigger to fill one). */
+  const insertSteps = (tx: Sql, attemptId: string, result: GradeResult): Promise<void> =>
+    insertRows(
+      tx,
+      'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note, outcome)',
+      result.steps.map((s) => [attemptId, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s)]),
+    );
+  const insertAttempt = (tx: Sql, row: AttemptRow): Promise<unknown> =>
+    tx.query(`INSERT INTO attempts (${ATTEMPT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+      row.id,
+      row.variant_id,
+      row.user_id,
+      row.answers,
+      row.result,
+      row.score,
+      row.max_score,
+      row.preview,
+      row.source ?? 'online',
+      row.created_at,
+    ]);
+  /**
+   * The exam rules, checked in the attempt's transaction. The exam row is read FOR SHARE: a release
+   * (an UPDATE of that row) waits for attempts in flight, and an attempt that starts after it reads
+   * the released row; the user's count at the variant is read under ATTEMPT_LOCK, so of two
+   * submissions racing for the last allowed attempt the second sees the first.
+   */
+  const check = async (tx: Sql, row: AttemptRow, guard: AttemptGuard): Promise<void> => {
+    await tx.query(ATTEMPT_LOCK, [row.user_id, row.variant_id]);
+    const [e] = await tx.query<{ released_at: string | null; opens_at: string | null; closes_at: string | null }>(
+      'SELECT released_at, opens_at, closes_at FROM exams WHERE id = $1 FOR SHARE',
+      [guard.examId],
+    );
+    if (!e) throw new StepwiseError('invalid_request', `no exam with id ${JSON.stringify(guard.examId)}`);
+    if (e.released_at !== null) throw new StepwiseError('exam_released', `this exam was released at ${e.released_at}: no more attempts are accepted`);
+    const at = Date.parse(row.created_at);
+    if (e.opens_at !== null && at < Date.parse(e.opens_at)) throw new StepwiseError('exam_not_open', `this exam opens at ${e.opens_at}`);
+    if (e.closes_at !== null && at >= Date.parse(e.closes_at)) throw new StepwiseError('exam_closed', `this exam closed at ${e.closes_at}`);
+    const [{ n }] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM attempts WHERE user_id = $1 AND variant_id = $2 AND preview = 0', [row.user_id, row.variant_id]);
+    if (n >= guard.attemptLimit) {
+      throw new StepwiseError('attempt_limit', `you have used all ${guard.attemptLimit} attempt${guard.attemptLimit === 1 ? '' : 's'} at this item`);
+    }
+  };
+  const stepRows = attemptOutcomesPg(pool);
+  const listed = async (text: string, id: string): Promise<Attempt[]> => (await sql.query<AttemptRow>(text, [id])).map(toAttempt);
+  return {
+    async create(input, guard) {
+      const row = attemptRow(input, input.preview === true);
+      // The attempt and its step rows commit together or not at all (the passback outbox's trigger too).
+      await transaction(pool, async (tx) => {
+        if (guard) await check(tx, row, guard);
+        await insertAttempt(tx, row);
+        await insertSteps(tx, row.id, input.result);
+      });
+      const { preview, ...rest } = input;
+      return { ...rest, id: row.id, score: row.score, maxScore: row.max_score, ...(preview ? { preview: true } : {}), createdAt: row.created_at };
+    },
+    async get(id) {
+      const [r] = await sql.query<AttemptRow>('SELECT * FROM attempts WHERE id = $1', [id]);
+      return r && toAttempt(r);
+    },
+    async listByVariant(variantId) {
+      return listed('SELECT * FROM attempts WHERE variant_id = $1 ORDER BY created_at, seq', variantId);
+    },
+    async listByExam(examId) {
+      return listed('SELECT a.* FROM attempts a JOIN variants v ON v.id = a.variant_id WHERE v.exam_id = $1 ORDER BY a.created_at, a.seq', examId);
+    },
+    async listBySession(sessionId) {
+      return listed('SELECT a.* FROM attempts a JOIN variants v ON v.id = a.variant_id WHERE v.session_id = $1 ORDER BY a.created_at, a.seq', sessionId);
+    },
+    async stepOutcomes(filter) {
+      return stepRows(filter);
+    },
+    async count() {
+      const [{ n }] = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM attempts');
+      return n;
+    },
+    async putPaper(input) {
+      const row: AttemptRow = { ...attemptRow(input, false), source: 'paper' };
+      // A paper attempt keeps its id when re-graded (an LTI score post may name it): its row is
+      // updated and its step rows replaced, in one transaction; ATTEMPT_LOCK makes two nodes typing
+      // in the same paper at once update one row rather than make two.
+      const id = await transaction(pool, async (tx) => {
+        await tx.query(ATTEMPT_LOCK, [row.user_id, row.variant_id]);
+        const [existing] = await tx.query<{ id: string }>("SELECT id FROM attempts WHERE user_id = $1 AND variant_id = $2 AND source = 'paper' ORDER BY seq LIMIT 1", [
+          row.user_id,
+          row.variant_id,
+        ]);
+        if (existing) {
+          await tx.query('UPDATE attempts SET answers = $2, result = $3, score = $4, max_score = $5, created_at = $6 WHERE id = $1', [
+            existing.id,
+            row.answers,
+            row.result,
+            row.score,
+            row.max_score,
+            row.created_at,
+          ]);
+          await tx.query('DELETE FROM attempt_steps WHERE attempt_id = $1', [existing.id]);
+        } else await insertAttempt(tx, row);
+        const id = existing?.id ?? row.id;
+        await insertSteps(tx, id, input.result);
+        return id;
+      });
+      return { ...input, id, score: row.score, maxScore: row.max_score, source: 'paper', createdAt: row.created_at };
+    },
+  };
+}
+
+/** A new attempt's row (a paper attempt is never a preview). */
+function attemptRow(input: { variantId: string; userId: string; answers: unknown; result: GradeResult }, preview: boolean): AttemptRow {
+  return {
+    id: newId('att'),
+    variant_id: input.variantId,
+    user_id: input.userId,
+    answers: JSON.stringify(input.answers),
+    result: JSON.stringify(input.result),
+    score: input.result.score,
+    max_score: input.result.maxScore,
+    preview: preview ? 1 : 0,
+    created_at: now(),
+  };
+}

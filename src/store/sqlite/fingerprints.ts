@@ -2,7 +2,7 @@
  * Exam items' problem fingerprints in SQLite: written with the exam, looked up when a student asks
  * for a problem statelessly, and recomputed at open for rows missing or made under an older form.
  */
-import { FINGERPRINT_FORM, fingerprintOrUndefined } from '../fingerprint.js';
+import { FINGERPRINT_FORM, cachedFingerprint, fingerprintOrUndefined } from '../fingerprint.js';
 import { writeTransaction, type Db } from './db.js';
 
 export interface ExamFingerprints {
@@ -10,23 +10,6 @@ export interface ExamFingerprints {
   add(variantId: string, examId: string, fingerprint: string): void;
   /** Whether this problem (topic and params, in any spelling) is an item of an exam not yet released. */
   inUnreleasedExam(topic: string, params: unknown): boolean;
-}
-
-/**
- * Fingerprints by the params object they were made from: a submission asks about one variant's
- * params up to three times (may the student see it, may they see its solution), each a
- * normalise-write-hash of the whole problem. Params are never changed once made (variants are
- * frozen), and a WeakMap holds nothing its objects do not.
- */
-const byParams = new WeakMap<object, { topic: string; fp: string | undefined }>();
-
-function fingerprintOf(topic: string, params: unknown): string | undefined {
-  if (typeof params !== 'object' || params === null) return fingerprintOrUndefined(topic, params);
-  const hit = byParams.get(params);
-  if (hit !== undefined && hit.topic === topic) return hit.fp;
-  const fp = fingerprintOrUndefined(topic, params);
-  byParams.set(params, { topic, fp });
-  return fp;
 }
 
 export function examFingerprints(db: Db): ExamFingerprints {
@@ -40,7 +23,7 @@ export function examFingerprints(db: Db): ExamFingerprints {
       insert.run(variantId, examId, fingerprint, FINGERPRINT_FORM);
     },
     inUnreleasedExam(topic, params) {
-      const fp = fingerprintOf(topic, params);
+      const fp = cachedFingerprint(topic, params);
       return fp !== undefined && (unreleased.get(fp)?.n ?? 0) > 0;
     },
   };
