@@ -4,10 +4,11 @@ import type { Server } from 'node:http';
 import { createApp, type AppOptions } from '../../src/api/app.js';
 import { bootstrapInstructor } from '../../src/api/bootstrap.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
+import type { Store } from '../../src/store/types.js';
 
-export interface Harness {
+export interface Harness<S extends Store = SqliteStore> {
   url: string;
-  store: SqliteStore;
+  store: S;
   instructor: string;
   /** Makes a student and returns their id and key. */
   student(name?: string): Promise<{ id: string; key: string }>;
@@ -15,8 +16,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<AppOptions> = {}): Promise<Harness> {
-  const store = SqliteStore.open({ file: ':memory:' });
+/** The API on an in-memory SQLite store, or on the store `make` opens (a PostgreSQL one: tests/api/pg-nodes.test.ts). */
+export async function startHarness(options?: Partial<AppOptions>): Promise<Harness>;
+export async function startHarness<S extends Store>(options: Partial<AppOptions>, make: () => Promise<S>): Promise<Harness<S>>;
+export async function startHarness(options: Partial<AppOptions> = {}, make?: () => Promise<Store>): Promise<Harness<Store>> {
+  const store = make ? await make() : SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: 0, ...options });
   const server: Server = await new Promise((resolve) => {
@@ -44,7 +48,7 @@ export async function startHarness(options: Partial<AppOptions> = {}): Promise<H
     }
     return { status: res.status, body: parsed, text, headers: res.headers };
   };
-  const h: Harness = {
+  const h: Harness<Store> = {
     url,
     store,
     instructor: created!,
