@@ -8,10 +8,12 @@
  *     (p50/p99 latency, the target), and the server's peak resident memory throughout.
  *
  * With a third argument, the attempts part also runs on other server set-ups, one after the other
- * on fresh databases: `sqlite-1` (one process, as above) and `sqlite-2` (STEPWISE_WORKERS=2 on one
- * SQLite file; the processes and the load share both cores), side by side in one run.
+ * on fresh databases: `sqlite-1` (one process, as above), `sqlite-2` (STEPWISE_WORKERS=2 on one
+ * SQLite file; the processes and the load share both cores), `pg-1` and `pg-2` (the same on one
+ * PostgreSQL database: a private cluster of Debian's PostgreSQL with its default durability, each
+ * commit flushed, started for the run), side by side in one run.
  *
- *   node dist/bench/http.js [seconds per round] [rounds] [set-ups: sqlite-1,sqlite-2]
+ *   node dist/bench/http.js [seconds per round] [rounds] [set-ups: sqlite-1,sqlite-2,pg-1,pg-2]
  */
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -24,6 +26,7 @@ import { generateProblem } from '../src/engine.js';
 import { slippedAnswers } from './core.js';
 import { BENCH_KEY, freePort, rssMb, startEcho, startStepwise, stop } from './servers.js';
 import { summarise } from './stats.js';
+import { freshDatabase, startPgServer, type PgServer } from './pg-cluster.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -31,7 +34,7 @@ const CONNECTIONS = 64;
 /** Arrival rates for the latency target: about a third and two thirds of what one core stores flat out. */
 const PACED_RATES = [500, 1000];
 const SETUPS = (process.argv[4] ?? '').split(',').filter(Boolean);
-for (const x of SETUPS) if (!/^sqlite-[12]$/.test(x)) throw new Error(`set-ups are sqlite-1 and sqlite-2 (comma-separated), got "${x}"`);
+for (const x of SETUPS) if (!/^(sqlite|pg)-[12]$/.test(x)) throw new Error(`set-ups are sqlite-1, sqlite-2, pg-1 and pg-2 (comma-separated), got "${x}"`);
 
 interface Run {
   rps: number;
@@ -140,16 +143,26 @@ async function main(): Promise<void> {
     await stop(stepwise);
     await stop(echo);
   }
-  for (const setup of SETUPS) await attemptsOn(setup);
+  const pg = SETUPS.some((x) => x.startsWith('pg-')) ? await startPgServer({ durable: true }) : undefined;
+  if (SETUPS.some((x) => x.startsWith('pg-')) && !pg) throw new Error('the pg set-ups need Debian\'s postgresql (apt-get install postgresql)');
+  try {
+    for (const setup of SETUPS) await attemptsOn(setup, pg);
+  } finally {
+    pg?.stop();
+  }
 }
 
 /** The attempts part alone on a fresh database: one process pinned to core 0, or two sharing the cores. */
-async function attemptsOn(setup: string): Promise<void> {
-  const workers = setup === 'sqlite-2' ? 2 : 1;
-  const pinned = spawnSync('taskset', ['-p', '-c', workers === 1 ? '1' : '0-1', String(process.pid)]).status === 0 && workers === 1;
+async function attemptsOn(setup: string, pg: PgServer | undefined): Promise<void> {
+  const workers = setup.endsWith('-2') ? 2 : 1;
+  const onPg = setup.startsWith('pg-');
+  // PostgreSQL's own processes need a core too: a pg set-up is never pinned.
+  const pinned = !onPg && spawnSync('taskset', ['-p', '-c', workers === 1 ? '1' : '0-1', String(process.pid)]).status === 0 && workers === 1;
+  if (onPg) spawnSync('taskset', ['-p', '-c', '0-1', String(process.pid)]);
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-http-'));
   const dbFile = join(dir, 'bench.db');
-  const server = await startStepwise(dbFile, await freePort(), pinned ? 0 : undefined, workers);
+  const url = onPg ? await freshDatabase(pg!.url) : undefined;
+  const server = await startStepwise(url ? { url } : dbFile, await freePort(), pinned ? 0 : undefined, workers);
   try {
     const ids: string[] = [];
     for (let k = 0; k < 200; k++) {
@@ -165,9 +178,9 @@ async function attemptsOn(setup: string): Promise<void> {
     await load(server.url, '/api/v1/variants/x/attempts', attempt, server.pid); // warm
     const flat = await load(server.url, '/api/v1/variants/x/attempts', attempt, server.pid);
     const at500 = await pacedLoad(server.url, 500, SECONDS, attempt, server.pid);
-    const how = workers === 1 ? `one process${pinned ? ' on core 0, load on core 1' : ''}` : 'two processes (STEPWISE_WORKERS=2) and the load sharing both cores';
+    const how = workers === 1 ? `one process${pinned ? ' on core 0, load on core 1' : ', the load and the database sharing both cores'}` : `two processes (STEPWISE_WORKERS=2)${onPg ? ', PostgreSQL' : ''} and the load sharing both cores`;
     console.log(
-      `${setup} (SQLite, ${how}), Node ${process.version}: attempts stored flat out ${Math.round(flat.rps)} req/s (p99 ${flat.p99} ms, errors ${flat.errors}, non-2xx ${flat.non2xx}); at 500 req/s arriving evenly p50 ${at500.p50.toFixed(1)} ms, p99 ${at500.p99.toFixed(1)} ms, failed ${at500.failed}; peak RSS ${Math.max(flat.peakRssMb, at500.peakRssMb).toFixed(0)} MB, ${countAttempts(dbFile)} attempts committed`,
+      `${setup} (${onPg ? 'PostgreSQL' : 'SQLite'}, ${how}), Node ${process.version}: attempts stored flat out ${Math.round(flat.rps)} req/s (p99 ${flat.p99} ms, errors ${flat.errors}, non-2xx ${flat.non2xx}); at 500 req/s arriving evenly p50 ${at500.p50.toFixed(1)} ms, p99 ${at500.p99.toFixed(1)} ms, failed ${at500.failed}; peak RSS ${Math.max(flat.peakRssMb, at500.peakRssMb).toFixed(0)} MB, ${url ? await countPgAttempts(url) : countAttempts(dbFile)} attempts committed`,
     );
   } finally {
     await stop(server);
@@ -220,6 +233,17 @@ async function pacedLoad(
 }
 
 /** Attempts committed so far, read from the database file beside the server (WAL allows a reader). */
+async function countPgAttempts(url: string): Promise<number> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM attempts')).rows[0].n);
+  } finally {
+    await c.end();
+  }
+}
+
 function countAttempts(dbFile: string): number {
   const db = new Database(dbFile, { readonly: true });
   try {

@@ -54,8 +54,10 @@ export async function startNode(script: string, args: string[], env: Record<stri
 }
 
 /** The real server; `workers` > 1 runs it as that many processes on one port (STEPWISE_WORKERS). */
-export function startStepwise(dbFile: string, port: number, cpu?: number | string, workers = 1): Promise<Child> {
-  return startNode(CLI, ['serve'], { STEPWISE_DB: dbFile, STEPWISE_BOOTSTRAP_KEY: BENCH_KEY, STEPWISE_RATE_LIMIT: '0', STEPWISE_LOG_LEVEL: 'warn', STEPWISE_WORKERS: String(workers) }, port, cpu);
+export function startStepwise(db: string | { url: string }, port: number, cpu?: number | string, workers = 1): Promise<Child> {
+  // A file: SQLite; a URL: PostgreSQL (STEPWISE_DATABASE_URL).
+  const where: Record<string, string> = typeof db === 'string' ? { STEPWISE_DB: db } : { STEPWISE_DATABASE_URL: db.url };
+  return startNode(CLI, ['serve'], { ...where, STEPWISE_BOOTSTRAP_KEY: BENCH_KEY, STEPWISE_RATE_LIMIT: '0', STEPWISE_LOG_LEVEL: 'warn', STEPWISE_WORKERS: String(workers) }, port, cpu);
 }
 
 export function startEcho(port: number, cpu?: number): Promise<Child> {
