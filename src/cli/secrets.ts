@@ -10,6 +10,7 @@ import { StepwiseError } from '../core/errors.js';
 import { dbFileFromEnv, migrate, openDatabase, openFile } from '../store/sqlite/db.js';
 import { action, print } from './action.js';
 import { rotateToolKeys } from '../store/sqlite/sealed-keys.js';
+import { registerDbCopy } from './db-copy.js';
 
 const MIN_SECRET_LENGTH = 32; // as `serve` (src/server.ts)
 
@@ -140,4 +141,5 @@ export function registerSecrets(program: Command): void {
         print(!!opts.json, r, () => backupText(r));
       }),
     );
+  registerDbCopy(db);
 }
