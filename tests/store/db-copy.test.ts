@@ -215,7 +215,8 @@ describe('stepwise db copy', () => {
     expect(off.stderr).toMatch(/row counts differ.*lti_tool_keys 1 in SQLite, 0 in PostgreSQL/);
     const wrongPort = withPassword(server.url).replace(/:(\d+)\//, ':1/');
     const refused = stepwise(['db', 'copy', '--to', wrongPort], undefined, env);
-    expect(refused.status).not.toBe(0);
+    expect(refused.status).toBe(2); // the operator's to fix, not a bug
+    expect(refused.stderr).toMatch(/cannot use the PostgreSQL database at postgres:\/\/stepwise:\*\*\*@127\.0\.0\.1:1\/.*ECONNREFUSED/);
     for (const r of [ok, again, off, refused]) expect(r.stdout + r.stderr).not.toContain('Hunter2');
   }, 120_000);
 });

@@ -80,10 +80,17 @@ function withoutPassword(e: unknown, url: string): unknown {
   return e instanceof StepwiseError ? new StepwiseError(e.code, clean(e.message), e.path) : new Error(clean(e.message));
 }
 
+/** Errors of reaching the server or signing in: the operator's to fix (wrong host, password, database). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000']);
+
 export async function copySqliteToPg(sqliteFile: string, pgUrl: string): Promise<CopyResult> {
   try {
     return await copy(sqliteFile, pgUrl);
   } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (!(e instanceof StepwiseError) && typeof code === 'string' && UNREACHABLE.has(code)) {
+      throw withoutPassword(new StepwiseError('invalid_request', `cannot use the PostgreSQL database at ${redactUrl(pgUrl)}: ${(e as Error).message}`, 'to'), pgUrl);
+    }
     throw withoutPassword(e, pgUrl);
   }
 }
