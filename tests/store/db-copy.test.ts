@@ -152,6 +152,30 @@ describe('stepwise db copy', () => {
     }
   }, 60_000);
 
+  it('copies tables larger than one statement holds (rows and bytes), every row once', async (ctx) => {
+    if (!server) return ctx.skip();
+    const big = join(dir, 'big.db');
+    const store = SqliteStore.open({ file: big });
+    const p = (await store.lti.createPlatform({ name: 'LMS', issuer: 'https://lms.example', clientId: 'c', authLoginUrl: 'https://lms.example/a', authTokenUrl: 'https://lms.example/t', jwksUrl: 'https://lms.example/j', deploymentIds: [] }))!;
+    const nonce = store.db.prepare('INSERT INTO lti_nonces (platform_id, nonce, expires_at) VALUES (?, ?, ?)');
+    store.db.transaction(() => {
+      for (let i = 0; i < 25_000; i++) nonce.run(p.id, `n${i}`, '2099-01-01T00:00:00.000Z');
+    })();
+    const pictures = [0, 1, 2, 3].map((i) => Buffer.alloc(3 * 1024 * 1024, i + 1)); // 12 MB: more than one statement's bytes
+    pictures.forEach((png, i) => store.db.prepare('INSERT INTO model_files (hash, png, created_at) VALUES (?, ?, 1)').run(`h${i}`, png));
+    await store.close();
+    const url = await freshDatabase(server.url);
+    const r = await copySqliteToPg(big, url);
+    expect(r.tables.find((t) => t.table === 'lti_nonces')).toEqual({ table: 'lti_nonces', source: 25_000, target: 25_000 });
+    const pool = openPool({ url });
+    try {
+      expect((await pool.query('SELECT count(DISTINCT nonce)::int AS n, min(nonce) AS lo, max(nonce) AS hi FROM lti_nonces')).rows[0]).toEqual({ n: 25_000, lo: 'n0', hi: 'n9999' });
+      for (const [i, png] of pictures.entries()) expect((await pool.query('SELECT png FROM model_files WHERE hash = $1', [`h${i}`])).rows[0].png.equals(png)).toBe(true);
+    } finally {
+      await pool.end();
+    }
+  }, 60_000);
+
   it('refuses a database that is not empty, and a store behind on its migrations', async (ctx) => {
     if (!server) return ctx.skip();
     const url = await freshDatabase(server.url);

@@ -23,8 +23,10 @@ export interface CopyResult {
   rows: number;
 }
 
-/** Rows per INSERT: well under PostgreSQL's 65,535 parameters a statement. */
+/** Rows per INSERT: well under PostgreSQL's 65,535 parameters a statement, and about 8 MB of values (pictures). */
 const MAX_PARAMS = 30_000;
+const MAX_BYTES = 8 * 1024 * 1024;
+const sizeOf = (v: unknown): number => (Buffer.isBuffer(v) ? v.length : typeof v === 'string' ? v.length * 3 : 8);
 
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -146,16 +148,19 @@ async function copy(sqliteFile: string, pgUrl: string): Promise<CopyResult> {
         // Integers as BigInt (nothing rounded); rowid order is insertion order (PostgreSQL's seq columns follow it).
         const rows = src.prepare(`SELECT ${cols.map(quote).join(', ')} FROM ${quote(t)} ORDER BY rowid`).safeIntegers(true).raw(true).iterate() as IterableIterator<unknown[]>;
         let batch: unknown[][] = [];
+        let bytes = 0;
         const flush = async () => {
           if (batch.length === 0) return;
           const values = batch.flat();
           const tuples = batch.map((_, i) => `(${cols.map((__, j) => `$${i * cols.length + j + 1}`).join(', ')})`);
           await sql.query(head + tuples.join(', '), values);
           batch = [];
+          bytes = 0;
         };
         for (const row of rows) {
           batch.push(row);
-          if (batch.length >= perInsert) await flush();
+          bytes += row.reduce<number>((n, v) => n + sizeOf(v), 0);
+          if (batch.length >= perInsert || bytes >= MAX_BYTES) await flush();
         }
         await flush();
         for (const c of identity) {
