@@ -244,3 +244,15 @@ describe('stepwise db copy', () => {
     for (const r of [ok, again, off, refused]) expect(r.stdout + r.stderr).not.toContain('Hunter2');
   }, 120_000);
 });
+
+describe('db copy messages', () => {
+  it('mask the password of the URL, in its user part or as a parameter', async () => {
+    const { redactUrl } = await import('../../src/store/pg/copy.js');
+    expect(redactUrl('postgres://app:s3cr%40t@db.example:5432/stepwise')).toBe('postgres://app:***@db.example:5432/stepwise');
+    expect(redactUrl('postgres://db.example/stepwise?user=app&password=s3cret&sslmode=require')).toBe('postgres://db.example/stepwise?user=app&password=***&sslmode=require');
+    expect(redactUrl('postgres://app@db.example/stepwise')).toBe('postgres://app@db.example/stepwise');
+    // A URL that does not parse: the part between ':' and '@' still goes.
+    expect(redactUrl('postgres://app:pa ss@[bad/x')).not.toContain('pa ss');
+    await expect(copySqliteToPg(join(tmpdir(), 'no-such-stepwise.db'), 'postgres://app:Hunter2@127.0.0.1:1/x')).rejects.toThrow(/no-such-stepwise/);
+  });
+});

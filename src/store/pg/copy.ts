@@ -7,7 +7,7 @@
  * difference rolls everything back. Only an empty target is filled.
  */
 import Database from 'better-sqlite3';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { StepwiseError } from '../../core/errors.js';
 import { MIGRATIONS_DIR } from '../sqlite/db.js';
 import { migratePg, openPool, transaction, type Sql } from './db.js';
@@ -62,23 +62,34 @@ export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    return u.toString();
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+    return u.toString().replace('password=%2A%2A%2A', 'password=***');
   } catch {
     return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
   }
 }
 
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
 /** An error's message with the password of `url` (raw or percent-encoded) taken out. */
 function withoutPassword(e: unknown, url: string): unknown {
   let password = '';
   try {
-    password = new URL(url).password;
+    const u = new URL(url);
+    password = u.password || (u.searchParams.get('password') ?? '');
   } catch {
     /* not a URL: nothing to hide that we can find */
   }
   if (!password || !(e instanceof Error)) return e;
-  const clean = (s: string) => [password, decodeURIComponent(password)].reduce((acc, p) => acc.split(p).join('***'), s);
-  if (!e.message.includes(password) && !e.message.includes(decodeURIComponent(password))) return e;
+  const forms = [password, safeDecode(password), encodeURIComponent(password)].filter((p) => p !== '');
+  const clean = (s: string) => forms.reduce((acc, p) => acc.split(p).join('***'), s);
+  if (!forms.some((p) => e.message.includes(p))) return e;
   return e instanceof StepwiseError ? new StepwiseError(e.code, clean(e.message), e.path) : new Error(clean(e.message));
 }
 
@@ -98,6 +109,7 @@ export async function copySqliteToPg(sqliteFile: string, pgUrl: string): Promise
 }
 
 async function copy(sqliteFile: string, pgUrl: string): Promise<CopyResult> {
+  if (!existsSync(sqliteFile)) throw new StepwiseError('not_found', `no SQLite store at ${sqliteFile} (STEPWISE_DB)`, 'STEPWISE_DB');
   const src = new Database(sqliteFile, { readonly: true, fileMustExist: true });
   const pool = openPool({ url: pgUrl, max: 2 });
   try {
