@@ -156,6 +156,8 @@ CREATE TABLE lti_platforms (
   jwks_url       TEXT NOT NULL,
   created_at     TEXT NOT NULL,
   frame_origins  TEXT,
+  -- Insertion order: SQLite breaks ties of created_at by its implicit rowid (db copy inserts in rowid order).
+  seq            BIGINT GENERATED ALWAYS AS IDENTITY,
   UNIQUE (issuer, client_id)
 );
 
@@ -163,6 +165,7 @@ CREATE TABLE lti_deployments (
   platform_id   TEXT NOT NULL REFERENCES lti_platforms (id),
   deployment_id TEXT NOT NULL,
   created_at    TEXT NOT NULL,
+  seq           BIGINT GENERATED ALWAYS AS IDENTITY, -- insertion order (SQLite's rowid)
   PRIMARY KEY (platform_id, deployment_id)
 );
 
@@ -214,7 +217,8 @@ CREATE TABLE lti_launches (
   resource_link TEXT NOT NULL REFERENCES lti_resource_links (id),
   variant_id    TEXT NOT NULL REFERENCES variants (id),
   lineitem_url  TEXT,
-  created_at    TEXT NOT NULL
+  created_at    TEXT NOT NULL,
+  seq           BIGINT GENERATED ALWAYS AS IDENTITY -- insertion order (SQLite's rowid)
 );
 CREATE INDEX lti_launches_variant ON lti_launches (variant_id, user_id);
 
@@ -227,7 +231,8 @@ CREATE TABLE lti_score_posts (
   score_maximum DOUBLE PRECISION NOT NULL,
   status        INTEGER,
   error         TEXT,
-  created_at    TEXT NOT NULL
+  created_at    TEXT NOT NULL,
+  seq           BIGINT GENERATED ALWAYS AS IDENTITY -- insertion order (SQLite's rowid)
 );
 CREATE INDEX lti_score_posts_attempt ON lti_score_posts (attempt_id);
 
@@ -235,7 +240,8 @@ CREATE TABLE lti_tool_keys (
   kid         TEXT PRIMARY KEY,
   private_jwk TEXT NOT NULL,
   public_jwk  TEXT NOT NULL,
-  created_at  TEXT NOT NULL
+  created_at  TEXT NOT NULL,
+  seq         BIGINT GENERATED ALWAYS AS IDENTITY -- insertion order (SQLite's rowid)
 );
 
 CREATE TABLE lti_exam_homes (

@@ -12,6 +12,7 @@ import { dbFileFromEnv, migrate, openDatabase, openFile } from '../store/sqlite/
 import { action, print } from './action.js';
 import { rotateToolKeys } from '../store/sqlite/sealed-keys.js';
 import { databaseUrlFromEnv, redactUrl } from '../store/open.js';
+import { registerDbCopy } from './db-copy.js';
 
 const MIN_SECRET_LENGTH = 32; // as `serve` (src/server.ts)
 
@@ -195,4 +196,5 @@ export function registerSecrets(program: Command): void {
         print(!!opts.json, r, () => backupText(r));
       }),
     );
+  registerDbCopy(db);
 }

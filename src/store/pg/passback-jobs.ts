@@ -1,16 +1,96 @@
-/** PLACEHOLDER (pg-core branch): the job-queue helper writes the real file; the integrator replaces this one. */
-import type { PassbackJobRepo } from '../lti-types.js';
-import type { Pool } from './db.js';
+/**
+ * The grade passback outbox in PostgreSQL: the same behaviour as src/store/sqlite/passback-jobs.ts.
+ * Jobs are written by the attempts_passback_outbox trigger (db/pg-migrations/001_schema.sql) in the
+ * attempt's own transaction, or by `enqueue`. A claim is one UPDATE over a sub-select taken
+ * `FOR UPDATE SKIP LOCKED`: two workers (any nodes) claiming at once lock disjoint rows, and a row
+ * leased by a claim that committed in between is re-checked against the lease and skipped, so no job
+ * is posted twice at once. Retries, backoff and the dead letter are the worker's (due times in, state out).
+ */
+import type { PassbackJob, PassbackJobRepo } from '../lti-types.js';
+import { now as nowIso } from '../ids.js';
+import { sqlOf, type Pool } from './db.js';
 
-/** An object whose every method throws: nothing is ported here yet. */
-const notPorted = <T extends object>(): T =>
-  new Proxy({} as T, {
-    get: (_t, p) =>
-      p === 'then' || typeof p === 'symbol'
-        ? undefined
-        : () => {
-            throw new Error('not ported yet');
-          },
-  });
+interface Row {
+  id: number;
+  attempt_id: string;
+  state: PassbackJob['state'];
+  tries: number;
+  due_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  last_status: number | null;
+  created_at: string;
+  done_at: string | null;
+}
 
-export const pgPassbackJobs = (_pool: Pool): PassbackJobRepo => notPorted<PassbackJobRepo>();
+const toJob = (r: Row): PassbackJob => ({
+  id: r.id,
+  attemptId: r.attempt_id,
+  state: r.state,
+  tries: r.tries,
+  dueAt: new Date(r.due_at).toISOString(),
+  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+  ...(r.last_status !== null ? { lastStatus: r.last_status } : {}),
+  createdAt: r.created_at,
+  ...(r.done_at !== null ? { doneAt: r.done_at } : {}),
+});
+
+const COLS = 'id, attempt_id, state, tries, due_at, lease_until, last_error, last_status, created_at, done_at';
+const byDue = (a: Row, b: Row): number => a.due_at - b.due_at || a.id - b.id;
+
+export function pgPassbackJobs(pool: Pool): PassbackJobRepo {
+  const sql = sqlOf(pool);
+  return {
+    async enqueue(attemptId) {
+      const [r] = await sql.query<Row>(`INSERT INTO lti_passback_jobs (attempt_id, due_at, created_at) VALUES ($1, $2, $3) RETURNING ${COLS}`, [attemptId, Date.now(), nowIso()]);
+      return toJob(r!);
+    },
+    async claim(now, limit, leaseMs) {
+      const rows = await sql.query<Row>(
+        `UPDATE lti_passback_jobs SET lease_until = $2
+          WHERE id IN (SELECT id FROM lti_passback_jobs
+                        WHERE state = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+                        ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING ${COLS}`,
+        [now, now + leaseMs, limit],
+      );
+      return rows.sort(byDue).map(toJob); // RETURNING keeps no order: due first, as SQLite
+    },
+    async done(id, status) {
+      await sql.query("UPDATE lti_passback_jobs SET state = 'done', done_at = $1, last_status = $2, lease_until = NULL, tries = tries + 1 WHERE id = $3", [nowIso(), status ?? null, id]);
+    },
+    async failed(id, error, status, dueAt) {
+      await sql.query(
+        `UPDATE lti_passback_jobs SET last_error = $1, last_status = $2, state = CASE WHEN $3::bigint IS NULL THEN 'dead' ELSE 'pending' END,
+                due_at = coalesce($3::bigint, due_at), lease_until = NULL, tries = tries + 1 WHERE id = $4`,
+        [error.slice(0, 1000), status ?? null, dueAt ?? null, id],
+      );
+    },
+    async list(state, limit) {
+      return (await sql.query<Row>(`SELECT ${COLS} FROM lti_passback_jobs WHERE state = $1 ORDER BY id DESC LIMIT $2`, [state, limit])).map(toJob);
+    },
+    async get(id) {
+      const [r] = await sql.query<Row>(`SELECT ${COLS} FROM lti_passback_jobs WHERE id = $1`, [id]);
+      return r ? toJob(r) : undefined;
+    },
+    async retry(id) {
+      const [r] = await sql.query<Row>(
+        `UPDATE lti_passback_jobs SET state = 'pending', due_at = $1, lease_until = NULL, tries = 0 WHERE id = $2 AND state != 'done' RETURNING ${COLS}`,
+        [Date.now(), id],
+      );
+      return r ? toJob(r) : undefined;
+    },
+    async dueCount(now) {
+      const [r] = await sql.query<{ n: number }>(
+        `SELECT count(*) AS n FROM lti_passback_jobs WHERE state = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)`,
+        [now],
+      );
+      return r?.n ?? 0;
+    },
+    async counts() {
+      const out: Record<PassbackJob['state'], number> = { pending: 0, done: 0, dead: 0 };
+      for (const r of await sql.query<{ state: PassbackJob['state']; n: number }>('SELECT state, count(*) AS n FROM lti_passback_jobs GROUP BY state')) out[r.state] = r.n;
+      return out;
+    },
+  };
+}
