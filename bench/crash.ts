@@ -7,7 +7,12 @@
  * instead: the load goes on through the other (and its replacement), and every acknowledged attempt
  * must be readable through the server that is still up, with no restart.
  *
- *   npm run test:crash            (node dist/bench/crash.js [load ms] [concurrency] [server|worker])
+ * With `pg-node`, two API nodes (two `stepwise serve` processes on their own ports, as behind a load
+ * balancer) share one PostgreSQL database (a private durable cluster started for the run); the load
+ * goes to both, node A is killed, and every acknowledged attempt must be stored with its steps and
+ * readable through node B.
+ *
+ *   npm run test:crash            (node dist/bench/crash.js [load ms] [concurrency] [server|worker|pg-node])
  * Exit status 0 when everything holds, 1 otherwise. tests/crash.test.ts runs a short version.
  */
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +22,7 @@ import Database from 'better-sqlite3';
 import { generateProblem } from '../src/engine.js';
 import { slippedAnswers } from './core.js';
 import { BENCH_KEY, exited, freePort, processTree, startStepwise, stop } from './servers.js';
+import { freshDatabase, startPgServer } from './pg-cluster.js';
 
 export interface CrashReport {
   acknowledged: number;
@@ -30,7 +36,8 @@ export interface CrashReport {
   ok: boolean;
 }
 
-export async function crashTest(loadMs = 2000, concurrency = 32, kill: 'server' | 'worker' = 'server'): Promise<CrashReport> {
+export async function crashTest(loadMs = 2000, concurrency = 32, kill: 'server' | 'worker' | 'pg-node' = 'server'): Promise<CrashReport> {
+  if (kill === 'pg-node') return pgNodeCrash(loadMs, concurrency);
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-crash-'));
   const dbFile = join(dir, 'crash.db');
   const port = await freePort();
@@ -108,11 +115,82 @@ export async function crashTest(loadMs = 2000, concurrency = 32, kill: 'server' 
   }
 }
 
+/** Two API nodes on one PostgreSQL database; node A is killed under load; node B serves every acknowledged attempt. */
+async function pgNodeCrash(loadMs: number, concurrency: number): Promise<CrashReport> {
+  const pg = await startPgServer({ durable: true });
+  if (!pg) throw new Error("the pg-node crash test needs Debian's postgresql (apt-get install postgresql)");
+  try {
+    const url = await freshDatabase(pg.url);
+    const a = await startStepwise({ url }, await freePort());
+    const b = await startStepwise({ url }, await freePort());
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` };
+    const variants: { id: string; body: string }[] = [];
+    for (let k = 0; k < 20; k++) {
+      const res = await fetch(`${(k % 2 ? a : b).url}/api/v1/variants`, { method: 'POST', headers, body: JSON.stringify({ topic: 'self-attention', seed: k }) });
+      const v = (await res.json()) as { id: string };
+      variants.push({ id: v.id, body: JSON.stringify({ answers: slippedAnswers('self-attention', JSON.parse(JSON.stringify(generateProblem('self-attention', k, 'medium').params)) as object) }) });
+    }
+    const acknowledged: string[] = [];
+    let running = true;
+    let aDead = false;
+    const submitter = async (n: number): Promise<void> => {
+      for (let i = n; running; i += concurrency) {
+        const v = variants[i % variants.length];
+        // The load balancer's view: both nodes while A lives, then B alone.
+        const node = i % 2 === 0 && !aDead ? a : b;
+        try {
+          const res = await fetch(`${node.url}/api/v1/variants/${v.id}/attempts`, { method: 'POST', headers, body: v.body, signal: AbortSignal.timeout(5_000) });
+          if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
+        } catch {
+          // A died under this request: not acknowledged.
+        }
+      }
+    };
+    const load = Array.from({ length: concurrency }, (_, n) => submitter(n));
+    await new Promise((r) => setTimeout(r, loadMs));
+    a.proc.kill('SIGKILL');
+    aDead = true;
+    await new Promise((r) => setTimeout(r, loadMs));
+    running = false;
+    await Promise.all(load);
+    const unreadable: string[] = [];
+    for (const id of acknowledged) {
+      const res = await fetch(`${b.url}/api/v1/attempts/${id}`, { headers });
+      if (res.status !== 200 || ((await res.json()) as { id?: string }).id !== id) unreadable.push(id);
+    }
+    await stop(b);
+    const { default: pgLib } = await import('pg');
+    const c = new pgLib.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const count = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0].n);
+      const stored = new Set((await c.query<{ id: string }>('SELECT id FROM attempts')).rows.map((r) => r.id));
+      const missing = acknowledged.filter((id) => !stored.has(id));
+      const withoutSteps = await count('SELECT count(*) AS n FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM attempt_steps s WHERE s.attempt_id = a.id)');
+      const orphans = await count('SELECT count(*) AS n FROM attempt_steps s WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.id = s.attempt_id)');
+      return {
+        acknowledged: acknowledged.length,
+        missing,
+        attemptsStored: stored.size,
+        attemptsWithoutSteps: withoutSteps,
+        orphanSteps: orphans,
+        integrity: 'ok (PostgreSQL: foreign keys enforced)',
+        unreadable,
+        ok: missing.length === 0 && withoutSteps === 0 && orphans === 0 && acknowledged.length > 0 && unreadable.length === 0,
+      };
+    } finally {
+      await c.end();
+    }
+  } finally {
+    pg.stop();
+  }
+}
+
 if (process.argv[1]?.endsWith('crash.js')) {
-  const kill = process.argv[4] === 'worker' ? 'worker' : 'server';
+  const kill = process.argv[4] === 'worker' ? 'worker' : process.argv[4] === 'pg-node' ? 'pg-node' : 'server';
   const report = await crashTest(Number(process.argv[2] ?? 3000), Number(process.argv[3] ?? 32), kill);
   console.log(
-    `kill -9 ${kill === 'worker' ? 'of one of two workers' : ''} under load: ${report.acknowledged} attempts acknowledged, ${report.attemptsStored} stored${kill === 'worker' ? `, ${report.unreadable?.length ?? 0} not served back by the server still up` : ' after restart'}, ` +
+    `kill -9 ${kill === 'worker' ? 'of one of two workers' : kill === 'pg-node' ? 'of one of two API nodes on PostgreSQL' : ''} under load: ${report.acknowledged} attempts acknowledged, ${report.attemptsStored} stored${kill !== 'server' ? `, ${report.unreadable?.length ?? 0} not served back by the ${kill === 'pg-node' ? 'node' : 'server'} still up` : ' after restart'}, ` +
       `${report.missing.length} acknowledged but missing, ${report.attemptsWithoutSteps} without step rows, ${report.orphanSteps} orphan step rows, integrity_check: ${report.integrity}`,
   );
   console.log(report.ok ? 'PASS' : 'FAIL');

@@ -5,6 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { crashTest } from '../bench/crash.js';
+import { pgInstalled } from './pg-server.js';
 
 it('keeps every acknowledged attempt across a kill -9', async () => {
   const r = await crashTest(1200, 16);
@@ -24,3 +25,12 @@ it('keeps every acknowledged attempt readable when one of two workers is killed 
   expect(r.orphanSteps).toBe(0);
   expect(r.integrity).toBe('ok');
 }, 90_000);
+
+it.skipIf(!pgInstalled())('keeps every acknowledged attempt readable through the other node when one of two API nodes on PostgreSQL is killed -9 under load', async () => {
+  const r = await crashTest(800, 16, 'pg-node');
+  expect(r.acknowledged).toBeGreaterThan(20);
+  expect(r.missing).toEqual([]);
+  expect(r.unreadable).toEqual([]);
+  expect(r.attemptsWithoutSteps).toBe(0);
+  expect(r.orphanSteps).toBe(0);
+}, 120_000);
