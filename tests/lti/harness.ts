@@ -11,6 +11,7 @@ import { bootstrapInstructor } from '../../src/api/bootstrap.js';
 import { ltiTool, type LtiTool } from '../../src/lti/index.js';
 import type { OutboxOptions } from '../../src/lti/outbox.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
+import type { Store } from '../../src/store/types.js';
 import { startPlatform, type PendingLaunch, type SimPlatform } from './platform.js';
 
 export interface Reply {
@@ -22,7 +23,7 @@ export interface Reply {
 
 export interface LtiHarness {
   url: string;
-  store: SqliteStore;
+  store: Store;
   instructor: string;
   platform: SimPlatform;
   platformId: string;
@@ -70,9 +71,11 @@ export function formFields(html: string): Record<string, string> {
   return out;
 }
 
-export async function startLti(options: { timeoutMs?: number; platformHost?: 'localhost'; rateLimitPerMinute?: number; outbox?: OutboxOptions; manualPassback?: boolean } = {}): Promise<LtiHarness> {
+export async function startLti(
+  options: { timeoutMs?: number; platformHost?: 'localhost'; rateLimitPerMinute?: number; outbox?: OutboxOptions; manualPassback?: boolean; /** Another store (PostgreSQL: tests/lti/outbox-pg.test.ts); default in-memory SQLite. */ store?: () => Promise<Store> } = {},
+): Promise<LtiHarness> {
   const platform = await startPlatform(options.platformHost ? { host: options.platformHost } : {});
-  const store = SqliteStore.open({ file: ':memory:' });
+  const store = options.store ? await options.store() : SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,5 @@
 /** LTI 1.3 launches against a simulated platform: verification, users, targets and grade passback. */
+import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { solveProblem } from '../../src/engine.js';
 import { variantMaxScore } from '../../src/lti/targets.js';
@@ -269,7 +270,7 @@ describe('id_token verification', () => {
     expect(unknown.body.detail).toMatch(/not one this tool issued/);
 
     const { idToken: t2, state } = await h.login();
-    h.store.db.prepare('UPDATE lti_login_states SET expires_at = ? WHERE state = ?').run(new Date(Date.now() - 1000).toISOString(), state);
+    (h.store as SqliteStore).db.prepare('UPDATE lti_login_states SET expires_at = ? WHERE state = ?').run(new Date(Date.now() - 1000).toISOString(), state);
     const expired = await h.postLaunch(t2, state);
     expect(expired.status).toBe(400);
     expect(expired.body).toMatchObject({ code: 'invalid_state' });

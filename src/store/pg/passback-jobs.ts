@@ -63,7 +63,8 @@ export function pgPassbackJobs(pool: Pool): PassbackJobRepo {
       await sql.query(
         `UPDATE lti_passback_jobs SET last_error = $1, last_status = $2, state = CASE WHEN $3::bigint IS NULL THEN 'dead' ELSE 'pending' END,
                 due_at = coalesce($3::bigint, due_at), lease_until = NULL, tries = tries + 1 WHERE id = $4`,
-        [error.slice(0, 1000), status ?? null, dueAt ?? null, id],
+        // A backoff with jitter is fractional; the column is whole milliseconds (SQLite took the fraction).
+        [error.slice(0, 1000), status ?? null, dueAt === undefined || dueAt === null ? null : Math.round(dueAt), id],
       );
     },
     async list(state, limit) {

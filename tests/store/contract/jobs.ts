@@ -76,6 +76,10 @@ export function jobsContract(name: string, make: MakeLtiHarness, ready: () => bo
       expect(f.lastError).toHaveLength(1000);
       expect(await h.passback.dueCount(now + 4999)).toBe(0); // its lease was cleared, but it is not due
       expect((await h.passback.claim(now + 5000, 10, 60_000)).map((j) => j.id)).toEqual([j2!.id]);
+      // The outbox's backoff has jitter: a fractional due time is taken (PostgreSQL's column is whole ms).
+      await h.passback.failed(j2!.id, 'again', 503, now + 6000.5);
+      expect(await h.passback.get(j2!.id)).toMatchObject({ state: 'pending', tries: 2 });
+      expect((await h.passback.claim(now + 6001, 10, 60_000)).map((j) => j.id)).toEqual([j2!.id]);
       await h.passback.failed(j3!.id, 'refused', 400, undefined);
       await h.passback.failed(e.id, 'refused', undefined, undefined);
       const dead = await h.passback.list('dead', 10);
