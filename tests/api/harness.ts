@@ -5,6 +5,8 @@ import { createApp, type AppOptions } from '../../src/api/app.js';
 import { bootstrapInstructor } from '../../src/api/bootstrap.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/types.js';
+import { PgStore } from '../../src/store/pg/index.js';
+import { freshDatabase } from '../../bench/pg-cluster.js';
 
 export interface Harness<S extends Store = SqliteStore> {
   url: string;
@@ -16,11 +18,16 @@ export interface Harness<S extends Store = SqliteStore> {
   close(): Promise<void>;
 }
 
+/** The suite runs over PostgreSQL (STEPWISE_TEST_PG_URL): tests that read SQLite's tables directly skip (the storage contracts check the same on both). */
+export const ON_POSTGRES = Boolean(process.env.STEPWISE_TEST_PG_URL);
+
 /** The API on an in-memory SQLite store, or on the store `make` opens (a PostgreSQL one: tests/api/pg-nodes.test.ts). */
 export async function startHarness(options?: Partial<AppOptions>): Promise<Harness>;
 export async function startHarness<S extends Store>(options: Partial<AppOptions>, make: () => Promise<S>): Promise<Harness<S>>;
 export async function startHarness(options: Partial<AppOptions> = {}, make?: () => Promise<Store>): Promise<Harness<Store>> {
-  const store = make ? await make() : SqliteStore.open({ file: ':memory:' });
+  // STEPWISE_TEST_PG_URL (a server's postgres://…/postgres): every harness on a fresh PostgreSQL database instead, to run the API suites over it.
+  const pgServer = process.env.STEPWISE_TEST_PG_URL;
+  const store = make ? await make() : pgServer ? await PgStore.open({ url: await freshDatabase(pgServer), max: 4 }) : SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: 0, ...options });
   const server: Server = await new Promise((resolve) => {

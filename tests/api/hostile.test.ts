@@ -14,6 +14,7 @@ import { MAX_LINE } from '../../src/batch/stream.js';
 import { ltiTool } from '../../src/lti/index.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { startHarness, type Harness } from './harness.js';
+import { ON_POSTGRES } from './harness.js';
 
 const kl = { p: [0.5, 0.5], q: [0.25, 0.75] };
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
@@ -28,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('deeply nested JSON anywhere in a request is a 4xx', () => {
-  it('in params, unused answer fields, exam bodies and attempts', async () => {
+  it.skipIf(ON_POSTGRES)('in params, unused answer fields, exam bodies and attempts', async () => {
     const v = await h.call('POST', '/api/v1/variants', { key: student.key, body: { topic: 'kl-discrete', seed: 3 } });
     expect(v.status).toBe(201);
     const cases: [string, string, string, string][] = [
@@ -72,7 +73,7 @@ describe('stored answers are held to the limits; unknown fields are not stored',
   });
   const attempts = async () => (h.store.db.prepare('SELECT answers FROM attempts WHERE variant_id = ?').all(variant) as { answers: string }[]).map((r) => JSON.parse(r.answers));
 
-  it('drops fields that are not steps of the variant, and says so', async () => {
+  it.skipIf(ON_POSTGRES)('drops fields that are not steps of the variant, and says so', async () => {
     const r = await h.call('POST', `/api/v1/variants/${variant}/attempts`, {
       key: student.key,
       body: { answers: { kl: 0.5, zz: 'x'.repeat(200_000), scores: [1, 2] } },
@@ -83,7 +84,7 @@ describe('stored answers are held to the limits; unknown fields are not stored',
     expect(await attempts()).toEqual([{ kl: 0.5 }]);
   });
 
-  it('refuses an answer over the limits (413) or holding an object (422), naming the field, and stores nothing', async () => {
+  it.skipIf(ON_POSTGRES)('refuses an answer over the limits (413) or holding an object (422), naming the field, and stores nothing', async () => {
     const over = await h.call('POST', `/api/v1/variants/${variant}/attempts`, { key: student.key, body: { answers: { kl: '1'.repeat(59_999) + 'a' } } });
     expect(over.status).toBe(413);
     expect(over.body).toMatchObject({ code: 'too_large', field: 'answers.kl', detail: 'answers.kl: the answer is longer than 2000 characters' });

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solveProblem } from '../../src/engine.js';
 import { startHarness, type Harness } from './harness.js';
+import { ON_POSTGRES } from './harness.js';
 
 let h: Harness;
 let ada: { id: string; key: string };
@@ -38,7 +39,7 @@ describe('practice variants and attempts', () => {
     expect(v.body).toMatchObject({ question: 'self-attention-residual', difficulty: 'medium', steps: ['scores', 'scaled_scores', 'weights', 'attention_output', 'output'] });
   });
 
-  it('an attempt is graded, stored, and shows expected values and the worked solution in practice', async () => {
+  it.skipIf(ON_POSTGRES)('an attempt is graded, stored, and shows expected values and the worked solution in practice', async () => {
     const v = (await h.call('POST', '/api/v1/variants', { key: ada.key, body: { topic: 'kl-discrete', seed: 3 } })).body;
     const answers = rightAnswers(v);
     answers.terms = (answers.terms as number[]).map((x) => x + 1); // a slip in the terms, kl carried from it
@@ -66,7 +67,7 @@ describe('practice variants and attempts', () => {
     expect((await h.call('GET', `/api/v1/attempts/${a.id}`, { key: h.instructor })).status).toBe(200);
   });
 
-  it('variants cannot be changed once stored', () => {
+  it.skipIf(ON_POSTGRES)('variants cannot be changed once stored', () => {
     const id = (h.store.db.prepare('SELECT id FROM variants LIMIT 1').get() as { id: string }).id;
     expect(() => h.store.db.prepare("UPDATE variants SET params = '{}' WHERE id = ?").run(id)).toThrow(/frozen/);
   });

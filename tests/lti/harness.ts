@@ -12,6 +12,8 @@ import { ltiTool, type LtiTool } from '../../src/lti/index.js';
 import type { OutboxOptions } from '../../src/lti/outbox.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/types.js';
+import { PgStore } from '../../src/store/pg/index.js';
+import { freshDatabase } from '../../bench/pg-cluster.js';
 import { startPlatform, type PendingLaunch, type SimPlatform } from './platform.js';
 
 export interface Reply {
@@ -75,7 +77,8 @@ export async function startLti(
   options: { timeoutMs?: number; platformHost?: 'localhost'; rateLimitPerMinute?: number; outbox?: OutboxOptions; manualPassback?: boolean; /** Another store (PostgreSQL: tests/lti/outbox-pg.test.ts); default in-memory SQLite. */ store?: () => Promise<Store> } = {},
 ): Promise<LtiHarness> {
   const platform = await startPlatform(options.platformHost ? { host: options.platformHost } : {});
-  const store = options.store ? await options.store() : SqliteStore.open({ file: ':memory:' });
+  const pgServer = process.env.STEPWISE_TEST_PG_URL; // as tests/api/harness.ts
+  const store = options.store ? await options.store() : pgServer ? await PgStore.open({ url: await freshDatabase(pgServer), max: 4 }) : SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -84,7 +84,7 @@ describe('openStore', () => {
     try {
       expect(store).toBeInstanceOf(PgStore);
       expect(existsSync(file)).toBe(false); // STEPWISE_DB is not touched
-      expect(await store!.check()).toEqual({ ok: true, detail: 'postgresql: schema version 1' });
+      expect(await store!.check()).toEqual({ ok: true, detail: 'ok' });
       const u = await store!.users.create({ name: 'Ada', role: 'student' });
       // The row is in PostgreSQL: read back through a plain client.
       const c = new pg.Client({ connectionString: url });
