@@ -5,6 +5,7 @@ import { createApp, type AppOptions } from '../../src/api/app.js';
 import { bootstrapInstructor } from '../../src/api/bootstrap.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/types.js';
+import { inject } from 'vitest';
 import { PgStore } from '../../src/store/pg/index.js';
 import { freshDatabase } from '../../bench/pg-cluster.js';
 
@@ -18,15 +19,15 @@ export interface Harness<S extends Store = SqliteStore> {
   close(): Promise<void>;
 }
 
-/** The suite runs over PostgreSQL (STEPWISE_TEST_PG_URL): tests that read SQLite's tables directly skip (the storage contracts check the same on both). */
-export const ON_POSTGRES = Boolean(process.env.STEPWISE_TEST_PG_URL);
+/** The suite runs over PostgreSQL (the `postgres` project: tests/pg-global.ts): tests that read SQLite's tables directly skip (the storage contracts check the same on both). */
+export const ON_POSTGRES = Boolean(inject('pgUrl'));
 
 /** The API on an in-memory SQLite store, or on the store `make` opens (a PostgreSQL one: tests/api/pg-nodes.test.ts). */
 export async function startHarness(options?: Partial<AppOptions>): Promise<Harness>;
 export async function startHarness<S extends Store>(options: Partial<AppOptions>, make: () => Promise<S>): Promise<Harness<S>>;
 export async function startHarness(options: Partial<AppOptions> = {}, make?: () => Promise<Store>): Promise<Harness<Store>> {
-  // STEPWISE_TEST_PG_URL (a server's postgres://…/postgres): every harness on a fresh PostgreSQL database instead, to run the API suites over it.
-  const pgServer = process.env.STEPWISE_TEST_PG_URL;
+  // In the `postgres` project (vitest.config.ts) every harness is on a fresh database of the run's cluster.
+  const pgServer = inject('pgUrl');
   const store = make ? await make() : pgServer ? await PgStore.open({ url: await freshDatabase(pgServer), max: 4 }) : SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const { app } = createApp({ store, checkResponses: true, rateLimitPerMinute: 0, ...options });

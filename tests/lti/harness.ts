@@ -12,6 +12,7 @@ import { ltiTool, type LtiTool } from '../../src/lti/index.js';
 import type { OutboxOptions } from '../../src/lti/outbox.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/types.js';
+import { inject } from 'vitest';
 import { PgStore } from '../../src/store/pg/index.js';
 import { freshDatabase } from '../../bench/pg-cluster.js';
 import { startPlatform, type PendingLaunch, type SimPlatform } from './platform.js';
@@ -77,7 +78,7 @@ export async function startLti(
   options: { timeoutMs?: number; platformHost?: 'localhost'; rateLimitPerMinute?: number; outbox?: OutboxOptions; manualPassback?: boolean; /** Another store (PostgreSQL: tests/lti/outbox-pg.test.ts); default in-memory SQLite. */ store?: () => Promise<Store> } = {},
 ): Promise<LtiHarness> {
   const platform = await startPlatform(options.platformHost ? { host: options.platformHost } : {});
-  const pgServer = process.env.STEPWISE_TEST_PG_URL; // as tests/api/harness.ts
+  const pgServer = inject('pgUrl'); // as tests/api/harness.ts
   const store = options.store ? await options.store() : pgServer ? await PgStore.open({ url: await freshDatabase(pgServer), max: 4 }) : SqliteStore.open({ file: ':memory:' });
   const { created } = await bootstrapInstructor(store);
   const server: Server = createServer();
