@@ -9,7 +9,7 @@ import { pgInstalled } from './bench/pg-cluster.js';
  * and its storage contract tests fail without it).
  */
 const POSTGRES_SUITES = ['tests/api/**/*.test.ts', 'tests/lti/**/*.test.ts', 'tests/pages/**/*.test.ts', 'tests/results/**/*.test.ts', 'tests/stats/**/*.test.ts', 'tests/exam-secrecy.test.ts', 'tests/exam-results.test.ts', 'tests/practice.test.ts'];
-const ONCE = ['**/*browser*.test.ts', '**/chromium.test.ts', 'tests/api/workers.test.ts', 'tests/api/server.test.ts', 'tests/api/restart.test.ts', 'tests/api/pg-nodes.test.ts', 'tests/lti/outbox-pg.test.ts', 'tests/pages/stored-artefacts.test.ts', 'tests/results/cli.test.ts', 'tests/stats/cli.test.ts'];
+const ONCE = ['**/*browser*.test.ts', '**/chromium.test.ts', 'tests/api/workers.test.ts', 'tests/api/server.test.ts', 'tests/api/restart.test.ts', 'tests/api/pg-nodes.test.ts', 'tests/lti/outbox-pg.test.ts', 'tests/lti/passback-kill.test.ts', 'tests/pages/stored-artefacts.test.ts', 'tests/results/cli.test.ts', 'tests/stats/cli.test.ts'];
 
 export default defineConfig({
   test: {
