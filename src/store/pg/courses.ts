@@ -5,7 +5,7 @@
 import type { Difficulty } from '../../solvers/topic.js';
 import type { Course, CourseRepo, PracticeSession, SessionRepo } from '../types.js';
 import { newId, now } from '../ids.js';
-import { json } from '../sqlite/rows.js';
+import { json } from '../rows/fields.js';
 import { sqlOf, type Pool } from './db.js';
 
 interface CourseRow {

@@ -6,7 +6,7 @@ import type { BlankStepPolicy } from '../../solvers/grade.js';
 import type { BlueprintEntry, CountsPolicy, Exam, ExamRepo, FeedbackPolicy, ManifestItem } from '../types.js';
 import { newId, now } from '../ids.js';
 import { StepwiseError } from '../../core/errors.js';
-import { json, opt } from '../sqlite/rows.js';
+import { json, opt } from '../rows/fields.js';
 import { problemFingerprint } from '../fingerprint.js';
 import { sqlOf, transaction, type Pool, type Sql } from './db.js';
 import { addExamFingerprintsPg } from './fingerprints.js';

@@ -5,7 +5,7 @@ import { StepwiseError } from '../../core/errors.js';
 import { legacyOutcome } from '../../solvers/outcome.js';
 import type { Attempt, AttemptGuard, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
 import { newId, now } from '../ids.js';
-import { json, opt } from '../sqlite/rows.js';
+import { json, opt } from '../rows/fields.js';
 import { sqlOf, transaction, type Pool, type Sql } from './db.js';
 import { inUnreleasedExamPg } from './fingerprints.js';
 import { insertRows } from './insert-rows.js';

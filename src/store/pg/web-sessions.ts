@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSessionRepo } from '../types.js';
 import { hashSecret, now } from '../ids.js';
-import { json } from '../sqlite/rows.js';
+import { json } from '../rows/fields.js';
 import { sqlOf, type Pool } from './db.js';
 import { callerOf, USER_COLUMNS, type KeyWithUser } from './users.js';
 

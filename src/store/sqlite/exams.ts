@@ -5,7 +5,7 @@ import type { BlueprintEntry, Course, CourseRepo, CountsPolicy, Exam, ExamRepo, 
 import { newId, now } from '../ids.js';
 import { StepwiseError } from '../../core/errors.js';
 import { writeTransaction, type Db } from './db.js';
-import { json, opt } from './rows.js';
+import { json, opt } from '../rows/fields.js';
 import { problemFingerprint } from '../fingerprint.js';
 import { examFingerprints } from './fingerprints.js';
 import { insertVariantStatement, toVariant, variantRow } from './variants.js';

@@ -2,7 +2,7 @@
 import type { ApiKey, KeyRepo, KeyScope, Role, User, UserRepo } from '../types.js';
 import { hashSecret, newId, newSecret, now } from '../ids.js';
 import { writeTransaction, type Db } from './db.js';
-import { opt } from './rows.js';
+import { opt } from '../rows/fields.js';
 
 interface UserRow {
   id: string;

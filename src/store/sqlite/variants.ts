@@ -7,7 +7,7 @@ import { newId, now } from '../ids.js';
 import { writeTransaction, type Db, type Statement } from './db.js';
 import { groupCommit } from './group-commit.js';
 import { examFingerprints } from './fingerprints.js';
-import { json, opt } from './rows.js';
+import { json, opt } from '../rows/fields.js';
 import { attemptOutcomes } from './outcomes.js';
 import { legacyOutcome } from '../../solvers/outcome.js';
 

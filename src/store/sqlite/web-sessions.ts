@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Role, WebSessionRepo } from '../types.js';
 import { hashSecret, now } from '../ids.js';
 import type { Db } from './db.js';
-import { json } from './rows.js';
+import { json } from '../rows/fields.js';
 import { toKey, toUser, type KeyRow } from './users.js';
 
 type Joined = KeyRow & { s_expires: string; s_frames: string | null; u_name: string; u_role: Role; u_iss: string | null; u_sub: string | null; u_created: string };
