@@ -4,7 +4,8 @@ import type { WebSessionRepo } from '../types.js';
 import { hashSecret, now } from '../ids.js';
 import { json } from '../rows/fields.js';
 import { sqlOf, type Pool } from './db.js';
-import { callerOf, USER_COLUMNS, type KeyWithUser } from './users.js';
+import { toCaller, type KeyWithUser } from '../rows/users.js';
+import { USER_COLUMNS } from './users.js';
 
 type Joined = KeyWithUser & { s_expires: string; s_frames: string | null };
 
@@ -49,7 +50,7 @@ export function pgWebSessions(pool: Pool): WebSessionRepo {
       return {
         expiresAt: r.s_expires,
         ...(r.s_frames !== null ? { frameAncestors: json<string[]>(r.s_frames) } : {}),
-        caller: callerOf(r),
+        caller: toCaller(r),
       };
     },
     async delete(token) {

@@ -1,12 +1,12 @@
 /** Web page sign-in sessions (LTI page sessions: migration 010), each user's web practice session and exam drafts (migration 009). */
 import { randomBytes } from 'node:crypto';
-import type { Role, WebSessionRepo } from '../types.js';
+import type { WebSessionRepo } from '../types.js';
 import { hashSecret, now } from '../ids.js';
 import type { Db } from './db.js';
 import { json } from '../rows/fields.js';
-import { toKey, toUser, type KeyRow } from './users.js';
+import { toCaller, type KeyWithUser } from '../rows/users.js';
 
-type Joined = KeyRow & { s_expires: string; s_frames: string | null; u_name: string; u_role: Role; u_iss: string | null; u_sub: string | null; u_created: string };
+type Joined = KeyWithUser & { s_expires: string; s_frames: string | null };
 
 export function sqliteWebSessions(db: Db): WebSessionRepo {
   const insert = db.prepare('INSERT INTO web_sessions (token_hash, user_id, key_id, created_at, expires_at, frame_ancestors) VALUES (?, ?, ?, ?, ?, ?)');
@@ -48,10 +48,7 @@ export function sqliteWebSessions(db: Db): WebSessionRepo {
       return {
         expiresAt: r.s_expires,
         ...(r.s_frames !== null ? { frameAncestors: json<string[]>(r.s_frames) } : {}),
-        caller: {
-          key: toKey(r),
-          user: toUser({ id: r.user_id, name: r.u_name, role: r.u_role, lti_issuer: r.u_iss, lti_subject: r.u_sub, created_at: r.u_created }),
-        },
+        caller: toCaller(r),
       };
     },
     async delete(token) {
