@@ -3,11 +3,10 @@
  * behaviour (src/store/sqlite/exams.ts). Courses and practice sessions are in ./courses.ts.
  */
 import type { ExamRepo } from '../types.js';
-import { newId, now } from '../ids.js';
+import { now } from '../ids.js';
 import { StepwiseError } from '../../core/errors.js';
-import { examRow, toExam, type ExamRow } from '../rows/exams.js';
-import { toVariant, variantRow } from '../rows/variants.js';
-import { problemFingerprint } from '../fingerprint.js';
+import { newExamRows, toExam, type ExamRow } from '../rows/exams.js';
+import { toVariant } from '../rows/variants.js';
 import { sqlOf, transaction, type Pool, type Sql } from './db.js';
 import { addExamFingerprintsPg } from './fingerprints.js';
 import { insertVariants } from './variants.js';
@@ -48,11 +47,8 @@ export function pgExams(pool: Pool): ExamRepo {
     q.query('INSERT INTO exam_assignments (exam_id, user_id, version, assigned_at) VALUES ($1, $2, $3, $4)', [examId, userId, version, now()]);
   return {
     async create(exam, build, chosenId) {
-      const id = chosenId ?? newId('exm');
-      const { manifest, variants } = build(id);
-      const row = examRow(id, exam, manifest);
-      const rows = variants.map(variantRow);
-      const prints = variants.map((v, i) => ({ variantId: rows[i].id, fingerprint: problemFingerprint(v.topic, v.params) }));
+      const { row, variants: rows, prints } = newExamRows(exam, build, chosenId);
+      const id = row.id;
       // The exam, every variant of every version and their fingerprints commit together.
       await transaction(pool, async (tx) => {
         // A previewed id frozen twice at once (even on two nodes): ON CONFLICT waits for the other

@@ -4,9 +4,11 @@
  */
 import type { BlankStepPolicy } from '../../solvers/grade.js';
 import type { Difficulty } from '../../solvers/topic.js';
-import type { BlueprintEntry, Course, CountsPolicy, Exam, FeedbackPolicy, ManifestItem, NewExam, PracticeSession } from '../types.js';
-import { now } from '../ids.js';
+import type { BlueprintEntry, Course, CountsPolicy, Exam, ExamRepo, FeedbackPolicy, ManifestItem, NewExam, PracticeSession } from '../types.js';
+import { problemFingerprint } from '../fingerprint.js';
+import { newId, now } from '../ids.js';
 import { json, opt } from './fields.js';
+import { variantRow, type VariantRow } from './variants.js';
 
 export interface ExamRow {
   id: string;
@@ -68,6 +70,24 @@ export const examRow = (id: string, exam: Omit<NewExam, 'manifest'>, manifest: M
   blank_steps: exam.blankSteps ?? 'shown',
   ecf_penalty: exam.ecfPenalty ?? null,
 });
+
+/**
+ * A new exam's rows, as ExamRepo.create takes its arguments: the exam (its id `chosenId` or a fresh
+ * one, which `build` derives the manifest and variants from), every variant, and each variant's
+ * problem fingerprint. The backend writes them in one transaction.
+ */
+export function newExamRows(...[exam, build, chosenId]: Parameters<ExamRepo['create']>): {
+  row: ExamRow;
+  variants: VariantRow[];
+  prints: { variantId: string; fingerprint: string }[];
+} {
+  const id = chosenId ?? newId('exm');
+  const { manifest, variants } = build(id);
+  const row = examRow(id, exam, manifest);
+  const rows = variants.map(variantRow);
+  const prints = variants.map((v, i) => ({ variantId: rows[i].id, fingerprint: problemFingerprint(v.topic, v.params) }));
+  return { row, variants: rows, prints };
+}
 
 export interface CourseRow {
   id: string;

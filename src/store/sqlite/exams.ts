@@ -2,10 +2,9 @@
 import type { Course, CourseRepo, ExamRepo, PracticeSession, SessionRepo } from '../types.js';
 import { newId, now } from '../ids.js';
 import { StepwiseError } from '../../core/errors.js';
-import { examRow, toCourse, toExam, toSession, type CourseRow, type ExamRow, type SessionRow } from '../rows/exams.js';
-import { toVariant, variantRow } from '../rows/variants.js';
+import { newExamRows, toCourse, toExam, toSession, type CourseRow, type ExamRow, type SessionRow } from '../rows/exams.js';
+import { toVariant } from '../rows/variants.js';
 import { writeTransaction, type Db } from './db.js';
-import { problemFingerprint } from '../fingerprint.js';
 import { examFingerprints } from './fingerprints.js';
 import { insertVariantStatement } from './variants.js';
 
@@ -46,11 +45,8 @@ export function sqliteExams(db: Db): ExamRepo {
   });
   return {
     async create(exam, build, chosenId) {
-      const id = chosenId ?? newId('exm');
-      const { manifest, variants } = build(id);
-      const row = examRow(id, exam, manifest);
-      const rows = variants.map(variantRow);
-      const prints = variants.map((v) => problemFingerprint(v.topic, v.params));
+      const { row, variants: rows, prints } = newExamRows(exam, build, chosenId);
+      const id = row.id;
       // The exam, every variant of every version and their fingerprints commit together.
       writeTransaction(db, () => {
         // A previewed id frozen twice at once: the second insert finds the first (a conflict, not a crash).
@@ -58,7 +54,7 @@ export function sqliteExams(db: Db): ExamRepo {
         insert.run(row);
         rows.forEach((v, i) => {
           insertVariant.run(v);
-          fingerprints.add(v.id, id, prints[i]);
+          fingerprints.add(v.id, id, prints[i].fingerprint);
         });
       })();
       return { exam: toExam(row), variants: rows.map(toVariant) };
