@@ -27,8 +27,8 @@ import { ARTEFACT_DIR, loadArtefactQuestions, runSeedsFor, type ArtefactQuestion
 import { runLetters } from '../src/models/student.js';
 import { problemFingerprint } from '../src/store/fingerprint.js';
 import { variantMaxScore } from '../src/lti/targets.js';
+import { TINY } from './artefact-fixtures.js';
 
-const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
 const number: ArtefactQuestion = {
   id: 'unit-number',
   lab: 'gan',

@@ -21,34 +21,19 @@ import { BACKENDS } from '../src/models/runtime.js';
 import { runLetters } from '../src/models/student.js';
 import { CLI, ROOT, stepwise } from './cli-helpers.js';
 import { startHarness, type Harness } from './api/harness.js';
+import { howMany as tinyHowMany, TINY, whichRun as tinyWhichRun } from './artefact-fixtures.js';
 
-const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
-
-/** "Which run ends with the lower D loss?" over two tiny GANs; the run seed is drawn per question seed from 3 and 4. */
+/** The fixture's "which run" with its run seed drawn per question seed from 3 and 4. */
 const whichRun: ArtefactQuestion = {
+  ...tinyWhichRun,
   id: 'cli-tiny-which-run',
   title: 'Which tiny run ends lower?',
-  lab: 'gan',
-  runs: [
-    { name: 'vanilla', run: 'vanilla', config: TINY },
-    { name: 'minibatch', run: 'minibatch', config: TINY },
-  ],
+  runs: tinyWhichRun.runs.map(({ seed: _, ...r }) => r),
   runSeeds: [3, 4],
-  prompt: 'Runs A and B train the same GAN; in one of them D also sees how alike a batch is. Which run ends with the lower D loss? Answer A or B.',
-  show: ['vanilla:samples-final.png', 'minibatch:samples-final.png'],
-  answer: { type: 'choice', pick: 'min', metric: 'finalDLoss' },
 };
 
-/** "How many modes does it cover?" over one tiny GAN (a number answer). */
-const howMany: ArtefactQuestion = {
-  id: 'cli-tiny-how-many',
-  title: 'How many modes?',
-  lab: 'gan',
-  runs: [{ name: 'vanilla', run: 'vanilla', seed: 5, config: TINY }],
-  prompt: 'Run {{vanilla}} trains a GAN on the ring. How many of the 8 modes does it cover?',
-  show: ['vanilla:samples-final.png'],
-  answer: { type: 'number', metric: 'vanilla.modesCovered', tolerance: 0 },
-};
+/** The fixture's "how many modes" at run seed 5. */
+const howMany: ArtefactQuestion = { ...tinyHowMany, id: 'cli-tiny-how-many', title: 'How many modes?', runs: [{ ...tinyHowMany.runs[0], seed: 5 }] };
 
 let cache: string;
 let out: string;

@@ -6,8 +6,8 @@
  * PostgreSQL tests are skipped, except on CI, where they are required: a test file calls
  * `pgRequiredOnCi()`, which fails under CI=true when the binaries are missing.
  */
-import { expect, it } from 'vitest';
-import { pgInstalled } from '../bench/pg-cluster.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { pgInstalled, startPgServer, type PgServer } from '../bench/pg-cluster.js';
 
 export { freshDatabase, pgInstalled, startPgServer, type PgServer } from '../bench/pg-cluster.js';
 
@@ -16,3 +16,16 @@ export function pgRequiredOnCi(): void {
   it.runIf(process.env.CI === 'true')('PostgreSQL is installed (CI)', () => expect(pgInstalled()).toBe(true));
 }
 
+
+/**
+ * A private PostgreSQL for the calling test file: started before its tests, stopped after them. The
+ * getter gives the server once started (undefined before, or where PostgreSQL is not installed).
+ */
+export function usePgServer(): () => PgServer | undefined {
+  let server: PgServer | undefined;
+  beforeAll(async () => {
+    server = await startPgServer();
+  }, 60_000);
+  afterAll(() => server?.stop());
+  return () => server;
+}

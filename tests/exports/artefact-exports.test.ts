@@ -27,36 +27,15 @@ import { artefactMaterials } from '../../src/service/artefact-pictures.js';
 import { getExam } from '../../src/service/exams.js';
 import type { Variant } from '../../src/store/types.js';
 import { startHarness, type Harness } from '../api/harness.js';
+import { howMany as tinyHowMany, whichRun as tinyWhichRun } from '../artefact-fixtures.js';
 
-const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
-const whichRun: ArtefactQuestion = {
-  id: 'export-which-run',
-  title: 'Which run ends lower?',
-  lab: 'gan',
-  runs: [
-    { name: 'vanilla', run: 'vanilla', seed: 3, config: TINY },
-    { name: 'minibatch', run: 'minibatch', seed: 3, config: TINY },
-  ],
-  prompt: 'Runs A and B train the same GAN; in one of them D also sees how alike a batch is. Which run ends with the lower D loss?',
-  show: ['vanilla:samples-final.png', 'minibatch:samples-final.png'],
-  answer: { type: 'choice', pick: 'min', metric: 'finalDLoss' },
-};
-const howMany: ArtefactQuestion = {
-  id: 'export-how-many',
-  title: 'How many are covered?',
-  lab: 'gan',
-  runs: [{ name: 'vanilla', run: 'vanilla', seed: 3, config: TINY }],
-  prompt: 'Run {{vanilla}} trains a GAN on the ring. How many of the 8 modes does it cover?',
-  show: ['vanilla:samples-final.png'],
-  answer: { type: 'number', metric: 'vanilla.modesCovered', tolerance: 0.5 },
-};
+const whichRun: ArtefactQuestion = { ...tinyWhichRun, id: 'export-which-run' };
+const howMany: ArtefactQuestion = { ...tinyHowMany, id: 'export-how-many', answer: { type: 'number', metric: 'vanilla.modesCovered', tolerance: 0.5 } };
 const whichShape: ArtefactQuestion = {
+  ...tinyHowMany,
   id: 'export-which-shape',
   title: 'What shape do the samples make?',
-  lab: 'gan',
-  runs: [{ name: 'vanilla', run: 'vanilla', seed: 3, config: TINY }],
   prompt: 'Run {{vanilla}} trains a GAN. Name the shape its samples make.',
-  show: ['vanilla:samples-final.png'],
   answer: { type: 'text', metric: 'vanilla.shape' },
 };
 /** What only the instructor's key may hold: run names, metric names, the lab's run kinds. */

@@ -18,22 +18,12 @@ import { modelWorker, type ModelWorker } from '../../src/model-worker.js';
 import type { Harness } from '../api/harness.js';
 import { axeViolations, chromiumRequiredOnCi, installed, launchChromium } from '../browser.js';
 import { startPages } from './harness.js';
+import { whichRun } from '../artefact-fixtures.js';
 
 chromiumRequiredOnCi();
 
-const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
-const question: ArtefactQuestion = {
-  id: 'tiny-browser',
-  title: 'Which run ends lower?',
-  lab: 'gan',
-  runs: [
-    { name: 'vanilla', run: 'vanilla', seed: 4, config: TINY },
-    { name: 'minibatch', run: 'minibatch', seed: 4, config: TINY },
-  ],
-  prompt: 'Runs A and B train the same GAN; in one of them D also sees how alike a batch is. Which run ends with the lower D loss? Answer A or B.',
-  show: ['vanilla:samples-final.png', 'minibatch:samples-final.png'],
-  answer: { type: 'choice', pick: 'min', metric: 'finalDLoss' },
-};
+/** The fixture's two runs at run seed 4. */
+const question: ArtefactQuestion = { ...whichRun, id: 'tiny-browser', runs: whichRun.runs.map((r) => ({ ...r, seed: 4 })) };
 
 let h: Harness;
 let browser: Browser;

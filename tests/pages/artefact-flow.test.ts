@@ -14,7 +14,7 @@ import { modelWorker } from '../../src/model-worker.js';
 import { runSeedsFor, type ArtefactQuestion } from '../../src/models/questions.js';
 import { ArtefactJobs } from '../../src/pages/artefact-jobs.js';
 import type { Harness } from '../api/harness.js';
-import { howMany as tinyHowMany, TINY, whichRun as tinyWhichRun } from './artefact-fixtures.js';
+import { howMany as tinyHowMany, TINY, whichRun as tinyWhichRun } from '../artefact-fixtures.js';
 import { signIn, startPages, type PageClient } from './harness.js';
 
 const howMany: ArtefactQuestion = { ...tinyHowMany, id: 'flow-how-many' };

@@ -20,7 +20,7 @@ import { registerArtefactQuestion } from '../../src/engine.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Harness } from '../api/harness.js';
 import { signIn, type PageClient } from './harness.js';
-import { howMany as tinyHowMany } from './artefact-fixtures.js';
+import { howMany as tinyHowMany } from '../artefact-fixtures.js';
 
 const howMany: ArtefactQuestion = { ...tinyHowMany, id: 'stored-how-many' };
 const broken: ArtefactQuestion = { ...howMany, id: 'stored-broken', show: ['vanilla:no-such-plot.png'] };

@@ -1,14 +1,9 @@
 /** The exams contract over SQLite and over PostgreSQL (a real server: tests/pg-server.ts; skipped where none is installed). */
-import { afterAll, beforeAll } from 'vitest';
 import { examsContract } from './contract/exams.js';
 import { pgExamStore, sqliteExamStore } from './contract/exam-store.js';
-import { startPgServer, type PgServer } from '../pg-server.js';
+import { usePgServer } from '../pg-server.js';
 
-let server: PgServer | undefined;
-beforeAll(async () => {
-  server = await startPgServer();
-}, 60_000);
-afterAll(() => server?.stop());
+const server = usePgServer();
 
 examsContract('SQLite', sqliteExamStore);
-examsContract('PostgreSQL', pgExamStore(() => server?.url ?? ''), () => server !== undefined);
+examsContract('PostgreSQL', pgExamStore(() => server()?.url ?? ''), () => server() !== undefined);

@@ -2,20 +2,10 @@
  * Courses and practice sessions in PostgreSQL (../sqlite/exams.ts holds them on SQLite). A file of
  * their own here, beside pg/exams.ts, which holds the exams.
  */
-import type { Difficulty } from '../../solvers/topic.js';
 import type { Course, CourseRepo, PracticeSession, SessionRepo } from '../types.js';
 import { newId, now } from '../ids.js';
-import { json } from '../sqlite/rows.js';
+import { toCourse, toSession, type CourseRow, type SessionRow } from '../rows/exams.js';
 import { sqlOf, type Pool } from './db.js';
-
-interface CourseRow {
-  id: string;
-  title: string;
-  created_by: string;
-  created_at: string;
-}
-
-const toCourse = (r: CourseRow): Course => ({ id: r.id, title: r.title, createdBy: r.created_by, createdAt: r.created_at });
 
 export function pgCourses(pool: Pool): CourseRepo {
   const sql = sqlOf(pool);
@@ -57,8 +47,8 @@ export function pgSessions(pool: Pool): SessionRepo {
       return s;
     },
     async get(id) {
-      const [r] = await sql.query<{ id: string; user_id: string; topics: string; difficulty: Difficulty; created_at: string }>('SELECT * FROM practice_sessions WHERE id = $1', [id]);
-      return r && { id: r.id, userId: r.user_id, topics: json<string[]>(r.topics), difficulty: r.difficulty, createdAt: r.created_at };
+      const [r] = await sql.query<SessionRow>('SELECT * FROM practice_sessions WHERE id = $1', [id]);
+      return r && toSession(r);
     },
   };
 }

@@ -2,35 +2,14 @@
  * Exams (blueprint, seed manifest, version assignments, release) in PostgreSQL: sqliteExams'
  * behaviour (src/store/sqlite/exams.ts). Courses and practice sessions are in ./courses.ts.
  */
-import type { BlankStepPolicy } from '../../solvers/grade.js';
-import type { BlueprintEntry, CountsPolicy, Exam, ExamRepo, FeedbackPolicy, ManifestItem } from '../types.js';
-import { newId, now } from '../ids.js';
+import type { ExamRepo } from '../types.js';
+import { now } from '../ids.js';
 import { StepwiseError } from '../../core/errors.js';
-import { json, opt } from '../sqlite/rows.js';
-import { problemFingerprint } from '../fingerprint.js';
+import { newExamRows, toExam, type ExamRow } from '../rows/exams.js';
+import { toVariant } from '../rows/variants.js';
 import { sqlOf, transaction, type Pool, type Sql } from './db.js';
 import { addExamFingerprintsPg } from './fingerprints.js';
-import { insertVariants, toVariant, variantRow } from './variants.js';
-
-interface ExamRow {
-  id: string;
-  title: string;
-  course_id: string | null;
-  blueprint: string;
-  versions: number;
-  seed: number;
-  manifest: string;
-  released_at: string | null;
-  created_by: string;
-  created_at: string;
-  opens_at: string | null;
-  closes_at: string | null;
-  attempt_limit: number;
-  feedback: FeedbackPolicy;
-  counts: CountsPolicy;
-  blank_steps: BlankStepPolicy;
-  ecf_penalty: number | null;
-}
+import { insertVariants } from './variants.js';
 
 const EXAM_COLUMNS = [
   'id',
@@ -52,26 +31,6 @@ const EXAM_COLUMNS = [
   'ecf_penalty',
 ] as const satisfies readonly (keyof ExamRow)[];
 
-const toExam = (r: ExamRow): Exam => ({
-  id: r.id,
-  title: r.title,
-  ...opt('courseId', r.course_id),
-  blueprint: json<BlueprintEntry[]>(r.blueprint),
-  versions: r.versions,
-  seed: r.seed,
-  manifest: json<ManifestItem[][]>(r.manifest),
-  ...opt('releasedAt', r.released_at),
-  ...opt('opensAt', r.opens_at),
-  ...opt('closesAt', r.closes_at),
-  attemptLimit: r.attempt_limit,
-  feedback: r.feedback,
-  counts: r.counts,
-  blankSteps: r.blank_steps,
-  ...opt('ecfPenalty', r.ecf_penalty),
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-});
-
 /**
  * One exam's assignments, one node at a time (pg_advisory_xact_lock on a key of the exam id): the
  * rotation counts the rows already assigned, so two nodes assigning at once would otherwise both
@@ -88,29 +47,8 @@ export function pgExams(pool: Pool): ExamRepo {
     q.query('INSERT INTO exam_assignments (exam_id, user_id, version, assigned_at) VALUES ($1, $2, $3, $4)', [examId, userId, version, now()]);
   return {
     async create(exam, build, chosenId) {
-      const id = chosenId ?? newId('exm');
-      const { manifest, variants } = build(id);
-      const row: ExamRow = {
-        id,
-        title: exam.title,
-        course_id: exam.courseId ?? null,
-        blueprint: JSON.stringify(exam.blueprint),
-        versions: exam.versions,
-        seed: exam.seed,
-        manifest: JSON.stringify(manifest),
-        released_at: null,
-        created_by: exam.createdBy,
-        created_at: now(),
-        opens_at: exam.opensAt ?? null,
-        closes_at: exam.closesAt ?? null,
-        attempt_limit: exam.attemptLimit ?? 1,
-        feedback: exam.feedback ?? 'none',
-        counts: exam.counts ?? 'last',
-        blank_steps: exam.blankSteps ?? 'shown',
-        ecf_penalty: exam.ecfPenalty ?? null,
-      };
-      const rows = variants.map(variantRow);
-      const prints = variants.map((v, i) => ({ variantId: rows[i].id, fingerprint: problemFingerprint(v.topic, v.params) }));
+      const { row, variants: rows, prints } = newExamRows(exam, build, chosenId);
+      const id = row.id;
       // The exam, every variant of every version and their fingerprints commit together.
       await transaction(pool, async (tx) => {
         // A previewed id frozen twice at once (even on two nodes): ON CONFLICT waits for the other

@@ -9,136 +9,34 @@
  * ISO times are compared and sorted COLLATE "C" (byte order, as SQLite's), whatever the database's
  * collation; `seq` keeps insertion order where SQLite breaks ties by rowid.
  */
-import type {
-  LoginState,
-  LtiLaunch,
-  LtiPlatform,
-  LtiRepo,
-  LtiResourceLink,
-  ScorePost,
-  TargetKind,
-  ToolKey,
-} from '../lti-types.js';
+import type { LtiPlatform, LtiRepo, LtiResourceLink } from '../lti-types.js';
 import { newId, now } from '../ids.js';
-import { json, opt } from '../sqlite/rows.js';
+import {
+  launchRow,
+  loginStateRow,
+  scorePostRow,
+  toExamHome,
+  toLaunch,
+  toLink,
+  toolKeyReader,
+  toolKeyRow,
+  toPlatform,
+  toPost,
+  toState,
+  type HomeRow,
+  type KeyRow,
+  type LaunchRow,
+  type LinkRow,
+  type PlatformRow,
+  type PostRow,
+  type StateRow,
+} from '../rows/lti.js';
 import { toolKeySealer, type ToolKeySealer } from '../sqlite/sealed-keys.js';
 import { sqlOf, transaction, type Pool } from './db.js';
 
 /** Our advisory lock id for adding the tool key. */
 const TOOL_KEY_LOCK = 0x5374_6571;
 const DAY_MS = 86_400_000;
-
-interface PlatformRow {
-  id: string;
-  name: string;
-  issuer: string;
-  client_id: string;
-  auth_login_url: string;
-  auth_token_url: string;
-  jwks_url: string;
-  frame_origins: string | null;
-  created_at: string;
-}
-
-interface StateRow {
-  state: string;
-  nonce: string;
-  platform_id: string;
-  target_link_uri: string | null;
-  storage_target: string | null;
-  created_at: string;
-  expires_at: string;
-  used_at: string | null;
-}
-
-interface LinkRow {
-  id: string;
-  platform_id: string;
-  deployment_id: string;
-  resource_link_id: string;
-  context_id: string | null;
-  context_title: string | null;
-  title: string | null;
-  target_kind: TargetKind | null;
-  target_id: string | null;
-  created_at: string;
-  updated_at: string;
-  lineitem_url: string | null;
-}
-
-interface LaunchRow {
-  id: string;
-  user_id: string;
-  resource_link: string;
-  variant_id: string;
-  lineitem_url: string | null;
-  created_at: string;
-}
-
-interface PostRow {
-  id: string;
-  attempt_id: string;
-  launch_id: string | null;
-  url: string;
-  score_given: number;
-  score_maximum: number;
-  status: number | null;
-  error: string | null;
-  created_at: string;
-}
-
-interface KeyRow {
-  kid: string;
-  private_jwk: string;
-  public_jwk: string;
-  created_at: string;
-}
-
-const toState = (r: StateRow): LoginState => ({
-  state: r.state,
-  nonce: r.nonce,
-  platformId: r.platform_id,
-  ...opt('targetLinkUri', r.target_link_uri),
-  ...opt('storageTarget', r.storage_target),
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  ...opt('usedAt', r.used_at),
-});
-
-const toLink = (r: LinkRow): LtiResourceLink => ({
-  id: r.id,
-  platformId: r.platform_id,
-  deploymentId: r.deployment_id,
-  resourceLinkId: r.resource_link_id,
-  ...opt('contextId', r.context_id),
-  ...opt('contextTitle', r.context_title),
-  ...opt('title', r.title),
-  ...(r.target_kind && r.target_id ? { target: { kind: r.target_kind, id: r.target_id } } : {}),
-  ...opt('lineItemUrl', r.lineitem_url),
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toLaunch = (r: LaunchRow): LtiLaunch => ({
-  id: r.id,
-  userId: r.user_id,
-  resourceLink: r.resource_link,
-  variantId: r.variant_id,
-  ...opt('lineItemUrl', r.lineitem_url),
-  createdAt: r.created_at,
-});
-
-const toPost = (r: PostRow): ScorePost => ({
-  id: r.id,
-  attemptId: r.attempt_id,
-  ...opt('launchId', r.launch_id),
-  url: r.url,
-  scoreGiven: r.score_given,
-  scoreMaximum: r.score_maximum,
-  ...opt('status', r.status),
-  ...opt('error', r.error),
-  createdAt: r.created_at,
-});
 
 const PLATFORM_COLS = 'id, name, issuer, client_id, auth_login_url, auth_token_url, jwks_url, frame_origins, created_at';
 const LINK_SELECT = `SELECT l.id, l.platform_id, l.deployment_id, l.resource_link_id, l.context_id, l.context_title, l.title, l.target_kind, l.target_id,
@@ -148,13 +46,7 @@ const LINK_SELECT = `SELECT l.id, l.platform_id, l.deployment_id, l.resource_lin
 /** `sealer`: how private keys are kept at rest (sealed under STEPWISE_SECRET, else plaintext), as sqliteLti. */
 export function pgLti(pool: Pool, sealer: ToolKeySealer = toolKeySealer(undefined)): LtiRepo {
   const sql = sqlOf(pool);
-
-  const toKey = (r: KeyRow): ToolKey => ({
-    kid: r.kid,
-    privateJwk: json<Record<string, unknown>>(sealer.fromStored(r.kid, r.private_jwk)),
-    publicJwk: json<Record<string, unknown>>(r.public_jwk),
-    createdAt: r.created_at,
-  });
+  const toKey = toolKeyReader(sealer);
 
   /** Platforms with their deployments (one query for all of them), in the rows' order. */
   async function toPlatforms(rows: PlatformRow[]): Promise<LtiPlatform[]> {
@@ -163,18 +55,7 @@ export function pgLti(pool: Pool, sealer: ToolKeySealer = toolKeySealer(undefine
       'SELECT platform_id, deployment_id FROM lti_deployments WHERE platform_id = ANY($1) ORDER BY created_at COLLATE "C", seq',
       [rows.map((r) => r.id)],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      issuer: r.issuer,
-      clientId: r.client_id,
-      authLoginUrl: r.auth_login_url,
-      authTokenUrl: r.auth_token_url,
-      jwksUrl: r.jwks_url,
-      deploymentIds: deps.filter((d) => d.platform_id === r.id).map((d) => d.deployment_id),
-      ...(r.frame_origins !== null ? { frameOrigins: json<string[]>(r.frame_origins) } : {}),
-      createdAt: r.created_at,
-    }));
+    return rows.map((r) => toPlatform(r, deps.filter((d) => d.platform_id === r.id).map((d) => d.deployment_id)));
   }
 
   async function platformById(id: string): Promise<LtiPlatform | undefined> {
@@ -188,8 +69,8 @@ export function pgLti(pool: Pool, sealer: ToolKeySealer = toolKeySealer(undefine
   }
 
   async function homeOf(examId: string) {
-    const [r] = await sql.query<{ platform_id: string; context_id: string | null }>('SELECT platform_id, context_id FROM lti_exam_homes WHERE exam_id = $1', [examId]);
-    return r && { platformId: r.platform_id, ...opt('contextId', r.context_id) };
+    const [r] = await sql.query<HomeRow>('SELECT platform_id, context_id FROM lti_exam_homes WHERE exam_id = $1', [examId]);
+    return r && toExamHome(r);
   }
 
   return {
@@ -245,16 +126,7 @@ export function pgLti(pool: Pool, sealer: ToolKeySealer = toolKeySealer(undefine
            SELECT state FROM lti_login_states WHERE expires_at COLLATE "C" < $1 FOR UPDATE SKIP LOCKED)`,
         [new Date(Date.now() - DAY_MS).toISOString()],
       );
-      const row: StateRow = {
-        state: input.state,
-        nonce: input.nonce,
-        platform_id: input.platformId,
-        target_link_uri: input.targetLinkUri ?? null,
-        storage_target: input.storageTarget ?? null,
-        created_at: now(),
-        expires_at: input.expiresAt,
-        used_at: null,
-      };
+      const row = loginStateRow(input);
       await sql.query(
         `INSERT INTO lti_login_states (state, nonce, platform_id, target_link_uri, storage_target, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -325,14 +197,7 @@ export function pgLti(pool: Pool, sealer: ToolKeySealer = toolKeySealer(undefine
     },
 
     async createLaunch(input) {
-      const row: LaunchRow = {
-        id: newId('ltx'),
-        user_id: input.userId,
-        resource_link: input.resourceLink,
-        variant_id: input.variantId,
-        lineitem_url: input.lineItemUrl ?? null,
-        created_at: now(),
-      };
+      const row = launchRow(input);
       await sql.query('INSERT INTO lti_launches (id, user_id, resource_link, variant_id, lineitem_url, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
         row.id,
         row.user_id,
@@ -360,17 +225,7 @@ export function pgLti(pool: Pool, sealer: ToolKeySealer = toolKeySealer(undefine
     },
 
     async recordScorePost(input) {
-      const row: PostRow = {
-        id: newId('lsp'),
-        attempt_id: input.attemptId,
-        launch_id: input.launchId ?? null,
-        url: input.url,
-        score_given: input.scoreGiven,
-        score_maximum: input.scoreMaximum,
-        status: input.status ?? null,
-        error: input.error ?? null,
-        created_at: now(),
-      };
+      const row = scorePostRow(input);
       await sql.query(
         `INSERT INTO lti_score_posts (id, attempt_id, launch_id, url, score_given, score_maximum, status, error, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -398,7 +253,7 @@ export function pgLti(pool: Pool, sealer: ToolKeySealer = toolKeySealer(undefine
         await tx.query('SELECT pg_advisory_xact_lock($1)', [TOOL_KEY_LOCK]);
         const [existing] = await tx.query<KeyRow>('SELECT kid, private_jwk, public_jwk, created_at FROM lti_tool_keys ORDER BY created_at COLLATE "C", seq LIMIT 1');
         if (existing) return existing;
-        const r: KeyRow = { kid: key.kid, private_jwk: sealer.toStored(key.kid, JSON.stringify(key.privateJwk)), public_jwk: JSON.stringify(key.publicJwk), created_at: now() };
+        const r = toolKeyRow(key, sealer);
         await tx.query('INSERT INTO lti_tool_keys (kid, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4)', [r.kid, r.private_jwk, r.public_jwk, r.created_at]);
         return r;
       });

@@ -8,45 +8,26 @@
  * - finish: the pictures (by hash, kept once) and the view in one transaction.
  */
 import type { ModelJob, ModelJobRepo } from '../types.js';
+import { keepsModelJob, toModelJob, type ModelJobRow } from '../rows/jobs.js';
 import { sqlOf, transaction, type Pool, type Sql } from './db.js';
 
 /** Our advisory lock id for the queue bound. */
 const QUEUE_LOCK = 0x5374_6572;
 
-interface Row {
-  question_id: string;
-  seed: number;
-  state: ModelJob['state'];
-  fraction: number;
-  view: string | null;
-  worker: string | null;
-  lease_until: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
 const COLS = 'question_id, seed, state, fraction, view, worker, lease_until, created_at, updated_at';
 
 export function pgModelJobs(pool: Pool): ModelJobRepo {
   const sql = sqlOf(pool);
-  const byKey = async (q: Sql, questionId: string, seed: number): Promise<Row | undefined> =>
-    (await q.query<Row>(`SELECT ${COLS} FROM model_jobs WHERE question_id = $1 AND seed = $2`, [questionId, seed]))[0];
+  const byKey = async (q: Sql, questionId: string, seed: number): Promise<ModelJobRow | undefined> =>
+    (await q.query<ModelJobRow>(`SELECT ${COLS} FROM model_jobs WHERE question_id = $1 AND seed = $2`, [questionId, seed]))[0];
 
-  async function toJob(r: Row): Promise<ModelJob> {
+  async function toJob(r: ModelJobRow): Promise<ModelJob> {
     // Ahead of a queued job: the queued ones before it and the ones running now.
     const ahead =
       r.state === 'queued'
         ? ((await sql.query<{ n: number }>("SELECT count(*) AS n FROM model_jobs WHERE (state = 'queued' AND created_at < $1) OR state = 'running'", [r.created_at]))[0]?.n ?? 0)
         : undefined;
-    return {
-      questionId: r.question_id,
-      seed: r.seed,
-      state: r.state,
-      fraction: r.fraction,
-      ...(r.view !== null ? { view: r.view } : {}),
-      ...(ahead !== undefined ? { ahead } : {}),
-      updatedAt: r.updated_at,
-    };
+    return toModelJob(r, ahead);
   }
 
   return {
@@ -55,11 +36,11 @@ export function pgModelJobs(pool: Pool): ModelJobRepo {
       return r ? toJob(r) : undefined;
     },
     async request(questionId, seed, queueLimit, retryAfter) {
-      const r = await transaction(pool, async (tx): Promise<Row | 'full'> => {
+      const r = await transaction(pool, async (tx): Promise<ModelJobRow | 'full'> => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [QUEUE_LOCK]);
         const now = Date.now();
         const r = await byKey(tx, questionId, seed);
-        if (r && !(r.state === 'failed' && now - r.updated_at >= retryAfter)) return r;
+        if (r && keepsModelJob(r, now, retryAfter)) return r;
         const [{ n } = { n: 0 }] = await tx.query<{ n: number }>("SELECT count(*) AS n FROM model_jobs WHERE state = 'queued'");
         if (n >= queueLimit) return 'full';
         if (r) {
@@ -75,7 +56,7 @@ export function pgModelJobs(pool: Pool): ModelJobRepo {
       return r === 'full' ? 'full' : toJob(r);
     },
     async claim(worker, now, leaseMs, questionIds) {
-      const [r] = await sql.query<Row>(
+      const [r] = await sql.query<ModelJobRow>(
         `UPDATE model_jobs SET state = 'running', worker = $1, lease_until = $2, updated_at = $3
           WHERE (question_id, seed) IN (
             SELECT question_id, seed FROM model_jobs

@@ -8,45 +8,21 @@
  */
 import type { PassbackJob, PassbackJobRepo } from '../lti-types.js';
 import { now as nowIso } from '../ids.js';
+import { toPassbackJob, type PassbackJobRow } from '../rows/jobs.js';
 import { sqlOf, type Pool } from './db.js';
 
-interface Row {
-  id: number;
-  attempt_id: string;
-  state: PassbackJob['state'];
-  tries: number;
-  due_at: number;
-  lease_until: number | null;
-  last_error: string | null;
-  last_status: number | null;
-  created_at: string;
-  done_at: string | null;
-}
-
-const toJob = (r: Row): PassbackJob => ({
-  id: r.id,
-  attemptId: r.attempt_id,
-  state: r.state,
-  tries: r.tries,
-  dueAt: new Date(r.due_at).toISOString(),
-  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-  ...(r.last_status !== null ? { lastStatus: r.last_status } : {}),
-  createdAt: r.created_at,
-  ...(r.done_at !== null ? { doneAt: r.done_at } : {}),
-});
-
 const COLS = 'id, attempt_id, state, tries, due_at, lease_until, last_error, last_status, created_at, done_at';
-const byDue = (a: Row, b: Row): number => a.due_at - b.due_at || a.id - b.id;
+const byDue = (a: PassbackJobRow, b: PassbackJobRow): number => a.due_at - b.due_at || a.id - b.id;
 
 export function pgPassbackJobs(pool: Pool): PassbackJobRepo {
   const sql = sqlOf(pool);
   return {
     async enqueue(attemptId) {
-      const [r] = await sql.query<Row>(`INSERT INTO lti_passback_jobs (attempt_id, due_at, created_at) VALUES ($1, $2, $3) RETURNING ${COLS}`, [attemptId, Date.now(), nowIso()]);
-      return toJob(r!);
+      const [r] = await sql.query<PassbackJobRow>(`INSERT INTO lti_passback_jobs (attempt_id, due_at, created_at) VALUES ($1, $2, $3) RETURNING ${COLS}`, [attemptId, Date.now(), nowIso()]);
+      return toPassbackJob(r!);
     },
     async claim(now, limit, leaseMs) {
-      const rows = await sql.query<Row>(
+      const rows = await sql.query<PassbackJobRow>(
         `UPDATE lti_passback_jobs SET lease_until = $2
           WHERE id IN (SELECT id FROM lti_passback_jobs
                         WHERE state = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
@@ -54,7 +30,7 @@ export function pgPassbackJobs(pool: Pool): PassbackJobRepo {
           RETURNING ${COLS}`,
         [now, now + leaseMs, limit],
       );
-      return rows.sort(byDue).map(toJob); // RETURNING keeps no order: due first, as SQLite
+      return rows.sort(byDue).map(toPassbackJob); // RETURNING keeps no order: due first, as SQLite
     },
     async done(id, status) {
       await sql.query("UPDATE lti_passback_jobs SET state = 'done', done_at = $1, last_status = $2, lease_until = NULL, tries = tries + 1 WHERE id = $3", [nowIso(), status ?? null, id]);
@@ -68,18 +44,18 @@ export function pgPassbackJobs(pool: Pool): PassbackJobRepo {
       );
     },
     async list(state, limit) {
-      return (await sql.query<Row>(`SELECT ${COLS} FROM lti_passback_jobs WHERE state = $1 ORDER BY id DESC LIMIT $2`, [state, limit])).map(toJob);
+      return (await sql.query<PassbackJobRow>(`SELECT ${COLS} FROM lti_passback_jobs WHERE state = $1 ORDER BY id DESC LIMIT $2`, [state, limit])).map(toPassbackJob);
     },
     async get(id) {
-      const [r] = await sql.query<Row>(`SELECT ${COLS} FROM lti_passback_jobs WHERE id = $1`, [id]);
-      return r ? toJob(r) : undefined;
+      const [r] = await sql.query<PassbackJobRow>(`SELECT ${COLS} FROM lti_passback_jobs WHERE id = $1`, [id]);
+      return r ? toPassbackJob(r) : undefined;
     },
     async retry(id) {
-      const [r] = await sql.query<Row>(
+      const [r] = await sql.query<PassbackJobRow>(
         `UPDATE lti_passback_jobs SET state = 'pending', due_at = $1, lease_until = NULL, tries = 0 WHERE id = $2 AND state != 'done' RETURNING ${COLS}`,
         [Date.now(), id],
       );
-      return r ? toJob(r) : undefined;
+      return r ? toPassbackJob(r) : undefined;
     },
     async dueCount(now) {
       const [r] = await sql.query<{ n: number }>(

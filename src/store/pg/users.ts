@@ -1,27 +1,10 @@
-/** Users and API keys in PostgreSQL: the same rows and answers as ../sqlite/users.ts. */
-import type { KeyRepo, Role, UserRepo } from '../types.js';
+/** Users and API keys in PostgreSQL: the same rows (../rows/users.ts) and answers as ../sqlite/users.ts. */
+import type { KeyRepo, UserRepo } from '../types.js';
 import { hashSecret, newId, newSecret, now } from '../ids.js';
-import { toKey, toUser, type KeyRow } from '../sqlite/users.js';
+import { toApiKey as toKey, toCaller, toUser, userRow, type ApiKeyRow, type KeyWithUser, type UserRow } from '../rows/users.js';
 import { sqlOf, type Pool } from './db.js';
 
-interface UserRow {
-  id: string;
-  name: string;
-  role: Role;
-  lti_issuer: string | null;
-  lti_subject: string | null;
-  created_at: string;
-}
-
-/** A key row joined with its user's columns (authenticate, web sessions). */
-export type KeyWithUser = KeyRow & { u_name: string; u_role: Role; u_iss: string | null; u_sub: string | null; u_created: string };
-
 export const USER_COLUMNS = 'u.name AS u_name, u.role AS u_role, u.lti_issuer AS u_iss, u.lti_subject AS u_sub, u.created_at AS u_created';
-
-export const callerOf = (r: KeyWithUser) => ({
-  key: toKey(r),
-  user: toUser({ id: r.user_id, name: r.u_name, role: r.u_role, lti_issuer: r.u_iss, lti_subject: r.u_sub, created_at: r.u_created }),
-});
 
 const INSERT_USER = 'INSERT INTO users (id, name, role, lti_issuer, lti_subject, created_at, local_handle) VALUES ($1, $2, $3, $4, $5, $6, $7)';
 
@@ -33,14 +16,7 @@ export function pgUsers(pool: Pool): UserRepo {
   };
   return {
     async create(input) {
-      const row: UserRow = {
-        id: newId('usr'),
-        name: input.name,
-        role: input.role,
-        lti_issuer: input.ltiIssuer ?? null,
-        lti_subject: input.ltiSubject ?? null,
-        created_at: now(),
-      };
+      const row = userRow(input);
       await sql.query(INSERT_USER, [row.id, row.name, row.role, row.lti_issuer, row.lti_subject, row.created_at, null]);
       return toUser(row);
     },
@@ -69,13 +45,13 @@ export function pgUsers(pool: Pool): UserRepo {
 export function pgKeys(pool: Pool): KeyRepo {
   const sql = sqlOf(pool);
   const key = async (text: string, values: unknown[]) => {
-    const [r] = await sql.query<KeyRow>(text, values);
+    const [r] = await sql.query<ApiKeyRow>(text, values);
     return r && toKey(r);
   };
   return {
     async create(input) {
       const secret = input.secret ?? newSecret();
-      const row: KeyRow = {
+      const row: ApiKeyRow = {
         id: newId('key'),
         user_id: input.userId,
         role: input.role,
@@ -103,11 +79,11 @@ export function pgKeys(pool: Pool): KeyRepo {
           WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)`,
         [hashSecret(secret), now()],
       );
-      return r && callerOf(r);
+      return r && toCaller(r);
     },
     findBySecret: (secret) => key('SELECT * FROM api_keys WHERE key_hash = $1', [hashSecret(secret)]),
     async list(userId) {
-      return (await sql.query<KeyRow>('SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, seq', [userId])).map(toKey);
+      return (await sql.query<ApiKeyRow>('SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, seq', [userId])).map(toKey);
     },
     async revoke(id) {
       // The first revocation's time stays; a second one changes nothing.

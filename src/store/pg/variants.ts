@@ -1,47 +1,12 @@
 /** Variants (frozen problems) and graded attempts in PostgreSQL: the SQLite store's behaviour (src/store/sqlite/variants.ts). */
 import type { GradeResult } from '../../solvers/grade.js';
-import type { Difficulty, Params } from '../../solvers/topic.js';
-import { StepwiseError } from '../../core/errors.js';
-import { legacyOutcome } from '../../solvers/outcome.js';
-import type { Attempt, AttemptGuard, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
-import { newId, now } from '../ids.js';
-import { json, opt } from '../sqlite/rows.js';
+import type { Attempt, AttemptGuard, AttemptRepo, VariantRepo } from '../types.js';
+import { checkAttemptLimit, checkExamWindow, type ExamWindowRow } from '../attempt-rules.js';
+import { attemptRow, stepRowValues, toAttempt, toVariant, variantRow, type AttemptRow, type VariantRow } from '../rows/variants.js';
 import { sqlOf, transaction, type Pool, type Sql } from './db.js';
 import { inUnreleasedExamPg } from './fingerprints.js';
 import { insertRows } from './insert-rows.js';
 import { attemptOutcomesPg } from './outcomes.js';
-
-export interface VariantRow {
-  id: string;
-  topic: string;
-  question: string | null;
-  seed: number;
-  difficulty: Difficulty;
-  params: string;
-  steps: string;
-  prompt: string;
-  mode: VariantMode;
-  course_id: string | null;
-  session_id: string | null;
-  exam_id: string | null;
-  exam_version: number | null;
-  exam_item: number | null;
-  created_by: string;
-  created_at: string;
-}
-
-interface AttemptRow {
-  id: string;
-  variant_id: string;
-  user_id: string;
-  answers: string;
-  result: string;
-  score: number;
-  max_score: number;
-  preview: number;
-  source?: 'online' | 'paper';
-  created_at: string;
-}
 
 const VARIANT_COLUMNS = [
   'id',
@@ -62,46 +27,6 @@ const VARIANT_COLUMNS = [
   'created_at',
 ] as const satisfies readonly (keyof VariantRow)[];
 
-export const toVariant = (r: VariantRow): Variant => ({
-  id: r.id,
-  topic: r.topic,
-  ...opt('question', r.question),
-  seed: r.seed,
-  difficulty: r.difficulty,
-  params: json<Params>(r.params),
-  steps: json<string[]>(r.steps),
-  prompt: r.prompt,
-  mode: r.mode,
-  ...opt('courseId', r.course_id),
-  ...opt('sessionId', r.session_id),
-  ...opt('examId', r.exam_id),
-  ...opt('examVersion', r.exam_version === null ? null : r.exam_version + 1), // stored 0-based, numbered from 1
-  ...opt('examItem', r.exam_item),
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-});
-
-export function variantRow(v: NewVariant): VariantRow {
-  return {
-    id: newId('var'),
-    topic: v.topic,
-    question: v.question ?? null,
-    seed: v.seed,
-    difficulty: v.difficulty,
-    params: JSON.stringify(v.params),
-    steps: JSON.stringify(v.steps),
-    prompt: v.prompt,
-    mode: v.mode,
-    course_id: v.courseId ?? null,
-    session_id: v.sessionId ?? null,
-    exam_id: v.examId ?? null,
-    exam_version: v.examVersion === undefined ? null : v.examVersion - 1,
-    exam_item: v.examItem ?? null,
-    created_by: v.createdBy,
-    created_at: now(),
-  };
-}
-
 /** Inserts variant rows in order (one statement per chunk), inside the caller's transaction or not. */
 export async function insertVariants(sql: Sql, rows: readonly VariantRow[]): Promise<void> {
   await insertRows(
@@ -109,25 +34,6 @@ export async function insertVariants(sql: Sql, rows: readonly VariantRow[]): Pro
     `INSERT INTO variants (${VARIANT_COLUMNS.join(', ')})`,
     rows.map((r) => VARIANT_COLUMNS.map((c) => r[c])),
   );
-}
-
-const toAttempt = (r: AttemptRow): Attempt => ({
-  id: r.id,
-  variantId: r.variant_id,
-  userId: r.user_id,
-  answers: json<unknown>(r.answers),
-  result: withOutcomes(json<GradeResult>(r.result)),
-  score: r.score,
-  maxScore: r.max_score,
-  ...(r.preview ? { preview: true } : {}),
-  ...(r.source === 'paper' ? { source: 'paper' as const } : {}),
-  createdAt: r.created_at,
-});
-
-/** A result stored before outcome notes existed (a copied SQLite row) gets them on read, as on SQLite. */
-function withOutcomes(r: GradeResult): GradeResult {
-  for (const s of r.steps ?? []) if (s.outcome === undefined) s.outcome = legacyOutcome(s);
-  return r;
 }
 
 const ATTEMPT_COLUMNS = 'id, variant_id, user_id, answers, result, score, max_score, preview, source, created_at';
@@ -174,7 +80,7 @@ export function pgAttempts(pool: Pool): AttemptRepo {
     insertRows(
       tx,
       'INSERT INTO attempt_steps (attempt_id, step_id, status, credit, marks, misconception, note, outcome)',
-      result.steps.map((s) => [attemptId, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s)]),
+      result.steps.map((s) => stepRowValues(attemptId, s)),
     );
   const insertAttempt = (tx: Sql, row: AttemptRow): Promise<unknown> =>
     tx.query(`INSERT INTO attempts (${ATTEMPT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
@@ -197,19 +103,10 @@ export function pgAttempts(pool: Pool): AttemptRepo {
    */
   const check = async (tx: Sql, row: AttemptRow, guard: AttemptGuard): Promise<void> => {
     await tx.query(ATTEMPT_LOCK, [row.user_id, row.variant_id]);
-    const [e] = await tx.query<{ released_at: string | null; opens_at: string | null; closes_at: string | null }>(
-      'SELECT released_at, opens_at, closes_at FROM exams WHERE id = $1 FOR SHARE',
-      [guard.examId],
-    );
-    if (!e) throw new StepwiseError('invalid_request', `no exam with id ${JSON.stringify(guard.examId)}`);
-    if (e.released_at !== null) throw new StepwiseError('exam_released', `this exam was released at ${e.released_at}: no more attempts are accepted`);
-    const at = Date.parse(row.created_at);
-    if (e.opens_at !== null && at < Date.parse(e.opens_at)) throw new StepwiseError('exam_not_open', `this exam opens at ${e.opens_at}`);
-    if (e.closes_at !== null && at >= Date.parse(e.closes_at)) throw new StepwiseError('exam_closed', `this exam closed at ${e.closes_at}`);
+    const [e] = await tx.query<ExamWindowRow>('SELECT released_at, opens_at, closes_at FROM exams WHERE id = $1 FOR SHARE', [guard.examId]);
+    checkExamWindow(guard, e, row.created_at);
     const [{ n }] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM attempts WHERE user_id = $1 AND variant_id = $2 AND preview = 0', [row.user_id, row.variant_id]);
-    if (n >= guard.attemptLimit) {
-      throw new StepwiseError('attempt_limit', `you have used all ${guard.attemptLimit} attempt${guard.attemptLimit === 1 ? '' : 's'} at this item`);
-    }
+    checkAttemptLimit(guard, n);
   };
   const stepRows = attemptOutcomesPg(pool);
   const listed = async (text: string, id: string): Promise<Attempt[]> => (await sql.query<AttemptRow>(text, [id])).map(toAttempt);
@@ -273,20 +170,5 @@ export function pgAttempts(pool: Pool): AttemptRepo {
       });
       return { ...input, id, score: row.score, maxScore: row.max_score, source: 'paper', createdAt: row.created_at };
     },
-  };
-}
-
-/** A new attempt's row (a paper attempt is never a preview). */
-function attemptRow(input: { variantId: string; userId: string; answers: unknown; result: GradeResult }, preview: boolean): AttemptRow {
-  return {
-    id: newId('att'),
-    variant_id: input.variantId,
-    user_id: input.userId,
-    answers: JSON.stringify(input.answers),
-    result: JSON.stringify(input.result),
-    score: input.result.score,
-    max_score: input.result.maxScore,
-    preview: preview ? 1 : 0,
-    created_at: now(),
   };
 }

@@ -2,11 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSessionRepo } from '../types.js';
 import { hashSecret, now } from '../ids.js';
-import { json } from '../sqlite/rows.js';
 import { sqlOf, type Pool } from './db.js';
-import { callerOf, USER_COLUMNS, type KeyWithUser } from './users.js';
-
-type Joined = KeyWithUser & { s_expires: string; s_frames: string | null };
+import { toDraft, toWebSession, type DraftRow, type SessionJoinRow } from '../rows/web-sessions.js';
+import { USER_COLUMNS } from './users.js';
 
 export function pgWebSessions(pool: Pool): WebSessionRepo {
   const sql = sqlOf(pool);
@@ -20,8 +18,8 @@ export function pgWebSessions(pool: Pool): WebSessionRepo {
       return { updatedAt: t };
     },
     async draft(userId, variantId) {
-      const [r] = await sql.query<{ fields: string; updated_at: string }>('SELECT fields, updated_at FROM exam_drafts WHERE user_id = $1 AND variant_id = $2', [userId, variantId]);
-      return r && { fields: json<Record<string, string>>(r.fields), updatedAt: r.updated_at };
+      const [r] = await sql.query<DraftRow>('SELECT fields, updated_at FROM exam_drafts WHERE user_id = $1 AND variant_id = $2', [userId, variantId]);
+      return r && toDraft(r);
     },
     async create(input) {
       const token = randomBytes(32).toString('base64url');
@@ -39,18 +37,13 @@ export function pgWebSessions(pool: Pool): WebSessionRepo {
     },
     async authenticate(token) {
       // The session, only while it and the key it was opened with are both active.
-      const [r] = await sql.query<Joined>(
+      const [r] = await sql.query<SessionJoinRow>(
         `SELECT k.*, s.expires_at AS s_expires, s.frame_ancestors AS s_frames, ${USER_COLUMNS}
            FROM web_sessions s JOIN api_keys k ON k.id = s.key_id JOIN users u ON u.id = s.user_id
           WHERE s.token_hash = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)`,
         [hashSecret(token), now()],
       );
-      if (!r) return undefined;
-      return {
-        expiresAt: r.s_expires,
-        ...(r.s_frames !== null ? { frameAncestors: json<string[]>(r.s_frames) } : {}),
-        caller: callerOf(r),
-      };
+      return r && toWebSession(r);
     },
     async delete(token) {
       await sql.query('DELETE FROM web_sessions WHERE token_hash = $1', [hashSecret(token)]);

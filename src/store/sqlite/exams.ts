@@ -1,54 +1,12 @@
 /** Exams (blueprint, seed manifest, release), courses and practice sessions in SQLite. */
-import type { Difficulty } from '../../solvers/topic.js';
-import type { BlankStepPolicy } from '../../solvers/grade.js';
-import type { BlueprintEntry, Course, CourseRepo, CountsPolicy, Exam, ExamRepo, FeedbackPolicy, ManifestItem, PracticeSession, SessionRepo } from '../types.js';
+import type { Course, CourseRepo, ExamRepo, PracticeSession, SessionRepo } from '../types.js';
 import { newId, now } from '../ids.js';
 import { StepwiseError } from '../../core/errors.js';
+import { newExamRows, toCourse, toExam, toSession, type CourseRow, type ExamRow, type SessionRow } from '../rows/exams.js';
+import { toVariant } from '../rows/variants.js';
 import { writeTransaction, type Db } from './db.js';
-import { json, opt } from './rows.js';
-import { problemFingerprint } from '../fingerprint.js';
 import { examFingerprints } from './fingerprints.js';
-import { insertVariantStatement, toVariant, variantRow } from './variants.js';
-
-interface ExamRow {
-  id: string;
-  title: string;
-  course_id: string | null;
-  blueprint: string;
-  versions: number;
-  seed: number;
-  manifest: string;
-  released_at: string | null;
-  created_by: string;
-  created_at: string;
-  opens_at: string | null;
-  closes_at: string | null;
-  attempt_limit: number;
-  feedback: FeedbackPolicy;
-  counts: CountsPolicy;
-  blank_steps: BlankStepPolicy;
-  ecf_penalty: number | null;
-}
-
-const toExam = (r: ExamRow): Exam => ({
-  id: r.id,
-  title: r.title,
-  ...opt('courseId', r.course_id),
-  blueprint: json<BlueprintEntry[]>(r.blueprint),
-  versions: r.versions,
-  seed: r.seed,
-  manifest: json<ManifestItem[][]>(r.manifest),
-  ...opt('releasedAt', r.released_at),
-  ...opt('opensAt', r.opens_at),
-  ...opt('closesAt', r.closes_at),
-  attemptLimit: r.attempt_limit,
-  feedback: r.feedback,
-  counts: r.counts,
-  blankSteps: r.blank_steps,
-  ...opt('ecfPenalty', r.ecf_penalty),
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-});
+import { insertVariantStatement } from './variants.js';
 
 export function sqliteExams(db: Db): ExamRepo {
   const insert = db.prepare(
@@ -87,29 +45,8 @@ export function sqliteExams(db: Db): ExamRepo {
   });
   return {
     async create(exam, build, chosenId) {
-      const id = chosenId ?? newId('exm');
-      const { manifest, variants } = build(id);
-      const row: ExamRow = {
-        id,
-        title: exam.title,
-        course_id: exam.courseId ?? null,
-        blueprint: JSON.stringify(exam.blueprint),
-        versions: exam.versions,
-        seed: exam.seed,
-        manifest: JSON.stringify(manifest),
-        released_at: null,
-        created_by: exam.createdBy,
-        created_at: now(),
-        opens_at: exam.opensAt ?? null,
-        closes_at: exam.closesAt ?? null,
-        attempt_limit: exam.attemptLimit ?? 1,
-        feedback: exam.feedback ?? 'none',
-        counts: exam.counts ?? 'last',
-        blank_steps: exam.blankSteps ?? 'shown',
-        ecf_penalty: exam.ecfPenalty ?? null,
-      };
-      const rows = variants.map(variantRow);
-      const prints = variants.map((v) => problemFingerprint(v.topic, v.params));
+      const { row, variants: rows, prints } = newExamRows(exam, build, chosenId);
+      const id = row.id;
       // The exam, every variant of every version and their fingerprints commit together.
       writeTransaction(db, () => {
         // A previewed id frozen twice at once: the second insert finds the first (a conflict, not a crash).
@@ -117,7 +54,7 @@ export function sqliteExams(db: Db): ExamRepo {
         insert.run(row);
         rows.forEach((v, i) => {
           insertVariant.run(v);
-          fingerprints.add(v.id, id, prints[i]);
+          fingerprints.add(v.id, id, prints[i].fingerprint);
         });
       })();
       return { exam: toExam(row), variants: rows.map(toVariant) };
@@ -155,16 +92,10 @@ export function sqliteExams(db: Db): ExamRepo {
 
 export function sqliteCourses(db: Db): CourseRepo {
   const insert = db.prepare('INSERT INTO courses (id, title, created_by, created_at) VALUES (@id, @title, @createdBy, @createdAt)');
-  const byId = db.prepare<[string], { id: string; title: string; created_by: string; created_at: string }>('SELECT * FROM courses WHERE id = ?');
-  const all = db.prepare<[], { id: string; title: string; created_by: string; created_at: string }>('SELECT * FROM courses ORDER BY created_at, rowid');
+  const byId = db.prepare<[string], CourseRow>('SELECT * FROM courses WHERE id = ?');
+  const all = db.prepare<[], CourseRow>('SELECT * FROM courses ORDER BY created_at, rowid');
   const addMember = db.prepare('INSERT OR IGNORE INTO course_members (course_id, user_id, added_at) VALUES (?, ?, ?)');
   const members = db.prepare<[string], { user_id: string }>('SELECT user_id FROM course_members WHERE course_id = ? ORDER BY added_at, rowid');
-  const toCourse = (r: { id: string; title: string; created_by: string; created_at: string }): Course => ({
-    id: r.id,
-    title: r.title,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-  });
   return {
     async create(input) {
       const c: Course = { id: newId('crs'), title: input.title, createdBy: input.createdBy, createdAt: now() };
@@ -189,9 +120,7 @@ export function sqliteCourses(db: Db): CourseRepo {
 
 export function sqliteSessions(db: Db): SessionRepo {
   const insert = db.prepare('INSERT INTO practice_sessions (id, user_id, topics, difficulty, created_at) VALUES (?, ?, ?, ?, ?)');
-  const byId = db.prepare<[string], { id: string; user_id: string; topics: string; difficulty: Difficulty; created_at: string }>(
-    'SELECT * FROM practice_sessions WHERE id = ?',
-  );
+  const byId = db.prepare<[string], SessionRow>('SELECT * FROM practice_sessions WHERE id = ?');
   return {
     async create(input) {
       const s: PracticeSession = { id: newId('prs'), userId: input.userId, topics: input.topics, difficulty: input.difficulty, createdAt: now() };
@@ -200,7 +129,7 @@ export function sqliteSessions(db: Db): SessionRepo {
     },
     async get(id) {
       const r = byId.get(id);
-      return r && { id: r.id, userId: r.user_id, topics: json<string[]>(r.topics), difficulty: r.difficulty, createdAt: r.created_at };
+      return r && toSession(r);
     },
   };
 }

@@ -1,141 +1,32 @@
 /** The LTI tool's records in SQLite (db/migrations/002_lti.sql; exam homes: 007_lti_exam_homes.sql). */
-import type {
-  LoginState,
-  LtiLaunch,
-  LtiPlatform,
-  LtiRepo,
-  LtiResourceLink,
-  ScorePost,
-  TargetKind,
-  ToolKey,
-} from '../lti-types.js';
+import type { LtiRepo, ToolKey } from '../lti-types.js';
 import { newId, now } from '../ids.js';
+import {
+  launchRow,
+  loginStateRow,
+  scorePostRow,
+  toExamHome,
+  toLaunch,
+  toLink,
+  toolKeyReader,
+  toolKeyRow,
+  toPlatform as platformOf,
+  toPost,
+  toState,
+  type HomeRow,
+  type KeyRow,
+  type LaunchRow,
+  type LinkRow,
+  type PlatformRow,
+  type PostRow,
+  type StateRow,
+} from '../rows/lti.js';
 import { writeTransaction, type Db } from './db.js';
-import { json, opt } from './rows.js';
 import { toolKeySealer, type ToolKeySealer } from './sealed-keys.js';
-
-interface PlatformRow {
-  id: string;
-  name: string;
-  issuer: string;
-  client_id: string;
-  auth_login_url: string;
-  auth_token_url: string;
-  jwks_url: string;
-  frame_origins: string | null;
-  created_at: string;
-}
-
-interface StateRow {
-  state: string;
-  nonce: string;
-  platform_id: string;
-  target_link_uri: string | null;
-  storage_target: string | null;
-  created_at: string;
-  expires_at: string;
-  used_at: string | null;
-}
-
-interface LinkRow {
-  id: string;
-  platform_id: string;
-  deployment_id: string;
-  resource_link_id: string;
-  context_id: string | null;
-  context_title: string | null;
-  title: string | null;
-  target_kind: TargetKind | null;
-  target_id: string | null;
-  created_at: string;
-  updated_at: string;
-  lineitem_url: string | null;
-}
-
-interface LaunchRow {
-  id: string;
-  user_id: string;
-  resource_link: string;
-  variant_id: string;
-  lineitem_url: string | null;
-  created_at: string;
-}
-
-interface PostRow {
-  id: string;
-  attempt_id: string;
-  launch_id: string | null;
-  url: string;
-  score_given: number;
-  score_maximum: number;
-  status: number | null;
-  error: string | null;
-  created_at: string;
-}
-
-interface KeyRow {
-  kid: string;
-  private_jwk: string;
-  public_jwk: string;
-  created_at: string;
-}
-
-const toState = (r: StateRow): LoginState => ({
-  state: r.state,
-  nonce: r.nonce,
-  platformId: r.platform_id,
-  ...opt('targetLinkUri', r.target_link_uri),
-  ...opt('storageTarget', r.storage_target),
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  ...opt('usedAt', r.used_at),
-});
-
-const toLink = (r: LinkRow): LtiResourceLink => ({
-  id: r.id,
-  platformId: r.platform_id,
-  deploymentId: r.deployment_id,
-  resourceLinkId: r.resource_link_id,
-  ...opt('contextId', r.context_id),
-  ...opt('contextTitle', r.context_title),
-  ...opt('title', r.title),
-  ...(r.target_kind && r.target_id ? { target: { kind: r.target_kind, id: r.target_id } } : {}),
-  ...opt('lineItemUrl', r.lineitem_url),
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toLaunch = (r: LaunchRow): LtiLaunch => ({
-  id: r.id,
-  userId: r.user_id,
-  resourceLink: r.resource_link,
-  variantId: r.variant_id,
-  ...opt('lineItemUrl', r.lineitem_url),
-  createdAt: r.created_at,
-});
-
-const toPost = (r: PostRow): ScorePost => ({
-  id: r.id,
-  attemptId: r.attempt_id,
-  ...opt('launchId', r.launch_id),
-  url: r.url,
-  scoreGiven: r.score_given,
-  scoreMaximum: r.score_maximum,
-  ...opt('status', r.status),
-  ...opt('error', r.error),
-  createdAt: r.created_at,
-});
-
-const keyReader = (sealer: ToolKeySealer) => (r: KeyRow): ToolKey => ({
-  kid: r.kid,
-  privateJwk: json<Record<string, unknown>>(sealer.fromStored(r.kid, r.private_jwk)),
-  publicJwk: json<Record<string, unknown>>(r.public_jwk),
-  createdAt: r.created_at,
-});
 
 /** `sealer`: how private keys are kept at rest (sealed under STEPWISE_SECRET, else plaintext). */
 export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefined)): LtiRepo {
-  const toKey = keyReader(sealer);
+  const toKey = toolKeyReader(sealer);
   const insertPlatform = db.prepare(
     `INSERT INTO lti_platforms (id, name, issuer, client_id, auth_login_url, auth_token_url, jwks_url, frame_origins, created_at)
      VALUES (@id, @name, @issuer, @client_id, @auth_login_url, @auth_token_url, @jwks_url, @frame_origins, @created_at)`,
@@ -162,7 +53,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
   const linkSelect = `SELECT l.*, li.lineitem_url FROM lti_resource_links l LEFT JOIN lti_line_items li ON li.resource_link = l.id`;
   const linkByKey = db.prepare<[string, string, string], LinkRow>(`${linkSelect} WHERE l.platform_id = ? AND l.deployment_id = ? AND l.resource_link_id = ?`);
   const linkById = db.prepare<[string], LinkRow>(`${linkSelect} WHERE l.id = ?`);
-  const homeOf = db.prepare<[string], { platform_id: string; context_id: string | null }>('SELECT platform_id, context_id FROM lti_exam_homes WHERE exam_id = ?');
+  const homeOf = db.prepare<[string], HomeRow>('SELECT platform_id, context_id FROM lti_exam_homes WHERE exam_id = ?');
   // One winner: a second binding of the same exam changes nothing (the caller compares the home).
   const insertHome = db.prepare('INSERT OR IGNORE INTO lti_exam_homes (exam_id, platform_id, context_id, bound_at) VALUES (?, ?, ?, ?)');
   const insertLink = db.prepare(
@@ -203,18 +94,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
   const allKeys = db.prepare<[], KeyRow>('SELECT * FROM lti_tool_keys ORDER BY created_at, rowid');
   const insertKey = db.prepare('INSERT INTO lti_tool_keys (kid, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?)');
 
-  const toPlatform = (r: PlatformRow): LtiPlatform => ({
-    id: r.id,
-    name: r.name,
-    issuer: r.issuer,
-    clientId: r.client_id,
-    authLoginUrl: r.auth_login_url,
-    authTokenUrl: r.auth_token_url,
-    jwksUrl: r.jwks_url,
-    deploymentIds: deployments.all(r.id).map((d) => d.deployment_id),
-    ...(r.frame_origins !== null ? { frameOrigins: json<string[]>(r.frame_origins) } : {}),
-    createdAt: r.created_at,
-  });
+  const toPlatform = (r: PlatformRow) => platformOf(r, deployments.all(r.id).map((d) => d.deployment_id));
 
   const createPlatform = writeTransaction(db, (input: Parameters<LtiRepo['createPlatform']>[0]): string | undefined => {
     if (platformByKey.get(input.issuer, input.clientId)) return undefined;
@@ -274,7 +154,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
   const addKey = writeTransaction(db, (key: Omit<ToolKey, 'createdAt'>): KeyRow => {
     const existing = allKeys.get();
     if (existing) return existing;
-    const row: KeyRow = { kid: key.kid, private_jwk: sealer.toStored(key.kid, JSON.stringify(key.privateJwk)), public_jwk: JSON.stringify(key.publicJwk), created_at: now() };
+    const row = toolKeyRow(key, sealer);
     insertKey.run(row.kid, row.private_jwk, row.public_jwk, row.created_at);
     return row;
   });
@@ -296,12 +176,11 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
     },
     async examHome(examId) {
       const r = homeOf.get(examId);
-      return r && { platformId: r.platform_id, ...opt('contextId', r.context_id) };
+      return r && toExamHome(r);
     },
     async bindExamHome(examId, home) {
       insertHome.run(examId, home.platformId, home.contextId, now());
-      const r = homeOf.get(examId)!;
-      return { platformId: r.platform_id, ...opt('contextId', r.context_id) };
+      return toExamHome(homeOf.get(examId)!);
     },
     async listPlatforms() {
       return allPlatforms.all().map(toPlatform);
@@ -314,16 +193,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
 
     async createLoginState(input) {
       sweepStates.run();
-      const row: StateRow = {
-        state: input.state,
-        nonce: input.nonce,
-        platform_id: input.platformId,
-        target_link_uri: input.targetLinkUri ?? null,
-        storage_target: input.storageTarget ?? null,
-        created_at: now(),
-        expires_at: input.expiresAt,
-        used_at: null,
-      };
+      const row = loginStateRow(input);
       insertState.run(row);
       return toState(row);
     },
@@ -343,14 +213,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
     },
 
     async createLaunch(input) {
-      const row: LaunchRow = {
-        id: newId('ltx'),
-        user_id: input.userId,
-        resource_link: input.resourceLink,
-        variant_id: input.variantId,
-        lineitem_url: input.lineItemUrl ?? null,
-        created_at: now(),
-      };
+      const row = launchRow(input);
       insertLaunch.run(row);
       return toLaunch(row);
     },
@@ -363,17 +226,7 @@ export function sqliteLti(db: Db, sealer: ToolKeySealer = toolKeySealer(undefine
     },
 
     async recordScorePost(input) {
-      const row: PostRow = {
-        id: newId('lsp'),
-        attempt_id: input.attemptId,
-        launch_id: input.launchId ?? null,
-        url: input.url,
-        score_given: input.scoreGiven,
-        score_maximum: input.scoreMaximum,
-        status: input.status ?? null,
-        error: input.error ?? null,
-        created_at: now(),
-      };
+      const row = scorePostRow(input);
       insertPost.run(row);
       return toPost(row);
     },

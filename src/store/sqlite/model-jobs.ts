@@ -1,27 +1,16 @@
 /** Model runs as jobs in SQLite (db/migrations/015_model_jobs.sql). */
 import type { ModelJob, ModelJobRepo } from '../types.js';
+import { keepsModelJob, toModelJob, type ModelJobRow } from '../rows/jobs.js';
 import { writeTransaction, type Db } from './db.js';
 
-interface Row {
-  question_id: string;
-  seed: number;
-  state: ModelJob['state'];
-  fraction: number;
-  view: string | null;
-  worker: string | null;
-  lease_until: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
 export function sqliteModelJobs(db: Db): ModelJobRepo {
-  const byKey = db.prepare<[string, number], Row>('SELECT * FROM model_jobs WHERE question_id = ? AND seed = ?');
+  const byKey = db.prepare<[string, number], ModelJobRow>('SELECT * FROM model_jobs WHERE question_id = ? AND seed = ?');
   // Ahead of a queued job: the queued ones before it and the ones running now.
   const aheadOf = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM model_jobs WHERE (state = 'queued' AND created_at < ?) OR state = 'running'");
   const queuedN = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM model_jobs WHERE state = 'queued'");
   const insert = db.prepare<[string, number, number, number]>("INSERT INTO model_jobs (question_id, seed, state, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?)");
   const requeue = db.prepare<[number, number, string, number]>("UPDATE model_jobs SET state = 'queued', fraction = 0, worker = NULL, lease_until = NULL, created_at = ?, updated_at = ? WHERE question_id = ? AND seed = ?");
-  const next = db.prepare<[number, string], Row>(
+  const next = db.prepare<[number, string], ModelJobRow>(
     `SELECT * FROM model_jobs WHERE (state = 'queued' OR (state = 'running' AND lease_until <= ?))
         AND question_id IN (SELECT value FROM json_each(?)) ORDER BY created_at LIMIT 1`,
   );
@@ -36,26 +25,18 @@ export function sqliteModelJobs(db: Db): ModelJobRepo {
   const addFile = db.prepare<[string, Buffer, number]>('INSERT OR IGNORE INTO model_files (hash, png, created_at) VALUES (?, ?, ?)');
   const fileOf = db.prepare<[string], { png: Buffer }>('SELECT png FROM model_files WHERE hash = ?');
 
-  const toJob = (r: Row): ModelJob => ({
-    questionId: r.question_id,
-    seed: r.seed,
-    state: r.state,
-    fraction: r.fraction,
-    ...(r.view !== null ? { view: r.view } : {}),
-    ...(r.state === 'queued' ? { ahead: aheadOf.get(r.created_at)?.n ?? 0 } : {}),
-    updatedAt: r.updated_at,
-  });
+  const toJob = (r: ModelJobRow): ModelJob => toModelJob(r, r.state === 'queued' ? (aheadOf.get(r.created_at)?.n ?? 0) : undefined);
 
-  const request = writeTransaction(db, (questionId: string, seed: number, queueLimit: number, retryAfter: number): Row | 'full' => {
+  const request = writeTransaction(db, (questionId: string, seed: number, queueLimit: number, retryAfter: number): ModelJobRow | 'full' => {
     const now = Date.now();
     const r = byKey.get(questionId, seed);
-    if (r && !(r.state === 'failed' && now - r.updated_at >= retryAfter)) return r;
+    if (r && keepsModelJob(r, now, retryAfter)) return r;
     if ((queuedN.get()?.n ?? 0) >= queueLimit) return 'full';
     if (r) requeue.run(now, now, questionId, seed);
     else insert.run(questionId, seed, now, now);
     return byKey.get(questionId, seed)!;
   });
-  const claim = writeTransaction(db, (worker: string, now: number, leaseMs: number, ids: string): Row | undefined => {
+  const claim = writeTransaction(db, (worker: string, now: number, leaseMs: number, ids: string): ModelJobRow | undefined => {
     const r = next.get(now, ids);
     if (!r) return undefined;
     take.run(worker, now + leaseMs, now, r.question_id, r.seed);

@@ -1,106 +1,12 @@
 /** Variants (frozen problems) and graded attempts in SQLite. */
 import type { GradeResult } from '../../solvers/grade.js';
-import type { Difficulty, Params } from '../../solvers/topic.js';
-import { StepwiseError } from '../../core/errors.js';
-import type { Attempt, AttemptGuard, AttemptRepo, NewVariant, Variant, VariantMode, VariantRepo } from '../types.js';
-import { newId, now } from '../ids.js';
+import type { AttemptGuard, AttemptRepo, VariantRepo } from '../types.js';
+import { checkAttemptLimit, checkExamWindow, type ExamWindowRow } from '../attempt-rules.js';
+import { attemptRow, stepRowValues, toAttempt, toVariant, variantRow, type AttemptRow, type VariantRow } from '../rows/variants.js';
 import { writeTransaction, type Db, type Statement } from './db.js';
 import { groupCommit } from './group-commit.js';
 import { examFingerprints } from './fingerprints.js';
-import { json, opt } from './rows.js';
 import { attemptOutcomes } from './outcomes.js';
-import { legacyOutcome } from '../../solvers/outcome.js';
-
-interface VariantRow {
-  id: string;
-  topic: string;
-  question: string | null;
-  seed: number;
-  difficulty: Difficulty;
-  params: string;
-  steps: string;
-  prompt: string;
-  mode: VariantMode;
-  course_id: string | null;
-  session_id: string | null;
-  exam_id: string | null;
-  exam_version: number | null;
-  exam_item: number | null;
-  created_by: string;
-  created_at: string;
-}
-
-interface AttemptRow {
-  id: string;
-  variant_id: string;
-  user_id: string;
-  answers: string;
-  result: string;
-  score: number;
-  max_score: number;
-  preview: number;
-  source?: 'online' | 'paper';
-  created_at: string;
-}
-
-const toVariant = (r: VariantRow): Variant => ({
-  id: r.id,
-  topic: r.topic,
-  ...opt('question', r.question),
-  seed: r.seed,
-  difficulty: r.difficulty,
-  params: json<Params>(r.params),
-  steps: json<string[]>(r.steps),
-  prompt: r.prompt,
-  mode: r.mode,
-  ...opt('courseId', r.course_id),
-  ...opt('sessionId', r.session_id),
-  ...opt('examId', r.exam_id),
-  ...opt('examVersion', r.exam_version === null ? null : r.exam_version + 1), // stored 0-based, numbered from 1
-  ...opt('examItem', r.exam_item),
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-});
-
-const toAttempt = (r: AttemptRow): Attempt => ({
-  id: r.id,
-  variantId: r.variant_id,
-  userId: r.user_id,
-  answers: json<unknown>(r.answers),
-  result: withOutcomes(json<GradeResult>(r.result)),
-  score: r.score,
-  maxScore: r.max_score,
-  ...(r.preview ? { preview: true } : {}),
-  ...(r.source === 'paper' ? { source: 'paper' as const } : {}),
-  createdAt: r.created_at,
-});
-
-/** A result stored before outcome notes existed gets them on read, derived as the backfill derives them. */
-function withOutcomes(r: GradeResult): GradeResult {
-  for (const s of r.steps ?? []) if (s.outcome === undefined) s.outcome = legacyOutcome(s);
-  return r;
-}
-
-export function variantRow(v: NewVariant): VariantRow {
-  return {
-    id: newId('var'),
-    topic: v.topic,
-    question: v.question ?? null,
-    seed: v.seed,
-    difficulty: v.difficulty,
-    params: JSON.stringify(v.params),
-    steps: JSON.stringify(v.steps),
-    prompt: v.prompt,
-    mode: v.mode,
-    course_id: v.courseId ?? null,
-    session_id: v.sessionId ?? null,
-    exam_id: v.examId ?? null,
-    exam_version: v.examVersion === undefined ? null : v.examVersion - 1,
-    exam_item: v.examItem ?? null,
-    created_by: v.createdBy,
-    created_at: now(),
-  };
-}
 
 export function insertVariantStatement(db: Db): Statement {
   return db.prepare(
@@ -108,8 +14,6 @@ export function insertVariantStatement(db: Db): Statement {
      VALUES (@id, @topic, @question, @seed, @difficulty, @params, @steps, @prompt, @mode, @course_id, @session_id, @exam_id, @exam_version, @exam_item, @created_by, @created_at)`,
   );
 }
-
-export { toVariant };
 
 export function sqliteVariants(db: Db): VariantRepo {
   const insert = insertVariantStatement(db);
@@ -152,11 +56,9 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   );
   /** An attempt's step rows, each with its outcome note (statistics read them). */
   const insertSteps = (attemptId: string, result: GradeResult): void => {
-    for (const s of result.steps) insertStepNoted.run(attemptId, s.id, s.status, s.credit, s.marks, s.misconception?.id ?? null, s.note ?? null, s.outcome ?? legacyOutcome(s));
+    for (const s of result.steps) insertStepNoted.run(...stepRowValues(attemptId, s));
   };
-  const examWindow = db.prepare<[string], { released_at: string | null; opens_at: string | null; closes_at: string | null }>(
-    'SELECT released_at, opens_at, closes_at FROM exams WHERE id = ?',
-  );
+  const examWindow = db.prepare<[string], ExamWindowRow>('SELECT released_at, opens_at, closes_at FROM exams WHERE id = ?');
   const countMine = db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM attempts WHERE user_id = ? AND variant_id = ? AND preview = 0');
   const byId = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE id = ?');
   const byVariant = db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE variant_id = ? ORDER BY created_at, rowid');
@@ -189,16 +91,8 @@ export function sqliteAttempts(db: Db): AttemptRepo {
   // Exam rules are checked in the same transaction as the insert: two submissions racing for the
   // last allowed attempt are serialised by SQLite, and the second sees the first.
   const check = (row: AttemptRow, guard: AttemptGuard): void => {
-    const e = examWindow.get(guard.examId);
-    if (!e) throw new StepwiseError('invalid_request', `no exam with id ${JSON.stringify(guard.examId)}`);
-    if (e.released_at !== null) throw new StepwiseError('exam_released', `this exam was released at ${e.released_at}: no more attempts are accepted`);
-    const at = Date.parse(row.created_at);
-    if (e.opens_at !== null && at < Date.parse(e.opens_at)) throw new StepwiseError('exam_not_open', `this exam opens at ${e.opens_at}`);
-    if (e.closes_at !== null && at >= Date.parse(e.closes_at)) throw new StepwiseError('exam_closed', `this exam closed at ${e.closes_at}`);
-    const n = countMine.get(row.user_id, row.variant_id)?.n ?? 0;
-    if (n >= guard.attemptLimit) {
-      throw new StepwiseError('attempt_limit', `you have used all ${guard.attemptLimit} attempt${guard.attemptLimit === 1 ? '' : 's'} at this item`);
-    }
+    checkExamWindow(guard, examWindow.get(guard.examId), row.created_at);
+    checkAttemptLimit(guard, countMine.get(row.user_id, row.variant_id)?.n ?? 0);
   };
   // The attempt and its step rows commit together or not at all.
   const insertOne = (row: AttemptRow, result: GradeResult, guard?: AttemptGuard): void => {
@@ -238,20 +132,5 @@ export function sqliteAttempts(db: Db): AttemptRepo {
       const id = putPaper(row, input.result);
       return { ...input, id, score: row.score, maxScore: row.max_score, source: 'paper', createdAt: row.created_at };
     },
-  };
-}
-
-/** A new attempt's row (a paper attempt is never a preview). */
-function attemptRow(input: { variantId: string; userId: string; answers: unknown; result: GradeResult }, preview: boolean): AttemptRow {
-  return {
-    id: newId('att'),
-    variant_id: input.variantId,
-    user_id: input.userId,
-    answers: JSON.stringify(input.answers),
-    result: JSON.stringify(input.result),
-    score: input.result.score,
-    max_score: input.result.maxScore,
-    preview: preview ? 1 : 0,
-    created_at: now(),
   };
 }

@@ -1,19 +1,16 @@
 /** Web page sign-in sessions (LTI page sessions: migration 010), each user's web practice session and exam drafts (migration 009). */
 import { randomBytes } from 'node:crypto';
-import type { Role, WebSessionRepo } from '../types.js';
+import type { WebSessionRepo } from '../types.js';
 import { hashSecret, now } from '../ids.js';
 import type { Db } from './db.js';
-import { json } from './rows.js';
-import { toKey, toUser, type KeyRow } from './users.js';
-
-type Joined = KeyRow & { s_expires: string; s_frames: string | null; u_name: string; u_role: Role; u_iss: string | null; u_sub: string | null; u_created: string };
+import { toDraft, toWebSession, type DraftRow, type SessionJoinRow } from '../rows/web-sessions.js';
 
 export function sqliteWebSessions(db: Db): WebSessionRepo {
   const insert = db.prepare('INSERT INTO web_sessions (token_hash, user_id, key_id, created_at, expires_at, frame_ancestors) VALUES (?, ?, ?, ?, ?, ?)');
   const sweep = db.prepare('DELETE FROM web_sessions WHERE expires_at <= ?');
   const remove = db.prepare('DELETE FROM web_sessions WHERE token_hash = ?');
   // The session, only while it and the key it was opened with are both active.
-  const active = db.prepare<[string, string, string], Joined>(
+  const active = db.prepare<[string, string, string], SessionJoinRow>(
     `SELECT k.*, s.expires_at AS s_expires, s.frame_ancestors AS s_frames, u.name AS u_name, u.role AS u_role, u.lti_issuer AS u_iss, u.lti_subject AS u_sub, u.created_at AS u_created
        FROM web_sessions s JOIN api_keys k ON k.id = s.key_id JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)`,
@@ -23,7 +20,7 @@ export function sqliteWebSessions(db: Db): WebSessionRepo {
   const upsertDraft = db.prepare(
     'INSERT INTO exam_drafts (user_id, variant_id, fields, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, variant_id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at',
   );
-  const draftOf = db.prepare<[string, string], { fields: string; updated_at: string }>('SELECT fields, updated_at FROM exam_drafts WHERE user_id = ? AND variant_id = ?');
+  const draftOf = db.prepare<[string, string], DraftRow>('SELECT fields, updated_at FROM exam_drafts WHERE user_id = ? AND variant_id = ?');
   return {
     async saveDraft(userId, variantId, fields) {
       const t = now();
@@ -32,7 +29,7 @@ export function sqliteWebSessions(db: Db): WebSessionRepo {
     },
     async draft(userId, variantId) {
       const r = draftOf.get(userId, variantId);
-      return r && { fields: json<Record<string, string>>(r.fields), updatedAt: r.updated_at };
+      return r && toDraft(r);
     },
     async create(input) {
       const token = randomBytes(32).toString('base64url');
@@ -44,15 +41,7 @@ export function sqliteWebSessions(db: Db): WebSessionRepo {
     async authenticate(token) {
       const t = now();
       const r = active.get(hashSecret(token), t, t);
-      if (!r) return undefined;
-      return {
-        expiresAt: r.s_expires,
-        ...(r.s_frames !== null ? { frameAncestors: json<string[]>(r.s_frames) } : {}),
-        caller: {
-          key: toKey(r),
-          user: toUser({ id: r.user_id, name: r.u_name, role: r.u_role, lti_issuer: r.u_iss, lti_subject: r.u_sub, created_at: r.u_created }),
-        },
-      };
+      return r && toWebSession(r);
     },
     async delete(token) {
       remove.run(hashSecret(token));

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, type TestContext } from 'vitest';
 import type { AttemptRepo, ExamRepo, Role, VariantRepo } from '../../../src/store/types.js';
 import { SqliteStore } from '../../../src/store/sqlite/index.js';
 import { migratePg, openPool, type Pool } from '../../../src/store/pg/db.js';
@@ -34,6 +35,22 @@ export interface ExamStore {
 export type MakeExamStore = () => Promise<ExamStore>;
 
 /** SQLite: two stores on one temporary file. */
+/**
+ * For each test of the calling describe block: `open(ctx)` makes a fresh exam store, closed after
+ * the test; it skips the test when `available()` is false (no PostgreSQL server installed).
+ */
+export function useExamStore(make: MakeExamStore, available: () => boolean): (ctx: TestContext) => Promise<ExamStore> {
+  let s: ExamStore | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+  return async (ctx) => {
+    if (!available()) ctx.skip();
+    return (s = await make());
+  };
+}
+
 export const sqliteExamStore: MakeExamStore = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-contract-'));
   const file = join(dir, 'db.sqlite');

@@ -4,10 +4,10 @@
  * attempt guard (not released, within the window, under the attempt limit) holding under
  * concurrent submissions through two connections.
  */
-import { afterEach, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StepwiseError } from '../../../src/core/errors.js';
 import type { NewVariant } from '../../../src/store/types.js';
-import type { ExamRepos, ExamStore, MakeExamStore } from './exam-store.js';
+import { useExamStore, type ExamRepos, type MakeExamStore } from './exam-store.js';
 import { graded, practice } from './variants.js';
 
 const codeOf = (e: unknown): string | undefined => (e instanceof StepwiseError ? e.code : undefined);
@@ -53,15 +53,7 @@ async function examOf(repos: ExamRepos, createdBy: string, more: { versions?: nu
 /** `available`: false skips every test (no PostgreSQL server installed). */
 export function examsContract(name: string, make: MakeExamStore, available: () => boolean = () => true): void {
   describe(`exams contract: ${name}`, () => {
-    let s: ExamStore | undefined;
-    const open = async (ctx: TestContext): Promise<ExamStore> => {
-      if (!available()) ctx.skip();
-      return (s = await make());
-    };
-    afterEach(async () => {
-      await s?.close();
-      s = undefined;
-    });
+    const open = useExamStore(make, available);
 
     it('an exam is stored with every variant of every version from build(examId); defaults filled; listed by version and item', async (ctx) => {
       const { store, other, user } = await open(ctx);

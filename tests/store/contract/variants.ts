@@ -3,10 +3,10 @@
  * found in any spelling, attempts with their step rows and outcome notes, paper attempts updated in
  * place, the statistics' step rows, and every listing's order.
  */
-import { afterEach, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GradeResult, StepGrade } from '../../../src/solvers/grade.js';
 import type { NewVariant } from '../../../src/store/types.js';
-import type { ExamStore, MakeExamStore } from './exam-store.js';
+import { useExamStore, type MakeExamStore } from './exam-store.js';
 
 export const KL = { p: [0.5, 0.5], q: [0.25, 0.75] };
 
@@ -25,15 +25,7 @@ export function graded(score: number, steps: StepGrade[] = [step('z1', 'correct'
 /** `available`: false skips every test (no PostgreSQL server installed). */
 export function variantsContract(name: string, make: MakeExamStore, available: () => boolean = () => true): void {
   describe(`variants and attempts contract: ${name}`, () => {
-    let s: ExamStore | undefined;
-    const open = async (ctx: TestContext): Promise<ExamStore> => {
-      if (!available()) ctx.skip();
-      return (s = await make());
-    };
-    afterEach(async () => {
-      await s?.close();
-      s = undefined;
-    });
+    const open = useExamStore(make, available);
 
     it('a variant reads back as stored (exam version numbered from 1) from another connection; unknown ids are undefined', async (ctx) => {
       const { store, other, user, course } = await open(ctx);

@@ -1,8 +1,13 @@
-/** Tiny artefact questions (GANs of a few steps) shared by the artefact page tests. */
-import type { ArtefactQuestion } from '../../src/models/questions.js';
+/**
+ * Tiny artefact questions (GANs of a few steps, well under a second each) shared by the artefact
+ * tests (pages, exports, CLI): a test spreads one and gives it its own id (and whatever else it varies).
+ */
+import type { ArtefactQuestion } from '../src/models/questions.js';
 
+/** A GAN run's config small enough to train in a test. */
 export const TINY = { steps: 6, batch: 8, hidden: 8, evalSamples: 200, checkpoints: 0 };
 
+/** "Which run ends with the lower D loss?" over a vanilla and a minibatch GAN (run seed 3; a choice answer). */
 export const whichRun: ArtefactQuestion = {
   id: 'tiny-which-run',
   title: 'Which run ends lower?',
@@ -16,6 +21,7 @@ export const whichRun: ArtefactQuestion = {
   answer: { type: 'choice', pick: 'min', metric: 'finalDLoss' },
 };
 
+/** "How many of the 8 modes does it cover?" over one vanilla GAN (run seed 3; a number answer, tolerance 0). */
 export const howMany: ArtefactQuestion = {
   id: 'tiny-how-many',
   title: 'How many are covered?',
