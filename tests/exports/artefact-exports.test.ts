@@ -254,6 +254,9 @@ describe('once the runs are computed', () => {
     // "Which run": one tick per run letter; "how many": a box.
     expect(form).toMatch(new RegExp(`<ul class="choices">\\s*${letters.map((l) => `<li><span class="tick"></span> Run ${l}</li>`).join('')}`));
     expect(form).toContain('A number.');
+    // A 1-mark item says so in the singular.
+    expect(form).toContain('(1 mark)');
+    expect(form).not.toContain('(1 marks)');
     expect(form).toContain('A word or label.');
     for (const s of SECRETS) expect(form, s).not.toContain(s);
     // The key: the letter, the number and its tolerance.
