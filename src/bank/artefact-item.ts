@@ -108,6 +108,12 @@ const tolerance = (q: ArtefactQuestion): number => (q.answer.type === 'number' ?
 
 const shown = (x: number | string) => (typeof x === 'number' ? String(Number(x.toPrecision(4))) : x);
 
+/** A number as the grader reads it (the page's check reads it the same way); a decimal comma is how many students type one. */
+export function readArtefactNumber(raw: unknown) {
+  const text = typeof raw === 'string' ? raw.trim().replace(/^([+-]?\d*),(\d+)$/, '$1.$2') : raw;
+  return readAnswer(text, { kind: 'scalar', truth: 0, maskable: false });
+}
+
 export function gradeArtefact(q: ArtefactQuestion, rawParams: unknown, answers: unknown, options: GradeOptions = {}): GradeResult {
   const p = checkArtefactParams(rawParams);
   if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) {
@@ -135,9 +141,7 @@ function judge(q: ArtefactQuestion, p: ArtefactParams, expected: number | string
   };
   let ok: boolean;
   if (q.answer.type === 'number') {
-    // A decimal comma is how many students type a number.
-    const text = typeof raw === 'string' ? raw.trim().replace(/^([+-]?\d*),(\d+)$/, '$1.$2') : raw;
-    const read = readAnswer(text, { kind: 'scalar', truth: Number(expected), maskable: false });
+    const read = readArtefactNumber(raw);
     if (!read.ok) return invalid(read.reason);
     const x = read.value as number;
     const tol = tolerance(q);

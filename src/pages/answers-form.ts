@@ -7,7 +7,7 @@
  */
 import type { Kind, Value } from '../core/values.js';
 import { artefactOf, solveProblem } from '../engine.js';
-import { checkArtefactParams } from '../bank/artefact-item.js';
+import { checkArtefactParams, readArtefactNumber } from '../bank/artefact-item.js';
 import { runLetters } from '../models/student.js';
 import { isBlank, readAnswer, type ReadResult } from '../solvers/read-answer.js';
 import { validateParams } from '../solvers/params.js';
@@ -234,7 +234,7 @@ function readArtefactEntry(s: StepShape, raw: unknown): ReadResult {
     const letters = s.labels ?? [];
     return letters.includes(text.toUpperCase()) ? { ok: true, value: text.toUpperCase() } : { ok: false, reason: `answer with one of the runs: ${letters.join(', ')}`, code: 'unknown-label' };
   }
-  if (s.concept!.kind === 'numeric') return readAnswer(text.replace(/^([+-]?\d*),(\d+)$/, '$1.$2'), { kind: 'scalar', truth: 0, maskable: false });
+  if (s.concept!.kind === 'numeric') return readArtefactNumber(text);
   return { ok: true, value: text };
 }
 
