@@ -50,7 +50,7 @@ async function init(force: string | undefined): Promise<{ tf: Tf; report: Backen
   const passedOver: BackendReport['passedOver'] = [];
   const ladder = force ? [force as BackendName] : BACKENDS;
   for (const name of ladder) {
-    const attempt = await TRY[name]();
+    const attempt = await TRY[name](Boolean(force));
     if ('tf' in attempt) {
       return { tf: attempt.tf, report: { backend: name, ...(attempt.adapter ? { adapter: attempt.adapter } : {}), passedOver, ...(force ? { forced: true } : {}) } };
     }
@@ -71,8 +71,8 @@ async function use(name: string): Promise<Attempt> {
   return ok && tf.getBackend() === name ? { tf } : { reason: `tf.setBackend('${name}') failed` };
 }
 
-const TRY: Record<BackendName, () => Promise<Attempt>> = {
-  async webgpu() {
+const TRY: Record<BackendName, (forced: boolean) => Promise<Attempt>> = {
+  async webgpu(forced) {
     if (process.platform === 'linux' && !hasVulkanLoader()) return { reason: 'libvulkan.so.1 not found: Dawn needs the Vulkan loader (and a GPU driver)' };
     let gpu: { requestAdapter(): Promise<unknown> };
     try {
@@ -82,13 +82,16 @@ const TRY: Record<BackendName, () => Promise<Attempt>> = {
     } catch (e) {
       return { reason: `the webgpu package did not load: ${(e as Error).message}` };
     }
-    const adapter = (await gpu.requestAdapter().catch(() => null)) as { info?: { vendor?: string; architecture?: string; description?: string } } | null;
+    const adapter = (await gpu.requestAdapter().catch(() => null)) as { info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean } | null;
     if (!adapter) return { reason: 'Dawn found no GPU adapter' };
+    const name = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'unknown adapter';
+    // A software Vulkan (Mesa's llvmpipe, SwiftShader) runs shaders on the CPU, slower than WASM:
+    // used only when asked for by name (the kernel tests run WGSL on it where no GPU is).
+    if ((adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter) && !forced) return { reason: `only a software adapter (${name}), slower than WASM; STEPWISE_BACKEND=webgpu uses it` };
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     await import('@tensorflow/tfjs-backend-webgpu');
     const r = await use('webgpu');
-    const info = adapter.info;
-    return 'tf' in r ? { ...r, adapter: [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter' } : r;
+    return 'tf' in r ? { ...r, adapter: name } : r;
   },
   'tensorflow-gpu': () => nativeBinding('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => nativeBinding('@tensorflow/tfjs-node'),
