@@ -5,21 +5,25 @@
  *   adam:  nn.ts layers, tf.train.adam (about 14 kernels per variable, 12 variables per network);
  *   flat:  nn.ts layers, FlatAdam (one concatenated update per network);
  *   fused: fused.ts's FlatMlp (one parameter buffer per network, fused dense layers with a
- *          hand-written backward), D run once on [real; fake], FlatAdam over the one buffer.
+ *          hand-written backward), D run once on [real; fake], FlatAdam over the one buffer;
+ *   kernels: the step kernels (step-kernels/: one kernel per dense layer, two per layer backward,
+ *          one Adam per network over its state), a written-out training step with no autodiff tape,
+ *          and K runs (seeds) side by side in one graph.
  * kernelsPerStep counts what one step launches with tf.profile, on any backend.
  */
 import { Rng } from '../generators/rng.js';
 import { flatMlp, flatMlpForward } from './fused.js';
 import { dense, disposeLayers, layeredMlp as mlp, randomNormal, variables } from './nn.js';
 import { FlatAdam } from './optim.js';
+import { KernelGan } from './step-kernels/gan.js';
 import type { Tf } from './runtime.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
-export type ReferenceMode = 'adam' | 'flat' | 'fused';
-export const REFERENCE_MODES: ReferenceMode[] = ['adam', 'flat', 'fused'];
+export type ReferenceMode = 'adam' | 'flat' | 'fused' | 'kernels';
+export const REFERENCE_MODES: ReferenceMode[] = ['adam', 'flat', 'fused', 'kernels'];
 
 export interface ReferenceGan {
   step(): void;
@@ -59,8 +63,21 @@ function softplusLoss(tf: Tf, logits: Tensor2D, sign: Tensor, n: number, signOve
   return f(logits);
 }
 
-export function referenceGan(tf: Tf, batch: number, mode: ReferenceMode, seed = 0): ReferenceGan {
+/** The reference GAN built one way; `runs` > 1 (K runs, seeds seed … seed + K − 1, side by side) only for 'kernels'. */
+export function referenceGan(tf: Tf, batch: number, mode: ReferenceMode, seed = 0, runs = 1): ReferenceGan {
+  if (runs !== 1 && mode !== 'kernels') throw new Error(`K runs in one graph are built for the 'kernels' step only, not '${mode}'`);
+  if (mode === 'kernels') return kernelGan(tf, batch, seed, runs);
   return mode === 'fused' ? fusedGan(tf, batch, seed) : layeredGan(tf, batch, mode === 'flat', seed);
+}
+
+function kernelGan(tf: Tf, batch: number, seed: number, runs: number): ReferenceGan {
+  const gan = new KernelGan(tf, batch, Array.from({ length: runs }, (_, k) => seed + k));
+  return {
+    step: () => gan.step(),
+    sync: () => gan.G.state.data(),
+    parameters: () => new Float32Array([...gan.G.parameters(0), ...gan.D.parameters(0)]),
+    dispose: () => gan.dispose(),
+  };
 }
 
 function layeredGan(tf: Tf, batch: number, flat: boolean, seed: number): ReferenceGan {

@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { StepwiseError } from '../core/errors.js';
 import { installWasmKernels } from './kernels.js';
+import { installWasmStepKernels } from './step-kernels/wasm.js';
+import { installWebGpuStepKernels } from './step-kernels/webgpu.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 
@@ -91,6 +93,7 @@ const TRY: Record<BackendName, (forced: boolean) => Promise<Attempt>> = {
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     await import('@tensorflow/tfjs-backend-webgpu');
     const r = await use('webgpu');
+    if ('tf' in r) installWebGpuStepKernels(r.tf);
     return 'tf' in r ? { ...r, adapter: name } : r;
   },
   'tensorflow-gpu': () => nativeBinding('@tensorflow/tfjs-node-gpu'),
@@ -103,7 +106,10 @@ const TRY: Record<BackendName, (forced: boolean) => Promise<Attempt>> = {
     }
     const r = await use('wasm');
     // Slice and SplitV that copy only the slice (kernels.ts).
-    if ('tf' in r) installWasmKernels(r.tf);
+    if ('tf' in r) {
+      installWasmKernels(r.tf);
+      installWasmStepKernels(r.tf);
+    }
     return r;
   },
   cpu: () => use('cpu'),
