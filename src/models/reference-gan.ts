@@ -29,8 +29,8 @@ export interface ReferenceGan {
   step(): void;
   /** Resolves once every queued kernel has run (reads a few values back). */
   sync(): Promise<unknown>;
-  /** G's then D's parameters, each network's layers in order (w then b), flattened. */
-  parameters(): Float32Array;
+  /** G's then D's parameters, each network's layers in order (w then b), flattened (run 0's of K). */
+  parameters(): Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -75,7 +75,7 @@ function kernelGan(tf: Tf, batch: number, seed: number, runs: number): Reference
   return {
     step: () => gan.step(),
     sync: () => gan.G.state.data(),
-    parameters: () => new Float32Array([...gan.G.parameters(0), ...gan.D.parameters(0)]),
+    parameters: async () => new Float32Array([...(await gan.G.parameters(0)), ...(await gan.D.parameters(0))]),
     dispose: () => gan.dispose(),
   };
 }
@@ -109,7 +109,7 @@ function layeredGan(tf: Tf, batch: number, flat: boolean, seed: number): Referen
   return {
     step,
     sync: () => G[2].w.data(),
-    parameters: () => tf.tidy(() => tf.concat([...variables(G), ...variables(D)].map((v) => tf.reshape(v, [-1]))).dataSync() as Float32Array),
+    parameters: () => readBack(tf, tf.tidy(() => tf.concat([...variables(G), ...variables(D)].map((v) => tf.reshape(v, [-1]))))),
     dispose: () => {
       disposeLayers([...G, ...D]);
       centres.dispose();
@@ -145,13 +145,22 @@ function fusedGan(tf: Tf, batch: number, seed: number): ReferenceGan {
   return {
     step,
     sync: () => G.theta.data(),
-    parameters: () => tf.tidy(() => tf.concat([G.theta, D.theta]).dataSync() as Float32Array),
+    parameters: () => readBack(tf, tf.tidy(() => tf.concat([G.theta, D.theta]))),
     dispose: () => {
       tf.dispose([G.theta, D.theta, sign, minus, signOverN, minusOverN, centres]);
       optD.dispose();
       optG.dispose();
     },
   };
+}
+
+/** A tensor's values, read asynchronously (WebGPU in Node has no synchronous read), then disposed. */
+async function readBack(tf: Tf, t: Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    tf.dispose(t);
+  }
 }
 
 export interface KernelCount {

@@ -105,15 +105,15 @@ describe('reference GAN step', () => {
     const batch = 64;
     const flat = referenceGan(tf, batch, 'flat', 3);
     const fused = referenceGan(tf, batch, 'fused', 3);
-    const p0 = flat.parameters();
-    expect(fused.parameters()).toEqual(p0);
+    const p0 = await flat.parameters();
+    expect(await fused.parameters()).toEqual(p0);
     // Both draw the same data, noise and initial weights from the seed: after a few steps the
     // parameters agree to float rounding, though each moved by about lr per step.
     for (let k = 0; k < 4; k++) {
       flat.step();
       fused.step();
     }
-    const [pa, pb] = [flat.parameters(), fused.parameters()];
+    const [pa, pb] = [await flat.parameters(), await fused.parameters()];
     let moved = 0;
     let diff = 0;
     for (let i = 0; i < pa.length; i++) {

@@ -44,23 +44,24 @@ describe('step kernels on the CPU default', () => {
     });
   });
 
-  it('train the K-run GAN as tfjs autodiff with tf.train.adam does, run by run (3 steps, K = 2)', () => {
+  it('train the K-run GAN as tfjs autodiff with tf.train.adam does, run by run (3 steps, K = 2)', async () => {
     const gan = new KernelGan(tf, 8, [11, 12]);
-    const start = [0, 1].map((k) => ({ G: gan.G.parameters(k), D: gan.D.parameters(k) }));
+    const start = [{ G: await gan.G.parameters(0), D: await gan.D.parameters(0) }, { G: await gan.G.parameters(1), D: await gan.D.parameters(1) }];
     const batches = [gan.draw(), gan.draw(), gan.draw()];
     for (const b of batches) gan.step(b);
     for (const k of [0, 1]) {
       const want = autodiffGanStep(tf, start[k], batches, k, 8);
       // Adam's first steps move each weight by about lr whatever the gradient's size: compared to lr/10.
-      expect(maxAbs(gan.G.parameters(k), want.G), `G, run ${k}`).toBeLessThan(1e-4);
-      expect(maxAbs(gan.D.parameters(k), want.D), `D, run ${k}`).toBeLessThan(1e-4);
+      const got = { G: await gan.G.parameters(k), D: await gan.D.parameters(k) };
+      expect(maxAbs(got.G, want.G), `G, run ${k}`).toBeLessThan(1e-4);
+      expect(maxAbs(got.D, want.D), `D, run ${k}`).toBeLessThan(1e-4);
       // And they did move: the check is not of an untrained network against itself.
-      expect(maxAbs(gan.G.parameters(k), start[k].G)).toBeGreaterThan(5e-4);
+      expect(maxAbs(got.G, start[k].G)).toBeGreaterThan(5e-4);
     }
     gan.dispose();
   });
 
-  it('train run k of a batch as its seed alone (to float rounding)', () => {
+  it('train run k of a batch as its seed alone (to float rounding)', async () => {
     const together = new KernelGan(tf, 16, [21, 22, 23]);
     const alone = new KernelGan(tf, 16, [22]);
     for (let i = 0; i < 4; i++) {
@@ -68,10 +69,10 @@ describe('step kernels on the CPU default', () => {
       alone.step();
     }
     // Not bit for bit: the batched product may block its sums differently; Adam keeps it near float rounding.
-    expect(maxAbs(together.D.parameters(1), alone.D.parameters(0))).toBeLessThan(2e-5);
-    expect(maxAbs(together.G.parameters(1), alone.G.parameters(0))).toBeLessThan(2e-5);
+    expect(maxAbs(await together.D.parameters(1), await alone.D.parameters(0))).toBeLessThan(2e-5);
+    expect(maxAbs(await together.G.parameters(1), await alone.G.parameters(0))).toBeLessThan(2e-5);
     // Different seeds train differently.
-    expect(maxAbs(together.G.parameters(0), together.G.parameters(1))).toBeGreaterThan(1e-2);
+    expect(maxAbs(await together.G.parameters(0), await together.G.parameters(1))).toBeGreaterThan(1e-2);
     together.dispose();
     alone.dispose();
   });

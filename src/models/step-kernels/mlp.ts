@@ -88,9 +88,14 @@ export class BatchedMlp {
     next.dispose();
   }
 
-  /** Run `run`'s parameters θ (layer by layer, weights then bias), read back. */
-  parameters(run: number): Float32Array {
-    return this.tf.tidy(() => this.tf.slice(this.state, [run, 0], [1, this.params]).dataSync() as Float32Array);
+  /** Run `run`'s parameters θ (layer by layer, weights then bias), read back (asynchronously: WebGPU in Node has no synchronous read). */
+  async parameters(run: number): Promise<Float32Array> {
+    const theta = this.tf.slice(this.state, [run, 0], [1, this.params]);
+    try {
+      return (await theta.data()) as Float32Array;
+    } finally {
+      theta.dispose();
+    }
   }
 
   dispose(): void {
