@@ -72,14 +72,16 @@ export class FlatAdam {
 
   /**
    * One step on `loss` (a scalar of the variables) with step size lr, in place of
-   * tf.train.adam's minimize; returns the loss's value when asked (one read back).
+   * tf.train.adam's minimize. With keepLoss it returns the loss as a tensor kept out of any tidy
+   * (the caller reads and disposes it: a LossLog reads many at once, where each read is a GPU sync).
    */
-  minimize(loss: () => Scalar, lr: number, returnCost = false): number | undefined {
+  minimize(loss: () => Scalar, lr: number, keepLoss = false): Scalar | undefined {
     const { value, grads } = this.tf.variableGrads(loss, this.vars);
     this.apply(grads, lr);
-    const cost = returnCost ? value.dataSync()[0] : undefined;
-    this.tf.dispose([value, ...Object.values(grads)]);
-    return cost;
+    this.tf.dispose(Object.values(grads));
+    if (keepLoss) return this.tf.keep(value);
+    value.dispose();
+    return undefined;
   }
 
   dispose(): void {

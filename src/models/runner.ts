@@ -36,6 +36,7 @@ function codeHash(labId: string): string {
       join(HERE, `nn${ext}`),
       join(HERE, `plots${ext}`),
       join(HERE, `optim${ext}`),
+      join(HERE, `read${ext}`),
     ].filter((f) => existsSync(f));
     h = sha1(files.map((f) => readFileSync(f, 'utf8')).join('\0'));
     codeHashes.set(labId, h);

@@ -98,11 +98,11 @@ describe('the training data', () => {
 describe('training', () => {
   const options = { encoder: 'conv' as const, imageSize: 16, filters: 4, hiddenSize: 16, textDim: 8, embedDim: 8, initTemperature: 0.07, learnTemperature: true, maxLogitScale: 100 };
 
-  it('gives finite losses and keeps τ at or above 1 / maxLogitScale', () => {
+  it('gives finite losses and keeps τ at or above 1 / maxLogitScale', async () => {
     const rng = new Rng(5);
     const d = trainingSet(rng, { heldOut: 3, pairs: 40, imageSize: 16 });
     const before = tf.memory().numTensors;
-    const t = train(tf, rng, d.train, { ...options, steps: 6, batchSize: 8, learningRate: 0.5, maxLogitScale: 20 }, () => undefined);
+    const t = await train(tf, rng, d.train, { ...options, steps: 6, batchSize: 8, learningRate: 0.5, maxLogitScale: 20 }, () => undefined);
     disposeModel(t.model);
     expect(tf.memory().numTensors).toBe(before);
     expect(t.losses).toHaveLength(6);
@@ -120,7 +120,8 @@ describe('training', () => {
       for (let s = 0; s < 4; s++) {
         const x = imageInput(tf, m, d.train.map((p) => p.pixels));
         const t = stack(tf, d.train.map((p) => bagOfWords(p.caption)), VOCAB.length);
-        trainStep(tf, m, opt, 0.01, x, t);
+        // The step hands back its loss, kept for the caller to read: disposed here.
+        trainStep(tf, m, opt, 0.01, x, t).dispose();
         x.dispose();
         t.dispose();
         counts.push(tf.memory().numTensors);

@@ -133,7 +133,7 @@ describe('networks', () => {
       [2, 2],
       [3, 3],
     ]);
-    const first = buf.mix(tf, rng, a);
+    const first = buf.mix(tf, rng, a, a.dataSync() as Float32Array);
     expect(first).toBe(a);
     expect(buf.stored).toBe(2);
     const b = tf.tensor2d([
@@ -141,7 +141,7 @@ describe('networks', () => {
       [8, 8],
       [7, 7],
     ]);
-    const mixed = buf.mix(tf, rng, b);
+    const mixed = buf.mix(tf, rng, b, b.dataSync() as Float32Array);
     const rows = mixed.arraySync();
     expect(rows[0]).toEqual([9, 9]);
     for (const r of rows.slice(1)) expect([1, 2]).toContain(r[0]);

@@ -98,14 +98,14 @@ describe('patches', () => {
 describe('training', () => {
   const config = { ...(tvltLab.runs.default.defaults as TvltConfig), ...TINY };
 
-  it('gives finite losses and leaves no tensor behind across steps', () => {
+  it('gives finite losses and leaves no tensor behind across steps', async () => {
     const rng = new Rng(2);
     const L = layoutFor(config);
     const set = makeSet(rng, config.trainClips, L);
     const before = tf.memory().numTensors;
     const model = createTvlt(tf, rng, L, config);
     const withModel = tf.memory().numTensors;
-    const curve = train(tf, rng, model, set, config, () => undefined);
+    const curve = await train(tf, rng, model, set, config, () => undefined);
     expect(tf.memory().numTensors).toBe(withModel);
     disposeTvlt(model);
     expect(tf.memory().numTensors).toBe(before);

@@ -5,14 +5,15 @@
  */
 import { COLOURS, SHAPES, allCombos, bagOfWords, prompt, type Pair } from './data.js';
 import { cosine, encodeImages, encodeTexts, imageInput, stack, type ClipModel } from './model.js';
+import { readArray } from '../read.js';
 import type { Tf } from '../runtime.js';
 
 /** Cosine similarities, images (rows) × captions (columns), as nested arrays. */
-export function similarities(tf: Tf, m: ClipModel, pixels: Float32Array[], captions: string[]): number[][] {
-  return tf.tidy(() => {
+export function similarities(tf: Tf, m: ClipModel, pixels: Float32Array[], captions: string[]): Promise<number[][]> {
+  return readArray<number[][]>(tf, () => {
     const img = encodeImages(tf, m, imageInput(tf, m, pixels));
     const txt = encodeTexts(tf, m, stack(tf, captions.map(bagOfWords), bagOfWords(captions[0]).length));
-    return cosine(tf, img, txt).arraySync();
+    return cosine(tf, img, txt);
   });
 }
 
@@ -50,10 +51,10 @@ export interface ZeroShot {
  * included). The examples are the first images whose best two logits differ by at least 0.05 as
  * shown (2 decimals), so that a reader of the heatmap can tell which prompt wins.
  */
-export function zeroShot(tf: Tf, m: ClipModel, pairs: Pair[], examples: number, tau: number): ZeroShot {
+export async function zeroShot(tf: Tf, m: ClipModel, pairs: Pair[], examples: number, tau: number): Promise<ZeroShot> {
   const combos = allCombos();
   const candidates = combos.map((c) => prompt(c.colour, c.shape));
-  const sims = similarities(tf, m, pairs.map((p) => p.pixels), candidates);
+  const sims = await similarities(tf, m, pairs.map((p) => p.pixels), candidates);
   let colour = 0;
   let shape = 0;
   const picks = sims.map((row, i) => {
@@ -108,8 +109,8 @@ export interface Retrieval {
  * item counts as right when its caption is the query's caption: two images the grammar describes
  * the same way cannot be told apart by any text.
  */
-export function retrieval(tf: Tf, m: ClipModel, pairs: Pair[]): Retrieval {
-  const sims = similarities(tf, m, pairs.map((p) => p.pixels), pairs.map((p) => p.caption));
+export async function retrieval(tf: Tf, m: ClipModel, pairs: Pair[]): Promise<Retrieval> {
+  const sims = await similarities(tf, m, pairs.map((p) => p.pixels), pairs.map((p) => p.caption));
   const caps = pairs.map((p) => p.caption);
   const n = pairs.length;
   const recall = (scoresOf: (q: number) => number[]): Recall => {
@@ -132,8 +133,8 @@ export function retrieval(tf: Tf, m: ClipModel, pairs: Pair[]): Retrieval {
 }
 
 /** The similarity matrix of a small batch, and how many captions score highest on their own image. */
-export function batchMatrix(tf: Tf, m: ClipModel, pairs: Pair[], tau: number): { matrix: number[][]; captions: string[]; diagonalHits: number; diagonalLogits: number[] } {
-  const sims = similarities(tf, m, pairs.map((p) => p.pixels), pairs.map((p) => p.caption));
+export async function batchMatrix(tf: Tf, m: ClipModel, pairs: Pair[], tau: number): Promise<{ matrix: number[][]; captions: string[]; diagonalHits: number; diagonalLogits: number[] }> {
+  const sims = await similarities(tf, m, pairs.map((p) => p.pixels), pairs.map((p) => p.caption));
   // Rows are captions here (the text asks which image), so transpose images × texts.
   const matrix = pairs.map((_, t) => pairs.map((__, i) => round(sims[i][t], 2)));
   // Counted on the rounded values the heatmap shows, and only when the diagonal is strictly highest.

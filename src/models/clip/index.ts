@@ -100,13 +100,13 @@ export const clipLab = defineLab<ClipConfig>({
     const retrievalHeld = Array.from({ length: 100 }, () => full(data.heldOut));
     const batch = distinctBatch(() => full(seen), 8);
 
-    const { model, losses, temperatures } = train(tf, rng, data.train, c, progress);
+    const { model, losses, temperatures } = await train(tf, rng, data.train, c, progress);
     try {
-      const tau = round(temperature(model), 4);
-      const zs = zeroShot(tf, model, heldTest, 8, tau);
-      const zsSeen = zeroShot(tf, model, seenTest, 0, tau);
-      const rec = { seen: retrieval(tf, model, retrievalSeen), heldOut: retrieval(tf, model, retrievalHeld) };
-      const sim = batchMatrix(tf, model, batch, tau);
+      const tau = round(await temperature(model), 4);
+      const zs = await zeroShot(tf, model, heldTest, 8, tau);
+      const zsSeen = await zeroShot(tf, model, seenTest, 0, tau);
+      const rec = { seen: await retrieval(tf, model, retrievalSeen), heldOut: await retrieval(tf, model, retrievalHeld) };
+      const sim = await batchMatrix(tf, model, batch, tau);
       const tail = losses.slice(-Math.min(20, losses.length));
       const metrics = {
         zeroShotAccuracy: zs.accuracy,
@@ -122,7 +122,7 @@ export const clipLab = defineLab<ClipConfig>({
         },
         retrieval: rec,
         temperature: tau,
-        logitScale: round(1 / temperature(model), 2),
+        logitScale: round(1 / (await temperature(model)), 2),
         loss: round(tail.reduce((a, b) => a + b, 0) / tail.length, 4),
         initialLoss: round(losses[0], 4),
         similarity: sim,

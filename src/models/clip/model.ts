@@ -112,13 +112,17 @@ export function logits(tf: Tf, m: ClipModel, pixels: Tensor2D, bags: Tensor2D): 
   return tf.mul(tf.exp(m.logScale), cosine(tf, encodeImages(tf, m, pixels), encodeTexts(tf, m, bags))) as Tensor2D;
 }
 
-export function temperature(m: ClipModel): number {
-  return 1 / Math.exp(m.logScale.dataSync()[0]);
+/** τ = 1 / exp(logScale), read back (asynchronously: a GPU has no synchronous read in Node). */
+export async function temperature(m: ClipModel): Promise<number> {
+  return 1 / Math.exp((await m.logScale.data())[0]);
 }
 
-/** One optimiser step on a batch; returns the loss. The logit scale is clipped after the step, as CLIP does. */
-export function trainStep(tf: Tf, m: ClipModel, opt: FlatAdam, lr: number, pixels: Tensor2D, bags: Tensor2D): number {
-  const value = opt.minimize(() => infoNCE(tf, logits(tf, m, pixels, bags)), lr, true) as number;
+/**
+ * One optimiser step on a batch; returns the loss as a tensor the caller reads and disposes (kept on
+ * the device: reads are batched, each is a GPU sync). The logit scale is clipped after the step, as CLIP does.
+ */
+export function trainStep(tf: Tf, m: ClipModel, opt: FlatAdam, lr: number, pixels: Tensor2D, bags: Tensor2D): Scalar {
+  const value = opt.minimize(() => infoNCE(tf, logits(tf, m, pixels, bags)), lr, true) as Scalar;
   if (m.options.learnTemperature) {
     tf.tidy(() => m.logScale.assign(tf.clipByValue(m.logScale, 0, Math.log(m.options.maxLogitScale))));
   }

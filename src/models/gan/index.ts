@@ -2,6 +2,7 @@
  * The GAN lab: mode collapse and its remedies on the ring of 8 and the grid of 25 Gaussians, scored
  * with the VEEGAN protocol, and a check that a trained D approaches the optimal D* of a frozen G.
  */
+import { readAll, readValues } from '../read.js';
 import { StepwiseError } from '../../core/errors.js';
 import { defineLab, type LabResult, type RunContext } from '../lab.js';
 import { randomNormal } from '../nn.js';
@@ -44,7 +45,7 @@ async function runGan(run: Exclude<GanRun, 'optimal-d'>, c: GanConfig, ctx: RunC
       return { step: k.step, modesCovered: r.modesCovered, highQuality: round(r.highQuality) };
     }),
   };
-  const data = tf.tidy(() => sampleData(tf, rng, centres, std, PLOT_DATA).x.dataSync() as Float32Array);
+  const data = await readValues(tf, () => sampleData(tf, rng, centres, std, PLOT_DATA).x);
   const plots: PlotContext = { run, dataset: c.dataset, std, centres, data };
   return { metrics, artefacts: await ganArtefacts(plots, t, report) };
 }
@@ -55,7 +56,7 @@ async function runOptimalD(c: GanConfig, ctx: RunContext): Promise<LabResult> {
   const centres = modeCentres(c.dataset);
   const r = await checkOptimalD(tf, rng, c, ctx.progress);
   const gStd = c.gStd as number;
-  const [data, g] = tf.tidy(() => [sampleData(tf, rng, centres, std, PLOT_DATA).x.dataSync(), randomNormal(tf, rng, [PLOT_DATA, 2], 0, gStd).dataSync()] as Float32Array[]);
+  const [data, g] = await readAll(tf, () => [sampleData(tf, rng, centres, std, PLOT_DATA).x, randomNormal(tf, rng, [PLOT_DATA, 2], 0, gStd)]);
   const metrics = {
     dataset: c.dataset,
     dataStd: std,

@@ -12,6 +12,7 @@ import { discriminatorLoss } from './losses.js';
 import { discriminate, discriminatorVariables, disposeDiscriminator, makeDiscriminator } from './nets.js';
 import { decayFactor, need } from './train.js';
 import { FlatAdam } from '../optim.js';
+import { LossLog, readArray, readValues } from '../read.js';
 
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
@@ -42,26 +43,30 @@ export async function checkOptimalD(tf: Tf, rng: Rng, c: GanConfig, progress: (d
   const opt = new FlatAdam(tf, vars, c.beta1, c.beta2);
   const history: OptimalDCheck['history'] = [];
   const logEvery = Math.max(1, Math.round(c.steps / 150));
-  const dOn = (points: number[][]): Float32Array => tf.tidy(() => tf.sigmoid(discriminate(tf, D, tf.tensor2d(points) as Tensor2D).logit).dataSync() as Float32Array);
+  const dOn = (points: number[][]): Promise<Float32Array> => readValues(tf, () => tf.sigmoid(discriminate(tf, D, tf.tensor2d(points) as Tensor2D).logit));
+  // Losses stay on the device and are read in batches (each read is a GPU sync).
+  const losses = new LossLog<'dLoss'>(tf);
   try {
     for (let step = 1; step <= c.steps; step++) {
       const log = step % logEvery === 0 || step === c.steps;
       tf.tidy(() => {
         const real = sampleData(tf, rng, centres, std, c.batch).x;
         const fake = randomNormal(tf, rng, [c.batch, 2], 0, gStd) as Tensor2D;
-        const cost = opt.minimize(() => discriminatorLoss(tf, 'ns', D, real, fake, rng), c.lrD * decayFactor(step, c.steps, c.lrDecay ?? 0), log);
-        if (cost !== undefined) history.push({ step, dLoss: cost });
+        const dLoss = opt.minimize(() => discriminatorLoss(tf, 'ns', D, real, fake, rng), c.lrD * decayFactor(step, c.steps, c.lrDecay ?? 0), log);
+        if (dLoss) losses.add(step, { dLoss });
       });
+      await losses.drain();
       progress(step, c.steps);
     }
+    for (const r of await losses.read()) history.push({ step: r.step, dLoss: r.dLoss ?? NaN });
     const [lo, hi] = PLANE[c.dataset];
     const n = need(c, 'gridSize');
     const grid = planeGrid(lo, hi, n);
-    const dFlat = dOn(grid.points);
+    const dFlat = await dOn(grid.points);
     const starFlat = grid.points.map(([x, y]) => dStarAt(x, y));
     const errors = starFlat.map((s, i) => Math.abs(dFlat[i] - s));
-    const drawn = tf.tidy(() => tf.concat([sampleData(tf, rng, centres, std, WEIGHTED_SAMPLES).x, randomNormal(tf, rng, [WEIGHTED_SAMPLES, 2], 0, gStd)], 0).arraySync() as number[][]);
-    const dDrawn = dOn(drawn);
+    const drawn = await readArray<number[][]>(tf, () => tf.concat([sampleData(tf, rng, centres, std, WEIGHTED_SAMPLES).x, randomNormal(tf, rng, [WEIGHTED_SAMPLES, 2], 0, gStd)], 0));
+    const dDrawn = await dOn(drawn);
     const rows = (flat: ArrayLike<number>): number[][] => grid.ys.map((_, i) => Array.from({ length: n }, (__, j) => flat[i * n + j]));
     return {
       history,
@@ -74,6 +79,7 @@ export async function checkOptimalD(tf: Tf, rng: Rng, c: GanConfig, progress: (d
       weightedAbsError: drawn.reduce((s, [x, y], i) => s + Math.abs(dDrawn[i] - dStarAt(x, y)), 0) / drawn.length,
     };
   } finally {
+    losses.dispose();
     disposeDiscriminator(D);
     opt.dispose();
   }

@@ -25,11 +25,14 @@ export class ReplayBuffer {
     return this.filled;
   }
 
-  /** The fake batch with its last `perBatch` rows swapped for past fakes (once there are enough); stores `perBatch` fresh ones. */
-  mix(tf: Tf, rng: Rng, fake: Tensor2D): Tensor2D {
+  /**
+   * The fake batch with its last `perBatch` rows swapped for past fakes (once there are enough);
+   * stores `perBatch` fresh ones. `fresh` is the batch's values, read back by the caller
+   * (asynchronously: a GPU has no synchronous read in Node).
+   */
+  mix(tf: Tf, rng: Rng, fake: Tensor2D, fresh: Float32Array): Tensor2D {
     const n = fake.shape[0];
     const r = Math.min(this.perBatch, n);
-    const fresh = fake.dataSync();
     let out = fake;
     if (this.filled >= r) {
       const old = new Float32Array(r * 2);

@@ -6,6 +6,7 @@
 import type { Rng } from '../../generators/rng.js';
 import { randomNormal } from '../nn.js';
 import { FlatAdam } from '../optim.js';
+import { LossLog, readValues } from '../read.js';
 import type { Tf } from '../runtime.js';
 import type { GanConfig, GanRun } from './config.js';
 import { modeCentres, PLANE, planeGrid, sampleData, STANDARD_STD } from './data.js';
@@ -21,6 +22,7 @@ import {
   makeGenerator,
 } from './nets.js';
 
+type Scalar = import('@tensorflow/tfjs').Scalar;
 type Tensor1D = import('@tensorflow/tfjs').Tensor1D;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
@@ -100,42 +102,50 @@ export async function trainGan(
 
   const plotN = Math.min(PLOT_SAMPLES, need(c, 'evalSamples'));
   const [plotZ, plotLabels] = [randomNormal(tf, rng, [plotN, zDim]) as Tensor2D, labelsFor(plotN)];
-  const sampleAt = (z: Tensor2D, labels: Tensor1D): Float32Array => tf.tidy(() => generate(tf, G, withLabel(z, labels)).dataSync() as Float32Array);
+  const sampleAt = (z: Tensor2D, labels: Tensor1D): Promise<Float32Array> => readValues(tf, () => generate(tf, G, withLabel(z, labels)));
 
   const checkpointSteps = new Set(Array.from({ length: need(c, 'checkpoints') }, (_, i) => Math.round((c.steps * (i + 1)) / (need(c, 'checkpoints') + 1))));
   const logEvery = Math.max(1, Math.round(c.steps / 150));
   const out: GanTraining = { history: [], checkpoints: [], samples: new Float32Array(0), heat: { xs: [], ys: [], values: [] } };
+  // Losses stay on the device and are read in batches (each read is a GPU sync).
+  const losses = new LossLog<'dLoss' | 'gLoss'>(tf);
   try {
     for (let step = 1; step <= c.steps; step++) {
       const f = decayFactor(step, c.steps, c.lrDecay ?? 0);
       const log = step % logEvery === 0 || step === c.steps;
-      let dLoss = NaN;
-      let gLoss = NaN;
+      let dLoss: Scalar | undefined;
+      let gLoss: Scalar | undefined;
       for (let j = 0; j < dSteps; j++) {
-        tf.tidy(() => {
+        const [rx, rl, fresh] = tf.tidy(() => {
           const real = sampleData(tf, rng, centres, std, c.batch);
-          let fake = fakeFor(real.labels);
-          if (replay) fake = replay.mix(tf, rng, fake);
-          const cost = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fake, real.labels), rng, gpWeight), c.lrD * f, log && j === dSteps - 1);
-          if (cost !== undefined) dLoss = cost;
+          return [real.x, real.labels, fakeFor(real.labels)];
+        }) as [Tensor2D, Tensor1D, Tensor2D];
+        // The replay buffer keeps past fakes on the CPU: this step's are read back first.
+        const freshValues = replay ? await fresh.data() : undefined;
+        tf.tidy(() => {
+          const fake = replay ? replay.mix(tf, rng, fresh, freshValues as Float32Array) : fresh;
+          dLoss = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(rx, rl), withLabel(fake, rl), rng, gpWeight), c.lrD * f, log && j === dSteps - 1) ?? dLoss;
         });
+        tf.dispose([rx, rl, fresh]);
       }
       tf.tidy(() => {
         const real = sampleData(tf, rng, centres, std, c.batch);
-        const cost = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), need(c, 'lrG') * f, log);
-        if (cost !== undefined) gLoss = cost;
+        gLoss = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), need(c, 'lrG') * f, log);
       });
-      if (log) out.history.push({ step, dLoss, gLoss });
-      if (checkpointSteps.has(step)) out.checkpoints.push({ step, samples: sampleAt(plotZ, plotLabels) });
+      if (log) losses.add(step, { ...(dLoss ? { dLoss } : {}), ...(gLoss ? { gLoss } : {}) });
+      await losses.drain();
+      if (checkpointSteps.has(step)) out.checkpoints.push({ step, samples: await sampleAt(plotZ, plotLabels) });
       progress(step, c.steps);
     }
+    out.history = (await losses.read()).map((r) => ({ step: r.step, dLoss: r.dLoss ?? NaN, gLoss: r.gLoss ?? NaN }));
     const n = need(c, 'evalSamples');
     const evalLabels = labelsFor(n);
-    out.samples = tf.tidy(() => generate(tf, G, withLabel(randomNormal(tf, rng, [n, zDim]) as Tensor2D, evalLabels)).dataSync() as Float32Array);
-    if (cond) out.labels = evalLabels.dataSync() as Int32Array;
+    out.samples = await readValues(tf, () => generate(tf, G, withLabel(randomNormal(tf, rng, [n, zDim]) as Tensor2D, evalLabels)));
+    if (cond) out.labels = (await evalLabels.data()) as Int32Array;
     evalLabels.dispose();
-    out.heat = heatmapOfD(tf, rng, c, v, D, G, zDim, centres);
+    out.heat = await heatmapOfD(tf, rng, c, v, D, G, zDim, centres);
   } finally {
+    losses.dispose();
     for (const x of [...gVars, plotZ, plotLabels]) x.dispose();
     disposeDiscriminator(D);
     gOpt.dispose();
@@ -148,7 +158,7 @@ export async function trainGan(
  * D over the plane. With minibatch discrimination a grid point is judged among a batch of fakes;
  * the conditional D is asked about the label of the mode nearest each point.
  */
-function heatmapOfD(
+async function heatmapOfD(
   tf: Tf,
   rng: Rng,
   c: GanConfig,
@@ -157,10 +167,10 @@ function heatmapOfD(
   G: ReturnType<typeof makeGenerator>,
   zDim: number,
   centres: [number, number][],
-): GanTraining['heat'] {
+): Promise<GanTraining['heat']> {
   const [lo, hi] = PLANE[c.dataset];
   const grid = planeGrid(lo, hi, HEAT_CELLS);
-  const flat = tf.tidy(() => {
+  const flat = await readValues(tf, () => {
     let x = tf.tensor2d(grid.points) as Tensor2D;
     if (v.conditional) {
       const nearest = grid.points.map(([px, py]) => centres.reduce((b, [cx, cy], i) => ((px - cx) ** 2 + (py - cy) ** 2 < (px - centres[b][0]) ** 2 + (py - centres[b][1]) ** 2 ? i : b), 0));
@@ -168,7 +178,7 @@ function heatmapOfD(
     }
     const ref = v.minibatch ? generate(tf, G, randomNormal(tf, rng, [c.batch - 1, zDim]) as Tensor2D) : undefined;
     const logit = discriminate(tf, D, x, ref).logit;
-    return (v.loss === 'wgan' ? logit : tf.sigmoid(logit)).dataSync() as Float32Array;
+    return v.loss === 'wgan' ? logit : tf.sigmoid(logit);
   });
   return { xs: grid.xs, ys: grid.ys, values: grid.ys.map((_, i) => Array.from(flat.slice(i * HEAT_CELLS, (i + 1) * HEAT_CELLS))) };
 }

@@ -4,6 +4,7 @@
  * mask ratio; and vision–audio matching accuracy on every test clip with its own audio and with
  * another test clip's.
  */
+import { readAll, readValues } from '../read.js';
 import type { Rng } from '../../generators/rng.js';
 import type { Tf } from '../runtime.js';
 import { meanPatch, type Layout, type PatchSet } from './data.js';
@@ -56,7 +57,7 @@ const mse = (v: { sum: number; n: number }, a: { sum: number; n: number }): Mse 
   return { video, audio, mean: (video + audio) / 2 };
 };
 
-export function evaluateRecon(tf: Tf, rng: Rng, m: Tvlt, train: PatchSet, test: PatchSet, ratio: number): ReconEval {
+export async function evaluateRecon(tf: Tf, rng: Rng, m: Tvlt, train: PatchSet, test: PatchSet, ratio: number): Promise<ReconEval> {
   const L: Layout = m.L;
   const meanV = meanPatch(train.video, train.n, L.nv, L.pv);
   const meanA = meanPatch(train.audio, train.n, L.na, L.pa);
@@ -67,12 +68,11 @@ export function evaluateRecon(tf: Tf, rng: Rng, m: Tvlt, train: PatchSet, test: 
     const mask = sampleMask(rng, idx.length, L.nv, L.na, ratio);
     const masks = modalityMasks(mask, idx.length, L);
     const t = batchTensors(tf, test, L, idx);
-    const out = tf.tidy(() => {
+    const [pv, pa] = await readAll(tf, () => {
       const p = maeForward(tf, m, t.video, t.audio, mask);
       return [p.video, p.audio];
     });
-    const [pv, pa] = out.map((x) => x.dataSync() as Float32Array);
-    tf.dispose([t.video, t.audio, ...out]);
+    tf.dispose([t.video, t.audio]);
     accumulate(pv, test.video, masks.video, L.pv, mv, start * L.nv);
     accumulate(pa, test.audio, masks.audio, L.pa, ma, start * L.na);
     const tiledV = tile(meanV, idx.length);
@@ -104,7 +104,7 @@ export interface VamEval {
   pairs: number;
 }
 
-export function evaluateVam(tf: Tf, rng: Rng, m: Tvlt, test: PatchSet): VamEval {
+export async function evaluateVam(tf: Tf, rng: Rng, m: Tvlt, test: PatchSet): Promise<VamEval> {
   const confusion = [
     [0, 0],
     [0, 0],
@@ -117,9 +117,8 @@ export function evaluateVam(tf: Tf, rng: Rng, m: Tvlt, test: PatchSet): VamEval 
       [1, idx.map((i) => swapped[i])],
     ] as [number, number[]][]) {
       const t = batchTensors(tf, test, m.L, idx, audioFrom);
-      const z = tf.tidy(() => vamLogits(tf, m, t.video, t.audio));
-      const logits = z.dataSync();
-      tf.dispose([t.video, t.audio, z]);
+      const logits = await readValues(tf, () => vamLogits(tf, m, t.video, t.audio));
+      tf.dispose([t.video, t.audio]);
       for (const z of logits) confusion[actual][z > 0 ? 0 : 1]++;
     }
   }

@@ -104,11 +104,13 @@ export const tvltLab = defineLab<TvltConfig>({
     const model = createTvlt(tf, rng, L, c);
     let trained: { curve: LossPoint[]; atTrain: ReconEval; evals: ReconEval[]; vam: VamEval };
     try {
-      const curve = train(tf, rng, model, trainSet, c, ctx.progress);
-      const evals = EVAL_RATIOS.map((r) => evaluateRecon(tf, rng, model, trainSet, testSet, r));
+      const curve = await train(tf, rng, model, trainSet, c, ctx.progress);
+      // One after another: each draws its masks from the run's PRNG.
+      const evals: ReconEval[] = [];
+      for (const r of EVAL_RATIOS) evals.push(await evaluateRecon(tf, rng, model, trainSet, testSet, r));
       // The training ratio's numbers are the curve's own point when it has one, so the two agree.
-      const atTrain = evals.find((e) => e.ratio === c.maskRatio) ?? evaluateRecon(tf, rng, model, trainSet, testSet, c.maskRatio);
-      trained = { curve, atTrain, evals, vam: evaluateVam(tf, rng, model, testSet) };
+      const atTrain = evals.find((e) => e.ratio === c.maskRatio) ?? (await evaluateRecon(tf, rng, model, trainSet, testSet, c.maskRatio));
+      trained = { curve, atTrain, evals, vam: await evaluateVam(tf, rng, model, testSet) };
     } finally {
       disposeTvlt(model);
     }

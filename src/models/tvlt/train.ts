@@ -9,8 +9,10 @@ import type { Tf } from '../runtime.js';
 import { pickRows, type Layout, type PatchSet } from './data.js';
 import { sampleMask, type BatchMask } from './mask.js';
 import { FlatAdam } from '../optim.js';
+import { LossLog } from '../read.js';
 import { bceWithLogits, maeForward, maskedMean, patchErrors, tvltVariables, vamLogits, type ModelSize, type Tvlt } from './model.js';
 
+type Scalar = import('@tensorflow/tfjs').Scalar;
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor3D = import('@tensorflow/tfjs').Tensor3D;
 
@@ -73,10 +75,11 @@ export function maeLoss(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D, mask:
   return tf.mul(tf.add(lv, la), 0.5);
 }
 
-export function train(tf: Tf, rng: Rng, m: Tvlt, set: PatchSet, c: TvltConfig, progress: (done: number, total: number) => void): LossPoint[] {
+export async function train(tf: Tf, rng: Rng, m: Tvlt, set: PatchSet, c: TvltConfig, progress: (done: number, total: number) => void): Promise<LossPoint[]> {
   const opt = new FlatAdam(tf, tvltVariables(m));
   const vars = tvltVariables(m);
-  const curve: LossPoint[] = [];
+  // Every step's losses, kept on the device and read in batches (each read is a GPU sync).
+  const log = new LossLog<'mae' | 'vam' | 'total'>(tf);
   const half = Math.floor(c.batchSize / 2);
   const labels = tf.tensor1d(Array.from({ length: c.batchSize }, (_, i) => (i < c.batchSize - half ? 1 : 0)));
   for (let step = 1; step <= c.steps; step++) {
@@ -85,19 +88,20 @@ export function train(tf: Tf, rng: Rng, m: Tvlt, set: PatchSet, c: TvltConfig, p
     const mask = sampleMask(rng, c.batchSize, m.L.nv, m.L.na, c.maskRatio);
     const own = batchTensors(tf, set, m.L, idx);
     const mixed = batchTensors(tf, set, m.L, idx, swapped);
-    let parts: Tensor | undefined;
+    let parts: Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const mae = maeLoss(tf, m, own.video, own.audio, mask);
       const vam = bceWithLogits(tf, vamLogits(tf, m, mixed.video, mixed.audio), labels);
-      parts = tf.keep(tf.stack([mae, vam]));
+      parts = [tf.keep(mae), tf.keep(vam)] as Tensor[];
       return tf.add(tf.mul(mae, c.lambdaMae), tf.mul(vam, c.lambdaVam)) as import('@tensorflow/tfjs').Scalar;
     }, vars);
     opt.apply(grads, c.learningRate * Math.min(1, step / WARMUP));
-    const [mae, vam] = Array.from((parts as Tensor).dataSync());
-    curve.push({ step, mae, vam, total: value.dataSync()[0] });
-    tf.dispose([value, parts as Tensor, ...Object.values(grads), own.video, own.audio, mixed.video, mixed.audio]);
+    log.add(step, { mae: parts[0] as Scalar, vam: parts[1] as Scalar, total: value });
+    tf.dispose([...Object.values(grads), own.video, own.audio, mixed.video, mixed.audio]);
+    await log.drain();
     progress(step, c.steps);
   }
+  const curve = (await log.read()).map((r) => ({ step: r.step, mae: r.mae as number, vam: r.vam as number, total: r.total as number }));
   labels.dispose();
   opt.dispose();
   return curve;
