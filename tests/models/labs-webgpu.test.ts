@@ -13,7 +13,7 @@ import { LABS } from '../../src/models/labs.js';
 import { runLab } from '../../src/models/runner.js';
 import { tensorflow, type Tf } from '../../src/models/runtime.js';
 
-const TINY: Record<string, object> = {
+const TINY: Record<string, Record<string, unknown>> = {
   gan: { steps: 6, batch: 8, hidden: 8, evalSamples: 50, checkpoints: 1 },
   'gan/optimal-d': { steps: 6, batch: 8, hidden: 8, gridSize: 6 },
   clip: { steps: 4, batchSize: 8, trainPairs: 48, testPerCombo: 2, filters: 4, hiddenSize: 16, textDim: 8, embedDim: 8 },
