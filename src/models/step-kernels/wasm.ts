@@ -34,17 +34,17 @@ export function installWasmStepKernels(tf: Tf): void {
     const one = (x: TensorInfo, y: TensorInfo): TensorInfo => bmmKernel({ inputs: { a: x, b: y }, attrs: { transposeA: false, transposeB: false }, backend });
     if (K === 1) return one(a, b);
     const out = backend.makeOutput([K, m, p], 'float32');
-    const ak = backend.makeOutput([1, m, n], 'float32');
-    const bk = backend.makeOutput([1, n, p], 'float32');
     for (let k = 0; k < K; k++) {
+      // Fresh operands each time: the wasm backend caches XNNPACK's packed right-hand side by its
+      // tensor, so rewriting one buffer in place would multiply by the first run's weights again.
+      const ak = backend.makeOutput([1, m, n], 'float32');
+      const bk = backend.makeOutput([1, n, p], 'float32');
       heap(backend, ak).set(heap(backend, a).subarray(k * m * n, (k + 1) * m * n));
       heap(backend, bk).set(heap(backend, b).subarray(k * n * p, (k + 1) * n * p));
       const ok = one(ak, bk);
       heap(backend, out).set(heap(backend, ok), k * m * p);
-      backend.disposeData(ok.dataId);
+      for (const t of [ok, ak, bk]) backend.disposeData(t.dataId);
     }
-    backend.disposeData(ak.dataId);
-    backend.disposeData(bk.dataId);
     return out;
   };
 
