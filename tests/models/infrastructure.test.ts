@@ -51,6 +51,14 @@ describe('backend ladder', () => {
     if (report.backend !== 'webgpu') expect(report.passedOver.map((p) => p.backend)).toContain('webgpu');
     for (const p of report.passedOver) expect(p.reason.length).toBeGreaterThan(5);
   });
+
+  // CI has Mesa's software Vulkan (for the WebGPU tests) and no GPU: Dawn offers llvmpipe, which
+  // runs shaders on the CPU, slower than WASM; the ladder must not take it unless asked by name.
+  it.runIf(process.env.CI === 'true')('passes over a software WebGPU adapter for WASM, saying so', async () => {
+    const { report } = await tensorflow();
+    expect(report.backend).toBe('wasm');
+    expect(report.passedOver.find((p) => p.backend === 'webgpu')?.reason).toMatch(/only a software adapter \(.*llvmpipe.*\), slower than WASM; STEPWISE_BACKEND=webgpu uses it/);
+  });
 });
 
 describe('runner', () => {
