@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABS } from '../../src/models/labs.js';
 import { runLab } from '../../src/models/runner.js';
-import { tensorflow, type Tf } from '../../src/models/runtime.js';
+import { useWebGpu } from './webgpu-backend.js';
 
 const TINY: Record<string, Record<string, unknown>> = {
   gan: { steps: 6, batch: 8, hidden: 8, evalSamples: 50, checkpoints: 1 },
@@ -20,33 +20,24 @@ const TINY: Record<string, Record<string, unknown>> = {
   tvlt: { steps: 3, batchSize: 4, trainClips: 8, testClips: 4, width: 8, heads: 2, layers: 1, decoderWidth: 8, decoderLayers: 1 },
 };
 
-let tf: Tf | undefined;
-let why = '';
+const webgpu = useWebGpu();
 let cache = '';
 const saved = process.env.STEPWISE_CACHE;
-beforeAll(async () => {
+beforeAll(() => {
   cache = mkdtempSync(join(tmpdir(), 'stepwise-labs-webgpu-'));
   process.env.STEPWISE_CACHE = cache;
-  try {
-    tf = (await tensorflow('webgpu')).tf;
-  } catch (e) {
-    why = (e as Error).message;
-  }
-}, 60_000);
+});
 afterAll(() => {
   rmSync(cache, { recursive: true, force: true });
   if (saved === undefined) delete process.env.STEPWISE_CACHE;
   else process.env.STEPWISE_CACHE = saved;
 });
 
-it.runIf(process.env.CI === 'true')('a WebGPU adapter is available (CI installs Mesa’s software Vulkan)', () => {
-  expect(why).toBe('');
-});
-
 describe('every lab run on WebGPU, tiny', () => {
   for (const lab of LABS) {
     for (const run of Object.keys(lab.runs)) {
       it(`${lab.id}/${run}`, async (ctx) => {
+        const tf = webgpu.tf();
         if (!tf) return ctx.skip();
         const before = tf.memory().numTensors;
         const r = await runLab({ lab: lab.id, run, seed: 1, config: TINY[`${lab.id}/${run}`] ?? TINY[lab.id] });

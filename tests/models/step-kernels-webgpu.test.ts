@@ -4,39 +4,29 @@
  * Mesa's software Vulkan (llvmpipe, mesa-vulkan-drivers ≥ 23: .ci/run installs it), which executes
  * the same shaders on the CPU; without any adapter the file skips, except on CI, where it must run.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { kernelsPerStep, referenceGan } from '../../src/models/reference-gan.js';
-import { tensorflow, type Tf } from '../../src/models/runtime.js';
+import { useWebGpu } from './webgpu-backend.js';
 import { KernelGan } from '../../src/models/step-kernels/gan.js';
 import { adam, dense, inputGrad, logisticGrad, paramGrad, tfOps } from '../../src/models/step-kernels/ops.js';
 import { STEP_KERNELS } from '../../src/models/step-kernels/spec.js';
 import { countDispatches } from '../../src/models/step-kernels/dispatches.js';
 import { kernelCases, maxRelDiff } from './step-kernel-cases.js';
 
-let tf: Tf | undefined;
-let why = '';
-beforeAll(async () => {
-  try {
-    tf = (await tensorflow('webgpu')).tf;
-  } catch (e) {
-    why = (e as Error).message;
-  }
-}, 60_000);
+const webgpu = useWebGpu();
 afterAll(() => {
-  tf?.disposeVariables();
-});
-
-it.runIf(process.env.CI === 'true')('a WebGPU adapter is available (CI installs Mesa’s software Vulkan)', () => {
-  expect(why).toBe('');
+  webgpu.tf()?.disposeVariables();
 });
 
 describe('step kernels on WebGPU', () => {
   it('are registered for webgpu', (ctx) => {
+    const tf = webgpu.tf();
     if (!tf) return ctx.skip();
     for (const name of STEP_KERNELS) expect(tf.getKernel(name, 'webgpu'), name).toBeDefined();
   });
 
   it('each give the tf-ops arithmetic computed on the CPU', async (ctx) => {
+    const tf = webgpu.tf();
     if (!tf) return ctx.skip();
     const t = tf;
     // The reference first, on the plain JS backend: the seeded inputs are drawn the same on every
@@ -61,6 +51,7 @@ describe('step kernels on WebGPU', () => {
   });
 
   it('train the K-run GAN as the CPU backend does (3 steps, K = 3)', async (ctx) => {
+    const tf = webgpu.tf();
     if (!tf) return ctx.skip();
     const t = tf;
     const gan = new KernelGan(t, 16, [31, 32, 33]);
@@ -83,6 +74,7 @@ describe('step kernels on WebGPU', () => {
   });
 
   it('launch at most 60 kernels a step, each one GPU dispatch', async (ctx) => {
+    const tf = webgpu.tf();
     if (!tf) return ctx.skip();
     const gan = referenceGan(tf, 32, 'kernels', 1, 4);
     const count = await kernelsPerStep(tf, gan);
