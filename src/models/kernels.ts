@@ -199,7 +199,8 @@ function installColumnSum(tf: Tf): void {
     const rank = x.shape.length;
     const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
     const lead = axes.length;
-    const leading = [...axes].sort((p, q) => p - q).every((a, i) => a === i);
+    // In ascending order only: the original sums the axes in the order given ([1, 0] is another order).
+    const leading = axes.every((a, i) => a === i);
     if (x.dtype !== 'float32' || lead === 0 || lead >= rank || !leading) return slow({ inputs, attrs, backend });
     const rows = tf.util.sizeFromShape(x.shape.slice(0, lead));
     const cols = tf.util.sizeFromShape(x.shape.slice(lead));
