@@ -5,11 +5,12 @@
  * million floats, more than the step's Adam update). These versions copy only the slice, straight
  * from the heap, when it is one contiguous run (any slice along the first axis, every 1-D slice);
  * any other slice goes to the original kernel. The others here (a copy-free Identity and
- * same-dtype Cast, a column Sum without a transpose, a MaxPoolGrad for tiling pools, and Adam with
- * its parameter update in one kernel) likewise compute exactly the values of what they replace,
+ * same-dtype Cast, a MaxPoolGrad for tiling pools, Adam with its parameter update in one kernel,
+ * and wasm-simd.ts's batched BatchMatMul and column Sum) likewise compute exactly the values of what they replace,
  * bit for bit, only faster: the lab runs' metrics do not change. Checked against the original
  * kernels (runOriginalKernel) in tests/models/kernels.test.ts.
  */
+import { simdKernels } from './wasm-simd.js';
 import type { Tf } from './runtime.js';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
@@ -86,8 +87,13 @@ export function installWasmKernels(tf: Tf): void {
   tf.registerKernel({ kernelName: FLAT_ADAM, backendName: 'wasm', kernelFunc: flatAdamKernel as never });
   tf.registerKernel({ kernelName: FLAT_ADAM_APPLY, backendName: 'wasm', kernelFunc: flatAdamApplyKernel as never });
   installSharedCopies(tf);
-  installColumnSum(tf);
   installMaxPoolGrad(tf);
+  // Batched products and column sums in WebAssembly SIMD (wasm-simd.ts), where the engine has it.
+  const simd = simdKernels(tf);
+  if (simd) {
+    replace(tf, 'BatchMatMul', simd.batchMatMul as never);
+    replace(tf, 'Sum', simd.columnSum as never);
+  }
   tf.unregisterKernel('Slice', 'wasm');
   tf.unregisterKernel('SplitV', 'wasm');
   const slicing = { kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlice as never };
@@ -184,38 +190,6 @@ function installSharedCopies(tf: Tf): void {
   replace(tf, 'Cast', (convert) => ({ inputs, attrs, backend }) =>
     inputs.x.dtype === attrs.dtype && inputs.x.dtype !== 'string' ? share(inputs.x, backend) : convert({ inputs, attrs, backend }),
   );
-}
-
-/**
- * A float32 sum over the LEADING axes (a bias gradient: [rows, width] → [width]). The wasm Sum
- * first transposes the input so the summed axes come last, then adds each output's values in
- * order from 0; this adds the same values in the same order (row 0, 1, 2, … for every column,
- * each partial sum rounded to float32 as a Float32Array store does), without the transpose.
- * Every other sum goes to the original.
- */
-function installColumnSum(tf: Tf): void {
-  replace(tf, 'Sum', (slow) => ({ inputs, attrs, backend }) => {
-    const { x } = inputs;
-    const rank = x.shape.length;
-    const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
-    const lead = axes.length;
-    // In ascending order only: the original sums the axes in the order given ([1, 0] is another order).
-    const leading = axes.every((a, i) => a === i);
-    if (x.dtype !== 'float32' || lead === 0 || lead >= rank || !leading) return slow({ inputs, attrs, backend });
-    const rows = tf.util.sizeFromShape(x.shape.slice(0, lead));
-    const cols = tf.util.sizeFromShape(x.shape.slice(lead));
-    const shape = attrs.keepDims ? x.shape.map((d, i) => (i < lead ? 1 : d)) : x.shape.slice(lead);
-    const out = backend.makeOutput(shape, 'float32');
-    // Views after the allocation: allocating may move the heap.
-    const X = backend.typedArrayFromHeap(x) as Float32Array;
-    const O = backend.typedArrayFromHeap(out) as Float32Array;
-    O.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      for (let c = 0; c < cols; c++) O[c] = O[c] + X[o + c];
-    }
-    return out;
-  });
 }
 
 /** The smallest positive normal float32 (C++'s numeric_limits<float>::min()). */

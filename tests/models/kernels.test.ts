@@ -94,6 +94,11 @@ describe('the labs’ other wasm kernels, bit for bit against tfjs-backend-wasm�
         [[16, 33, 32], [1, 0], false],
         [[64, 64], [1], false],
         [[3, 4, 5], [1], true],
+        // Column counts that are not a multiple of 4 (the SIMD kernel's tail), a single column, a single row.
+        [[528, 33], [0], false],
+        [[16, 9, 7], [0, 1], true],
+        [[40, 1], [0], false],
+        [[1, 6], [0], false],
       ];
       for (const [shape, axis, keepDims] of cases) {
         // Zeros and sign changes: the order of the additions shows in the last bits.
@@ -106,6 +111,38 @@ describe('the labs’ other wasm kernels, bit for bit against tfjs-backend-wasm�
       // Against plain arithmetic too: [[1, 2], [3, 4], [5, 6]] summed down the columns.
       expect(Array.from(tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), 0).dataSync())).toEqual([9, 12]);
       expect(Array.from(tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0).dataSync())).toEqual([4, 6]);
+    });
+  });
+
+  it('BatchMatMul of a batch (attention’s products) sums in the wasm order, four outputs at a time', () => {
+    if (!wasm()) return;
+    tf.tidy(() => {
+      const cases: [number[], number[], boolean, boolean][] = [
+        [[64, 33, 33], [64, 33, 8], false, false],
+        [[64, 33, 8], [64, 8, 33], false, false],
+        [[64, 8, 33], [64, 33, 33], false, false],
+        [[64, 9, 9], [64, 9, 8], false, false],
+        [[2, 2, 5, 6], [2, 2, 6, 3], false, false],
+        [[7, 3, 48], [7, 48, 5], false, false],
+        [[5, 1, 1], [5, 1, 1], false, false],
+        // Left to the original: k > 48 (summed in blocks there), transposed operands, one pair, a broadcast batch.
+        [[3, 50, 100], [3, 100, 7], false, false],
+        [[3, 100, 50], [3, 100, 7], true, false],
+        [[3, 50, 100], [3, 7, 100], false, true],
+        [[1, 60, 30], [1, 30, 40], false, false],
+        [[4, 6, 5], [1, 5, 3], false, false],
+      ];
+      for (const [sa, sb, transposeA, transposeB] of cases) {
+        const a = tf.mul(tf.randomNormal(sa, 0, 1, 'float32', 7), tf.cast(tf.greater(tf.randomUniform(sa, 0, 1, 'float32', 8), 0.3), 'float32'));
+        const b = tf.neg(tf.randomNormal(sb, 0, 1, 'float32', 9));
+        const fast = tf.matMul(a, b, transposeA, transposeB);
+        const original = runOriginalKernel(tf, 'BatchMatMul', { a, b }, { transposeA, transposeB });
+        expect(fast.shape).toEqual(original.shape);
+        expectSameBits(fast.dataSync(), original.dataSync());
+      }
+      // By hand: [[1, 2], [3, 4]]·[[5], [6]] = [[17], [39]] and [[1]]·[[2]] = [[2]].
+      const ab = tf.matMul(tf.tensor3d([1, 2, 3, 4, 1, 0, 0, 0], [2, 2, 2]), tf.tensor3d([5, 6, 2, 0], [2, 2, 1]));
+      expect(Array.from(ab.dataSync())).toEqual([17, 39, 2, 0]);
     });
   });
 
