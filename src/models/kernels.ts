@@ -6,7 +6,7 @@
  * from the heap, when it is one contiguous run (any slice along the first axis, every 1-D slice);
  * any other slice goes to the original kernel. The others here (a copy-free Identity and
  * same-dtype Cast, a MaxPoolGrad for tiling pools, Adam with its parameter update in one kernel,
- * and wasm-simd.ts's batched BatchMatMul and column Sum) likewise compute exactly the values of what they replace,
+ * and wasm-simd.ts's batched BatchMatMul, column Sum and Transpose) likewise compute exactly the values of what they replace,
  * bit for bit, only faster: the lab runs' metrics do not change. Checked against the original
  * kernels (runOriginalKernel) in tests/models/kernels.test.ts.
  */
@@ -88,11 +88,12 @@ export function installWasmKernels(tf: Tf): void {
   tf.registerKernel({ kernelName: FLAT_ADAM_APPLY, backendName: 'wasm', kernelFunc: flatAdamApplyKernel as never });
   installSharedCopies(tf);
   installMaxPoolGrad(tf);
-  // Batched products and column sums in WebAssembly SIMD (wasm-simd.ts), where the engine has it.
+  // Batched products, column sums and transposes in WebAssembly (wasm-simd.ts), where the engine has SIMD.
   const simd = simdKernels(tf);
   if (simd) {
     replace(tf, 'BatchMatMul', simd.batchMatMul as never);
     replace(tf, 'Sum', simd.columnSum as never);
+    replace(tf, 'Transpose', simd.transpose as never);
   }
   tf.unregisterKernel('Slice', 'wasm');
   tf.unregisterKernel('SplitV', 'wasm');

@@ -1,5 +1,5 @@
 /**
- * Two wasm kernels written in WebAssembly with SIMD, run straight on the backend's heap (the module
+ * Wasm kernels written in WebAssembly with SIMD, run straight on the backend's heap (the module
  * imports the backend's own WebAssembly.Memory), each computing exactly the float32 operations, in
  * the same order, of the kernel it replaces — so the same bits (tests/models/kernels.test.ts).
  *
@@ -147,28 +147,57 @@ const colsumCode = [
   END,
 ];
 
-/** The module's bytes: bmm(a, b, o, batch, M, K, N) and colsum(x, o, rows, cols) over an imported memory e.m. */
+// transpose(x, o, d0, d1, d2, d3, s0, s1, s2, s3): o walks the output [d0, d1, d2, d3] in order, reading x at
+// Σ index·s (s: the input stride, in elements, of the axis each output axis comes from). A copy of 4-byte values.
+const [TX, TO, D0, D1, D2, D3, S0, S1, S2, S3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const [ta, tb, tc, te, tp, S3B] = [10, 11, 12, 13, 14, 15];
+const I32LOAD = [0x28, 2, 0];
+const I32STORE = [0x36, 2, 0];
+const transposeCode = [
+  1, 6, 0x7f,
+  GET, S3, ...c(4), MUL, SET, S3B,
+  ...c(0), SET, ta,
+  ...whileLess(ta, [GET, D0], [
+    ...c(0), SET, tb,
+    ...whileLess(tb, [GET, D1], [
+      ...c(0), SET, tc,
+      ...whileLess(tc, [GET, D2], [
+        // p = x + (a·s0 + b·s1 + c·s2)·4
+        GET, TX, GET, ta, GET, S0, MUL, GET, tb, GET, S1, MUL, ADD, GET, tc, GET, S2, MUL, ADD, ...c(4), MUL, ADD, SET, tp,
+        ...c(0), SET, te,
+        ...whileLess(te, [GET, D3], [GET, TO, GET, tp, ...I32LOAD, ...I32STORE, ...inc(TO, c(4)), ...inc(tp, [GET, S3B]), ...inc(te, c(1))]),
+        ...inc(tc, c(1)),
+      ]),
+      ...inc(tb, c(1)),
+    ]),
+    ...inc(ta, c(1)),
+  ]),
+  END,
+];
+
+/** The module's bytes: bmm(a, b, o, batch, M, K, N), colsum(x, o, rows, cols) and transpose(x, o, d0…d3, s0…s3) over an imported memory e.m. */
 export function moduleBytes(): Uint8Array {
   const fn = (code: number[]): number[] => [...leb(code.length), ...code];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0]),
+    ...section(1, [3, 0x60, 7, ...new Array<number>(7).fill(I32), 0, 0x60, 4, I32, I32, I32, I32, 0, 0x60, 10, ...new Array<number>(10).fill(I32), 0]),
     ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 0x00]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...name('bmm'), 0x00, 0, ...name('colsum'), 0x00, 1]),
-    ...section(10, [2, ...fn(bmmCode), ...fn(colsumCode)]),
+    ...section(3, [3, 0, 1, 2]),
+    ...section(7, [3, ...name('bmm'), 0x00, 0, ...name('colsum'), 0x00, 1, ...name('transpose'), 0x00, 2]),
+    ...section(10, [3, ...fn(bmmCode), ...fn(colsumCode), ...fn(transposeCode)]),
   ]);
 }
 
 type Bmm = (a: number, b: number, o: number, batch: number, m: number, k: number, n: number) => void;
 type ColSum = (x: number, o: number, rows: number, cols: number) => void;
+type Transpose = (x: number, o: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number) => void;
 type Factory = (slow: KernelFunc) => KernelFunc;
 
 /**
- * The two kernels, each given the original (for every case it does not take); undefined where they
+ * The kernels, each given the original (for every case it does not take); undefined where they
  * cannot run (no wasm backend memory, no WebAssembly SIMD).
  */
-export function simdKernels(tf: Tf): { batchMatMul: Factory; columnSum: Factory } | undefined {
+export function simdKernels(tf: Tf): { batchMatMul: Factory; columnSum: Factory; transpose: Factory } | undefined {
   const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   const backend = tf.findBackend('wasm') as unknown as WasmBackend | null;
   const memory = backend?.wasm?.asm?.memory;
@@ -181,6 +210,7 @@ export function simdKernels(tf: Tf): { batchMatMul: Factory; columnSum: Factory 
   }
   const bmm = exports.bmm as Bmm;
   const colsum = exports.colsum as ColSum;
+  const copyTransposed = exports.transpose as Transpose;
   const at = (be: WasmBackend, t: TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
   const batchMatMul: Factory = (slow) => (args) => {
     const { a, b } = args.inputs;
@@ -211,5 +241,23 @@ export function simdKernels(tf: Tf): { batchMatMul: Factory; columnSum: Factory 
     colsum(at(be, x), at(be, out), rows, cols);
     return out;
   };
-  return { batchMatMul, columnSum };
+  const transpose: Factory = (slow) => (args) => {
+    const { x } = args.inputs;
+    const { backend: be } = args;
+    const perm = args.attrs.perm as number[];
+    const rank = x.shape.length;
+    // 4-byte values only (bool is a byte on the heap), rank 1–4.
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || rank < 1 || rank > 4 || perm.length !== rank) return slow(args);
+    const outShape = perm.map((p) => x.shape[p]);
+    const out = be.makeOutput(outShape, x.dtype);
+    if (tf.util.sizeFromShape(outShape) === 0) return out;
+    const strides = x.shape.map((_, i) => tf.util.sizeFromShape(x.shape.slice(i + 1)));
+    // Padded with leading axes of size 1 to rank 4.
+    const pad = 4 - rank;
+    const d = [...new Array<number>(pad).fill(1), ...outShape];
+    const st = [...new Array<number>(pad).fill(0), ...perm.map((p) => strides[p])];
+    copyTransposed(at(be, x), at(be, out), d[0], d[1], d[2], d[3], st[0], st[1], st[2], st[3]);
+    return out;
+  };
+  return { batchMatMul, columnSum, transpose };
 }

@@ -146,6 +146,36 @@ describe('the labs’ other wasm kernels, bit for bit against tfjs-backend-wasm�
     });
   });
 
+  it('Transpose copies every value to its place, any rank 1–4 and permutation', () => {
+    if (!wasm()) return;
+    tf.tidy(() => {
+      const cases: [number[], number[], 'float32' | 'int32' | 'bool'][] = [
+        [[16, 33, 4, 8], [0, 2, 1, 3], 'float32'],
+        [[16, 33, 4, 8], [0, 2, 3, 1], 'float32'],
+        [[16, 4, 33, 8], [0, 2, 1, 3], 'float32'],
+        [[64, 33, 8], [0, 2, 1], 'float32'],
+        [[1, 4096, 75], [0, 2, 1], 'float32'],
+        [[528, 32], [1, 0], 'float32'],
+        [[2, 3, 4, 5], [3, 1, 0, 2], 'int32'],
+        [[7], [0], 'float32'],
+        [[3, 1, 2], [2, 0, 1], 'float32'],
+        // A byte per value on the heap: the original's.
+        [[3, 4], [1, 0], 'bool'],
+      ];
+      for (const [shape, perm, dtype] of cases) {
+        const x = tf.cast(tf.mul(tf.randomNormal(shape, 0, 10, 'float32', 3), tf.cast(tf.greater(tf.randomUniform(shape, 0, 1, 'float32', 4), 0.5), 'float32')), dtype);
+        const fast = tf.transpose(x, perm);
+        const original = runOriginalKernel(tf, 'Transpose', { x }, { perm });
+        expect(fast.shape).toEqual(original.shape);
+        expect(fast.dtype).toBe(dtype);
+        expectSameBits(fast.dataSync(), original.dataSync());
+      }
+      // By hand: [[1, 2, 3], [4, 5, 6]]ᵀ, and −0 and NaN kept as they are.
+      expect(tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3])).arraySync()).toEqual([[1, 4], [2, 5], [3, 6]]);
+      expectSameBits(tf.transpose(tf.tensor2d([-0, NaN, 1, 2], [2, 2])).dataSync(), [-0, 1, NaN, 2]);
+    });
+  });
+
   it('MaxPoolGrad of a tiling pool sends dy to the last maximum (offset 0 for a window of zeros), as the C++ does', () => {
     if (!wasm()) return;
     tf.tidy(() => {
