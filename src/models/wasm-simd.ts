@@ -8,11 +8,17 @@
  * product to XNNPACK only when it is a single matrix pair; a batch goes to its `slow_batch_matmul`,
  * a scalar C++ loop. That loop sums each output's products in float32 from k = 0 upwards, starting
  * from 0, in blocks of 48 along k; with k ≤ 48 (one block) the sum is the plain sequential one,
- * which is what this kernel computes, four outputs at a time with WebAssembly SIMD (f32x4 mul and
- * add: the same float32 operations in the same order, so the same bits; checked against the
- * original in tests/models/kernels.test.ts). It runs straight on the backend's heap: the module
- * imports the backend's own WebAssembly.Memory. Transposed operands, broadcast batches, k > 48,
- * single pairs and any engine without SIMD go to the original kernel.
+ * which is what this kernel computes, four outputs at a time (f32x4 mul, then add). Transposed
+ * operands, broadcast batches, k > 48, single pairs (XNNPACK) and any engine without SIMD go to
+ * the original kernel.
+ *
+ * A column Sum (over the leading axes: every bias gradient), which the wasm Sum does as a transpose
+ * and then, for each output, a float32 sum from 0 over the summed values in order; here four columns
+ * at a time, row after row: the same additions in the same order.
+ *
+ * Transpose (attention's head split and merge, every explicit transpose of a gradient, CLIP's
+ * patches): a copy, so the same values whatever the loop; four nested loops over the output,
+ * reading the input through its strides.
  */
 import type { Tf } from './runtime.js';
 
@@ -69,6 +75,7 @@ const [n, i, j, k, pa, pb, aRow, NB, ACC, S] = [7, 8, 9, 10, 11, 12, 13, 14, 15,
 /** while (cond) body: block { loop { if !(cond) break; body; continue } }, with cond given as "x >= limit" to break on. */
 const whileLess = (x: number, limit: number[], body: number[]): number[] => [BLOCK, VOID, LOOP, VOID, GET, x, ...limit, GE_S, BR_IF, 1, ...body, BR, 0, END, END];
 const inc = (x: number, by: number[]): number[] => [GET, x, ...by, ADD, SET, x];
+// i32.const takes a signed LEB128, which equals the unsigned one for the small constants (< 64) used here.
 const c = (v: number): number[] => [I32CONST, ...leb(v)];
 
 /** The k loop shared by both widths: pa walks A's row, pb B's column(s); `step` accumulates one k. */
