@@ -5,7 +5,7 @@
  * add. The update is Kingma & Ba's, with the bias corrections folded into the step size; one flat
  * 1-D variable (fused.ts) is updated in place, with no concatenation or split.
  */
-import { FLAT_ADAM } from './kernels.js';
+import { FLAT_ADAM, FLAT_ADAM_APPLY } from './kernels.js';
 import type { Tf } from './runtime.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
@@ -43,13 +43,26 @@ export class FlatAdam {
       // A variable the loss does not reach has no gradient (tf.variableGrads leaves it out): zeros, as
       // tf.train.adam would leave it unchanged only while its moments are zero.
       const gradOf = (x: Variable): Tensor => grads[x.name] ?? tf.zerosLike(x);
-      const g = single ? gradOf(this.vars[0]) : tf.concat(this.vars.map((x) => tf.reshape(gradOf(x), [-1])));
       // The moments are kept scaled, M = m / (1 − β1) and V = v / (1 − β2), so each update is one
       // multiply and one add (M ← β1·M + g); the scales come back in the constants of the step:
       // m / (√v + ε) = (1 − β1) / √(1 − β2) · M / (√V + ε / √(1 − β2)). Fewer kernels, same values.
       const root = Math.sqrt(1 - beta2);
       const eps = this.eps / root;
       const scale = (-stepSize * (1 - beta1)) / root;
+      if (tf.getKernel(FLAT_ADAM_APPLY, tf.getBackend())) {
+        // One kernel (kernels.ts) for the concatenation, the update, the split and an add per variable; same values.
+        const inputs: Record<string, Tensor> = { m: this.m, v: this.v };
+        this.vars.forEach((x, k) => {
+          inputs[`w${k}`] = x;
+          inputs[`g${k}`] = gradOf(x);
+        });
+        const [m, v, ...ws] = tf.engine().runKernel(FLAT_ADAM_APPLY, inputs, { beta1, beta2, eps, scale, count: this.vars.length }) as unknown as Tensor[];
+        this.m.assign(m);
+        this.v.assign(v);
+        ws.forEach((w, k) => this.vars[k].assign(w));
+        return;
+      }
+      const g = single ? gradOf(this.vars[0]) : tf.concat(this.vars.map((x) => tf.reshape(gradOf(x), [-1])));
       let delta: Tensor;
       if (tf.getKernel(FLAT_ADAM, tf.getBackend())) {
         // One kernel (kernels.ts) for the nine below.

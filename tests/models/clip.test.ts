@@ -10,6 +10,7 @@ import { COLOURS, SHAPES, VOCAB, bagOfWords, hsv, prompt, render, trainingSet, t
 import { createModel, disposeModel, imageInput, infoNCE, stack, trainableVariables, trainStep } from '../../src/models/clip/model.js';
 import { FlatAdam } from '../../src/models/optim.js';
 import { train } from '../../src/models/clip/train.js';
+import { patches, patchesInto } from '../../src/models/clip/conv.js';
 import { getLab } from '../../src/models/labs.js';
 import { resolveRun, runLab } from '../../src/models/runner.js';
 import { tensorflow, type Tf } from '../../src/models/runtime.js';
@@ -178,5 +179,32 @@ describe('the clip lab', () => {
     expect(field({ batchSize: 64, trainPairs: 32 })).toBe('config.batchSize');
     expect(field({ initTemperature: 0.001, maxLogitScale: 100 })).toBe('config.initTemperature');
     expect(field({ imageSize: 15 })).toBe('config.imageSize');
+  });
+});
+
+describe('conv patches (im2col through an index map)', () => {
+  it('are each place’s 5×5×3 window, stride 2, zero padding 2, for one image and a whole batch', () => {
+    const size = 6;
+    const images = [0, 1].map((k) => Float32Array.from({ length: size * size * 3 }, (_, i) => k * 1000 + i + 1));
+    // Worked from the definition: place (oy, ox) reads pixel (2·oy − 2 + ky, 2·ox − 2 + kx), channel c, or 0 outside.
+    const expected = (pixels: Float32Array): number[] => {
+      const out: number[] = [];
+      for (let oy = 0; oy < size / 2; oy++)
+        for (let ox = 0; ox < size / 2; ox++)
+          for (let ky = 0; ky < 5; ky++)
+            for (let kx = 0; kx < 5; kx++)
+              for (let c = 0; c < 3; c++) {
+                const y = 2 * oy - 2 + ky;
+                const x = 2 * ox - 2 + kx;
+                out.push(y < 0 || x < 0 || y >= size || x >= size ? 0 : pixels[(y * size + x) * 3 + c]);
+              }
+      return out;
+    };
+    expect(Array.from(patches(images[0], size))).toEqual(expected(images[0]));
+    // Place (1, 1)'s window starts at pixel (0, 0): its first value is pixel 0's red, 1.
+    expect(patches(images[0], size)[(1 * 3 + 1) * 75]).toBe(1);
+    const batch = new Float32Array(2 * 9 * 75);
+    images.forEach((p, i) => patchesInto(p, size, batch, i * 9 * 75));
+    expect(Array.from(batch)).toEqual([...expected(images[0]), ...expected(images[1])]);
   });
 });

@@ -7,7 +7,7 @@ import { Rng } from '../../src/generators/rng.js';
 import { loadArtefactQuestions } from '../../src/models/questions.js';
 import { resolveRun, runLab } from '../../src/models/runner.js';
 import { tensorflow, type Tf } from '../../src/models/runtime.js';
-import { SAMPLE_RATE, logMel, melFilterbank, sineSweep, stftPower } from '../../src/models/tvlt/audio.js';
+import { SAMPLE_RATE, fft, logMel, melFilterbank, sineSweep, stftPower } from '../../src/models/tvlt/audio.js';
 import { COLS_PER_FRAME, MEL_BINS, layoutFor, makeClip, makeSet, patchify, unpatchify } from '../../src/models/tvlt/data.js';
 import { maskCounts, realisedShare, sampleMask } from '../../src/models/tvlt/mask.js';
 import { createTvlt, disposeTvlt } from '../../src/models/tvlt/model.js';
@@ -153,5 +153,55 @@ describe('config', () => {
     const { questions, problems } = loadArtefactQuestions();
     expect(problems.filter((p) => p.file.includes('tvlt'))).toEqual([]);
     expect([...questions.values()].filter((q) => q.lab === 'tvlt').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('FFT with its twiddle factors made once per length', () => {
+  it('gives the values of the twiddles evaluated in the loop, bit for bit, and the DFT of a known signal', () => {
+    // The transform as it was written before the tables (the cos and sin evaluated in the innermost loop).
+    const direct = (re: Float64Array, im: Float64Array): void => {
+      const n = re.length;
+      for (let i = 1, j = 0; i < n; i++) {
+        let bit = n >> 1;
+        for (; j & bit; bit >>= 1) j ^= bit;
+        j ^= bit;
+        if (i < j) {
+          [re[i], re[j]] = [re[j], re[i]];
+          [im[i], im[j]] = [im[j], im[i]];
+        }
+      }
+      for (let len = 2; len <= n; len <<= 1) {
+        const ang = (-2 * Math.PI) / len;
+        for (let start = 0; start < n; start += len) {
+          for (let k = 0; k < len / 2; k++) {
+            const wr = Math.cos(ang * k);
+            const wi = Math.sin(ang * k);
+            const a = start + k;
+            const b = a + len / 2;
+            const tr = re[b] * wr - im[b] * wi;
+            const ti = re[b] * wi + im[b] * wr;
+            re[b] = re[a] - tr;
+            im[b] = im[a] - ti;
+            re[a] += tr;
+            im[a] += ti;
+          }
+        }
+      }
+    };
+    const rng = new Rng(5);
+    for (const n of [2, 8, 256, 64, 256]) {
+      const re = Float64Array.from({ length: n }, () => rng.int(-1000000, 1000000) / 1e6 + 1e-7);
+      const im = Float64Array.from({ length: n }, () => rng.int(-1000000, 1000000) / 1e6 + 1e-7);
+      const [re2, im2] = [Float64Array.from(re), Float64Array.from(im)];
+      fft(re, im);
+      direct(re2, im2);
+      expect(Array.from(re)).toEqual(Array.from(re2));
+      expect(Array.from(im)).toEqual(Array.from(im2));
+    }
+    // A cosine at bin 3 of 16: energy 8 at bins 3 and 13, nothing elsewhere (to 1e-12).
+    const re = Float64Array.from({ length: 16 }, (_, t) => Math.cos((2 * Math.PI * 3 * t) / 16));
+    const im = new Float64Array(16);
+    fft(re, im);
+    re.forEach((v, k) => expect(v).toBeCloseTo(k === 3 || k === 13 ? 8 : 0, 12));
   });
 });

@@ -43,24 +43,51 @@ export function disposeConv(e: ConvEncoder): void {
   disposeLayers([e.conv, ...e.head]);
 }
 
-/** The 5×5 patches (stride 2, zero padding 2) of an RGB image: one row of 75 values per output place. */
-export function patches(pixels: Float32Array, size: number): Float32Array {
+/**
+ * For each value of an image's patch matrix (one row of 75 per output place), the index of the
+ * pixel value it copies, or −1 for the zero padding; made once per image size.
+ */
+const patchMaps = new Map<number, Int32Array>();
+
+function patchMap(size: number): Int32Array {
+  let map = patchMaps.get(size);
+  if (map) return map;
   const side = size / STRIDE;
-  const width = KERNEL * KERNEL * 3;
-  const out = new Float32Array(side * side * width);
+  map = new Int32Array(side * side * KERNEL * KERNEL * 3);
+  let o = 0;
   for (let oy = 0; oy < side; oy++) {
     for (let ox = 0; ox < side; ox++) {
-      let o = (oy * side + ox) * width;
       for (let ky = 0; ky < KERNEL; ky++) {
         for (let kx = 0; kx < KERNEL; kx++) {
           const y = oy * STRIDE - PAD + ky;
           const x = ox * STRIDE - PAD + kx;
           const inside = y >= 0 && y < size && x >= 0 && x < size;
-          for (let c = 0; c < 3; c++) out[o++] = inside ? pixels[(y * size + x) * 3 + c] : 0;
+          for (let c = 0; c < 3; c++) map[o++] = inside ? (y * size + x) * 3 + c : -1;
         }
       }
     }
   }
+  patchMaps.set(size, map);
+  return map;
+}
+
+/**
+ * The 5×5 patches (stride 2, zero padding 2) of RGB images, one row of 75 values per output place,
+ * image after image, written into `out` from `offset` (a whole batch's matrix is filled in place);
+ * a gather through patchMap, which the training step runs for every image of every batch.
+ */
+export function patchesInto(pixels: Float32Array, size: number, out: Float32Array, offset: number): void {
+  const map = patchMap(size);
+  for (let i = 0; i < map.length; i++) {
+    const from = map[i];
+    out[offset + i] = from < 0 ? 0 : pixels[from];
+  }
+}
+
+/** The 5×5 patches (stride 2, zero padding 2) of an RGB image: one row of 75 values per output place. */
+export function patches(pixels: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(patchMap(size).length);
+  patchesInto(pixels, size, out, 0);
   return out;
 }
 

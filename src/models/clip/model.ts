@@ -8,7 +8,7 @@ import type { Rng } from '../../generators/rng.js';
 import { dense, disposeLayers, matMul, mlp, variables, type Dense } from '../nn.js';
 import type { FlatAdam } from '../optim.js';
 import type { Tf } from '../runtime.js';
-import { KERNEL, STRIDE, convForward, convVariables, createConv, disposeConv, patches, type ConvEncoder } from './conv.js';
+import { KERNEL, STRIDE, convForward, convVariables, createConv, disposeConv, patchesInto, type ConvEncoder } from './conv.js';
 
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 type Scalar = import('@tensorflow/tfjs').Scalar;
@@ -76,8 +76,11 @@ export function imageInput(tf: Tf, m: ClipModel, pixels: Float32Array[]): Tensor
   if (Array.isArray(m.image)) return stack(tf, pixels, pixels[0].length);
   const s = m.options.imageSize;
   const width = KERNEL * KERNEL * 3;
-  const rows = pixels.length * (s / STRIDE) ** 2;
-  return tf.tidy(() => tf.reshape(stack(tf, pixels.map((p) => patches(p, s)), (rows / pixels.length) * width), [rows, width]));
+  const places = (s / STRIDE) ** 2;
+  // Every image's patches straight into the batch's matrix: no array per image, no second copy.
+  const flat = new Float32Array(pixels.length * places * width);
+  pixels.forEach((p, i) => patchesInto(p, s, flat, i * places * width));
+  return tf.tensor2d(flat, [pixels.length * places, width]);
 }
 
 export function encodeImages(tf: Tf, m: ClipModel, input: Tensor2D): Tensor2D {

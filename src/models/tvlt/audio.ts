@@ -25,6 +25,29 @@ export function hann(n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
 }
 
+/**
+ * The FFT's twiddle factors for length n, stage after stage: cos and sin of (−2π / len)·k for len =
+ * 2, 4, …, n and k < len / 2, the very expressions the loop below would evaluate (so the same
+ * values), worked out once per length instead of once per transform (a TVLT run takes ~10,000).
+ */
+const twiddleTables = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+function twiddles(n: number): { cos: Float64Array; sin: Float64Array } {
+  let t = twiddleTables.get(n);
+  if (!t) {
+    t = { cos: new Float64Array(n), sin: new Float64Array(n) };
+    for (let len = 2, at = 0; len <= n; len <<= 1) {
+      const ang = (-2 * Math.PI) / len;
+      for (let k = 0; k < len / 2; k++, at++) {
+        t.cos[at] = Math.cos(ang * k);
+        t.sin[at] = Math.sin(ang * k);
+      }
+    }
+    twiddleTables.set(n, t);
+  }
+  return t;
+}
+
 /** In-place iterative radix-2 FFT of (re, im); the length must be a power of two. */
 export function fft(re: Float64Array, im: Float64Array): void {
   const n = re.length;
@@ -38,12 +61,12 @@ export function fft(re: Float64Array, im: Float64Array): void {
       [im[i], im[j]] = [im[j], im[i]];
     }
   }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
+  const tw = twiddles(n);
+  for (let len = 2, first = 0; len <= n; first += len / 2, len <<= 1) {
     for (let start = 0; start < n; start += len) {
       for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(ang * k);
-        const wi = Math.sin(ang * k);
+        const wr = tw.cos[first + k];
+        const wi = tw.sin[first + k];
         const a = start + k;
         const b = a + len / 2;
         const tr = re[b] * wr - im[b] * wi;
@@ -89,6 +112,8 @@ export function melFilterbank(nMels: number, nFft = N_FFT, sampleRate = SAMPLE_R
   });
 }
 
+const banks = new Map<string, number[][]>();
+
 /** Dynamic range kept by logMel: 60 dB below the clip's loudest cell maps to 0. */
 export const TOP_DB = 60;
 
@@ -97,7 +122,10 @@ export const TOP_DB = 60;
  * librosa's ref=max), floored at −TOP_DB, so a tone's band is 1 and silence is 0.
  */
 export function logMel(signal: Float32Array, nMels: number, nFft = N_FFT, hop = HOP, sampleRate = SAMPLE_RATE): number[][] {
-  const bank = melFilterbank(nMels, nFft, sampleRate);
+  const key = `${nMels}/${nFft}/${sampleRate}`;
+  // The same filterbank for every clip: made once (read only here).
+  let bank = banks.get(key);
+  if (!bank) banks.set(key, (bank = melFilterbank(nMels, nFft, sampleRate)));
   const mel = stftPower(signal, nFft, hop).map((p) => bank.map((w) => w.reduce((s, wk, k) => s + wk * p[k], 0)));
   const db = mel.map((row) => row.map((v) => 10 * Math.log10(v + 1e-10)));
   const ref = Math.max(...db.flat());
