@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const b = argv.indexOf('--budget');
   const budget = b >= 0 ? Number(argv[b + 1]) : Infinity;
   if (!(budget > 0)) throw new Error(`bench:models: --budget takes a number of seconds, got ${argv[b + 1]}`);
-  const wanted = argv.filter((a, i) => a !== '--json' && i !== b && i !== b + 1);
+  const wanted = argv.filter((a, i) => a !== '--json' && (b < 0 || (i !== b && i !== b + 1)));
   process.env.STEPWISE_CACHE = mkdtempSync(join(tmpdir(), 'stepwise-bench-models-'));
   const { report } = await tensorflow();
   const target = report.backend === 'webgpu' ? 5 : 15;
