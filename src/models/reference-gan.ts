@@ -15,6 +15,7 @@ import { Rng } from '../generators/rng.js';
 import { flatMlp, flatMlpForward } from './fused.js';
 import { dense, disposeLayers, layeredMlp as mlp, randomNormal, variables } from './nn.js';
 import { FlatAdam } from './optim.js';
+import { readValues } from './read.js';
 import { KernelGan } from './step-kernels/gan.js';
 import type { Tf } from './runtime.js';
 
@@ -109,7 +110,7 @@ function layeredGan(tf: Tf, batch: number, flat: boolean, seed: number): Referen
   return {
     step,
     sync: () => G[2].w.data(),
-    parameters: () => readBack(tf, tf.tidy(() => tf.concat([...variables(G), ...variables(D)].map((v) => tf.reshape(v, [-1]))))),
+    parameters: () => readValues(tf, () => tf.concat([...variables(G), ...variables(D)].map((v) => tf.reshape(v, [-1])))),
     dispose: () => {
       disposeLayers([...G, ...D]);
       centres.dispose();
@@ -145,22 +146,13 @@ function fusedGan(tf: Tf, batch: number, seed: number): ReferenceGan {
   return {
     step,
     sync: () => G.theta.data(),
-    parameters: () => readBack(tf, tf.tidy(() => tf.concat([G.theta, D.theta]))),
+    parameters: () => readValues(tf, () => tf.concat([G.theta, D.theta])),
     dispose: () => {
       tf.dispose([G.theta, D.theta, sign, minus, signOverN, minusOverN, centres]);
       optD.dispose();
       optG.dispose();
     },
   };
-}
-
-/** A tensor's values, read asynchronously (WebGPU in Node has no synchronous read), then disposed. */
-async function readBack(tf: Tf, t: Tensor): Promise<Float32Array> {
-  try {
-    return (await t.data()) as Float32Array;
-  } finally {
-    tf.dispose(t);
-  }
 }
 
 export interface KernelCount {

@@ -7,6 +7,7 @@
  */
 import type { Rng } from '../../generators/rng.js';
 import { flatMlp } from '../fused.js';
+import { readValues } from '../read.js';
 import type { Tf } from '../runtime.js';
 import { adam, dense, inputGrad, paramGrad } from './ops.js';
 import { adamConstants, mlpLayout } from './spec.js';
@@ -89,13 +90,8 @@ export class BatchedMlp {
   }
 
   /** Run `run`'s parameters θ (layer by layer, weights then bias), read back (asynchronously: WebGPU in Node has no synchronous read). */
-  async parameters(run: number): Promise<Float32Array> {
-    const theta = this.tf.slice(this.state, [run, 0], [1, this.params]);
-    try {
-      return (await theta.data()) as Float32Array;
-    } finally {
-      theta.dispose();
-    }
+  parameters(run: number): Promise<Float32Array> {
+    return readValues(this.tf, () => this.tf.slice(this.state, [run, 0], [1, this.params]));
   }
 
   dispose(): void {

@@ -4,7 +4,7 @@
  * values. Each function takes and returns batched tensors, the run first.
  */
 import type { Tf } from '../runtime.js';
-import { ADAM, DENSE, DENSE_INPUT_GRAD, DENSE_PARAM_GRAD, LOGISTIC_GRAD, type AdamAttrs, type DenseAttrs, type InputGradAttrs, type LogisticAttrs } from './spec.js';
+import { ADAM, DENSE, DENSE_INPUT_GRAD, DENSE_PARAM_GRAD, LOGISTIC_GRAD, gradInputs, type AdamAttrs, type DenseAttrs, type InputGradAttrs, type LogisticAttrs } from './spec.js';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor3D = import('@tensorflow/tfjs').Tensor3D;
@@ -41,7 +41,7 @@ export function logisticGrad(tf: Tf, logits: Tensor3D, attrs: LogisticAttrs): Te
 
 /** The new state after one Adam step from the layers' gradient segments (in layer order). */
 export function adam(tf: Tf, state: Tensor2D, grads: Tensor2D[], attrs: AdamAttrs): Tensor2D {
-  return registered(tf, ADAM) ? run(tf, ADAM, { state, ...Object.fromEntries(grads.map((g, i) => [`g${i}`, g])) }, attrs) : tfOps.adam(tf, state, grads, attrs);
+  return registered(tf, ADAM) ? run(tf, ADAM, { state, ...gradInputs(grads) }, attrs) : tfOps.adam(tf, state, grads, attrs);
 }
 
 /** The kernels' arithmetic in tf ops: the fallback, and what the kernels are tested against. */

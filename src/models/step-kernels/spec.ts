@@ -69,6 +69,19 @@ export interface AdamAttrs {
   scale: number;
 }
 
+/** ADAM's gradient inputs, named g0, g1, … in layer order (a kernel's inputs are a record). */
+export function gradInputs<T>(grads: T[]): Record<string, T> {
+  return Object.fromEntries(grads.map((g, i) => [`g${i}`, g]));
+}
+
+/** The gradient inputs back from the record, in layer order. */
+export function gradsOf<T>(inputs: Record<string, T>): T[] {
+  return Object.keys(inputs)
+    .filter((name) => /^g\d+$/.test(name))
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+    .map((name) => inputs[name]);
+}
+
 /** Where each layer's weights start in a run's row, and the parameter count P. */
 export function mlpLayout(sizes: number[]): { offsets: number[]; segments: number[]; params: number } {
   const offsets: number[] = [];

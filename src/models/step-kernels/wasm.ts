@@ -7,7 +7,7 @@
  * arithmetic in ops.ts (tests/models/step-kernels.test.ts).
  */
 import type { Tf } from '../runtime.js';
-import { ADAM, DENSE, DENSE_INPUT_GRAD, DENSE_PARAM_GRAD, LOGISTIC_GRAD, type AdamAttrs, type DenseAttrs, type InputGradAttrs, type LogisticAttrs } from './spec.js';
+import { ADAM, DENSE, DENSE_INPUT_GRAD, DENSE_PARAM_GRAD, LOGISTIC_GRAD, gradsOf, type AdamAttrs, type DenseAttrs, type InputGradAttrs, type LogisticAttrs } from './spec.js';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
 interface WasmBackend {
@@ -139,10 +139,7 @@ export function installWasmStepKernels(tf: Tf): void {
   const adam: KernelFunc = ({ inputs, attrs, backend }) => {
     const { params: P, beta1, beta2, eps, scale } = attrs as unknown as AdamAttrs;
     const state = inputs.state;
-    const grads = Object.keys(inputs)
-      .filter((name) => /^g\d+$/.test(name))
-      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-      .map((name) => inputs[name]);
+    const grads = gradsOf(inputs);
     const K = state.shape[0];
     const covered = grads.reduce((s, g) => s + g.shape[1], 0);
     if (covered !== P) throw new Error(`${ADAM}: the gradients cover ${covered} parameters, the state ${P}`);

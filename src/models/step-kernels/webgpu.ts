@@ -9,7 +9,7 @@
  * (tests/models/step-kernels.test.ts).
  */
 import type { Tf } from '../runtime.js';
-import { ADAM, DENSE, DENSE_INPUT_GRAD, DENSE_PARAM_GRAD, LOGISTIC_GRAD, type AdamAttrs, type DenseAttrs, type InputGradAttrs, type LogisticAttrs } from './spec.js';
+import { ADAM, DENSE, DENSE_INPUT_GRAD, DENSE_PARAM_GRAD, LOGISTIC_GRAD, gradsOf, type AdamAttrs, type DenseAttrs, type InputGradAttrs, type LogisticAttrs } from './spec.js';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
 type Uniform = { type: 'int32' | 'float32'; data: number[] };
@@ -137,10 +137,7 @@ const logisticGrad: KernelFunc = ({ inputs: { logits }, attrs, backend }) => {
 const adam: KernelFunc = ({ inputs, attrs, backend }) => {
   const { params, beta1, beta2, eps, scale } = attrs as unknown as AdamAttrs;
   const state = inputs.state;
-  const grads = Object.keys(inputs)
-    .filter((name) => /^g\d+$/.test(name))
-    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-    .map((name) => inputs[name]);
+  const grads = gradsOf(inputs);
   const [K] = state.shape;
   // Each layer's segment read from its own gradient input: the segment bounds are compiled in.
   const bounds: number[] = [];
