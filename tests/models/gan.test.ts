@@ -12,7 +12,8 @@ import { Rng } from '../../src/generators/rng.js';
 import { logGaussian, logMixture, modeCentres, optimalD, planeGrid } from '../../src/models/gan/data.js';
 import { ganLab } from '../../src/models/gan/index.js';
 import { labelAccuracy, modeReport } from '../../src/models/gan/metrics.js';
-import { closeness, closenessOnCpu, discriminate, disposeDiscriminator, inputGradient, makeDiscriminator } from '../../src/models/gan/nets.js';
+import { closenessOnCpu } from '../../src/models/gan/closeness-cpu.js';
+import { closeness, discriminate, disposeDiscriminator, inputGradient, makeDiscriminator } from '../../src/models/gan/nets.js';
 import { ReplayBuffer } from '../../src/models/gan/replay.js';
 import type { LabResult } from '../../src/models/lab.js';
 import { resolveRun, runLab } from '../../src/models/runner.js';
@@ -247,6 +248,25 @@ describe('minibatch closeness features on the CPU', () => {
       const theirs = g(closeness);
       expect(tf.max(tf.abs(theirs)).dataSync()[0]).toBeGreaterThan(0.01);
       expect(diff(g(closenessOnCpu), theirs)).toBeLessThan(1e-5);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('in groups, equal each group on its own (D’s step on [real; fake]), and refuse an uneven split', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const m = tf.randomNormal([10, 6], 0, 0.7, 'float32', 8) as Tensor2D;
+      const w = tf.randomNormal([10, 3], 0, 1, 'float32', 9);
+      const diff = (a: Tensor, b: Tensor): number => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+      const apart = (x: Tensor2D): Tensor2D => tf.concat([closeness(tf, x.slice([0, 0], [5, 6]), 3, 2), closeness(tf, x.slice([5, 0], [5, 6]), 3, 2)], 0);
+      const grouped = closenessOnCpu(tf, m, 3, 2, undefined, 2);
+      expect(grouped.shape).toEqual([10, 3]);
+      expect(diff(grouped, apart(m))).toBeLessThan(1e-6);
+      // Not the whole batch's features: the groups really are kept apart.
+      expect(diff(grouped, closeness(tf, m, 3, 2))).toBeGreaterThan(1e-3);
+      const g = (f: (x: Tensor2D) => Tensor2D) => tf.grad((x: Tensor) => tf.sum(tf.mul(f(x as Tensor2D), w)) as Scalar)(m);
+      expect(diff(g((x) => closenessOnCpu(tf, x, 3, 2, undefined, 2)), g(apart))).toBeLessThan(1e-5);
+      expect(() => closenessOnCpu(tf, m, 3, 2, undefined, 3)).toThrow(/10 rows do not split into 3 equal groups/);
     });
     expect(tf.memory().numTensors).toBe(before);
   });

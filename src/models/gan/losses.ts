@@ -19,10 +19,11 @@ export type LossKind = 'ns' | 'fm' | 'wgan';
 
 export function discriminatorLoss(tf: Tf, kind: LossKind, d: Discriminator, real: Tensor2D, fake: Tensor2D, rng: Rng, gpWeight = 0): Scalar {
   const n = real.shape[0];
-  if (kind !== 'wgan' && !d.mbd && fake.shape[0] === n) {
+  if (kind !== 'wgan' && fake.shape[0] === n) {
     // D once on [real; fake] (half the kernels of two passes): with a sign of −1 on the real rows and
-    // +1 on the fake ones, sum(softplus(sign · logit)) / n is the two means below added.
-    const logit = discriminate(tf, d, tf.concat([real, fake], 0) as Tensor2D, undefined, true).logit;
+    // +1 on the fake ones, sum(softplus(sign · logit)) / n is the two means below added. Minibatch
+    // discrimination compares each point within its own half (two groups), as in two passes.
+    const logit = discriminate(tf, d, tf.concat([real, fake], 0) as Tensor2D, undefined, true, 2).logit;
     const sign = tf.concat([tf.fill([n, 1], -1), tf.fill([n, 1], 1)]);
     return tf.div(tf.sum(tf.softplus(tf.mul(logit, sign))), n) as Scalar;
   }

@@ -6,6 +6,7 @@
 import type { Rng } from '../../generators/rng.js';
 import { dense, matMul, mlp, packLayers, randomNormal, unpackLayers, type Dense, type FlatLayers, type Layer, weight2d } from '../nn.js';
 import type { Tf } from '../runtime.js';
+import { closenessOnCpu, groupSize } from './closeness-cpu.js';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
@@ -92,15 +93,16 @@ export interface DOutput {
 
 /**
  * D on a batch. With minibatch discrimination each point is compared with `ref` when given (the
- * heatmap judges a grid point among a batch of fakes), else with the rest of its own batch.
+ * heatmap judges a grid point among a batch of fakes), else with the rest of its own batch — or of
+ * its own group, when the batch is `groups` batches stacked (D's step on [real; fake]).
  * constantInput: x is data (D's own step), so no gradient in x is computed.
  */
-export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor2D, constantInput = false): DOutput {
+export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor2D, constantInput = false, groups = 1): DOutput {
   const { body, t, out } = dLayers(tf, d);
   const features = mlp(tf, body, x, 'leakyRelu', 'leakyRelu', { constantInput });
   if (!d.mbd || !t) return { logit: mlp(tf, [out], features, 'linear', 'linear'), features };
   const refFeatures = ref ? mlp(tf, body, ref, 'leakyRelu', 'leakyRelu') : undefined;
-  const h = tf.concat([features, minibatchFeatures(tf, { t, ...d.mbd }, features, refFeatures)], 1) as Tensor2D;
+  const h = tf.concat([features, minibatchFeatures(tf, { t, ...d.mbd }, features, refFeatures, groups)], 1) as Tensor2D;
   return { logit: mlp(tf, [out], h, 'linear', 'linear'), features };
 }
 
@@ -109,11 +111,14 @@ export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor
  * per kernel. A collapsed batch of fakes is all "close", which D learns to spot. Averaged rather than
  * summed (Salimans sum) so the scale does not depend on the batch size.
  */
-function minibatchFeatures(tf: Tf, m: { t: Tensor2D; kernels: number; dims: number }, f: Tensor2D, ref?: Tensor2D): Tensor2D {
+function minibatchFeatures(tf: Tf, m: { t: Tensor2D; kernels: number; dims: number }, f: Tensor2D, ref: Tensor2D | undefined, groups: number): Tensor2D {
   const mi = matMul(tf, f, m.t);
   const mj = ref ? matMul(tf, ref, m.t) : undefined;
   const backend = tf.getBackend();
-  return backend === 'wasm' || backend === 'cpu' ? closenessOnCpu(tf, mi, m.kernels, m.dims, mj) : closeness(tf, mi, m.kernels, m.dims, mj);
+  if (backend === 'wasm' || backend === 'cpu') return closenessOnCpu(tf, mi, m.kernels, m.dims, mj, groups);
+  if (groups === 1 || mj) return closeness(tf, mi, m.kernels, m.dims, mj);
+  groupSize(mi.shape[0], groups);
+  return tf.concat(tf.split(mi, groups, 0).map((part) => closeness(tf, part as Tensor2D, m.kernels, m.dims)), 0) as Tensor2D;
 }
 
 /**
@@ -128,80 +133,6 @@ export function closeness(tf: Tf, mFlat: Tensor2D, kernels: number, dims: number
   // Within its own batch a point is compared with the other n − 1; its own term exp(0) = 1 drops out.
   const others = refFlat ? refFlat.shape[0] : mFlat.shape[0] - 1;
   return tf.div(refFlat ? close : tf.sub(close, 1), Math.max(1, others)) as Tensor2D;
-}
-
-/**
- * The same features and gradient computed in plain loops over the values, for the CPU backends
- * (where reading a tensor back costs a copy, not a GPU sync): one kernel's worth of work instead of
- * two dozen broadcasting kernels, which made minibatch discrimination twice as slow as plain D.
- * The gradient in M_i is −(1/K) Σ_{j≠i} exp(−‖M_i,b − M_j,b‖₁) · sign(M_i,b − M_j,b) · (g_i,b + g_j,b):
- * M_i moves both its own feature and every other point's. Checked against `closeness` in tests/models/gan.test.ts.
- */
-export function closenessOnCpu(tf: Tf, mFlat: Tensor2D, kernels: number, dims: number, refFlat?: Tensor2D): Tensor2D {
-  const n = mFlat.shape[0];
-  const width = kernels * dims;
-  if (refFlat) {
-    // The heatmap's grid points judged among a batch of fakes: no gradient.
-    const m = mFlat.dataSync() as Float32Array;
-    const r = refFlat.dataSync() as Float32Array;
-    const nr = refFlat.shape[0];
-    const out = new Float32Array(n * kernels);
-    for (let i = 0; i < n; i++) {
-      for (let b = 0; b < kernels; b++) {
-        let sum = 0;
-        for (let j = 0; j < nr; j++) {
-          let l1 = 0;
-          for (let c = b * dims; c < (b + 1) * dims; c++) l1 += Math.abs(m[i * width + c] - r[j * width + c]);
-          sum += Math.exp(-l1);
-        }
-        out[i * kernels + b] = sum / Math.max(1, nr);
-      }
-    }
-    return tf.tensor2d(out, [n, kernels]);
-  }
-  const scale = 1 / Math.max(1, n - 1);
-  const f = tf.customGrad((...args) => {
-    const m = (args[0] as unknown as Tensor2D).dataSync() as Float32Array;
-    // exp(−‖M_i,b − M_j,b‖₁) is symmetric in i and j: each pair once, i < j.
-    const e = new Float64Array(n * n * kernels);
-    const sums = new Float64Array(n * kernels);
-    for (let i = 0; i < n; i++) {
-      for (let j = i + 1; j < n; j++) {
-        for (let b = 0; b < kernels; b++) {
-          let l1 = 0;
-          for (let c = b * dims; c < (b + 1) * dims; c++) l1 += Math.abs(m[i * width + c] - m[j * width + c]);
-          const v = Math.exp(-l1);
-          e[(i * n + j) * kernels + b] = v;
-          sums[i * kernels + b] += v;
-          sums[j * kernels + b] += v;
-        }
-      }
-    }
-    const out = new Float32Array(n * kernels);
-    for (let k = 0; k < out.length; k++) out[k] = sums[k] * scale;
-    return {
-      value: tf.tensor2d(out, [n, kernels]),
-      gradFunc: (dy: Tensor) => {
-        const g = dy.dataSync() as Float32Array;
-        const dm = new Float64Array(n * width);
-        for (let i = 0; i < n; i++) {
-          for (let j = i + 1; j < n; j++) {
-            for (let b = 0; b < kernels; b++) {
-              const w = e[(i * n + j) * kernels + b] * (g[i * kernels + b] + g[j * kernels + b]) * scale;
-              for (let c = b * dims; c < (b + 1) * dims; c++) {
-                // ∂/∂M_i of −w·|M_i − M_j| is −w·sign(M_i − M_j); M_j gets the opposite.
-                const d = m[i * width + c] - m[j * width + c] > 0 ? -w : w;
-                dm[i * width + c] += d;
-                dm[j * width + c] -= d;
-              }
-            }
-          }
-        }
-        return tf.tensor2d(Float32Array.from(dm), [n, width]);
-      },
-    };
-  }) as unknown as (x: Tensor2D) => Tensor2D;
-  return f(mFlat);
 }
 
 /**
