@@ -15,12 +15,11 @@ import { activeSteps, evaluateSteps, solve, type Solution } from './solvers/solv
 import { workedCases, type WorkedCase } from './solvers/worked-cases.js';
 import { DIFFICULTIES, type Difficulty, type Params, type StepValues, type Topic } from './solvers/topic.js';
 import { findTopic, TOPICS } from './topics/index.js';
-import { conceptQuestion, conceptTopic, findConcept } from './bank/concept-topic.js';
-import { conceptSolution, gradeConcept, CONCEPT_STEP, CONCEPT_STEP_LABEL, conceptExpected } from './bank/concept-grade.js';
-import { checkConceptParams, conceptPrompt, letter, presentConcept } from './bank/concept-present.js';
+import { conceptQuestion } from './bank/concept-topic.js';
+import { CONCEPT_STEP, CONCEPT_STEP_LABEL } from './bank/concept-grade.js';
 import { builtInConcepts } from './bank/concepts.js';
-import { artefactPrompt, artefactQuestion, artefactSolution, artefactTopic, checkArtefactParams, findArtefact, gradeArtefact, listArtefacts, ARTEFACT_STEP } from './bank/artefact-item.js';
-import type { ArtefactQuestion } from './models/questions.js';
+import { artefactQuestion, listArtefacts } from './bank/artefact-item.js';
+import { oneStepItem, refuseOneStep } from './bank/one-step-item.js';
 
 export { StepwiseError } from './core/errors.js';
 export type { BlankStepPolicy, GradeOptions, GradeResult, StepGrade, StepStatus } from './solvers/grade.js';
@@ -31,15 +30,7 @@ export type { WorkedCase } from './solvers/worked-cases.js';
 export type { Difficulty } from './solvers/topic.js';
 export { DIFFICULTIES } from './solvers/topic.js';
 export { knownArtefactAnswer, rememberArtefactAnswer, registerArtefactQuestion } from './bank/artefact-item.js';
-
-/**
- * A question about model runs, by id. Looked up only for an id that is no topic, bank question or
- * conceptual item, so the common lookups never load the labs' definitions.
- */
-export function artefactOf(ref: unknown): ArtefactQuestion | undefined {
-  if (typeof ref !== 'string' || findTopic(ref) || builtInBank().questions.has(ref) || findConcept(ref)) return undefined;
-  return findArtefact(ref);
-}
+export { artefactOf } from './bank/one-step-item.js';
 
 export interface TopicInfo {
   id: string;
@@ -63,13 +54,11 @@ export interface Problem {
   prompt: string;
 }
 
-/** A topic by id; a conceptual item's id gives its one-step topic (src/bank/concept-topic.ts). */
+/** A topic by id; a conceptual item's or run question's id gives its one-step topic (src/bank/one-step-item.ts). */
 export function getTopic(id: unknown): Topic {
-  const concept = findConcept(id);
-  if (concept) return conceptTopic(concept);
+  const item = oneStepItem(id);
+  if (item) return item.topic();
   const topic = typeof id === 'string' ? findTopic(id) : undefined;
-  const artefact = topic ? undefined : artefactOf(id);
-  if (artefact) return artefactTopic(artefact);
   if (!topic) {
     throw new StepwiseError('unknown_topic', `unknown topic ${JSON.stringify(id)}; topics: ${TOPICS.map((t) => t.id).join(', ')}`, 'topic');
   }
@@ -81,32 +70,28 @@ export function getTopic(id: unknown): Topic {
  * (its one-step view would list its distractors' reasons: the answer key of an exam item).
  */
 export function getNumericTopic(id: unknown): Topic {
-  if (findConcept(id)) throw new StepwiseError('unknown_topic', `${JSON.stringify(id)} is a conceptual item, not a topic`, 'topic');
-  if (artefactOf(id)) throw new StepwiseError('unknown_topic', `${JSON.stringify(id)} is a question about model runs, not a topic`, 'topic');
+  const item = oneStepItem(id);
+  if (item) refuseOneStep(item);
   return getTopic(id);
 }
 
 export function getQuestion(id: unknown): Question {
-  const concept = findConcept(id);
-  if (concept) return conceptQuestion(concept);
+  const item = oneStepItem(id);
+  if (item) return item.question();
   const q = typeof id === 'string' ? builtInBank().questions.get(id) : undefined;
-  const artefact = q ? undefined : artefactOf(id);
-  if (artefact) return artefactQuestion(artefact);
   if (!q) throw new StepwiseError('unknown_question', `unknown question ${JSON.stringify(id)}`, 'question');
   return q;
 }
 
 /** A topic id, a question id or a conceptual item id, as `generate` accepts. */
 export function resolve(ref: unknown): { topic: Topic; question?: Question } {
-  const concept = findConcept(ref);
-  if (concept) return { topic: conceptTopic(concept), question: conceptQuestion(concept) };
+  const item = oneStepItem(ref);
+  if (item) return { topic: item.topic(), question: item.question() };
   if (typeof ref === 'string' && findTopic(ref)) return { topic: getTopic(ref) };
   if (typeof ref === 'string' && builtInBank().questions.has(ref)) {
     const question = getQuestion(ref);
     return { topic: getTopic(question.topic), question };
   }
-  const artefact = artefactOf(ref);
-  if (artefact) return { topic: artefactTopic(artefact), question: artefactQuestion(artefact) };
   throw new StepwiseError(
     'unknown_topic',
     `${JSON.stringify(ref)} is neither a topic nor a question id (bank, conceptual or about model runs); topics: ${TOPICS.map((t) => t.id).join(', ')}`,
@@ -131,22 +116,15 @@ export function topicInfo(t: Topic): TopicInfo {
 }
 
 export function solveProblem(topicId: unknown, params: unknown): Solution {
-  const concept = findConcept(topicId);
-  if (concept) return { topic: concept.id, steps: [{ id: CONCEPT_STEP, label: CONCEPT_STEP_LABEL, value: conceptExpected(concept, checkConceptParams(concept, params)) }] };
-  const artefact = artefactOf(topicId);
-  if (artefact) {
-    checkArtefactParams(params);
-    return { topic: artefact.id, steps: [{ id: ARTEFACT_STEP, label: CONCEPT_STEP_LABEL, value: artefactTopic(artefact).steps[ARTEFACT_STEP].compute(params as Params, {}) }] };
-  }
+  const item = oneStepItem(topicId);
+  if (item) return { topic: item.id, steps: [{ id: CONCEPT_STEP, label: CONCEPT_STEP_LABEL, value: item.expected(params) }] };
   return solve(getTopic(topicId), params);
 }
 
 /** Grades against a topic (every step, default marks) or a question (its steps, marks, policy). */
 export function gradeAnswers(ref: unknown, params: unknown, answers: unknown, extra: GradeOptions = {}): GradeResult {
-  const concept = findConcept(ref);
-  if (concept) return gradeConcept(concept, params, answers, extra);
-  const artefact = artefactOf(ref);
-  if (artefact) return gradeArtefact(artefact, params, answers, extra);
+  const item = oneStepItem(ref);
+  if (item) return item.grade(params, answers, extra);
   const { topic, question } = resolve(ref);
   return grade(topic, params, answers, { ...(question ? gradeOptions(question) : {}), ...extra });
 }
@@ -159,19 +137,13 @@ export function checkDifficulty(d: unknown, path = 'difficulty'): Difficulty {
 
 /** A fresh problem from a topic or question id; a question fixes the difficulty and the steps asked. */
 export function generateProblem(ref: unknown, seed: unknown, difficulty?: unknown): Problem {
-  const concept = findConcept(ref);
-  if (concept) {
-    // The params are the presentation: the seed's order of options, entries or matching columns.
+  const item = oneStepItem(ref);
+  if (item) {
+    // The params are the presentation: a conceptual item's order of options, entries or matching
+    // columns; a run question's seed, which draws its runs and their letters (the answer waits for the runs).
     const s = checkSeed(seed);
-    const params = presentConcept(concept, s);
-    return { topic: concept.id, question: concept.id, seed: s, difficulty: concept.difficulty, params, steps: [CONCEPT_STEP], prompt: conceptPrompt(concept, params) };
-  }
-  const artefact = artefactOf(ref);
-  if (artefact) {
-    // The seed draws the runs and their letters; the answer waits for the runs (artefact-item.ts).
-    const s = checkSeed(seed);
-    const params = { seed: s };
-    return { topic: artefact.id, question: artefact.id, seed: s, difficulty: artefactQuestion(artefact).difficulty, params, steps: [ARTEFACT_STEP], prompt: artefactPrompt(artefact, params) };
+    const params = item.present(s);
+    return { topic: item.id, question: item.id, seed: s, difficulty: item.question().difficulty, params, steps: [CONCEPT_STEP], prompt: item.prompt(params) };
   }
   const { topic, question } = resolve(ref);
   const s = checkSeed(seed);
@@ -202,10 +174,8 @@ export function renderPrompt(
 
 /** The problem statement alone (no list of steps): what LMS exports put above their answer boxes. */
 export function problemStatement(topic: Topic, params: Params, values: StepValues, difficulty: Difficulty): string {
-  const concept = findConcept(topic.id);
-  if (concept) return conceptPrompt(concept, checkConceptParams(concept, params));
-  const artefact = artefactOf(topic.id);
-  if (artefact) return artefactPrompt(artefact, checkArtefactParams(params));
+  const item = oneStepItem(topic.id);
+  if (item) return item.prompt(params);
   const text = render(topic.id, 'prompt', { ...params, ...topic.templateData?.(params, values), difficulty });
   // Loose params (a real exam's rounded probabilities, a class left out): the prompt states what
   // the grading assumes, in the topic's own words.
@@ -233,7 +203,7 @@ function askedSection(topic: Topic, steps: readonly string[], tolerance?: Tolera
 
 /** What a step is computed from: its formula (TeX), the given params it reads and the earlier steps it uses. */
 export function stepInputs(ref: unknown, rawParams: unknown, stepId: string): { formula: string; given: string[]; deps: readonly string[] } {
-  if (findConcept(ref) || artefactOf(ref)) return { formula: '', given: [], deps: [] };
+  if (oneStepItem(ref)) return { formula: '', given: [], deps: [] };
   const { topic } = resolve(ref);
   const params = validateParams(topic, rawParams);
   const step = topic.steps[stepId];
@@ -243,10 +213,8 @@ export function stepInputs(ref: unknown, rawParams: unknown, stepId: string): { 
 
 /** The worked solution as Markdown, walking the same steps that are graded. */
 export function workedSolution(topicId: unknown, rawParams: unknown): string {
-  const concept = findConcept(topicId);
-  if (concept) return conceptSolution(concept, rawParams);
-  const artefact = artefactOf(topicId);
-  if (artefact) return artefactSolution(artefact, rawParams);
+  const item = oneStepItem(topicId);
+  if (item) return item.solution(rawParams);
   const topic = getTopic(topicId);
   const params = validateParams(topic, rawParams);
   const values = evaluateSteps(topic, params);
@@ -274,46 +242,11 @@ export function listQuestions(): { id: string; title: string; topic: string; dif
  * true values earn full marks, each asked step's misconception is recognised by name.
  */
 export function runWorkedCases(ref: unknown, params: unknown, steps?: readonly string[]): WorkedCase[] {
-  const concept = findConcept(ref);
-  if (concept) return conceptWorkedCases(concept.id, params);
-  const artefact = artefactOf(ref);
-  if (artefact) return artefactWorkedCases(artefact, params);
+  const item = oneStepItem(ref);
+  if (item) return item.workedCases(params);
   const { topic, question } = resolve(ref);
   const options = question ? gradeOptions(question) : {};
   return workedCases(topic, params, { ...options, steps: steps ?? question?.steps ?? activeSteps(topic, validateParams(topic, params)).map(([id]) => id) });
-}
-
-/** A question about model runs: its runs' answer scores full marks (once they are computed). */
-function artefactWorkedCases(q: ArtefactQuestion, params: unknown): WorkedCase[] {
-  const expected = solveProblem(q.id, params).steps[0].value;
-  const g = gradeArtefact(q, params, { [ARTEFACT_STEP]: expected });
-  const ok = g.score === g.maxScore;
-  return [{ name: 'correct', kind: 'correct', outcome: ok ? 'pass' : 'fail', detail: `The runs' answer ${String(expected)} scores ${g.score}/${g.maxScore}.` }];
-}
-
-/** A conceptual item's worked cases: its expected answer scores full marks, each distractor none. */
-function conceptWorkedCases(id: string, params: unknown): WorkedCase[] {
-  const concept = findConcept(id)!;
-  const p = checkConceptParams(concept, params);
-  const expected = conceptExpected(concept, p);
-  const cases: WorkedCase[] = [];
-  if (!(concept.kind === 'text' && concept.accept === undefined)) {
-    const g = gradeConcept(concept, p, { [CONCEPT_STEP]: expected });
-    const ok = g.score === g.maxScore;
-    cases.push({ name: 'correct', kind: 'correct', outcome: ok ? 'pass' : 'fail', detail: `The expected answer ${expected} scores ${g.score}/${g.maxScore}.` });
-  }
-  const wrongs: [string, unknown][] =
-    concept.kind === 'single'
-      ? concept.options!.filter((o) => !o.correct).map((o) => [`option-${o.id}`, letter(p.options!.indexOf(o.id))])
-      : concept.kind === 'numeric'
-        ? (concept.wrong ?? []).map((w, i) => [`wrong-${i + 1}`, w.value])
-        : [];
-  for (const [name, answer] of wrongs) {
-    const s = gradeConcept(concept, p, { [CONCEPT_STEP]: answer }).steps[0];
-    const ok = s.status === 'incorrect' && s.misconception?.id === name;
-    cases.push({ name, kind: 'misconception', step: CONCEPT_STEP, outcome: ok ? 'pass' : 'fail', detail: `${String(answer)} is graded ${s.status}${s.misconception ? ` as ${s.misconception.id}` : ''}.`, entered: answer as number | string });
-  }
-  return cases;
 }
 
 /** An exam blueprint row may name a whole section of conceptual items: `concepts:<section>`. */
