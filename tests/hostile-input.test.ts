@@ -14,7 +14,7 @@ import { answerLimitProblem, MAX_ANSWER_CHARS, MAX_ANSWER_ELEMENTS } from '../sr
 const kl = { p: [0.5, 0.5], q: [0.25, 0.75] };
 
 /** Milliseconds `f` takes (the best of `runs`, so one scheduling hiccup on a busy box does not count). */
-function bestMs(f: () => unknown, runs = 3): number {
+function bestMs(f: () => unknown, runs = 5): number {
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -117,7 +117,7 @@ describe('stepwise batch under hostile lines', () => {
     const line = JSON.stringify({ op: 'grade', topic: 'kl-discrete', params: kl, answers: { kl: '1'.repeat(59_999) + 'a' }, id: 1 });
     const t = performance.now();
     const replies = await batch(Array.from({ length: 5 }, () => line).join('\n') + '\n{"op":"fly","id":2}\n');
-    expect(performance.now() - t).toBeLessThan(500); // was about 8 s (1.7 s a line)
+    expect(performance.now() - t).toBeLessThan(2_000); // was about 8 s (1.7 s a line); a few ms now, the bound is for a loaded machine
     expect(replies).toHaveLength(6);
     expect(replies[0].steps.find((s: { id: string }) => s.id === 'kl')).toMatchObject({ status: 'invalid', feedback: expect.stringMatching(/longer than 2000 characters/) });
     expect(replies[5]).toMatchObject({ ok: false, id: 2, error: { code: 'invalid_request' } });

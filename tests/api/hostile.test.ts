@@ -156,10 +156,13 @@ describe('the HTTP batch route', () => {
     expect(lines).toBe(n);
     expect(JSON.parse(last)).toMatchObject({ ok: true, id: n - 1 });
     // Before, the whole batch ran in one turn of the event loop (2–3 s here) and /healthz waited for
-    // all of it. Slices are now 10 ms, but garbage collection and a shared 2-core box (the process
-    // descheduled) add pauses of about 100 ms here, so the bounds are generous.
-    expect(healthMs, `healthz took ${healthMs.toFixed(0)} ms; the batch ${batchMs.toFixed(0)} ms`).toBeLessThan(500);
-    expect(lag.max / 1e6, `longest event-loop delay in ms (batch ${batchMs.toFixed(0)} ms)`).toBeLessThan(500);
+    // all of it (healthMs ≈ batchMs − 300). Slices are now 10 ms, but garbage collection and a shared
+    // 2-core box (the process descheduled while other test files run) add pauses, and a loaded
+    // machine stretches everything alike: so the bound is 500 ms or a quarter of the batch's own
+    // time, whichever is larger — far from the old behaviour either way.
+    const bound = Math.max(500, batchMs / 4);
+    expect(healthMs, `healthz took ${healthMs.toFixed(0)} ms; the batch ${batchMs.toFixed(0)} ms`).toBeLessThan(bound);
+    expect(lag.max / 1e6, `longest event-loop delay in ms (batch ${batchMs.toFixed(0)} ms)`).toBeLessThan(bound);
   }, 60_000);
 });
 

@@ -85,6 +85,8 @@ export interface SimPlatform {
   scoreStatus: number;
   /** How long the score endpoint takes to answer, ms (default 0): a slow LMS. */
   scoreDelayMs: number;
+  /** When set, the score endpoint holds each post until this settles: an LMS that has not answered yet, however loaded the machine. */
+  scoreGate?: Promise<void>;
   /**
    * Moodle's rule: a score whose timestamp, truncated to whole seconds, is not later than the one
    * stored for the line item and user is refused with 409 and not kept.
@@ -274,6 +276,7 @@ export async function startPlatform(options: { host?: 'localhost' } = {}): Promi
         return { status, body: text };
       };
       if (p.scoreDelayMs > 0) await new Promise((r) => setTimeout(r, p.scoreDelayMs));
+      if (p.scoreGate) await p.scoreGate;
       if (!tokenValid) return answer(401, 'bad token');
       if (p.scoreStatus >= 300) return answer(p.scoreStatus);
       const slot = `${u.pathname} ${body.userId}`;
