@@ -109,11 +109,12 @@ describe('grade passback through the outbox', () => {
   it('a job claimed by a process that died is posted by another after the lease, exactly once', async () => {
     h = await startLti({ manualPassback: true });
     const { attemptId } = await launchAndSubmit(h, 'student-f');
-    // Another process claims the job (a 400 ms lease) and dies before posting.
-    const claimed = await h.store.passback.claim(Date.now(), 10, 400);
+    // Another process claims the job (a 2 s lease: long enough that a loaded machine checks within
+    // it) and dies before posting.
+    const claimed = await h.store.passback.claim(Date.now(), 10, 2_000);
     expect(claimed.map((j) => j.attemptId)).toEqual([attemptId]);
     h.lti.outbox.start();
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 300));
     expect(h.platform.scores).toEqual([]); // still leased
     await until(() => h!.platform.scores.length > 0);
     await h.settled();

@@ -40,10 +40,11 @@ export function webSessionsContract(name: string, make: MakeBackend): void {
     it('a session opened with an expiring key ends when the key expires', (ctx) =>
       withBackend(ctx, make, async ({ store }) => {
         const u = await store.users.create({ name: 'Ada', role: 'student' });
-        const { key } = await store.keys.create({ userId: u.id, role: 'student', label: 'short', expiresAt: ahead(300) });
+        // 1.5 s: long enough that a loaded machine authenticates before the key expires.
+        const { key } = await store.keys.create({ userId: u.id, role: 'student', label: 'short', expiresAt: ahead(1_500) });
         const { token } = await store.webSessions.create({ userId: u.id, keyId: key.id, expiresAt: ahead(3_600_000) });
         expect(await store.webSessions.authenticate(token)).toBeDefined();
-        await new Promise((r) => setTimeout(r, 400));
+        await new Promise((r) => setTimeout(r, 1_600));
         expect(await store.webSessions.authenticate(token)).toBeUndefined();
       }));
 
