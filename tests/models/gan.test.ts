@@ -279,6 +279,9 @@ describe('the WGAN-GP critic loss on the CPU', () => {
   const compare = (depth: number, hidden: number, n: number, gpWeight: number, scale = 1) => {
     const d = makeDiscriminator(tf, new Rng(11 + depth), 2, hidden, depth);
     const before = tf.memory().numTensors;
+    // The op's insides run below the engine (direct-kernels.ts): the backend must hold no more buffers after.
+    const buffers = (): number => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const buffersBefore = buffers();
     tf.tidy(() => {
       const real = tf.randomNormal([n, 2], 0, 1.5, 'float32', 21) as Tensor2D;
       const fake = tf.randomNormal([n, 2], 0.3, 1, 'float32', 22) as Tensor2D;
@@ -295,6 +298,7 @@ describe('the WGAN-GP critic loss on the CPU', () => {
       expect(tf.max(tf.abs(tf.sub(ours.grads[d.net.theta.name], g))).dataSync()[0]).toBeLessThan(1e-5 * largest);
     });
     expect(tf.memory().numTensors).toBe(before);
+    expect(buffers()).toBe(buffersBefore);
     disposeDiscriminator(d);
   };
 

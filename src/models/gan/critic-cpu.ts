@@ -19,6 +19,7 @@
  * δ chain scaled by c, so both parts share each weight gradient's product.
  */
 import type { Tf } from '../runtime.js';
+import { DirectKernels, type Info } from '../direct-kernels.js';
 import type { Discriminator } from './nets.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
@@ -33,6 +34,24 @@ const LEAK = 0.2;
  * D's flat parameters (the batches and u are data). real and fake have the same rows; u is [n, 1].
  */
 export function criticLossOnCpu(tf: Tf, d: Discriminator, real: Tensor2D, fake: Tensor2D, u: Tensor, gpWeight: number): Scalar {
+  const f = tf.customGrad((...args) => {
+    const { loss, grad } = criticLossAndGradient(tf, d, real, fake, u, gpWeight, args[0] as unknown as Tensor);
+    return {
+      value: tf.scalar(loss),
+      gradFunc: (dy: Tensor) => {
+        const s = dy.dataSync()[0];
+        return tf.tensor1d(s === 1 ? grad : grad.map((g) => g * s));
+      },
+    };
+  }) as unknown as (theta: Tensor) => Scalar;
+  return f(d.net.theta);
+}
+
+/**
+ * The same loss and its gradient in D's flat parameters, as numbers: for a training step that
+ * hands the gradient straight to the optimiser (train.ts), with no tape at all.
+ */
+export function criticLossAndGradient(tf: Tf, d: Discriminator, real: Tensor2D, fake: Tensor2D, u: Tensor, gpWeight: number, theta: Tensor = d.net.theta): { loss: number; grad: Float32Array } {
   if (d.mbd) throw new Error('criticLossOnCpu: D with minibatch features has no written-out input gradient');
   const [n, width] = real.shape;
   if (fake.shape[0] !== n || fake.shape[1] !== width || u.size !== n) throw new Error(`criticLossOnCpu: real [${real.shape}], fake [${fake.shape}] and u [${u.shape}] do not match`);
@@ -56,37 +75,52 @@ export function criticLossOnCpu(tf: Tf, d: Discriminator, real: Tensor2D, fake: 
   c.fill(-1 / n, 0, n);
   c.fill(1 / n, n, 2 * n);
 
-  const engine = tf.engine();
-  const bmm = (a: Tensor, b: Tensor): Tensor => engine.runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as Tensor;
-  const dense = (a: Tensor, w: Tensor, bias: Tensor, activation: 'leakyrelu' | 'linear'): Tensor =>
-    engine.runKernel('_FusedMatMul', { a, b: w, bias }, { transposeA: false, transposeB: false, activation, leakyreluAlpha: LEAK }) as Tensor;
+  const K = new DirectKernels(tf);
+  const bmm = (a: Info, b: Info): Info => K.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  const dense = (a: Info, w: Info, bias: Info, activation: 'leakyrelu' | 'linear'): Info =>
+    K.run('_FusedMatMul', { a, b: w, bias }, { transposeA: false, transposeB: false, activation, leakyreluAlpha: LEAK });
   // Explicit transposes: tfjs-backend-wasm multiplies with a transpose flag about 12× slower (nn.ts).
-  const t3 = (a: Tensor): Tensor => tf.transpose(a, [0, 2, 1]);
+  const t3 = (a: Info): Info => K.run('Transpose', { x: a }, { perm: [0, 2, 1] });
+  const mul = (a: Info, b: Info): Info => K.run('Multiply', { a, b });
+  const rowsOf = (t: Info, begin: number, count: number): Info => K.run('Slice', { x: t }, { begin: [0, begin, 0], size: [1, count, t.shape[2]] });
+  const concat = (ts: Info[], axis: number): Info => K.run('Concat', ts, { axis });
 
   /** The loss and its gradient, as numbers. */
-  const evaluate = (theta: Tensor): { loss: number; grad: Float32Array } =>
-    tf.tidy(() => {
-      const parts = tf.split(theta, dims.flatMap(([i, o]) => [i * o, o]));
-      const W = dims.map(([i, o], k) => tf.reshape(parts[2 * k], [1, i, o]));
-      const B = dims.map((_, k) => parts[2 * k + 1]);
+  const evaluate = (theta: Tensor): { loss: number; grad: Float32Array } => {
+    try {
+      // The layers' weights ([1, in, out], and transposed) and biases, from one read of the buffer.
+      const th = K.read(DirectKernels.of(theta));
+      const W: Info[] = [];
+      const WT: Info[] = [];
+      const B: Info[] = [];
+      let off = 0;
+      for (const [i, o] of dims) {
+        const w = th.subarray(off, off + i * o);
+        const wt = new Float32Array(i * o);
+        for (let r = 0; r < i; r++) for (let q = 0; q < o; q++) wt[q * i + r] = w[r * o + q];
+        W.push(K.make(w, [1, i, o]));
+        WT.push(K.make(wt, [1, o, i]));
+        B.push(K.make(th.subarray(off + i * o, off + i * o + o), [o]));
+        off += i * o + o;
+      }
       const hidden = dims[depth][0];
       // Forward: H[k] is layer k's input (H[0] = x), M[k] the slopes of hidden layer k's activation.
-      const H: Tensor[] = [tf.tensor3d(x, [1, rows, width])];
-      const M: Tensor[] = [];
+      const H: Info[] = [K.make(x, [1, rows, width])];
+      const M: Info[] = [];
       for (let k = 0; k < depth; k++) {
         H.push(dense(H[k], W[k], B[k], 'leakyrelu'));
         // The output keeps its input's sign, so its step gives the slope (0.2 at 0, as nets.ts's inputGradient).
-        M.push(tf.step(H[k + 1], LEAK));
+        M.push(K.run('Step', { x: H[k + 1] }, { alpha: LEAK }));
       }
       const out = dense(H[depth], W[depth], B[depth], 'linear');
-      // δ[k] = ∂out/∂z of hidden layer k, every row.
-      const delta: Tensor[] = [];
-      delta[depth - 1] = tf.mul(M[depth - 1], tf.reshape(parts[2 * depth], [1, 1, hidden]));
-      for (let k = depth - 1; k >= 1; k--) delta[k - 1] = tf.mul(bmm(delta[k], t3(W[k])), M[k - 1]);
-      const gx = bmm(delta[0], t3(W[0])).dataSync();
-      const ov = out.dataSync();
+      // δ[k] = ∂out/∂z of hidden layer k, every row. The output layer's weights [hidden, 1] read as a row are its transpose.
+      const delta: Info[] = [];
+      delta[depth - 1] = mul(M[depth - 1], { ...WT[depth], shape: [1, 1, hidden] });
+      for (let k = depth - 1; k >= 1; k--) delta[k - 1] = mul(bmm(delta[k], WT[k]), M[k - 1]);
+      const gx = K.read(bmm(delta[0], WT[0]));
+      const ov = K.read(out);
 
-      // The loss, and R = ∂(λ·penalty)/∂(∇ₓD) on the between rows.
+      // The loss, and R = ∂(λ·penalty)/∂(∇ₓD), which is zero but on the between rows (kept: n rows).
       let sumReal = 0;
       let sumFake = 0;
       for (let i = 0; i < n; i++) {
@@ -94,56 +128,58 @@ export function criticLossOnCpu(tf: Tf, d: Discriminator, real: Tensor2D, fake: 
         sumFake += ov[n + i];
       }
       let penalty = 0;
-      const R = new Float32Array(rows * width);
-      for (let i = 2 * n; i < rows; i++) {
+      const R = new Float32Array(n * width);
+      for (let i = 0; i < n; i++) {
+        const at = (2 * n + i) * width;
         let s = 0;
-        for (let a = 0; a < width; a++) s += gx[i * width + a] ** 2;
+        for (let a = 0; a < width; a++) s += gx[at + a] ** 2;
         // The small constant keeps sqrt differentiable where the gradient vanishes (as losses.ts).
         const norm = Math.sqrt(s + 1e-12);
         penalty += (norm - 1) ** 2;
         const coef = (gpWeight * 2 * (norm - 1)) / (norm * n);
-        for (let a = 0; a < width; a++) R[i * width + a] = coef * gx[i * width + a];
+        for (let a = 0; a < width; a++) R[i * width + a] = coef * gx[at + a];
       }
       const loss = sumFake / n - sumReal / n + (gpWeight * penalty) / n;
 
-      // Gradient. Z1ᵀ = (c⊙x + R)ᵀ is built transposed here, so W_1's needs no transpose kernel.
-      const z1t = new Float32Array(width * rows);
-      for (let i = 0; i < rows; i++) for (let a = 0; a < width; a++) z1t[a * rows + i] = c[i] * x[i * width + a] + R[i * width + a];
-      const cCol = tf.tensor3d(c, [1, rows, 1]);
-      const cRow = tf.tensor3d(c, [1, 1, rows]);
-      const dW: Tensor[] = [bmm(tf.tensor3d(z1t, [1, width, rows]), delta[0])];
-      let back = bmm(tf.tensor3d(R, [1, rows, width]), W[0]);
+      // Gradient. Each layer's weights and bias are one product [Z | c]ᵀ·δ ([in + 1, out], laid out
+      // as the buffer holds them: W row by row, then b). Z_1ᵀ with its row c is built here, transposed.
+      const z1t = new Float32Array((width + 1) * rows);
+      for (let i = 0; i < rows; i++) {
+        for (let a = 0; a < width; a++) z1t[a * rows + i] = c[i] * x[i * width + a] + (i >= 2 * n ? R[(i - 2 * n) * width + a] : 0);
+        z1t[width * rows + i] = c[i];
+      }
+      const cCol = K.make(c.slice(0, 2 * n), [1, 2 * n, 1]);
+      const cRow = K.make(c, [1, 1, rows]);
+      const between = (t: Info): Info => rowsOf(t, 2 * n, n);
+      // c is zero on the between rows, so c⊙h is computed on the real and fake rows only.
+      const valueRows = (h: Info): Info => mul(rowsOf(h, 0, 2 * n), cCol);
+      const dWb: Info[] = [bmm(K.make(z1t, [1, width + 1, rows]), delta[0])];
+      // back = ∂(penalty)/∂δ_k on the between rows (the penalty reaches no other row).
+      let back = bmm(K.make(R, [1, n, width]), W[0]);
       for (let k = 0; k < depth - 1; k++) {
-        const A = tf.mul(back, M[k]);
-        dW[k + 1] = bmm(t3(tf.add(tf.mul(H[k + 1], cCol), A)), delta[k + 1]);
+        const A = mul(back, between(M[k]));
+        const zt = t3(concat([valueRows(H[k + 1]), A], 1));
+        dWb[k + 1] = bmm(concat([zt, cRow], 1), delta[k + 1]);
         back = bmm(A, W[k + 1]);
       }
-      const dWo = tf.sum(tf.add(tf.mul(H[depth], cCol), tf.mul(back, M[depth - 1])), [0, 1]);
+      const dWo = K.run('Sum', { x: concat([valueRows(H[depth]), mul(back, between(M[depth - 1]))], 1) }, { axis: [0, 1], keepDims: false });
       const grad = new Float32Array(theta.size);
       let at = 0;
       for (let k = 0; k < depth; k++) {
-        grad.set(dW[k].dataSync(), at);
-        at += dW[k].size;
-        grad.set(bmm(cRow, delta[k]).dataSync(), at);
-        at += dims[k][1];
+        const g = K.read(dWb[k]);
+        grad.set(g, at);
+        at += g.length;
       }
-      grad.set(dWo.dataSync(), at);
+      grad.set(K.read(dWo), at);
       at += hidden;
       let sumC = 0;
       for (let i = 0; i < rows; i++) sumC += c[i];
       grad[at] = sumC;
       return { loss, grad };
-    });
+    } finally {
+      K.dispose();
+    }
+  };
 
-  const f = tf.customGrad((...args) => {
-    const { loss, grad } = evaluate(args[0] as unknown as Tensor);
-    return {
-      value: tf.scalar(loss),
-      gradFunc: (dy: Tensor) => {
-        const s = dy.dataSync()[0];
-        return tf.tensor1d(s === 1 ? grad : grad.map((g) => g * s));
-      },
-    };
-  }) as unknown as (theta: Tensor) => Scalar;
-  return f(d.net.theta);
+  return evaluate(theta);
 }

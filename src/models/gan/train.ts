@@ -4,12 +4,13 @@
  * every tensor is tidied or disposed before it returns.
  */
 import type { Rng } from '../../generators/rng.js';
-import { randomNormal } from '../nn.js';
+import { randomNormal, randomUniform } from '../nn.js';
 import { FlatAdam } from '../optim.js';
 import { LossLog, readValues } from '../read.js';
 import type { Tf } from '../runtime.js';
 import type { GanConfig, GanRun } from './config.js';
 import { modeCentres, PLANE, planeGrid, sampleData, STANDARD_STD } from './data.js';
+import { criticLossAndGradient } from './critic-cpu.js';
 import { discriminatorLoss, generatorLoss, type LossKind } from './losses.js';
 import { ReplayBuffer } from './replay.js';
 import {
@@ -98,6 +99,21 @@ export async function trainGan(
   const oneHot = (labels: Tensor1D): Tensor2D => tf.oneHot(labels, k).toFloat() as Tensor2D;
   const withLabel = (x: Tensor2D, labels: Tensor1D): Tensor2D => (cond ? (tf.concat([x, oneHot(labels)], 1) as Tensor2D) : x);
   const fakeFor = (labels: Tensor1D): Tensor2D => generate(tf, G, withLabel(randomNormal(tf, rng, [labels.shape[0], zDim]) as Tensor2D, labels));
+  // WGAN-GP's critic on the CPU backends: the loss and its gradient written out (critic-cpu.ts),
+  // handed to Adam without a tape — the same values as minimize over criticLossOnCpu.
+  const backend = tf.getBackend();
+  const direct = v.loss === 'wgan' && (backend === 'wasm' || backend === 'cpu') && !D.mbd && !replay && !cond;
+  const criticStep = (real: Tensor2D, fake: Tensor2D, lr: number, keep: boolean): Scalar | undefined => {
+    const { loss, grad } = criticLossAndGradient(tf, D, real, fake, randomUniform(tf, rng, [real.shape[0], 1]), gpWeight);
+    dOpt.apply({ [D.net.theta.name]: tf.tensor1d(grad) }, lr);
+    return keep ? tf.keep(tf.scalar(loss)) : undefined;
+  };
+  /** n real points, their labels and n fakes for those labels. */
+  const draw = (n: number): [Tensor2D, Tensor1D, Tensor2D] =>
+    tf.tidy(() => {
+      const real = sampleData(tf, rng, centres, std, n);
+      return [real.x, real.labels, fakeFor(real.labels)];
+    }) as [Tensor2D, Tensor1D, Tensor2D];
   const labelsFor = (n: number): Tensor1D => tf.tensor1d(Array.from({ length: n }, (_, i) => i % k), 'int32');
 
   const plotN = Math.min(PLOT_SAMPLES, need(c, 'evalSamples'));
@@ -115,19 +131,23 @@ export async function trainGan(
       const log = step % logEvery === 0 || step === c.steps;
       let dLoss: Scalar | undefined;
       let gLoss: Scalar | undefined;
+      // With several critic steps per G step (WGAN-GP's 5) G does not change between them: their real
+      // batches and fakes are drawn at once, one draw and one G forward instead of one per critic step.
+      const pool = dSteps > 1 && !replay ? draw(c.batch * dSteps) : undefined;
       for (let j = 0; j < dSteps; j++) {
-        const [rx, rl, fresh] = tf.tidy(() => {
-          const real = sampleData(tf, rng, centres, std, c.batch);
-          return [real.x, real.labels, fakeFor(real.labels)];
-        }) as [Tensor2D, Tensor1D, Tensor2D];
+        const [rx, rl, fresh] = pool
+          ? (tf.tidy(() => pool.map((t) => tf.slice(t, j * c.batch, c.batch))) as [Tensor2D, Tensor1D, Tensor2D])
+          : draw(c.batch);
         // The replay buffer keeps past fakes on the CPU: this step's are read back first.
         const freshValues = replay ? await fresh.data() : undefined;
         tf.tidy(() => {
           const fake = replay ? replay.mix(tf, rng, fresh, freshValues as Float32Array) : fresh;
-          dLoss = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(rx, rl), withLabel(fake, rl), rng, gpWeight), c.lrD * f, log && j === dSteps - 1) ?? dLoss;
+          const keep = log && j === dSteps - 1;
+          dLoss = (direct ? criticStep(rx, fake, c.lrD * f, keep) : dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(rx, rl), withLabel(fake, rl), rng, gpWeight), c.lrD * f, keep)) ?? dLoss;
         });
         tf.dispose([rx, rl, fresh]);
       }
+      if (pool) tf.dispose(pool);
       tf.tidy(() => {
         const real = sampleData(tf, rng, centres, std, c.batch);
         gLoss = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), need(c, 'lrG') * f, log);
