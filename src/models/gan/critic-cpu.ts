@@ -1,11 +1,12 @@
 /**
  * WGAN-GP's critic loss on the CPU backends as ONE custom op over D's flat parameter buffer: the
  * forward computes the loss and its whole gradient in D's parameters at once, the backward only
- * scales that gradient. Through tfjs's tape the same step launched about 400 kernels (a forward per
- * batch, the written-out input gradient, then the tape's gradient of all of it); here about 45
- * untaped ones, which on WASM — where each kernel costs more engine overhead than arithmetic at
- * these sizes — is most of the run. WebGPU keeps the tensor-op version (losses.ts), which this one
- * is checked against, value and gradient, in tests/models/gan.test.ts.
+ * scales that gradient (training skips even that: criticLossAndGradient's gradient goes straight to
+ * Adam). Through tfjs's tape the same step launched about 400 kernels (a forward per batch, the
+ * written-out input gradient, then the tape's gradient of all of it); here about 38, called below
+ * the engine (direct-kernels.ts), which on WASM — where each kernel costs more engine overhead than
+ * arithmetic at these sizes — was most of the run. WebGPU keeps the tensor-op version (losses.ts),
+ * which this one is checked against, value and gradient, in tests/models/gan.test.ts.
  *
  * D is hidden layers z_k = h_{k−1}·W_k + b_k, h_k = leakyRelu(z_k), then out = h_L·w_o + b_o. One
  * forward runs [real; fake; between] (shared weights), and the chain δ_k = ∂out/∂z_k over all rows:

@@ -24,6 +24,7 @@ import {
 } from './nets.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
+type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor1D = import('@tensorflow/tfjs').Tensor1D;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
@@ -103,11 +104,28 @@ export async function trainGan(
   // handed to Adam without a tape — the same values as minimize over criticLossOnCpu.
   const backend = tf.getBackend();
   const direct = v.loss === 'wgan' && (backend === 'wasm' || backend === 'cpu') && !D.mbd && !replay && !cond;
-  const criticStep = (real: Tensor2D, fake: Tensor2D, lr: number, keep: boolean): Scalar | undefined => {
-    const { loss, grad } = criticLossAndGradient(tf, D, real, fake, randomUniform(tf, rng, [real.shape[0], 1]), gpWeight);
+  const criticStep = (real: Tensor2D, fake: Tensor2D, u: Tensor, lr: number, keep: boolean): Scalar | undefined => {
+    const { loss, grad } = criticLossAndGradient(tf, D, real, fake, u, gpWeight);
     dOpt.apply({ [D.net.theta.name]: tf.tensor1d(grad) }, lr);
     return keep ? tf.keep(tf.scalar(loss)) : undefined;
   };
+  /**
+   * The critic steps' batches, interpolation factors and fakes, drawn from the stream in the order
+   * the steps would draw them one by one (real, z, u per step); G does not change between critic
+   * steps, so their fakes come from one forward of G over every step's z.
+   */
+  const drawCritic = (): { real: Tensor2D[]; fake: Tensor2D[]; u: Tensor[] } =>
+    tf.tidy(() => {
+      const real: Tensor2D[] = [];
+      const z: Tensor2D[] = [];
+      const u: Tensor[] = [];
+      for (let j = 0; j < dSteps; j++) {
+        real.push(sampleData(tf, rng, centres, std, c.batch).x);
+        z.push(randomNormal(tf, rng, [c.batch, zDim]) as Tensor2D);
+        u.push(randomUniform(tf, rng, [c.batch, 1]));
+      }
+      return { real, fake: tf.split(generate(tf, G, tf.concat(z) as Tensor2D), dSteps) as Tensor2D[], u };
+    });
   /** n real points, their labels and n fakes for those labels. */
   const draw = (n: number): [Tensor2D, Tensor1D, Tensor2D] =>
     tf.tidy(() => {
@@ -131,23 +149,27 @@ export async function trainGan(
       const log = step % logEvery === 0 || step === c.steps;
       let dLoss: Scalar | undefined;
       let gLoss: Scalar | undefined;
-      // With several critic steps per G step (WGAN-GP's 5) G does not change between them: their real
-      // batches and fakes are drawn at once, one draw and one G forward instead of one per critic step.
-      const pool = dSteps > 1 && !replay ? draw(c.batch * dSteps) : undefined;
-      for (let j = 0; j < dSteps; j++) {
-        const [rx, rl, fresh] = pool
-          ? (tf.tidy(() => pool.map((t) => tf.slice(t, j * c.batch, c.batch))) as [Tensor2D, Tensor1D, Tensor2D])
-          : draw(c.batch);
-        // The replay buffer keeps past fakes on the CPU: this step's are read back first.
-        const freshValues = replay ? await fresh.data() : undefined;
-        tf.tidy(() => {
-          const fake = replay ? replay.mix(tf, rng, fresh, freshValues as Float32Array) : fresh;
+      if (direct) {
+        const batch = drawCritic();
+        for (let j = 0; j < dSteps; j++) {
           const keep = log && j === dSteps - 1;
-          dLoss = (direct ? criticStep(rx, fake, c.lrD * f, keep) : dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(rx, rl), withLabel(fake, rl), rng, gpWeight), c.lrD * f, keep)) ?? dLoss;
-        });
-        tf.dispose([rx, rl, fresh]);
+          tf.tidy(() => {
+            dLoss = criticStep(batch.real[j], batch.fake[j], batch.u[j], c.lrD * f, keep) ?? dLoss;
+          });
+        }
+        tf.dispose([...batch.real, ...batch.fake, ...batch.u]);
+      } else {
+        for (let j = 0; j < dSteps; j++) {
+          const [rx, rl, fresh] = draw(c.batch);
+          // The replay buffer keeps past fakes on the CPU: this step's are read back first.
+          const freshValues = replay ? await fresh.data() : undefined;
+          tf.tidy(() => {
+            const fake = replay ? replay.mix(tf, rng, fresh, freshValues as Float32Array) : fresh;
+            dLoss = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(rx, rl), withLabel(fake, rl), rng, gpWeight), c.lrD * f, log && j === dSteps - 1) ?? dLoss;
+          });
+          tf.dispose([rx, rl, fresh]);
+        }
       }
-      if (pool) tf.dispose(pool);
       tf.tidy(() => {
         const real = sampleData(tf, rng, centres, std, c.batch);
         gLoss = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), need(c, 'lrG') * f, log);
