@@ -3,7 +3,7 @@
  * forward computes the loss and its whole gradient in D's parameters at once, the backward only
  * scales that gradient (training skips even that: criticLossAndGradient's gradient goes straight to
  * Adam). Through tfjs's tape the same step launched about 400 kernels (a forward per batch, the
- * written-out input gradient, then the tape's gradient of all of it); here about 38, called below
+ * written-out input gradient, then the tape's gradient of all of it); here 39, called below
  * the engine (direct-kernels.ts), which on WASM — where each kernel costs more engine overhead than
  * arithmetic at these sizes — was most of the run. WebGPU keeps the tensor-op version (losses.ts),
  * which this one is checked against, value and gradient, in tests/models/gan.test.ts.

@@ -39,7 +39,7 @@ export function discriminatorLoss(tf: Tf, kind: LossKind, d: Discriminator, real
 
 /**
  * The critic's loss on interpolates real + u·(fake − real). On the CPU backends one custom op
- * (critic-cpu.ts: ~38 kernels, not ~400 through the tape; the lab's training calls its gradient
+ * (critic-cpu.ts: 39 kernels, not ~400 through the tape; the lab's training calls its gradient
  * directly, train.ts); elsewhere tensor ops.
  */
 export function criticLoss(tf: Tf, d: Discriminator, real: Tensor2D, fake: Tensor2D, u: Tensor, gpWeight: number): Scalar {
