@@ -13,6 +13,8 @@ import { logGaussian, logMixture, modeCentres, optimalD, planeGrid } from '../..
 import { ganLab } from '../../src/models/gan/index.js';
 import { labelAccuracy, modeReport } from '../../src/models/gan/metrics.js';
 import { closenessOnCpu } from '../../src/models/gan/closeness-cpu.js';
+import { criticLossOnCpu } from '../../src/models/gan/critic-cpu.js';
+import { criticLossTensors } from '../../src/models/gan/losses.js';
 import { closeness, discriminate, disposeDiscriminator, inputGradient, makeDiscriminator } from '../../src/models/gan/nets.js';
 import { ReplayBuffer } from '../../src/models/gan/replay.js';
 import type { LabResult } from '../../src/models/lab.js';
@@ -269,5 +271,78 @@ describe('minibatch closeness features on the CPU', () => {
       expect(() => closenessOnCpu(tf, m, 3, 2, undefined, 3)).toThrow(/10 rows do not split into 3 equal groups/);
     });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('the WGAN-GP critic loss on the CPU', () => {
+  // Value and gradient in D's flat parameters against the tensor ops differentiated by the tape.
+  const compare = (depth: number, hidden: number, n: number, gpWeight: number, scale = 1) => {
+    const d = makeDiscriminator(tf, new Rng(11 + depth), 2, hidden, depth);
+    const before = tf.memory().numTensors;
+    // The op's insides run below the engine (direct-kernels.ts): the backend must hold no more buffers after.
+    const buffers = (): number => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const buffersBefore = buffers();
+    tf.tidy(() => {
+      const real = tf.randomNormal([n, 2], 0, 1.5, 'float32', 21) as Tensor2D;
+      const fake = tf.randomNormal([n, 2], 0.3, 1, 'float32', 22) as Tensor2D;
+      const u = tf.randomUniform([n, 1], 0, 1, 'float32', 23);
+      const run = (f: typeof criticLossTensors) => tf.variableGrads(() => tf.mul(f(tf, d, real, fake, u, gpWeight), scale) as Scalar, [d.net.theta]);
+      const theirs = run(criticLossTensors);
+      const ours = run(criticLossOnCpu);
+      const value = theirs.value.dataSync()[0];
+      expect(Math.abs(ours.value.dataSync()[0] - value)).toBeLessThan(1e-5 * Math.max(1, Math.abs(value)));
+      const g = theirs.grads[d.net.theta.name];
+      const largest = tf.max(tf.abs(g)).dataSync()[0];
+      // A gradient that is not all zero, and the penalty's share of it: without it the two differ.
+      expect(largest).toBeGreaterThan(0.01);
+      expect(tf.max(tf.abs(tf.sub(ours.grads[d.net.theta.name], g))).dataSync()[0]).toBeLessThan(1e-5 * largest);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(buffers()).toBe(buffersBefore);
+    disposeDiscriminator(d);
+  };
+
+  it('equals the tensor-op version in value and gradient (depth 1, 2, 3; the penalty weighted 0.1 and 10; a scaled loss)', () => {
+    compare(3, 16, 12, 0.1);
+    compare(3, 16, 12, 10);
+    compare(2, 8, 5, 1, 3);
+    compare(1, 8, 7, 10);
+  });
+
+  it('launches a few dozen kernels for the loss and its gradient, not hundreds', () => {
+    const d = makeDiscriminator(tf, new Rng(4), 2, 64, 3);
+    const real = tf.randomNormal([64, 2], 0, 1, 'float32', 1) as Tensor2D;
+    const fake = tf.randomNormal([64, 2], 0, 1, 'float32', 2) as Tensor2D;
+    const u = tf.randomUniform([64, 1], 0, 1, 'float32', 3);
+    const e = tf.engine() as unknown as { runKernelFunc: (a: unknown) => unknown };
+    const orig = e.runKernelFunc;
+    const count = (f: typeof criticLossTensors): number => {
+      let k = 0;
+      e.runKernelFunc = (a: unknown) => {
+        k++;
+        return orig.call(e, a);
+      };
+      try {
+        const { value, grads } = tf.variableGrads(() => f(tf, d, real, fake, u, 0.1), [d.net.theta]);
+        tf.dispose([value, ...Object.values(grads)]);
+      } finally {
+        e.runKernelFunc = orig;
+      }
+      return k;
+    };
+    const tensors = count(criticLossTensors);
+    const ours = count(criticLossOnCpu);
+    expect(ours).toBeLessThanOrEqual(60);
+    expect(tensors).toBeGreaterThan(3 * ours);
+    tf.dispose([real, fake, u]);
+    disposeDiscriminator(d);
+  });
+
+  it('refuses batches that do not match', () => {
+    const d = makeDiscriminator(tf, new Rng(5), 2, 8, 2);
+    tf.tidy(() => {
+      expect(() => criticLossOnCpu(tf, d, tf.zeros([4, 2]) as Tensor2D, tf.zeros([3, 2]) as Tensor2D, tf.zeros([4, 1]), 1)).toThrow(/do not match/);
+    });
+    disposeDiscriminator(d);
   });
 });

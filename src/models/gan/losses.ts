@@ -10,9 +10,11 @@
 import type { Rng } from '../../generators/rng.js';
 import { randomUniform } from '../nn.js';
 import type { Tf } from '../runtime.js';
+import { criticLossOnCpu } from './critic-cpu.js';
 import { discriminate, inputGradient, type Discriminator } from './nets.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
+type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
 export type LossKind = 'ns' | 'fm' | 'wgan';
@@ -27,14 +29,29 @@ export function discriminatorLoss(tf: Tf, kind: LossKind, d: Discriminator, real
     const sign = tf.concat([tf.fill([n, 1], -1), tf.fill([n, 1], 1)]);
     return tf.div(tf.sum(tf.softplus(tf.mul(logit, sign))), n) as Scalar;
   }
+  if (kind === 'wgan') return criticLoss(tf, d, real, fake, randomUniform(tf, rng, [n, 1]), gpWeight);
   // D's step: real and fake are both data here (the fakes were drawn outside the tape).
   const dReal = discriminate(tf, d, real, undefined, true).logit;
   const dFake = discriminate(tf, d, fake, undefined, true).logit;
-  if (kind !== 'wgan') {
-    // −log σ(a) = softplus(−a) and −log(1 − σ(a)) = softplus(a), stable for large logits.
-    return tf.add(tf.mean(tf.softplus(tf.neg(dReal))), tf.mean(tf.softplus(dFake))) as Scalar;
-  }
-  const u = randomUniform(tf, rng, [real.shape[0], 1]);
+  // −log σ(a) = softplus(−a) and −log(1 − σ(a)) = softplus(a), stable for large logits.
+  return tf.add(tf.mean(tf.softplus(tf.neg(dReal))), tf.mean(tf.softplus(dFake))) as Scalar;
+}
+
+/**
+ * The critic's loss on interpolates real + u·(fake − real). On the CPU backends one custom op
+ * (critic-cpu.ts: 39 kernels, not ~400 through the tape; the lab's training calls its gradient
+ * directly, train.ts); elsewhere tensor ops.
+ */
+export function criticLoss(tf: Tf, d: Discriminator, real: Tensor2D, fake: Tensor2D, u: Tensor, gpWeight: number): Scalar {
+  const backend = tf.getBackend();
+  if ((backend === 'wasm' || backend === 'cpu') && !d.mbd && fake.shape[0] === real.shape[0]) return criticLossOnCpu(tf, d, real, fake, u, gpWeight);
+  return criticLossTensors(tf, d, real, fake, u, gpWeight);
+}
+
+/** The critic's loss with tensor ops, differentiated by the tape (WebGPU; the reference for criticLossOnCpu). */
+export function criticLossTensors(tf: Tf, d: Discriminator, real: Tensor2D, fake: Tensor2D, u: Tensor, gpWeight: number): Scalar {
+  const dReal = discriminate(tf, d, real, undefined, true).logit;
+  const dFake = discriminate(tf, d, fake, undefined, true).logit;
   const between = tf.add(real, tf.mul(u, tf.sub(fake, real))) as Tensor2D;
   const grad = inputGradient(tf, d, between);
   // The small constant keeps sqrt differentiable where the gradient vanishes.

@@ -4,12 +4,13 @@
  * every tensor is tidied or disposed before it returns.
  */
 import type { Rng } from '../../generators/rng.js';
-import { randomNormal } from '../nn.js';
+import { randomNormal, randomUniform } from '../nn.js';
 import { FlatAdam } from '../optim.js';
 import { LossLog, readValues } from '../read.js';
 import type { Tf } from '../runtime.js';
 import type { GanConfig, GanRun } from './config.js';
 import { modeCentres, PLANE, planeGrid, sampleData, STANDARD_STD } from './data.js';
+import { criticLossAndGradient } from './critic-cpu.js';
 import { discriminatorLoss, generatorLoss, type LossKind } from './losses.js';
 import { ReplayBuffer } from './replay.js';
 import {
@@ -23,6 +24,7 @@ import {
 } from './nets.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
+type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor1D = import('@tensorflow/tfjs').Tensor1D;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
 
@@ -98,6 +100,38 @@ export async function trainGan(
   const oneHot = (labels: Tensor1D): Tensor2D => tf.oneHot(labels, k).toFloat() as Tensor2D;
   const withLabel = (x: Tensor2D, labels: Tensor1D): Tensor2D => (cond ? (tf.concat([x, oneHot(labels)], 1) as Tensor2D) : x);
   const fakeFor = (labels: Tensor1D): Tensor2D => generate(tf, G, withLabel(randomNormal(tf, rng, [labels.shape[0], zDim]) as Tensor2D, labels));
+  // WGAN-GP's critic on the CPU backends: the loss and its gradient written out (critic-cpu.ts),
+  // handed to Adam without a tape — the same values as minimize over criticLossOnCpu.
+  const backend = tf.getBackend();
+  const direct = v.loss === 'wgan' && (backend === 'wasm' || backend === 'cpu') && !D.mbd && !replay && !cond;
+  const criticStep = (real: Tensor2D, fake: Tensor2D, u: Tensor, lr: number, keep: boolean): Scalar | undefined => {
+    const { loss, grad } = criticLossAndGradient(tf, D, real, fake, u, gpWeight);
+    dOpt.apply({ [D.net.theta.name]: tf.tensor1d(grad) }, lr);
+    return keep ? tf.keep(tf.scalar(loss)) : undefined;
+  };
+  /**
+   * The critic steps' batches, interpolation factors and fakes, drawn from the stream in the order
+   * the steps would draw them one by one (real, z, u per step); G does not change between critic
+   * steps, so their fakes come from one forward of G over every step's z.
+   */
+  const drawCritic = (): { real: Tensor2D[]; fake: Tensor2D[]; u: Tensor[] } =>
+    tf.tidy(() => {
+      const real: Tensor2D[] = [];
+      const z: Tensor2D[] = [];
+      const u: Tensor[] = [];
+      for (let j = 0; j < dSteps; j++) {
+        real.push(sampleData(tf, rng, centres, std, c.batch).x);
+        z.push(randomNormal(tf, rng, [c.batch, zDim]) as Tensor2D);
+        u.push(randomUniform(tf, rng, [c.batch, 1]));
+      }
+      return { real, fake: tf.split(generate(tf, G, tf.concat(z) as Tensor2D), dSteps) as Tensor2D[], u };
+    });
+  /** n real points, their labels and n fakes for those labels. */
+  const draw = (n: number): [Tensor2D, Tensor1D, Tensor2D] =>
+    tf.tidy(() => {
+      const real = sampleData(tf, rng, centres, std, n);
+      return [real.x, real.labels, fakeFor(real.labels)];
+    }) as [Tensor2D, Tensor1D, Tensor2D];
   const labelsFor = (n: number): Tensor1D => tf.tensor1d(Array.from({ length: n }, (_, i) => i % k), 'int32');
 
   const plotN = Math.min(PLOT_SAMPLES, need(c, 'evalSamples'));
@@ -115,18 +149,26 @@ export async function trainGan(
       const log = step % logEvery === 0 || step === c.steps;
       let dLoss: Scalar | undefined;
       let gLoss: Scalar | undefined;
-      for (let j = 0; j < dSteps; j++) {
-        const [rx, rl, fresh] = tf.tidy(() => {
-          const real = sampleData(tf, rng, centres, std, c.batch);
-          return [real.x, real.labels, fakeFor(real.labels)];
-        }) as [Tensor2D, Tensor1D, Tensor2D];
-        // The replay buffer keeps past fakes on the CPU: this step's are read back first.
-        const freshValues = replay ? await fresh.data() : undefined;
-        tf.tidy(() => {
-          const fake = replay ? replay.mix(tf, rng, fresh, freshValues as Float32Array) : fresh;
-          dLoss = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(rx, rl), withLabel(fake, rl), rng, gpWeight), c.lrD * f, log && j === dSteps - 1) ?? dLoss;
-        });
-        tf.dispose([rx, rl, fresh]);
+      if (direct) {
+        const batch = drawCritic();
+        for (let j = 0; j < dSteps; j++) {
+          const keep = log && j === dSteps - 1;
+          tf.tidy(() => {
+            dLoss = criticStep(batch.real[j], batch.fake[j], batch.u[j], c.lrD * f, keep) ?? dLoss;
+          });
+        }
+        tf.dispose([...batch.real, ...batch.fake, ...batch.u]);
+      } else {
+        for (let j = 0; j < dSteps; j++) {
+          const [rx, rl, fresh] = draw(c.batch);
+          // The replay buffer keeps past fakes on the CPU: this step's are read back first.
+          const freshValues = replay ? await fresh.data() : undefined;
+          tf.tidy(() => {
+            const fake = replay ? replay.mix(tf, rng, fresh, freshValues as Float32Array) : fresh;
+            dLoss = dOpt.minimize(() => discriminatorLoss(tf, v.loss, D, withLabel(rx, rl), withLabel(fake, rl), rng, gpWeight), c.lrD * f, log && j === dSteps - 1) ?? dLoss;
+          });
+          tf.dispose([rx, rl, fresh]);
+        }
       }
       tf.tidy(() => {
         const real = sampleData(tf, rng, centres, std, c.batch);
