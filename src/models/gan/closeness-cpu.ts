@@ -107,6 +107,31 @@ function pairGradient(k: Float64Array, e: Float64Array, g: Float32Array, n: numb
       const xi = base + i * dims;
       const gi = g[i * kernels + b];
       const end = (Math.floor(i / size) + 1) * size;
+      if (dims === 3) {
+        // Row i's gradient gathered in locals (nothing else writes it during its pairs), in the same order.
+        const a0 = k[xi];
+        const a1 = k[xi + 1];
+        const a2 = k[xi + 2];
+        let d0 = dk[xi];
+        let d1 = dk[xi + 1];
+        let d2 = dk[xi + 2];
+        for (let j = i + 1, xj = xi + 3; j < end; j++, xj += 3) {
+          const w = e[p++] * (gi + g[j * kernels + b]) * scale;
+          const s0 = a0 - k[xj] > 0 ? -w : w;
+          const s1 = a1 - k[xj + 1] > 0 ? -w : w;
+          const s2 = a2 - k[xj + 2] > 0 ? -w : w;
+          d0 += s0;
+          d1 += s1;
+          d2 += s2;
+          dk[xj] -= s0;
+          dk[xj + 1] -= s1;
+          dk[xj + 2] -= s2;
+        }
+        dk[xi] = d0;
+        dk[xi + 1] = d1;
+        dk[xi + 2] = d2;
+        continue;
+      }
       for (let j = i + 1; j < end; j++) {
         const xj = base + j * dims;
         const w = e[p++] * (gi + g[j * kernels + b]) * scale;
