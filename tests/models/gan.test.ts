@@ -254,6 +254,24 @@ describe('minibatch closeness features on the CPU', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('with 3 dimensions a kernel (the lab’s, written out in the loops) equal the tensor-op version too, in groups or not', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const m = tf.randomNormal([8, 6], 0, 0.7, 'float32', 11) as Tensor2D;
+      const w = tf.randomNormal([8, 2], 0, 1, 'float32', 12);
+      const diff = (a: Tensor, b: Tensor): number => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+      const apart = (x: Tensor2D): Tensor2D => tf.concat([closeness(tf, x.slice([0, 0], [4, 6]), 2, 3), closeness(tf, x.slice([4, 0], [4, 6]), 2, 3)], 0);
+      const g = (f: (x: Tensor2D) => Tensor2D) => tf.grad((x: Tensor) => tf.sum(tf.mul(f(x as Tensor2D), w)) as Scalar)(m);
+      expect(diff(closenessOnCpu(tf, m, 2, 3), closeness(tf, m, 2, 3))).toBeLessThan(1e-6);
+      expect(diff(closenessOnCpu(tf, m, 2, 3, undefined, 2), apart(m))).toBeLessThan(1e-6);
+      const theirs = g((x) => closeness(tf, x, 2, 3));
+      expect(tf.max(tf.abs(theirs)).dataSync()[0]).toBeGreaterThan(0.01);
+      expect(diff(g((x) => closenessOnCpu(tf, x, 2, 3)), theirs)).toBeLessThan(1e-5);
+      expect(diff(g((x) => closenessOnCpu(tf, x, 2, 3, undefined, 2)), g(apart))).toBeLessThan(1e-5);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('in groups, equal each group on its own (D’s step on [real; fake]), and refuse an uneven split', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
