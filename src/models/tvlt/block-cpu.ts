@@ -1,0 +1,151 @@
+/**
+ * One pre-norm transformer block (layers.ts's applyBlock: x + attn(LN(x)), then + MLP(LN(·))),
+ * forward and backward written out over Float32Arrays, its eighteen products (six forward, twelve
+ * backward) done by a MatMul (tfjs's kernels on the CPU backends) and everything between them —
+ * layer norms, biases, the head split and merge, the scale, softmax, GELU, residuals — as loops.
+ * A tfjs tape through the same block launches about 300 kernels; cpu-ops.ts runs this as one.
+ */
+import { addBias, columnSum, geluBackward, geluForward, layerNormBackward, layerNormForward, softmaxBackward, type Kernels, type NormCache } from './cpu-math.js';
+
+/** A block's parameters as values, in blockVariables' order. */
+export interface BlockValues {
+  g1: Float32Array;
+  b1: Float32Array;
+  wQkv: Float32Array;
+  bQkv: Float32Array;
+  wProj: Float32Array;
+  bProj: Float32Array;
+  g2: Float32Array;
+  b2: Float32Array;
+  wFc1: Float32Array;
+  bFc1: Float32Array;
+  wFc2: Float32Array;
+  bFc2: Float32Array;
+}
+
+export const BLOCK_KEYS = ['g1', 'b1', 'wQkv', 'bQkv', 'wProj', 'bProj', 'g2', 'b2', 'wFc1', 'bFc1', 'wFc2', 'bFc2'] as const;
+
+/** Rows are batch·n tokens of width d; heads split d. */
+export interface BlockShape {
+  batch: number;
+  n: number;
+  heads: number;
+}
+
+/** What the backward pass reads, kept from the forward. */
+export interface BlockCache {
+  ln1: NormCache;
+  a1: Float32Array; // LN1's output [rows, d]
+  qs: Float32Array; // Q·scale [BH, n, dh]
+  k: Float32Array; // K [BH, n, dh]
+  v: Float32Array; // V [BH, n, dh]
+  p: Float32Array; // attention weights [BH, n, n]
+  merged: Float32Array; // heads merged back [rows, d]
+  ln2: NormCache;
+  a2: Float32Array; // LN2's output [rows, d]
+  z: Float32Array; // fc1's output before GELU [rows, hidden]
+  sig: Float32Array; // σ(1.702 z)
+  u: Float32Array; // GELU's output [rows, hidden]
+}
+
+/** (a, b) → a + b elementwise, into a. */
+function addInto(a: Float32Array, b: Float32Array): Float32Array {
+  for (let i = 0; i < a.length; i++) a[i] += b[i];
+  return a;
+}
+
+export function blockForward(x: Float32Array, p: BlockValues, s: BlockShape, kernels: Kernels): { y: Float32Array; cache: BlockCache } {
+  const d = p.g1.length;
+  const hidden = p.bFc1.length;
+  const { batch, n, heads } = s;
+  const rows = batch * n;
+  const dh = d / heads;
+  const bh = batch * heads;
+  const scale = 1 / Math.sqrt(dh);
+  const { mm } = kernels;
+  const { y: a1, cache: ln1 } = layerNormForward(x, p.g1, p.b1);
+  const qkv = addBias(mm(a1, p.wQkv, 1, rows, d, 3 * d), p.bQkv);
+  // [rows, 3d] → Q·scale and V as [BH, n, dh], K as [BH, n, dh] and Kᵀ as [BH, dh, n].
+  const qs = new Float32Array(bh * n * dh);
+  const k = new Float32Array(bh * n * dh);
+  const kt = new Float32Array(bh * n * dh);
+  const v = new Float32Array(bh * n * dh);
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < n; i++) {
+      const r = (b * n + i) * 3 * d;
+      for (let h = 0; h < heads; h++) {
+        const o = ((b * heads + h) * n + i) * dh;
+        const ot = (b * heads + h) * dh * n + i;
+        for (let c = 0; c < dh; c++) {
+          qs[o + c] = qkv[r + h * dh + c] * scale;
+          const kv = qkv[r + d + h * dh + c];
+          k[o + c] = kv;
+          kt[ot + c * n] = kv;
+          v[o + c] = qkv[r + 2 * d + h * dh + c];
+        }
+      }
+    }
+  const { p: pw, o } = kernels.attend(qs, kt, v, bh, n, dh);
+  const merged = new Float32Array(rows * d);
+  for (let b = 0; b < batch; b++)
+    for (let h = 0; h < heads; h++)
+      for (let i = 0; i < n; i++) merged.set(o.subarray(((b * heads + h) * n + i) * dh, ((b * heads + h) * n + i + 1) * dh), (b * n + i) * d + h * dh);
+  const hRes = addInto(addBias(mm(merged, p.wProj, 1, rows, d, d), p.bProj), x);
+  const { y: a2, cache: ln2 } = layerNormForward(hRes, p.g2, p.b2);
+  const z = addBias(mm(a2, p.wFc1, 1, rows, d, hidden), p.bFc1);
+  const { u, sig } = geluForward(z);
+  const y = addInto(addBias(mm(u, p.wFc2, 1, rows, hidden, d), p.bFc2), hRes);
+  return { y, cache: { ln1, a1, qs, k, v, p: pw, merged, ln2, a2, z, sig, u } };
+}
+
+/** dx and every parameter's gradient (BlockValues' keys) from dy. */
+export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c: BlockCache, { mm, mmAT, mmBT }: Kernels): { dx: Float32Array; grads: BlockValues } {
+  const d = p.g1.length;
+  const hidden = p.bFc1.length;
+  const { batch, n, heads } = s;
+  const rows = batch * n;
+  const dh = d / heads;
+  const bh = batch * heads;
+  const scale = 1 / Math.sqrt(dh);
+  // MLP branch: y = h + fc2(gelu(fc1(LN2(h)))).
+  const wFc2 = mmAT(c.u, dy, 1, hidden, rows, d);
+  const bFc2 = columnSum(dy, rows, d);
+  const dz = geluBackward(mmBT(dy, p.wFc2, 1, rows, d, hidden), c.z, c.sig);
+  const wFc1 = mmAT(c.a2, dz, 1, d, rows, hidden);
+  const bFc1 = columnSum(dz, rows, hidden);
+  const da2 = mmBT(dz, p.wFc1, 1, rows, hidden, d);
+  const dhRes = Float32Array.from(dy);
+  const ln2 = layerNormBackward(da2, p.g2, c.ln2, dhRes);
+  // Attention branch: h = x + proj(merge(softmax(Q·Kᵀ·scale)·V)).
+  const wProj = mmAT(c.merged, dhRes, 1, d, rows, d);
+  const bProj = columnSum(dhRes, rows, d);
+  const dMerged = mmBT(dhRes, p.wProj, 1, rows, d, d);
+  const dO = new Float32Array(bh * n * dh);
+  for (let b = 0; b < batch; b++)
+    for (let h = 0; h < heads; h++)
+      for (let i = 0; i < n; i++) dO.set(dMerged.subarray((b * n + i) * d + h * dh, (b * n + i) * d + (h + 1) * dh), ((b * heads + h) * n + i) * dh);
+  const dP = mmBT(dO, c.v, bh, n, dh, n);
+  const dV = mmAT(c.p, dO, bh, n, n, dh);
+  const dS = softmaxBackward(dP, c.p, n);
+  const dQs = mm(dS, c.k, bh, n, n, dh);
+  const dK = mmAT(dS, c.qs, bh, n, n, dh);
+  const dQkv = new Float32Array(rows * 3 * d);
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < n; i++) {
+      const r = (b * n + i) * 3 * d;
+      for (let h = 0; h < heads; h++) {
+        const o = ((b * heads + h) * n + i) * dh;
+        for (let t = 0; t < dh; t++) {
+          dQkv[r + h * dh + t] = dQs[o + t] * scale;
+          dQkv[r + d + h * dh + t] = dK[o + t];
+          dQkv[r + 2 * d + h * dh + t] = dV[o + t];
+        }
+      }
+    }
+  const wQkv = mmAT(c.a1, dQkv, 1, d, rows, 3 * d);
+  const bQkv = columnSum(dQkv, rows, 3 * d);
+  const da1 = mmBT(dQkv, p.wQkv, 1, rows, 3 * d, d);
+  const dx = Float32Array.from(dhRes);
+  const ln1 = layerNormBackward(da1, p.g1, c.ln1, dx);
+  return { dx, grads: { g1: ln1.dg, b1: ln1.db, wQkv, bQkv, wProj, bProj, g2: ln2.dg, b2: ln2.db, wFc1, bFc1, wFc2, bFc2 } };
+}
