@@ -5,7 +5,7 @@
  * layer norms, biases, the head split and merge, the scale, softmax, GELU, residuals — as loops.
  * A tfjs tape through the same block launches about 300 kernels; cpu-ops.ts runs this as one.
  */
-import { addBias, columnSum, geluBackward, geluForward, layerNormBackward, layerNormForward, softmaxBackward, type Kernels, type NormCache } from './cpu-math.js';
+import { addBias, columnSum, geluBackward, geluForward, layerNormBackward, layerNormForward, type Kernels, type NormCache } from './cpu-math.js';
 
 /** A block's parameters as values, in blockVariables' order. */
 export interface BlockValues {
@@ -36,10 +36,7 @@ export interface BlockShape {
 export interface BlockCache {
   ln1: NormCache;
   a1: Float32Array; // LN1's output [rows, d]
-  qs: Float32Array; // Q·scale [BH, n, dh]
-  k: Float32Array; // K [BH, n, dh]
-  v: Float32Array; // V [BH, n, dh]
-  p: Float32Array; // attention weights [BH, n, n]
+  attn: unknown; // what the kernels' attendBack reads
   merged: Float32Array; // heads merged back [rows, d]
   ln2: NormCache;
   a2: Float32Array; // LN2's output [rows, d]
@@ -54,6 +51,85 @@ function addInto(a: Float32Array, b: Float32Array): Float32Array {
   return a;
 }
 
+/*
+ * The head split and merge, as small functions of their own: V8 optimises a short hot loop far
+ * better than the same loop inside a long function.
+ */
+
+/** [rows, 3d] → Q·scale, K and V, each [batch·heads, n, dh]. */
+function splitQkv(qkv: Float32Array, s: BlockShape, d: number, scale: number): { qs: Float32Array; k: Float32Array; v: Float32Array } {
+  const { batch, n, heads } = s;
+  const dh = d / heads;
+  const qs = new Float32Array(batch * n * d);
+  const k = new Float32Array(batch * n * d);
+  const v = new Float32Array(batch * n * d);
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < n; i++) {
+      const r = (b * n + i) * 3 * d;
+      for (let h = 0; h < heads; h++) {
+        const o = ((b * heads + h) * n + i) * dh;
+        const q0 = r + h * dh;
+        for (let c = 0; c < dh; c++) {
+          qs[o + c] = qkv[q0 + c] * scale;
+          k[o + c] = qkv[q0 + d + c];
+          v[o + c] = qkv[q0 + 2 * d + c];
+        }
+      }
+    }
+  return { qs, k, v };
+}
+
+/** The inverse of splitQkv for gradients: dQs (unscaled back to dQ), dK, dV → [rows, 3d]. */
+function joinQkv(dQs: Float32Array, dK: Float32Array, dV: Float32Array, s: BlockShape, d: number, scale: number): Float32Array {
+  const { batch, n, heads } = s;
+  const dh = d / heads;
+  const out = new Float32Array(batch * n * 3 * d);
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < n; i++) {
+      const r = (b * n + i) * 3 * d;
+      for (let h = 0; h < heads; h++) {
+        const o = ((b * heads + h) * n + i) * dh;
+        const q0 = r + h * dh;
+        for (let c = 0; c < dh; c++) {
+          out[q0 + c] = dQs[o + c] * scale;
+          out[q0 + d + c] = dK[o + c];
+          out[q0 + 2 * d + c] = dV[o + c];
+        }
+      }
+    }
+  return out;
+}
+
+/** [batch·heads, n, dh] → [rows, d] (heads side by side). */
+function headsToRows(o: Float32Array, s: BlockShape, d: number): Float32Array {
+  const { batch, n, heads } = s;
+  const dh = d / heads;
+  const out = new Float32Array(batch * n * d);
+  for (let b = 0; b < batch; b++)
+    for (let h = 0; h < heads; h++)
+      for (let i = 0; i < n; i++) {
+        const src = ((b * heads + h) * n + i) * dh;
+        const dst = (b * n + i) * d + h * dh;
+        for (let c = 0; c < dh; c++) out[dst + c] = o[src + c];
+      }
+  return out;
+}
+
+/** [rows, d] → [batch·heads, n, dh]. */
+function rowsToHeads(x: Float32Array, s: BlockShape, d: number): Float32Array {
+  const { batch, n, heads } = s;
+  const dh = d / heads;
+  const out = new Float32Array(batch * n * d);
+  for (let b = 0; b < batch; b++)
+    for (let h = 0; h < heads; h++)
+      for (let i = 0; i < n; i++) {
+        const dst = ((b * heads + h) * n + i) * dh;
+        const src = (b * n + i) * d + h * dh;
+        for (let c = 0; c < dh; c++) out[dst + c] = x[src + c];
+      }
+  return out;
+}
+
 export function blockForward(x: Float32Array, p: BlockValues, s: BlockShape, kernels: Kernels): { y: Float32Array; cache: BlockCache } {
   const d = p.g1.length;
   const hidden = p.bFc1.length;
@@ -65,41 +141,19 @@ export function blockForward(x: Float32Array, p: BlockValues, s: BlockShape, ker
   const { mm } = kernels;
   const { y: a1, cache: ln1 } = layerNormForward(x, p.g1, p.b1);
   const qkv = addBias(mm(a1, p.wQkv, 1, rows, d, 3 * d), p.bQkv);
-  // [rows, 3d] → Q·scale and V as [BH, n, dh], K as [BH, n, dh] and Kᵀ as [BH, dh, n].
-  const qs = new Float32Array(bh * n * dh);
-  const k = new Float32Array(bh * n * dh);
-  const kt = new Float32Array(bh * n * dh);
-  const v = new Float32Array(bh * n * dh);
-  for (let b = 0; b < batch; b++)
-    for (let i = 0; i < n; i++) {
-      const r = (b * n + i) * 3 * d;
-      for (let h = 0; h < heads; h++) {
-        const o = ((b * heads + h) * n + i) * dh;
-        const ot = (b * heads + h) * dh * n + i;
-        for (let c = 0; c < dh; c++) {
-          qs[o + c] = qkv[r + h * dh + c] * scale;
-          const kv = qkv[r + d + h * dh + c];
-          k[o + c] = kv;
-          kt[ot + c * n] = kv;
-          v[o + c] = qkv[r + 2 * d + h * dh + c];
-        }
-      }
-    }
-  const { p: pw, o } = kernels.attend(qs, kt, v, bh, n, dh);
-  const merged = new Float32Array(rows * d);
-  for (let b = 0; b < batch; b++)
-    for (let h = 0; h < heads; h++)
-      for (let i = 0; i < n; i++) merged.set(o.subarray(((b * heads + h) * n + i) * dh, ((b * heads + h) * n + i + 1) * dh), (b * n + i) * d + h * dh);
+  const { qs, k, v } = splitQkv(qkv, s, d, scale);
+  const { o, state: attn } = kernels.attend(qs, k, v, bh, n, dh);
+  const merged = headsToRows(o, s, d);
   const hRes = addInto(addBias(mm(merged, p.wProj, 1, rows, d, d), p.bProj), x);
   const { y: a2, cache: ln2 } = layerNormForward(hRes, p.g2, p.b2);
   const z = addBias(mm(a2, p.wFc1, 1, rows, d, hidden), p.bFc1);
   const { u, sig } = geluForward(z);
   const y = addInto(addBias(mm(u, p.wFc2, 1, rows, hidden, d), p.bFc2), hRes);
-  return { y, cache: { ln1, a1, qs, k, v, p: pw, merged, ln2, a2, z, sig, u } };
+  return { y, cache: { ln1, a1, attn, merged, ln2, a2, z, sig, u } };
 }
 
 /** dx and every parameter's gradient (BlockValues' keys) from dy. */
-export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c: BlockCache, { mm, mmAT, mmBT }: Kernels): { dx: Float32Array; grads: BlockValues } {
+export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c: BlockCache, { mm, mmAT, mmBT, attendBack }: Kernels): { dx: Float32Array; grads: BlockValues } {
   const d = p.g1.length;
   const hidden = p.bFc1.length;
   const { batch, n, heads } = s;
@@ -120,28 +174,8 @@ export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c
   const wProj = mmAT(c.merged, dhRes, 1, d, rows, d);
   const bProj = columnSum(dhRes, rows, d);
   const dMerged = mmBT(dhRes, p.wProj, 1, rows, d, d);
-  const dO = new Float32Array(bh * n * dh);
-  for (let b = 0; b < batch; b++)
-    for (let h = 0; h < heads; h++)
-      for (let i = 0; i < n; i++) dO.set(dMerged.subarray((b * n + i) * d + h * dh, (b * n + i) * d + (h + 1) * dh), ((b * heads + h) * n + i) * dh);
-  const dP = mmBT(dO, c.v, bh, n, dh, n);
-  const dV = mmAT(c.p, dO, bh, n, n, dh);
-  const dS = softmaxBackward(dP, c.p, n);
-  const dQs = mm(dS, c.k, bh, n, n, dh);
-  const dK = mmAT(dS, c.qs, bh, n, n, dh);
-  const dQkv = new Float32Array(rows * 3 * d);
-  for (let b = 0; b < batch; b++)
-    for (let i = 0; i < n; i++) {
-      const r = (b * n + i) * 3 * d;
-      for (let h = 0; h < heads; h++) {
-        const o = ((b * heads + h) * n + i) * dh;
-        for (let t = 0; t < dh; t++) {
-          dQkv[r + h * dh + t] = dQs[o + t] * scale;
-          dQkv[r + d + h * dh + t] = dK[o + t];
-          dQkv[r + 2 * d + h * dh + t] = dV[o + t];
-        }
-      }
-    }
+  const { dQs, dK, dV } = attendBack(c.attn, rowsToHeads(dMerged, s, d), bh, n, dh);
+  const dQkv = joinQkv(dQs, dK, dV, s, d, scale);
   const wQkv = mmAT(c.a1, dQkv, 1, d, rows, 3 * d);
   const bQkv = columnSum(dQkv, rows, 3 * d);
   const da1 = mmBT(dQkv, p.wQkv, 1, rows, 3 * d, d);

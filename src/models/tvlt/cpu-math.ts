@@ -10,8 +10,14 @@
 /** C[b] = A[b]·B[b] for `batch` pairs, A [batch, m, k], B [batch, k, n], row-major. */
 export type MatMul = (a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number) => Float32Array;
 
-/** Attention weights P = softmax(Qs·Kᵀ) per row and the output O = P·V, for `batch` heads: qs [batch, n, dh], kt [batch, dh, n], v [batch, n, dh]. */
-export type Attend = (qs: Float32Array, kt: Float32Array, v: Float32Array, batch: number, n: number, dh: number) => { p: Float32Array; o: Float32Array };
+/**
+ * Attention forward for `batch` heads, qs (Q already scaled), k, v [batch, n, dh]: O = softmax(Qs·Kᵀ)·V
+ * per row, and `state`, what AttendBack needs (the Kernels decide what it holds and where).
+ */
+export type Attend = (qs: Float32Array, k: Float32Array, v: Float32Array, batch: number, n: number, dh: number) => { o: Float32Array; state: unknown };
+
+/** Attention backward from dO: dV = Pᵀ·dO, dS = P ⊙ (dP − Σ dP·P) with dP = dO·Vᵀ, dQs = dS·K, dK = dSᵀ·Qs. */
+export type AttendBack = (state: unknown, dO: Float32Array, batch: number, n: number, dh: number) => { dQs: Float32Array; dK: Float32Array; dV: Float32Array };
 
 /**
  * The products the fused ops leave to kernels: a·b, aᵀ·b (a given as [batch, k, m]) and a·bᵀ (b
@@ -22,6 +28,7 @@ export interface Kernels {
   mmAT: MatMul;
   mmBT: MatMul;
   attend: Attend;
+  attendBack: AttendBack;
 }
 
 /** The plain triple loop (float64 sums): the reference the tests and a kernel-free caller use. */
@@ -48,9 +55,18 @@ export const loopKernels: Kernels = {
   mm: loopMatMul,
   mmAT: (a, b, batch, m, k, n) => loopMatMul(transpose(a, k, m, batch), b, batch, m, k, n),
   mmBT: (a, b, batch, m, k, n) => loopMatMul(a, transpose(b, n, k, batch), batch, m, k, n),
-  attend: (qs, kt, v, batch, n, dh) => {
-    const p = softmaxRows(loopMatMul(qs, kt, batch, n, dh, n), n);
-    return { p, o: loopMatMul(p, v, batch, n, n, dh) };
+  attend: (qs, k, v, batch, n, dh) => {
+    const p = softmaxRows(loopMatMul(qs, transpose(k, n, dh, batch), batch, n, dh, n), n);
+    return { o: loopMatMul(p, v, batch, n, n, dh), state: { qs, k, v, p } };
+  },
+  attendBack: (state, dO, batch, n, dh) => {
+    const { qs, k, v, p } = state as Record<'qs' | 'k' | 'v' | 'p', Float32Array>;
+    const dS = softmaxBackward(loopMatMul(dO, transpose(v, n, dh, batch), batch, n, dh, n), p, n);
+    return {
+      dQs: loopMatMul(dS, k, batch, n, n, dh),
+      dK: loopMatMul(transpose(dS, n, n, batch), qs, batch, n, n, dh),
+      dV: loopMatMul(transpose(p, n, n, batch), dO, batch, n, n, dh),
+    };
   },
 };
 

@@ -43,15 +43,22 @@ export function kernelMatMul(tf: Tf): MatMul {
   };
 }
 
-/** The products and attention's softmax as kernels (tfjs's Softmax is vectorised; a loop's Math.exp is not), the scores never leaving the backend. */
-export function tfKernels(tf: Tf): Kernels {
+/**
+ * The products, attention's softmax and its backward as kernels (tfjs's Softmax is vectorised; a
+ * loop's Math.exp is not). Under a tape (`tape` given) attention's Q, K, V and weights P stay on the
+ * backend for the backward: attend lists them in tape.pending, the fused op saves them on the
+ * tape (the engine disposes saved tensors once the gradients are done, whether or not this op's
+ * backward ran) and hands them back in tape.saved.
+ */
+export function tfKernels(tf: Tf, tape?: { pending: Tensor[]; saved: Tensor[] }): Kernels {
   const engine = tf.engine();
   const bmm = (a: Tensor, b: Tensor) => engine.runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as Tensor;
+  const t3 = (x: Tensor) => engine.runKernel('Transpose', { x }, { perm: [0, 2, 1] }) as Tensor;
   /** aᵀ·b or a·bᵀ: the operand transposed by the Transpose kernel (the labs' SIMD one on WASM), as the matMul kernels are slow with transpose flags. */
   const mmT = (transposeA: boolean): MatMul => (a, b, batch, m, k, n) => {
     const A = tf.tensor3d(a, transposeA ? [batch, k, m] : [batch, m, k]);
     const B = tf.tensor3d(b, transposeA ? [batch, k, n] : [batch, n, k]);
-    const T = engine.runKernel('Transpose', { x: transposeA ? A : B }, { perm: [0, 2, 1] }) as Tensor;
+    const T = t3(transposeA ? A : B);
     const C = transposeA ? bmm(T, B) : bmm(A, T);
     const out = f32(C);
     tf.dispose([A, B, T, C]);
@@ -61,13 +68,34 @@ export function tfKernels(tf: Tf): Kernels {
     mm: kernelMatMul(tf),
     mmAT: mmT(true),
     mmBT: mmT(false),
-    attend: (qs, kt, v, batch, n, dh) => {
-      const ts = [tf.tensor3d(qs, [batch, n, dh]), tf.tensor3d(kt, [batch, dh, n]), tf.tensor3d(v, [batch, n, dh])];
-      const S = bmm(ts[0], ts[1]);
+    attend: (qs, k, v, batch, n, dh) => {
+      const [Q, K, V] = [qs, k, v].map((a) => tf.tensor3d(a, [batch, n, dh]));
+      const Kt = t3(K);
+      const S = bmm(Q, Kt);
       const P = engine.runKernel('Softmax', { logits: S }, { dim: 2 }) as Tensor;
-      const O = bmm(P, ts[2]);
-      const out = { p: f32(P), o: f32(O) };
-      tf.dispose([...ts, S, P, O]);
+      const O = bmm(P, V);
+      const o = f32(O);
+      tf.dispose([Kt, S, O]);
+      if (!tape) {
+        tf.dispose([Q, K, V, P]);
+        return { o, state: undefined };
+      }
+      tape.pending.push(Q, K, V, P);
+      return { o, state: tape.pending.length - 4 };
+    },
+    attendBack: (state, dO, batch, n, dh) => {
+      const [Q, K, V, P] = tape!.saved.slice(state as number, (state as number) + 4);
+      const ts: Tensor[] = [];
+      const keep = <T extends Tensor>(t: T): T => (ts.push(t), t);
+      const DO = keep(tf.tensor3d(dO, [batch, n, dh]));
+      const DP = keep(bmm(DO, keep(t3(V))));
+      const DV = keep(bmm(keep(t3(P)), DO));
+      // dS = P ⊙ (dP − Σ_j dP·P): softmax's backward, four kernels on the backend.
+      const DS = keep(tf.mul(P, keep(tf.sub(DP, keep(tf.sum(keep(tf.mul(DP, P)), 2, true))))));
+      const DQ = keep(bmm(DS, K));
+      const DK = keep(bmm(keep(t3(DS)), Q));
+      const out = { dQs: f32(DQ), dK: f32(DK), dV: f32(DV) };
+      tf.dispose(ts);
       return out;
     },
   };
@@ -96,18 +124,26 @@ export function valuesOp(tf: Tf, inputs: Tensor[], shape: number[], run: (values
  * blockVariables' order: one op on the tape, differentiated in x and every parameter.
  */
 export function fusedBlock(tf: Tf, params: Tensor[], x: Tensor2D, shape: BlockShape): Tensor2D {
-  const mm = tfKernels(tf);
-  return valuesOp(tf, [x, ...params], x.shape, ([xv, ...pv]) => {
-    const p = Object.fromEntries(BLOCK_KEYS.map((k, i) => [k, pv[i]])) as unknown as BlockValues;
-    const { y, cache } = blockForward(xv, p, shape, mm);
+  const values = (ts: Tensor[]): BlockValues => Object.fromEntries(BLOCK_KEYS.map((k, i) => [k, f32(ts[i])])) as unknown as BlockValues;
+  if (!taping(tf)) return tf.tensor2d(blockForward(f32(x), values(params), shape, tfKernels(tf)).y, x.shape);
+  const f = tf.customGrad((...args) => {
+    const save = args[args.length - 1] as unknown as (ts: Tensor[]) => void;
+    const [X, ...ps] = args.slice(0, -1) as unknown as Tensor[];
+    const tape = { pending: [] as Tensor[], saved: [] as Tensor[] };
+    const kernels = tfKernels(tf, tape);
+    const p = values(ps);
+    const { y, cache } = blockForward(f32(X), p, shape, kernels);
+    save(tape.pending);
     return {
-      y,
-      back: (dy) => {
-        const { dx, grads } = blockBackward(dy, p, shape, cache, mm);
-        return [dx, ...BLOCK_KEYS.map((k) => grads[k])];
+      value: tf.tensor2d(y, x.shape),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        tape.saved = saved;
+        const { dx, grads } = blockBackward(f32(dy), p, shape, cache, kernels);
+        return [tf.tensor2d(dx, x.shape), ...BLOCK_KEYS.map((k, i) => tf.tensor(grads[k], ps[i].shape))];
       },
     };
-  }) as Tensor2D;
+  }) as unknown as (...ts: Tensor[]) => Tensor2D;
+  return f(x, ...params);
 }
 
 /** Layer norm over the last axis of x [rows, d]: one op, differentiated in x, g and b. */
