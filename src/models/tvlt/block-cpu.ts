@@ -153,7 +153,7 @@ export function blockForward(x: Float32Array, p: BlockValues, s: BlockShape, ker
 }
 
 /** dx and every parameter's gradient (BlockValues' keys) from dy. */
-export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c: BlockCache, { mm, mmAT, mmBT, attendBack }: Kernels): { dx: Float32Array; grads: BlockValues } {
+export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c: BlockCache, { denseBack, attendBack }: Kernels): { dx: Float32Array; grads: BlockValues } {
   const d = p.g1.length;
   const hidden = p.bFc1.length;
   const { batch, n, heads } = s;
@@ -162,24 +162,24 @@ export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c
   const bh = batch * heads;
   const scale = 1 / Math.sqrt(dh);
   // MLP branch: y = h + fc2(gelu(fc1(LN2(h)))).
-  const wFc2 = mmAT(c.u, dy, 1, hidden, rows, d);
+  const fc2 = denseBack(c.u, dy, p.wFc2, rows, hidden, d);
   const bFc2 = columnSum(dy, rows, d);
-  const dz = geluBackward(mmBT(dy, p.wFc2, 1, rows, d, hidden), c.z, c.sig);
-  const wFc1 = mmAT(c.a2, dz, 1, d, rows, hidden);
+  const dz = geluBackward(fc2.dX, c.z, c.sig);
+  const fc1 = denseBack(c.a2, dz, p.wFc1, rows, d, hidden);
   const bFc1 = columnSum(dz, rows, hidden);
-  const da2 = mmBT(dz, p.wFc1, 1, rows, hidden, d);
+  const da2 = fc1.dX;
   const dhRes = Float32Array.from(dy);
   const ln2 = layerNormBackward(da2, p.g2, c.ln2, dhRes);
   // Attention branch: h = x + proj(merge(softmax(Q·Kᵀ·scale)·V)).
-  const wProj = mmAT(c.merged, dhRes, 1, d, rows, d);
+  const proj = denseBack(c.merged, dhRes, p.wProj, rows, d, d);
   const bProj = columnSum(dhRes, rows, d);
-  const dMerged = mmBT(dhRes, p.wProj, 1, rows, d, d);
+  const dMerged = proj.dX;
   const { dQs, dK, dV } = attendBack(c.attn, rowsToHeads(dMerged, s, d), bh, n, dh);
   const dQkv = joinQkv(dQs, dK, dV, s, d, scale);
-  const wQkv = mmAT(c.a1, dQkv, 1, d, rows, 3 * d);
+  const qkv = denseBack(c.a1, dQkv, p.wQkv, rows, d, 3 * d);
   const bQkv = columnSum(dQkv, rows, 3 * d);
-  const da1 = mmBT(dQkv, p.wQkv, 1, rows, 3 * d, d);
+  const da1 = qkv.dX;
   const dx = Float32Array.from(dhRes);
   const ln1 = layerNormBackward(da1, p.g1, c.ln1, dx);
-  return { dx, grads: { g1: ln1.dg, b1: ln1.db, wQkv, bQkv, wProj, bProj, g2: ln2.dg, b2: ln2.db, wFc1, bFc1, wFc2, bFc2 } };
+  return { dx, grads: { g1: ln1.dg, b1: ln1.db, wQkv: qkv.dW, bQkv, wProj: proj.dW, bProj, g2: ln2.dg, b2: ln2.db, wFc1: fc1.dW, bFc1, wFc2: fc2.dW, bFc2 } };
 }

@@ -27,6 +27,8 @@ export interface Kernels {
   mm: MatMul;
   mmAT: MatMul;
   mmBT: MatMul;
+  /** A dense layer's backward products: dW = xᵀ·dOut [in, out] and dX = dOut·Wᵀ [rows, in], dOut sent to the backend once. */
+  denseBack: (x: Float32Array, dOut: Float32Array, w: Float32Array, rows: number, inputs: number, outputs: number) => { dW: Float32Array; dX: Float32Array };
   attend: Attend;
   attendBack: AttendBack;
 }
@@ -55,6 +57,10 @@ export const loopKernels: Kernels = {
   mm: loopMatMul,
   mmAT: (a, b, batch, m, k, n) => loopMatMul(transpose(a, k, m, batch), b, batch, m, k, n),
   mmBT: (a, b, batch, m, k, n) => loopMatMul(a, transpose(b, n, k, batch), batch, m, k, n),
+  denseBack: (x, dOut, w, rows, inputs, outputs) => ({
+    dW: loopMatMul(transpose(x, rows, inputs), dOut, 1, inputs, rows, outputs),
+    dX: loopMatMul(dOut, transpose(w, inputs, outputs), 1, rows, outputs, inputs),
+  }),
   attend: (qs, k, v, batch, n, dh) => {
     const p = softmaxRows(loopMatMul(qs, transpose(k, n, dh, batch), batch, n, dh, n), n);
     return { o: loopMatMul(p, v, batch, n, n, dh), state: { qs, k, v, p } };

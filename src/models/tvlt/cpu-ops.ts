@@ -68,6 +68,14 @@ export function tfKernels(tf: Tf, tape?: { pending: Tensor[]; saved: Tensor[] })
     mm: kernelMatMul(tf),
     mmAT: mmT(true),
     mmBT: mmT(false),
+    denseBack: (x, dOut, w, rows, inputs, outputs) => {
+      const [X, D, W] = [tf.tensor3d(x, [1, rows, inputs]), tf.tensor3d(dOut, [1, rows, outputs]), tf.tensor3d(w, [1, inputs, outputs])];
+      const [Xt, Wt] = [t3(X), t3(W)];
+      const [DW, DX] = [bmm(Xt, D), bmm(D, Wt)];
+      const out = { dW: f32(DW), dX: f32(DX) };
+      tf.dispose([X, D, W, Xt, Wt, DW, DX]);
+      return out;
+    },
     attend: (qs, k, v, batch, n, dh) => {
       const [Q, K, V] = [qs, k, v].map((a) => tf.tensor3d(a, [batch, n, dh]));
       const Kt = t3(K);
