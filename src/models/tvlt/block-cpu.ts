@@ -1,8 +1,8 @@
 /**
  * One pre-norm transformer block (layers.ts's applyBlock: x + attn(LN(x)), then + MLP(LN(·))),
- * forward and backward written out over Float32Arrays, its eighteen products (six forward, twelve
- * backward) done by a MatMul (tfjs's kernels on the CPU backends) and everything between them —
- * layer norms, biases, the head split and merge, the scale, softmax, GELU, residuals — as loops.
+ * forward and backward written out over Float32Arrays: the products and attention (five calls
+ * each way) go to a Kernels (tfjs's kernels on the CPU backends), everything between them — layer
+ * norms, biases, the head split and merge, the scale, GELU, residuals — is loops.
  * A tfjs tape through the same block launches about 300 kernels; cpu-ops.ts runs this as one.
  */
 import { addBias, columnSum, geluBackward, geluForward, layerNormBackward, layerNormForward, type Kernels, type NormCache } from './cpu-math.js';

@@ -4,7 +4,7 @@
  * On WASM a tfjs kernel costs a fixed 10–20 µs of engine bookkeeping whatever its size, and TVLT's
  * tensors are a few thousand to a few tens of thousands of floats: a loop over them costs less
  * than launching the kernels that would do it. Products stay in tfjs's kernels (XNNPACK and the
- * labs' SIMD batched matMul), passed in as a MatMul.
+ * labs' SIMD batched matMul), passed in as Kernels.
  */
 
 /** C[b] = A[b]·B[b] for `batch` pairs, A [batch, m, k], B [batch, k, n], row-major. */
