@@ -5,6 +5,7 @@
 import type { Rng } from '../../generators/rng.js';
 import { dense, matMul, randomNormal, type Dense } from '../nn.js';
 import type { Tf } from '../runtime.js';
+import { cpuBackend, fusedBlock, fusedLayerNorm } from './cpu-ops.js';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
@@ -25,8 +26,13 @@ export function norm(tf: Tf, d: number): Norm {
   return { g: tf.variable(tf.ones([d])), b: tf.variable(tf.zeros([d])) };
 }
 
-/** Layer norm over the last axis. */
+/** Layer norm over the last axis: one fused op on the CPU backends (cpu-ops.ts), tensor ops elsewhere. */
 export function layerNorm(tf: Tf, n: Norm, x: Tensor): Tensor {
+  return cpuBackend(tf) ? fusedLayerNorm(tf, n.g, n.b, x) : layerNormOps(tf, n, x);
+}
+
+/** Layer norm as tensor ops (biased variance, ε = 1e-5). */
+export function layerNormOps(tf: Tf, n: Norm, x: Tensor): Tensor {
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
   const variance = tf.mean(tf.square(xc), -1, true);
@@ -116,10 +122,18 @@ export function attention(tf: Tf, l: Block, x: Tensor2D, batch: number, n: numbe
   return linear(tf, l.proj, out);
 }
 
-/** Pre-norm block: x + attn(LN(x)), then + MLP(LN(·)). */
+/**
+ * Pre-norm block: x + attn(LN(x)), then + MLP(LN(·)). On the CPU backends one fused op
+ * (cpu-ops.ts: about 20 kernels a forward and backward instead of some 300); elsewhere tensor ops.
+ */
 export function applyBlock(tf: Tf, l: Block, x: Tensor2D, batch: number, n: number, heads: number): Tensor2D {
-  const h = tf.add(x, attention(tf, l, layerNorm(tf, l.ln1, x) as Tensor2D, batch, n, heads)) as Tensor2D;
-  const m = linear(tf, l.fc2, gelu(tf, linear(tf, l.fc1, layerNorm(tf, l.ln2, h) as Tensor2D)));
+  return cpuBackend(tf) ? fusedBlock(tf, blockVariables(l), x, { batch, n, heads }) : applyBlockOps(tf, l, x, batch, n, heads);
+}
+
+/** The block as tensor ops, differentiated by tfjs's tape. */
+export function applyBlockOps(tf: Tf, l: Block, x: Tensor2D, batch: number, n: number, heads: number): Tensor2D {
+  const h = tf.add(x, attention(tf, l, layerNormOps(tf, l.ln1, x) as Tensor2D, batch, n, heads)) as Tensor2D;
+  const m = linear(tf, l.fc2, gelu(tf, linear(tf, l.fc1, layerNormOps(tf, l.ln2, h) as Tensor2D)));
   return tf.add(h, m) as Tensor2D;
 }
 

@@ -8,6 +8,7 @@ import type { Rng } from '../../generators/rng.js';
 import { dense, disposeLayers, mlp, variables, type Dense } from '../nn.js';
 import type { Tf } from '../runtime.js';
 import { COLS_PER_FRAME, IMAGE, MEL_BINS, type Layout } from './data.js';
+import { cpuBackend, fusedDecoderIn, fusedEmbed } from './cpu-ops.js';
 import { applyBlock, block, blockVariables, disposeBlock, gatherRows, layerNorm, linear, norm, param, type Block, type Norm } from './layers.js';
 import type { BatchMask } from './mask.js';
 
@@ -140,6 +141,14 @@ export function disposeTvlt(m: Tvlt): void {
  * is a slice and an add per copy.
  */
 function embed(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D): Tensor2D {
+  return cpuBackend(tf) ? fusedEmbed(tf, embedParams(m), video, audio) : embedOps(tf, m, video, audio);
+}
+
+/** The parameters fusedEmbed reads, in its order. */
+const embedParams = (m: Tvlt): Tensor[] => [m.videoEmbed.w, m.videoEmbed.b, m.audioEmbed.w, m.audioEmbed.b, m.cls, ...positionList(m.pos)];
+const positionList = (p: Positions): Tensor[] => [p.modality, p.time, p.vSpace, p.aSub, p.aFreq];
+
+function embedOps(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D): Tensor2D {
   const { nv, na, pv, pa } = m.L;
   const b = video.shape[0];
   const d = m.size.width;
@@ -156,11 +165,16 @@ function encode(tf: Tf, m: Tvlt, x: Tensor2D, batch: number, n: number): Tensor2
   return layerNorm(tf, m.encNorm, h) as Tensor2D;
 }
 
+/** The encoder over all tokens of each clip (nothing masked): [batch·seq, d]. */
+export function encodeAll(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D): Tensor2D {
+  return encode(tf, m, embed(tf, m, video, audio), video.shape[0], 1 + m.L.nv + m.L.na);
+}
+
 /** Vision–audio matching logits [batch]: encoder over all tokens (nothing masked), head on [CLS]. */
 export function vamLogits(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D): Tensor {
   const b = video.shape[0];
   const seq = 1 + m.L.nv + m.L.na;
-  const h = tf.reshape(encode(tf, m, embed(tf, m, video, audio), b, seq), [b, seq, m.size.width]);
+  const h = tf.reshape(encodeAll(tf, m, video, audio), [b, seq, m.size.width]);
   const cls = tf.reshape(tf.slice(h, [0, 0, 0], [b, 1, m.size.width]), [b, m.size.width]) as Tensor2D;
   return tf.reshape(mlp(tf, m.vam, cls, 'tanh'), [b]);
 }
@@ -170,18 +184,35 @@ export function maeForward(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D, ma
   const { nv, na, pv, pa } = m.L;
   const b = video.shape[0];
   const dd = m.size.decoderWidth;
-  const kept = gatherRows(tf, embed(tf, m, video, audio), mask.keepRows);
-  const enc = linear(tf, m.decEmbed, encode(tf, m, kept, b, mask.kept));
+  const out = tf.reshape(maeDecode(tf, m, video, audio, mask), [b, mask.seq, dd]);
+  const head = (from: number, count: number, layer: Dense, size: number) =>
+    tf.reshape(linear(tf, layer, tf.reshape(tf.slice(out, [0, from, 0], [b, count, dd]), [b * count, dd]) as Tensor2D), [b, count, size]) as Tensor3D;
+  return { video: head(1, nv, m.videoHead, pv), audio: head(1 + nv, na, m.audioHead, pa) };
+}
+
+/** The MAE decoder's output [batch·seq, dd] (after its layer norm), before the patch heads. */
+export function maeDecode(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D, mask: BatchMask): Tensor2D {
+  const b = video.shape[0];
+  const cpu = cpuBackend(tf);
+  const kept = cpu ? fusedEmbed(tf, embedParams(m), video, audio, mask.keepRows) : gatherRows(tf, embedOps(tf, m, video, audio), mask.keepRows);
+  const encoded = encode(tf, m, kept, b, mask.kept);
+  let h = cpu
+    ? fusedDecoderIn(tf, [m.decEmbed.w, m.decEmbed.b, m.maskToken, ...positionList(m.decPos)], encoded, { batch: b, seq: mask.seq, kept: mask.kept, rows: mask.restoreRows })
+    : decoderInOps(tf, m, encoded, mask);
+  for (const l of m.decoder) h = applyBlock(tf, l, h, b, mask.seq, m.size.heads);
+  return layerNorm(tf, m.decNorm, h) as Tensor2D;
+}
+
+/** The decoder's input as tensor ops: decEmbed, mask tokens at the masked positions, the original order, the decoder's positions. */
+function decoderInOps(tf: Tf, m: Tvlt, encoded: Tensor2D, mask: BatchMask): Tensor2D {
+  const dd = m.size.decoderWidth;
+  const b = encoded.shape[0] / mask.kept;
+  const enc = linear(tf, m.decEmbed, encoded);
   const filled = tf.concat([tf.reshape(enc, [b, mask.kept, dd]), tf.add(tf.zeros([b, mask.seq - mask.kept, dd]), m.maskToken)], 1);
   const ordered = gatherRows(tf, tf.reshape(filled, [-1, dd]) as Tensor2D, mask.restoreRows);
   // The decoder's [CLS] row gets no position; patches get the decoder's own modality + position rows.
   const pos = tf.concat([tf.zeros([1, dd]), positionTable(tf, m.decPos)], 0);
-  let h = tf.reshape(tf.add(tf.reshape(ordered, [b, mask.seq, dd]), pos), [-1, dd]) as Tensor2D;
-  for (const l of m.decoder) h = applyBlock(tf, l, h, b, mask.seq, m.size.heads);
-  const out = tf.reshape(layerNorm(tf, m.decNorm, h), [b, mask.seq, dd]);
-  const head = (from: number, count: number, layer: Dense, size: number) =>
-    tf.reshape(linear(tf, layer, tf.reshape(tf.slice(out, [0, from, 0], [b, count, dd]), [b * count, dd]) as Tensor2D), [b, count, size]) as Tensor3D;
-  return { video: head(1, nv, m.videoHead, pv), audio: head(1 + nv, na, m.audioHead, pa) };
+  return tf.reshape(tf.add(tf.reshape(ordered, [b, mask.seq, dd]), pos), [-1, dd]) as Tensor2D;
 }
 
 /** Mean squared error per patch [batch, count], from predictions and targets [batch, count, size]. */

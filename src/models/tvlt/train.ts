@@ -10,7 +10,8 @@ import { pickRows, type Layout, type PatchSet } from './data.js';
 import { sampleMask, type BatchMask } from './mask.js';
 import { FlatAdam } from '../optim.js';
 import { LossLog } from '../read.js';
-import { bceWithLogits, maeForward, maskedMean, patchErrors, tvltVariables, vamLogits, type ModelSize, type Tvlt } from './model.js';
+import { cpuBackend, fusedMaeLoss, fusedVamLoss } from './cpu-ops.js';
+import { bceWithLogits, encodeAll, maeDecode, maeForward, maskedMean, patchErrors, tvltVariables, vamLogits, type ModelSize, type Tvlt } from './model.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
 type Tensor = import('@tensorflow/tfjs').Tensor;
@@ -65,14 +66,26 @@ export function modalityMasks(mask: BatchMask, batch: number, L: Layout): { vide
   return { video, audio };
 }
 
-/** The MAE loss: the mean of the video and the audio masked-patch MSEs. */
+/** The MAE loss: the mean of the video and the audio masked-patch MSEs. On the CPU backends the heads and the loss are one fused op. */
 export function maeLoss(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D, mask: BatchMask): Tensor {
   const b = video.shape[0];
   const masks = modalityMasks(mask, b, m.L);
+  if (cpuBackend(tf)) {
+    const { nv, na, pv, pa } = m.L;
+    const targets = (t: Tensor3D, mask: Float32Array, count: number, size: number) => ({ patches: t.dataSync() as Float32Array, mask, count, size });
+    return fusedMaeLoss(tf, [m.videoHead.w, m.videoHead.b, m.audioHead.w, m.audioHead.b], maeDecode(tf, m, video, audio, mask), b, targets(video, masks.video, nv, pv), targets(audio, masks.audio, na, pa));
+  }
   const pred = maeForward(tf, m, video, audio, mask);
   const lv = maskedMean(tf, patchErrors(tf, pred.video, video), tf.tensor2d(masks.video, [b, m.L.nv]));
   const la = maskedMean(tf, patchErrors(tf, pred.audio, audio), tf.tensor2d(masks.audio, [b, m.L.na]));
   return tf.mul(tf.add(lv, la), 0.5);
+}
+
+/** The VAM loss: binary cross-entropy of the matching head's logits. On the CPU backends the head and the loss are one fused op. */
+export function vamLoss(tf: Tf, m: Tvlt, video: Tensor3D, audio: Tensor3D, labels: Tensor): Tensor {
+  if (!cpuBackend(tf)) return bceWithLogits(tf, vamLogits(tf, m, video, audio), labels);
+  const [w1, w2] = m.vam;
+  return fusedVamLoss(tf, [w1.w, w1.b, w2.w, w2.b], encodeAll(tf, m, video, audio), video.shape[0], 1 + m.L.nv + m.L.na, labels);
 }
 
 export async function train(tf: Tf, rng: Rng, m: Tvlt, set: PatchSet, c: TvltConfig, progress: (done: number, total: number) => void): Promise<LossPoint[]> {
@@ -91,7 +104,7 @@ export async function train(tf: Tf, rng: Rng, m: Tvlt, set: PatchSet, c: TvltCon
     let parts: Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const mae = maeLoss(tf, m, own.video, own.audio, mask);
-      const vam = bceWithLogits(tf, vamLogits(tf, m, mixed.video, mixed.audio), labels);
+      const vam = vamLoss(tf, m, mixed.video, mixed.audio, labels);
       parts = [tf.keep(mae), tf.keep(vam)] as Tensor[];
       return tf.add(tf.mul(mae, c.lambdaMae), tf.mul(vam, c.lambdaVam)) as import('@tensorflow/tfjs').Scalar;
     }, vars);
