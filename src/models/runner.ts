@@ -24,8 +24,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const codeHashes = new Map<string, string>();
 
 /**
- * A hash of the code a lab's runs depend on — its own folder and the shared layers, optimiser and plots — so a
- * changed lab never serves artefacts cached from its old code.
+ * A hash of the code a lab's runs depend on — its own folder, the shared layers, optimiser, plots and
+ * reads, and the CPU kernels that replace tfjs's (registered or called directly) — so a changed lab
+ * never serves artefacts cached from its old code.
  */
 function codeHash(labId: string): string {
   let h = codeHashes.get(labId);
@@ -37,6 +38,9 @@ function codeHash(labId: string): string {
       join(HERE, `plots${ext}`),
       join(HERE, `optim${ext}`),
       join(HERE, `read${ext}`),
+      join(HERE, `kernels${ext}`),
+      join(HERE, `wasm-simd${ext}`),
+      join(HERE, `direct-kernels${ext}`),
     ].filter((f) => existsSync(f));
     h = sha1(files.map((f) => readFileSync(f, 'utf8')).join('\0'));
     codeHashes.set(labId, h);
