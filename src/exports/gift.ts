@@ -30,7 +30,7 @@ import {
   stepElements,
   toleranceAt,
 } from './common.js';
-import { giftConceptQuestion } from './concepts.js';
+import { giftConceptQuestion } from './concepts-gift.js';
 import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 

@@ -40,7 +40,7 @@ import {
   xmlComment,
   type AnswerElement,
 } from './common.js';
-import { moodleConceptQuestion } from './concepts.js';
+import { moodleConceptQuestion } from './concepts-moodle.js';
 import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 

@@ -37,7 +37,7 @@ import {
   xmlComment,
   type AnswerElement,
 } from './common.js';
-import { qtiConceptParts } from './concepts.js';
+import { qtiConceptParts } from './concepts-qti.js';
 import { exportLimits } from './limits.js';
 import type { ExportItem, ExportOptions, ExportStep } from './types.js';
 
