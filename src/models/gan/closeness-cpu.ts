@@ -38,18 +38,21 @@ function againstRef(m: Float32Array, n: number, r: Float32Array, nr: number, ker
   return out;
 }
 
-/** m's values regrouped kernel by kernel, [kernels][n][dims], as doubles (what the loops subtract anyway). */
-function byKernel(m: Float32Array, n: number, kernels: number, dims: number): Float64Array {
+/**
+ * Copies between M's layout [n][kernels·dims] and the loops' kernel by kernel [kernels][n][dims]
+ * (as doubles: what the loops subtract anyway), either way.
+ */
+function regroup(from: Float32Array | Float64Array, to: Float32Array | Float64Array, n: number, kernels: number, dims: number, toKernels: boolean): void {
   const width = kernels * dims;
-  const out = new Float64Array(n * width);
   let q = 0;
   for (let b = 0; b < kernels; b++) {
-    for (let i = 0; i < n; i++) {
-      const from = i * width + b * dims;
-      for (let c = 0; c < dims; c++) out[q++] = m[from + c];
+    for (let i = 0; i < n; i++, q += dims) {
+      const r = i * width + b * dims;
+      const src = toKernels ? r : q;
+      const dst = toKernels ? q : r;
+      for (let c = 0; c < dims; c++) to[dst + c] = from[src + c];
     }
   }
-  return out;
 }
 
 /**
@@ -144,15 +147,8 @@ function pairGradient(k: Float64Array, e: Float64Array, g: Float32Array, n: numb
       }
     }
   }
-  const width = kernels * dims;
-  const dm = new Float32Array(n * width);
-  let q = 0;
-  for (let b = 0; b < kernels; b++) {
-    for (let i = 0; i < n; i++) {
-      const to = i * width + b * dims;
-      for (let c = 0; c < dims; c++) dm[to + c] = dk[q++];
-    }
-  }
+  const dm = new Float32Array(n * kernels * dims);
+  regroup(dk, dm, n, kernels, dims, false);
   return dm;
 }
 
@@ -170,7 +166,8 @@ export function closenessOnCpu(tf: Tf, mFlat: Tensor2D, kernels: number, dims: n
   const size = groupSize(n, groups);
   const scale = 1 / Math.max(1, size - 1);
   const f = tf.customGrad((...args) => {
-    const m = byKernel((args[0] as unknown as Tensor2D).dataSync() as Float32Array, n, kernels, dims);
+    const m = new Float64Array(n * kernels * dims);
+    regroup((args[0] as unknown as Tensor2D).dataSync() as Float32Array, m, n, kernels, dims, true);
     const { e, sums } = pairTerms(m, n, size, kernels, dims);
     const out = new Float32Array(n * kernels);
     for (let k = 0; k < out.length; k++) out[k] = sums[k] * scale;

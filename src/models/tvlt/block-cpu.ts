@@ -100,31 +100,18 @@ function joinQkv(dQs: Float32Array, dK: Float32Array, dV: Float32Array, s: Block
   return out;
 }
 
-/** [batch·heads, n, dh] → [rows, d] (heads side by side). */
-function headsToRows(o: Float32Array, s: BlockShape, d: number): Float32Array {
+/** [batch·heads, n, dh] → [rows, d] (heads side by side), or back with toHeads. */
+function moveHeads(x: Float32Array, s: BlockShape, d: number, toHeads: boolean): Float32Array {
   const { batch, n, heads } = s;
   const dh = d / heads;
   const out = new Float32Array(batch * n * d);
   for (let b = 0; b < batch; b++)
     for (let h = 0; h < heads; h++)
       for (let i = 0; i < n; i++) {
-        const src = ((b * heads + h) * n + i) * dh;
-        const dst = (b * n + i) * d + h * dh;
-        for (let c = 0; c < dh; c++) out[dst + c] = o[src + c];
-      }
-  return out;
-}
-
-/** [rows, d] → [batch·heads, n, dh]. */
-function rowsToHeads(x: Float32Array, s: BlockShape, d: number): Float32Array {
-  const { batch, n, heads } = s;
-  const dh = d / heads;
-  const out = new Float32Array(batch * n * d);
-  for (let b = 0; b < batch; b++)
-    for (let h = 0; h < heads; h++)
-      for (let i = 0; i < n; i++) {
-        const dst = ((b * heads + h) * n + i) * dh;
-        const src = (b * n + i) * d + h * dh;
+        const inHeads = ((b * heads + h) * n + i) * dh;
+        const inRows = (b * n + i) * d + h * dh;
+        const src = toHeads ? inRows : inHeads;
+        const dst = toHeads ? inHeads : inRows;
         for (let c = 0; c < dh; c++) out[dst + c] = x[src + c];
       }
   return out;
@@ -143,7 +130,7 @@ export function blockForward(x: Float32Array, p: BlockValues, s: BlockShape, ker
   const qkv = addBias(mm(a1, p.wQkv, 1, rows, d, 3 * d), p.bQkv);
   const { qs, k, v } = splitQkv(qkv, s, d, scale);
   const { o, state: attn } = kernels.attend(qs, k, v, bh, n, dh);
-  const merged = headsToRows(o, s, d);
+  const merged = moveHeads(o, s, d, false);
   const hRes = addInto(addBias(mm(merged, p.wProj, 1, rows, d, d), p.bProj), x);
   const { y: a2, cache: ln2 } = layerNormForward(hRes, p.g2, p.b2);
   const z = addBias(mm(a2, p.wFc1, 1, rows, d, hidden), p.bFc1);
@@ -174,7 +161,7 @@ export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c
   const proj = denseBack(c.merged, dhRes, p.wProj, rows, d, d);
   const bProj = columnSum(dhRes, rows, d);
   const dMerged = proj.dX;
-  const { dQs, dK, dV } = attendBack(c.attn, rowsToHeads(dMerged, s, d), bh, n, dh);
+  const { dQs, dK, dV } = attendBack(c.attn, moveHeads(dMerged, s, d, true), bh, n, dh);
   const dQkv = joinQkv(dQs, dK, dV, s, d, scale);
   const qkv = denseBack(c.a1, dQkv, p.wQkv, rows, d, 3 * d);
   const bQkv = columnSum(dQkv, rows, 3 * d);
