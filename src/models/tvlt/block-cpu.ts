@@ -1,8 +1,8 @@
 /**
  * One pre-norm transformer block (layers.ts's applyBlock: x + attn(LN(x)), then + MLP(LN(·))),
- * forward and backward written out over Float32Arrays: the products and attention (five calls
- * each way) go to a Kernels (tfjs's kernels on the CPU backends), everything between them — layer
- * norms, biases, the head split and merge, the scale, GELU, residuals — is loops.
+ * forward and backward written out over Float32Arrays: the products, attention (five calls each
+ * way) and GELU's sigmoid go to a Kernels (tfjs's kernels on the CPU backends), everything between
+ * them — layer norms, biases, the head split and merge, the scale, residuals — is loops.
  * A tfjs tape through the same block launches about 300 kernels; cpu-ops.ts runs this as one.
  */
 import { addBias, columnSum, geluBackward, geluForward, layerNormBackward, layerNormForward, type Kernels, type NormCache } from './cpu-math.js';
@@ -134,7 +134,7 @@ export function blockForward(x: Float32Array, p: BlockValues, s: BlockShape, ker
   const hRes = addInto(addBias(mm(merged, p.wProj, 1, rows, d, d), p.bProj), x);
   const { y: a2, cache: ln2 } = layerNormForward(hRes, p.g2, p.b2);
   const z = addBias(mm(a2, p.wFc1, 1, rows, d, hidden), p.bFc1);
-  const { u, sig } = geluForward(z);
+  const { u, sig } = geluForward(z, kernels.sigmoid);
   const y = addInto(addBias(mm(u, p.wFc2, 1, rows, hidden, d), p.bFc2), hRes);
   return { y, cache: { ln1, a1, attn, merged, ln2, a2, z, sig, u } };
 }

@@ -2,16 +2,17 @@
  * TVLT's fused ops for the CPU backends (wasm, cpu): a transformer block, a layer norm, the
  * embeddings, the decoder's input and the two losses, each one tf.customGrad whose forward and
  * backward are computed over the values (block-cpu.ts, embed-cpu.ts, heads-cpu.ts, cpu-math.ts)
- * with only the products, attention's softmax and the transposes left to tfjs's kernels. Reading a
- * tensor's values there is a copy, not a device sync, and the activations the backward needs stay
- * in the gradient's closure (only attention's tensors are saved on the tape, each save being a
- * kernel of its own). A training step: 287 kernels, was 2,123. WebGPU keeps the tensor ops: there
- * every read would stall the GPU. Checked against the tensor ops, values and gradients, in
+ * with only the products, attention's softmax, GELU's sigmoid and the transposes left to tfjs's
+ * kernels, called below the engine. Reading a tensor's values there is a copy, not a device sync,
+ * and the activations the backward needs stay in the gradient's closure. A training step: 65
+ * engine kernels and 187 below it (was 287 engine kernels, and 2,123 through the tape). WebGPU
+ * keeps the tensor ops: there every read would stall the GPU. Checked against the tensor ops, values and gradients, in
  * tests/models/tvlt-fused.test.ts.
  */
 import type { Tf } from '../runtime.js';
 import { blockBackward, blockForward, BLOCK_KEYS, type BlockShape, type BlockValues } from './block-cpu.js';
-import { layerNormBackward, layerNormForward, type Kernels, type MatMul } from './cpu-math.js';
+import { layerNormBackward, layerNormForward, softmaxBackward, type Kernels, type MatMul } from './cpu-math.js';
+import { DirectKernels, type Info } from '../direct-kernels.js';
 import { maeHeadLoss, vamHeadLoss, type Targets } from './heads-cpu.js';
 import { decoderInBackward, decoderInForward, embedBackward, embedForward, POSITION_KEYS, type DecoderInValues, type EmbedValues, type Patches, type PositionValues, type Restore } from './embed-cpu.js';
 
@@ -30,85 +31,69 @@ const taping = (tf: Tf): boolean => (tf.engine().state as unknown as { gradientD
 const f32 = (t: Tensor): Float32Array => t.dataSync() as Float32Array;
 
 /**
- * Products through tfjs's BatchMatMul kernel (XNNPACK for one pair, the labs' SIMD kernel for
- * batches on WASM). The operands are fresh tensors, so no transpose flag is ever needed.
+ * The products, attention's softmax and GELU's sigmoid as tfjs's backend kernels (XNNPACK's GEMM
+ * and sigmoid, the labs' SIMD batched matMul and transpose on WASM), called below the engine
+ * (direct-kernels.ts): no Tensor objects, no scopes, each buffer freed as soon as it is read. The
+ * operands are fresh buffers, so the products never need a transpose flag (the kernels are slow
+ * with one): an operand is transposed by the Transpose kernel first. Attention keeps what its
+ * backward reads — Q, K, V and the weights P — as values in its state when `keep` (under a tape).
  */
-export function kernelMatMul(tf: Tf): MatMul {
-  const engine = tf.engine();
-  return (a, b, batch, m, k, n) => {
-    const A = tf.tensor3d(a, [batch, m, k]);
-    const B = tf.tensor3d(b, [batch, k, n]);
-    const C = engine.runKernel('BatchMatMul', { a: A, b: B }, { transposeA: false, transposeB: false }) as Tensor;
-    const out = f32(C);
-    tf.dispose([A, B, C]);
-    return out;
+export function tfKernels(tf: Tf, keep = false): Kernels {
+  const k = new DirectKernels(tf);
+  const flags = { transposeA: false, transposeB: false };
+  const bmm = (a: Info, b: Info): Info => k.run('BatchMatMul', { a, b }, flags);
+  const t3 = (x: Info): Info => k.run('Transpose', { x }, { perm: [0, 2, 1] });
+  const put = (a: Float32Array, shape: number[]): Info => k.make(a, shape);
+  const read = (t: Info): Float32Array => k.read(t);
+  /** Reads what `f` returns, then frees every buffer it made. */
+  const once = <T>(f: () => T): T => {
+    try {
+      return f();
+    } finally {
+      k.dispose();
+    }
+  };
+  /** aᵀ·b or a·bᵀ. */
+  const mmT = (transposeA: boolean): MatMul => (a, b, batch, m, kk, n) =>
+    once(() => {
+      const A = put(a, transposeA ? [batch, kk, m] : [batch, m, kk]);
+      const B = put(b, transposeA ? [batch, kk, n] : [batch, n, kk]);
+      return read(transposeA ? bmm(t3(A), B) : bmm(A, t3(B)));
+    });
+  return {
+    mm: (a, b, batch, m, kk, n) => once(() => read(bmm(put(a, [batch, m, kk]), put(b, [batch, kk, n])))),
+    mmAT: mmT(true),
+    mmBT: mmT(false),
+    denseBack: (x, dOut, w, rows, inputs, outputs) =>
+      once(() => {
+        const D = put(dOut, [1, rows, outputs]);
+        return { dW: read(bmm(t3(put(x, [1, rows, inputs])), D)), dX: read(bmm(D, t3(put(w, [1, inputs, outputs])))) };
+      }),
+    attend: (qs, kv, v, batch, n, dh) =>
+      once(() => {
+        const P = k.run('Softmax', { logits: bmm(put(qs, [batch, n, dh]), t3(put(kv, [batch, n, dh]))) }, { dim: 2 });
+        const o = read(bmm(P, put(v, [batch, n, dh])));
+        return { o, state: keep ? { qs, k: kv, v, p: read(P) } : undefined };
+      }),
+    attendBack: (state, dO, batch, n, dh) =>
+      once(() => {
+        const { qs, k: kv, v, p } = state as AttentionState;
+        const DO = put(dO, [batch, n, dh]);
+        const dV = read(bmm(t3(put(p, [batch, n, n])), DO));
+        // dS = P ⊙ (dP − Σ_j dP·P) in a loop: cheaper than the four kernels it would take.
+        const DS = put(softmaxBackward(read(bmm(DO, t3(put(v, [batch, n, dh])))), p, n), [batch, n, n]);
+        return { dQs: read(bmm(DS, put(kv, [batch, n, dh]))), dK: read(bmm(t3(DS), put(qs, [batch, n, dh]))), dV };
+      }),
+    sigmoid: (x) => once(() => read(k.run('Sigmoid', { x: put(x, [x.length]) }))),
   };
 }
 
-/**
- * The products, attention's softmax and its backward as kernels (tfjs's Softmax is vectorised; a
- * loop's Math.exp is not). Under a tape (`tape` given) attention's Q, K, V and weights P stay on the
- * backend for the backward: attend lists them in tape.pending, the fused op saves them on the
- * tape (the engine disposes saved tensors once the gradients are done, whether or not this op's
- * backward ran) and hands them back in tape.saved.
- */
-export function tfKernels(tf: Tf, tape?: { pending: Tensor[]; saved: Tensor[] }): Kernels {
-  const engine = tf.engine();
-  const bmm = (a: Tensor, b: Tensor) => engine.runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as Tensor;
-  const t3 = (x: Tensor) => engine.runKernel('Transpose', { x }, { perm: [0, 2, 1] }) as Tensor;
-  /** aᵀ·b or a·bᵀ: the operand transposed by the Transpose kernel (the labs' SIMD one on WASM), as the matMul kernels are slow with transpose flags. */
-  const mmT = (transposeA: boolean): MatMul => (a, b, batch, m, k, n) => {
-    const A = tf.tensor3d(a, transposeA ? [batch, k, m] : [batch, m, k]);
-    const B = tf.tensor3d(b, transposeA ? [batch, k, n] : [batch, n, k]);
-    const T = t3(transposeA ? A : B);
-    const C = transposeA ? bmm(T, B) : bmm(A, T);
-    const out = f32(C);
-    tf.dispose([A, B, T, C]);
-    return out;
-  };
-  return {
-    mm: kernelMatMul(tf),
-    mmAT: mmT(true),
-    mmBT: mmT(false),
-    denseBack: (x, dOut, w, rows, inputs, outputs) => {
-      const [X, D, W] = [tf.tensor3d(x, [1, rows, inputs]), tf.tensor3d(dOut, [1, rows, outputs]), tf.tensor3d(w, [1, inputs, outputs])];
-      const [Xt, Wt] = [t3(X), t3(W)];
-      const [DW, DX] = [bmm(Xt, D), bmm(D, Wt)];
-      const out = { dW: f32(DW), dX: f32(DX) };
-      tf.dispose([X, D, W, Xt, Wt, DW, DX]);
-      return out;
-    },
-    attend: (qs, k, v, batch, n, dh) => {
-      const [Q, K, V] = [qs, k, v].map((a) => tf.tensor3d(a, [batch, n, dh]));
-      const Kt = t3(K);
-      const S = bmm(Q, Kt);
-      const P = engine.runKernel('Softmax', { logits: S }, { dim: 2 }) as Tensor;
-      const O = bmm(P, V);
-      const o = f32(O);
-      tf.dispose([Kt, S, O]);
-      if (!tape) {
-        tf.dispose([Q, K, V, P]);
-        return { o, state: undefined };
-      }
-      tape.pending.push(Q, K, V, P);
-      return { o, state: tape.pending.length - 4 };
-    },
-    attendBack: (state, dO, batch, n, dh) => {
-      const [Q, K, V, P] = tape!.saved.slice(state as number, (state as number) + 4);
-      const ts: Tensor[] = [];
-      const keep = <T extends Tensor>(t: T): T => (ts.push(t), t);
-      const DO = keep(tf.tensor3d(dO, [batch, n, dh]));
-      const DP = keep(bmm(DO, keep(t3(V))));
-      const DV = keep(bmm(keep(t3(P)), DO));
-      // dS = P ⊙ (dP − Σ_j dP·P): softmax's backward, four kernels on the backend.
-      const DS = keep(tf.mul(P, keep(tf.sub(DP, keep(tf.sum(keep(tf.mul(DP, P)), 2, true))))));
-      const DQ = keep(bmm(DS, K));
-      const DK = keep(bmm(keep(t3(DS)), Q));
-      const out = { dQs: f32(DQ), dK: f32(DK), dV: f32(DV) };
-      tf.dispose(ts);
-      return out;
-    },
-  };
+/** What attention's backward reads, kept by its forward. */
+interface AttentionState {
+  qs: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  p: Float32Array;
 }
 
 /**
@@ -137,17 +122,13 @@ export function fusedBlock(tf: Tf, params: Tensor[], x: Tensor2D, shape: BlockSh
   const values = (ts: Tensor[]): BlockValues => Object.fromEntries(BLOCK_KEYS.map((k, i) => [k, f32(ts[i])])) as unknown as BlockValues;
   if (!taping(tf)) return tf.tensor2d(blockForward(f32(x), values(params), shape, tfKernels(tf)).y, x.shape);
   const f = tf.customGrad((...args) => {
-    const save = args[args.length - 1] as unknown as (ts: Tensor[]) => void;
     const [X, ...ps] = args.slice(0, -1) as unknown as Tensor[];
-    const tape = { pending: [] as Tensor[], saved: [] as Tensor[] };
-    const kernels = tfKernels(tf, tape);
+    const kernels = tfKernels(tf, true);
     const p = values(ps);
     const { y, cache } = blockForward(f32(X), p, shape, kernels);
-    save(tape.pending);
     return {
       value: tf.tensor2d(y, x.shape),
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        tape.saved = saved;
+      gradFunc: (dy: Tensor) => {
         const { dx, grads } = blockBackward(f32(dy), p, shape, cache, kernels);
         return [tf.tensor2d(dx, x.shape), ...BLOCK_KEYS.map((k, i) => tf.tensor(grads[k], ps[i].shape))];
       },
