@@ -14,6 +14,9 @@ export interface Info {
 }
 interface Backend {
   write(values: Float32Array, shape: number[], dtype: string): object;
+  /** The wasm backend's: where each buffer lives in its heap. */
+  dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm?: { HEAPU8: Uint8Array };
   readSync(dataId: object): Float32Array;
   disposeData(dataId: object, force?: boolean): boolean;
 }
@@ -60,9 +63,32 @@ export class DirectKernels {
     return this.backend.readSync(t.dataId);
   }
 
+  /** t's values copied into `out` (of t's size): on WASM straight from the heap, with no array made. */
+  readInto(t: Info, out: Float32Array): Float32Array {
+    const at = heapOffset(this.backend, t.dataId);
+    return at === undefined ? (out.set(this.backend.readSync(t.dataId)), out) : fromHeap(this.backend, at, out);
+  }
+
+  /** The same for an engine tensor: from the heap where the current backend holds it there, else by dataSync. */
+  static readInto(tf: Tf, t: Tensor, out: Float32Array): Float32Array {
+    const backend = tf.backend() as unknown as Backend;
+    const at = t.dtype === 'float32' ? heapOffset(backend, t.dataId) : undefined;
+    return at === undefined ? (out.set(t.dataSync() as Float32Array), out) : fromHeap(backend, at, out);
+  }
+
   /** Frees every buffer made or returned since the last dispose. */
   dispose(): void {
     for (const t of this.made) this.backend.disposeData(t.dataId);
     this.made = [];
   }
+}
+
+/** Where the wasm backend holds a buffer in its heap (undefined on other backends, or for a buffer it does not hold). */
+function heapOffset(backend: Backend, dataId: object): number | undefined {
+  return backend.wasm ? backend.dataIdMap?.get(dataId)?.memoryOffset : undefined;
+}
+
+function fromHeap(backend: Backend, at: number, out: Float32Array): Float32Array {
+  out.set(new Float32Array(backend.wasm!.HEAPU8.buffer, at, out.length));
+  return out;
 }

@@ -5,6 +5,7 @@
  * them — layer norms, biases, the head split and merge, the scale, residuals — is loops.
  * A tfjs tape through the same block launches about 300 kernels; cpu-ops.ts runs this as one.
  */
+import { alloc, copyOf } from './arena.js';
 import { addBias, columnSum, geluBackward, geluForward, layerNormBackward, layerNormForward, type Kernels, type NormCache } from './cpu-math.js';
 
 /** A block's parameters as values, in blockVariables' order. */
@@ -60,9 +61,9 @@ function addInto(a: Float32Array, b: Float32Array): Float32Array {
 function splitQkv(qkv: Float32Array, s: BlockShape, d: number, scale: number): { qs: Float32Array; k: Float32Array; v: Float32Array } {
   const { batch, n, heads } = s;
   const dh = d / heads;
-  const qs = new Float32Array(batch * n * d);
-  const k = new Float32Array(batch * n * d);
-  const v = new Float32Array(batch * n * d);
+  const qs = alloc(batch * n * d, true);
+  const k = alloc(batch * n * d, true);
+  const v = alloc(batch * n * d, true);
   for (let b = 0; b < batch; b++)
     for (let i = 0; i < n; i++) {
       const r = (b * n + i) * 3 * d;
@@ -83,7 +84,7 @@ function splitQkv(qkv: Float32Array, s: BlockShape, d: number, scale: number): {
 function joinQkv(dQs: Float32Array, dK: Float32Array, dV: Float32Array, s: BlockShape, d: number, scale: number): Float32Array {
   const { batch, n, heads } = s;
   const dh = d / heads;
-  const out = new Float32Array(batch * n * 3 * d);
+  const out = alloc(batch * n * 3 * d, true);
   for (let b = 0; b < batch; b++)
     for (let i = 0; i < n; i++) {
       const r = (b * n + i) * 3 * d;
@@ -104,7 +105,7 @@ function joinQkv(dQs: Float32Array, dK: Float32Array, dV: Float32Array, s: Block
 function moveHeads(x: Float32Array, s: BlockShape, d: number, toHeads: boolean): Float32Array {
   const { batch, n, heads } = s;
   const dh = d / heads;
-  const out = new Float32Array(batch * n * d);
+  const out = alloc(batch * n * d, true);
   for (let b = 0; b < batch; b++)
     for (let h = 0; h < heads; h++)
       for (let i = 0; i < n; i++) {
@@ -155,7 +156,7 @@ export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c
   const fc1 = denseBack(c.a2, dz, p.wFc1, rows, d, hidden);
   const bFc1 = columnSum(dz, rows, hidden);
   const da2 = fc1.dX;
-  const dhRes = Float32Array.from(dy);
+  const dhRes = copyOf(dy);
   const ln2 = layerNormBackward(da2, p.g2, c.ln2, dhRes);
   // Attention branch: h = x + proj(merge(softmax(Q·Kᵀ·scale)·V)).
   const proj = denseBack(c.merged, dhRes, p.wProj, rows, d, d);
@@ -166,7 +167,7 @@ export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c
   const qkv = denseBack(c.a1, dQkv, p.wQkv, rows, d, 3 * d);
   const bQkv = columnSum(dQkv, rows, 3 * d);
   const da1 = qkv.dX;
-  const dx = Float32Array.from(dhRes);
+  const dx = copyOf(dhRes);
   const ln1 = layerNormBackward(da1, p.g1, c.ln1, dx);
   return { dx, grads: { g1: ln1.dg, b1: ln1.db, wQkv: qkv.dW, bQkv, wProj: proj.dW, bProj, g2: ln2.dg, b2: ln2.db, wFc1: fc1.dW, bFc1, wFc2: fc2.dW, bFc2 } };
 }

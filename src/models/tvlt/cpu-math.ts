@@ -6,6 +6,8 @@
  * than launching the kernels that would do it. Products stay in tfjs's kernels (XNNPACK and the
  * labs' SIMD batched matMul), passed in as Kernels.
  */
+import { alloc } from './arena.js';
+
 
 /** C[b] = A[b]·B[b] for `batch` pairs, A [batch, m, k], B [batch, k, n], row-major. */
 export type MatMul = (a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number) => Float32Array;
@@ -37,7 +39,7 @@ export interface Kernels {
 
 /** The plain triple loop (float64 sums): the reference the tests and a kernel-free caller use. */
 export const loopMatMul: MatMul = (a, b, batch, m, k, n) => {
-  const out = new Float32Array(batch * m * n);
+  const out = alloc(batch * m * n, true);
   const row = new Float64Array(n);
   for (let p = 0; p < batch; p++) {
     for (let i = 0; i < m; i++) {
@@ -81,7 +83,7 @@ export const loopKernels: Kernels = {
 
 /** The [cols, rows] transpose of a row-major [rows, cols] matrix (each of `batch` in turn). */
 export function transpose(a: Float32Array, rows: number, cols: number, batch = 1): Float32Array {
-  const out = new Float32Array(a.length);
+  const out = alloc(a.length, true);
   for (let p = 0; p < batch; p++) {
     const o = p * rows * cols;
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[o + j * rows + i] = a[o + i * cols + j];
@@ -93,7 +95,7 @@ export function transpose(a: Float32Array, rows: number, cols: number, batch = 1
 export function columnSum(a: Float32Array, rows: number, cols: number): Float32Array {
   const acc = new Float64Array(cols);
   for (let i = 0; i < rows; i++) for (let j = 0, o = i * cols; j < cols; j++) acc[j] += a[o + j];
-  return Float32Array.from(acc);
+  return toFloat32(acc);
 }
 
 /** a (rows × cols) + bias per column, in place. */
@@ -105,6 +107,13 @@ export function addBias(a: Float32Array, bias: Float32Array): Float32Array {
 
 export const LN_EPS = 1e-5;
 
+/** Float64 sums rounded into a Float32Array (by alloc). */
+function toFloat32(a: Float64Array): Float32Array {
+  const out = alloc(a.length, true);
+  out.set(a);
+  return out;
+}
+
 /** What layer norm's backward needs: the normalised rows and each row's 1/σ. */
 export interface NormCache {
   xhat: Float32Array;
@@ -115,9 +124,9 @@ export interface NormCache {
 export function layerNormForward(x: Float32Array, g: Float32Array, b: Float32Array): { y: Float32Array; cache: NormCache } {
   const d = g.length;
   const rows = x.length / d;
-  const y = new Float32Array(x.length);
-  const xhat = new Float32Array(x.length);
-  const rstd = new Float32Array(rows);
+  const y = alloc(x.length, true);
+  const xhat = alloc(x.length, true);
+  const rstd = alloc(rows, true);
   for (let i = 0; i < rows; i++) {
     const o = i * d;
     let mean = 0;
@@ -143,7 +152,7 @@ export function layerNormForward(x: Float32Array, g: Float32Array, b: Float32Arr
 export function layerNormBackward(dy: Float32Array, g: Float32Array, c: NormCache, dxInto?: Float32Array): { dx: Float32Array; dg: Float32Array; db: Float32Array } {
   const d = g.length;
   const rows = dy.length / d;
-  const dx = dxInto ?? new Float32Array(dy.length);
+  const dx = dxInto ?? alloc(dy.length);
   const dg = new Float64Array(d);
   const db = new Float64Array(d);
   for (let i = 0; i < rows; i++) {
@@ -164,7 +173,7 @@ export function layerNormBackward(dy: Float32Array, g: Float32Array, c: NormCach
     const r = c.rstd[i];
     for (let j = 0; j < d; j++) dx[o + j] += r * (dy[o + j] * g[j] - sum - c.xhat[o + j] * dot);
   }
-  return { dx, dg: Float32Array.from(dg), db: Float32Array.from(db) };
+  return { dx, dg: toFloat32(dg), db: toFloat32(db) };
 }
 
 /** GELU's sigmoid approximation's slope: gelu(z) = z·σ(1.702z), as layers.ts's tensor version. */
@@ -175,7 +184,7 @@ export const GELU_K = 1.702;
  * (vectorised) where there is one — Math.exp in a loop cost 18 ns an element.
  */
 export function geluForward(z: Float32Array, sigmoid: (x: Float32Array) => Float32Array): { u: Float32Array; sig: Float32Array } {
-  const u = new Float32Array(z.length);
+  const u = alloc(z.length, true);
   for (let i = 0; i < z.length; i++) u[i] = GELU_K * z[i];
   const sig = sigmoid(u);
   for (let i = 0; i < z.length; i++) u[i] = z[i] * sig[i];

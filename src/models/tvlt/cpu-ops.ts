@@ -13,6 +13,7 @@ import type { Tf } from '../runtime.js';
 import { blockBackward, blockForward, BLOCK_KEYS, type BlockShape, type BlockValues } from './block-cpu.js';
 import { layerNormBackward, layerNormForward, softmaxBackward, type Kernels, type MatMul } from './cpu-math.js';
 import { DirectKernels, type Info } from '../direct-kernels.js';
+import { alloc } from './arena.js';
 import { maeHeadLoss, vamHeadLoss, type Targets } from './heads-cpu.js';
 import { decoderInBackward, decoderInForward, embedBackward, embedForward, POSITION_KEYS, type DecoderInValues, type EmbedValues, type Patches, type PositionValues, type Restore } from './embed-cpu.js';
 
@@ -28,7 +29,8 @@ export const cpuBackend = (tf: Tf): boolean => fusedCpuOps.enabled && (tf.getBac
 /** Inside a gradient tape (tf.grad, variableGrads): only then does a fused op keep its activations. */
 const taping = (tf: Tf): boolean => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
 
-const f32 = (t: Tensor): Float32Array => t.dataSync() as Float32Array;
+/** A tensor's values as a copy (by alloc: an armed arena's array inside a training step). */
+const f32 = (tf: Tf, t: Tensor): Float32Array => DirectKernels.readInto(tf, t, alloc(t.size, true));
 
 /**
  * The products, attention's softmax and GELU's sigmoid as tfjs's backend kernels (XNNPACK's GEMM
@@ -44,7 +46,7 @@ export function tfKernels(tf: Tf, keep = false): Kernels {
   const bmm = (a: Info, b: Info): Info => k.run('BatchMatMul', { a, b }, flags);
   const t3 = (x: Info): Info => k.run('Transpose', { x }, { perm: [0, 2, 1] });
   const put = (a: Float32Array, shape: number[]): Info => k.make(a, shape);
-  const read = (t: Info): Float32Array => k.read(t);
+  const read = (t: Info): Float32Array => k.readInto(t, alloc(t.shape.reduce((a, b) => a * b, 1), true));
   /** Reads what `f` returns, then frees every buffer it made. */
   const once = <T>(f: () => T): T => {
     try {
@@ -102,13 +104,13 @@ interface AttentionState {
  * customGrad on the tape; outside one, the forward alone.
  */
 export function valuesOp(tf: Tf, inputs: Tensor[], shape: number[], run: (values: Float32Array[], keep: boolean) => { y: Float32Array; back?: (dy: Float32Array) => Float32Array[] }): Tensor {
-  if (!taping(tf)) return tf.tensor(run(inputs.map(f32), false).y, shape);
+  if (!taping(tf)) return tf.tensor(run(inputs.map((t) => f32(tf, t)), false).y, shape);
   const f = tf.customGrad((...args) => {
     const ins = args.slice(0, -1) as unknown as Tensor[];
-    const { y, back } = run(ins.map(f32), true);
+    const { y, back } = run(ins.map((t) => f32(tf, t)), true);
     return {
       value: tf.tensor(y, shape),
-      gradFunc: (dy: Tensor) => back!(f32(dy)).map((g, i) => tf.tensor(g, ins[i].shape)),
+      gradFunc: (dy: Tensor) => back!(f32(tf, dy)).map((g, i) => tf.tensor(g, ins[i].shape)),
     };
   }) as unknown as (...ts: Tensor[]) => Tensor;
   return f(...inputs);
@@ -119,17 +121,17 @@ export function valuesOp(tf: Tf, inputs: Tensor[], shape: number[], run: (values
  * blockVariables' order: one op on the tape, differentiated in x and every parameter.
  */
 export function fusedBlock(tf: Tf, params: Tensor[], x: Tensor2D, shape: BlockShape): Tensor2D {
-  const values = (ts: Tensor[]): BlockValues => Object.fromEntries(BLOCK_KEYS.map((k, i) => [k, f32(ts[i])])) as unknown as BlockValues;
-  if (!taping(tf)) return tf.tensor2d(blockForward(f32(x), values(params), shape, tfKernels(tf)).y, x.shape);
+  const values = (ts: Tensor[]): BlockValues => Object.fromEntries(BLOCK_KEYS.map((k, i) => [k, f32(tf, ts[i])])) as unknown as BlockValues;
+  if (!taping(tf)) return tf.tensor2d(blockForward(f32(tf, x), values(params), shape, tfKernels(tf)).y, x.shape);
   const f = tf.customGrad((...args) => {
     const [X, ...ps] = args.slice(0, -1) as unknown as Tensor[];
     const kernels = tfKernels(tf, true);
     const p = values(ps);
-    const { y, cache } = blockForward(f32(X), p, shape, kernels);
+    const { y, cache } = blockForward(f32(tf, X), p, shape, kernels);
     return {
       value: tf.tensor2d(y, x.shape),
       gradFunc: (dy: Tensor) => {
-        const { dx, grads } = blockBackward(f32(dy), p, shape, cache, kernels);
+        const { dx, grads } = blockBackward(f32(tf, dy), p, shape, cache, kernels);
         return [tf.tensor2d(dx, x.shape), ...BLOCK_KEYS.map((k, i) => tf.tensor(grads[k], ps[i].shape))];
       },
     };
@@ -163,7 +165,7 @@ export function fusedEmbed(tf: Tf, params: Tensor[], video: Tensor, audio: Tenso
   const mm = tfKernels(tf);
   const [batch, nv] = video.shape as number[];
   const na = audio.shape[1] as number;
-  const x: Patches = { video: f32(video), audio: f32(audio), batch, nv, na };
+  const x: Patches = { video: f32(tf, video), audio: f32(tf, audio), batch, nv, na };
   const d = params[1].shape[0];
   const count = rows ? rows.length : batch * (1 + nv + na);
   return valuesOp(tf, params, [count, d], ([wv, bv, wa, ba, cls, ...pos]) => {
@@ -212,7 +214,7 @@ export function fusedMaeLoss(tf: Tf, params: Tensor[], out: Tensor2D, batch: num
 
 /** The VAM loss (a scalar) from the encoder's output enc [batch·seq, d] and labels [batch]. `params`: the head's w1, b1, w2, b2. */
 export function fusedVamLoss(tf: Tf, params: Tensor[], enc: Tensor2D, batch: number, seq: number, labels: Tensor): Tensor {
-  const y = f32(labels);
+  const y = f32(tf, labels);
   return valuesOp(tf, [enc, ...params], [], ([e, w1, b1, w2, b2]) => {
     const { loss, back } = vamHeadLoss({ w1, b1, w2, b2 }, e, batch, seq, y);
     return { y: Float32Array.of(loss), back: (dy) => back(dy[0]) };

@@ -9,6 +9,7 @@
  * - the decoder's input: the encoder's output through decEmbed, a mask token at every masked
  *   position, back in the original order, plus the decoder's table ([CLS] gets no position).
  */
+import { alloc } from './arena.js';
 import { addBias, columnSum, type Kernels } from './cpu-math.js';
 
 /** Position parameters in model.ts's order: modality [2, d], time [frames, d], vSpace, aSub, aFreq. */
@@ -46,7 +47,7 @@ function eachPatch(q: PosDims, fn: (row: number, t: number, v: number, u: number
 export function positionTable(p: PositionValues): Float32Array {
   const q = posDims(p);
   const { d } = q;
-  const out = new Float32Array((q.frames * q.perFrame + q.frames * q.sub * q.freq) * d);
+  const out = alloc((q.frames * q.perFrame + q.frames * q.sub * q.freq) * d);
   eachPatch(q, (row, t, s, u, f) => {
     const o = row * d;
     for (let j = 0; j < d; j++) {
@@ -124,7 +125,7 @@ export function embedForward(p: EmbedValues, x: Patches, { mm }: Kernels, rows?:
   const a = addBias(mm(x.audio, p.wa, 1, batch * na, pa, d), p.ba);
   const table = positionTable(p.pos);
   const count = rows ? rows.length : batch * seq;
-  const out = new Float32Array(count * d);
+  const out = alloc(count * d);
   for (let i = 0; i < count; i++) {
     const r = rows ? rows[i] : i;
     const b = Math.floor(r / seq);
@@ -156,9 +157,9 @@ export function embedBackward(p: EmbedValues, x: Patches, dOut: Float32Array, { 
   const seq = 1 + nv + na;
   const pv = p.wv.length / d;
   const pa = p.wa.length / d;
-  const dv = new Float32Array(batch * nv * d);
-  const da = new Float32Array(batch * na * d);
-  const dT = new Float32Array((nv + na) * d);
+  const dv = alloc(batch * nv * d);
+  const da = alloc(batch * na * d);
+  const dT = alloc((nv + na) * d);
   const dCls = new Float64Array(d);
   const count = rows ? rows.length : batch * seq;
   for (let i = 0; i < count; i++) {
@@ -213,7 +214,7 @@ export function decoderInForward(p: DecoderInValues, enc: Float32Array, r: Resto
   const d = p.w.length / dd;
   const e = addBias(mm(enc, p.w, 1, r.batch * r.kept, d, dd), p.b);
   const table = positionTable(p.pos);
-  const out = new Float32Array(r.batch * r.seq * dd);
+  const out = alloc(r.batch * r.seq * dd);
   for (let t = 0; t < r.batch * r.seq; t++) {
     const src = r.rows[t];
     const b = Math.floor(src / r.seq);
@@ -230,9 +231,9 @@ export function decoderInForward(p: DecoderInValues, enc: Float32Array, r: Resto
 export function decoderInBackward(p: DecoderInValues, enc: Float32Array, r: Restore, dOut: Float32Array, { mmAT, mmBT }: Kernels): { dEnc: Float32Array; w: Float32Array; b: Float32Array; maskToken: Float32Array; pos: PositionValues } {
   const dd = p.b.length;
   const d = p.w.length / dd;
-  const de = new Float32Array(r.batch * r.kept * dd);
+  const de = alloc(r.batch * r.kept * dd);
   const dMask = new Float64Array(dd);
-  const dT = new Float32Array((r.seq - 1) * dd);
+  const dT = alloc((r.seq - 1) * dd);
   for (let t = 0; t < r.batch * r.seq; t++) {
     const src = r.rows[t];
     const b = Math.floor(src / r.seq);

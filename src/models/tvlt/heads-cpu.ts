@@ -9,6 +9,7 @@
  *   then one logit) and the binary cross-entropy from logits, max(z, 0) − z·y + log(1 + e^−|z|),
  *   averaged over the batch.
  */
+import { alloc } from './arena.js';
 import { addBias, columnSum, loopKernels, type Kernels } from './cpu-math.js';
 
 /** The targets and masks of one modality: patches [batch, count, size], mask [batch, count] (1 = masked). */
@@ -30,7 +31,7 @@ interface Head {
 /** One modality's masked MSE and, for the backward, its rows and residuals. */
 function headForward(out: Float32Array, dd: number, batch: number, seq: number, h: Head, { mm }: Kernels): { loss: number; x: Float32Array; diff: Float32Array; norm: number } {
   const { count, size } = h.t;
-  const x = new Float32Array(batch * count * dd);
+  const x = alloc(batch * count * dd);
   for (let b = 0; b < batch; b++) x.set(out.subarray((b * seq + h.first) * dd, (b * seq + h.first + count) * dd), b * count * dd);
   const diff = addBias(mm(x, h.w, 1, batch * count, dd, size), h.b);
   let sum = 0;
@@ -53,7 +54,7 @@ function headForward(out: Float32Array, dd: number, batch: number, seq: number, 
 function headBackward(g: number, dOut: Float32Array, dd: number, batch: number, seq: number, h: Head, f: { x: Float32Array; diff: Float32Array; norm: number }, { mmAT, mmBT }: Kernels): { w: Float32Array; b: Float32Array } {
   const { count, size } = h.t;
   const rows = batch * count;
-  const dPred = new Float32Array(rows * size);
+  const dPred = alloc(rows * size);
   for (let r = 0; r < rows; r++) {
     const c = (g * h.t.mask[r] * 2) / (size * f.norm);
     if (c !== 0) for (let k = 0; k < size; k++) dPred[r * size + k] = c * f.diff[r * size + k];
@@ -88,7 +89,7 @@ export function maeHeadLoss(p: MaeHeadValues, out: Float32Array, batch: number, 
   return {
     loss: 0.5 * (fv.loss + fa.loss),
     back: (g) => {
-      const dOut = new Float32Array(out.length);
+      const dOut = alloc(out.length);
       const gv = headBackward(0.5 * g, dOut, dd, batch, seq, hv, fv, mm);
       const ga = headBackward(0.5 * g, dOut, dd, batch, seq, ha, fa, mm);
       return [dOut, gv.w, gv.b, ga.w, ga.b];

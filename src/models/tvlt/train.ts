@@ -11,6 +11,7 @@ import { sampleMask, type BatchMask } from './mask.js';
 import { FlatAdam } from '../optim.js';
 import { LossLog } from '../read.js';
 import { cpuBackend, fusedMaeLoss, fusedVamLoss } from './cpu-ops.js';
+import { Arena, inArena } from './arena.js';
 import { bceWithLogits, encodeAll, maeDecode, maeForward, maskedMean, patchErrors, tvltVariables, vamLogits, type ModelSize, type Tvlt } from './model.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
@@ -94,6 +95,8 @@ export async function train(tf: Tf, rng: Rng, m: Tvlt, set: PatchSet, c: TvltCon
   // Every step's losses, kept on the device and read in batches (each read is a GPU sync).
   const log = new LossLog<'mae' | 'vam' | 'total'>(tf);
   const half = Math.floor(c.batchSize / 2);
+  // On WASM only: the cpu backend keeps the arrays it is given as a tensor's values (arena.ts).
+  const arena = cpuBackend(tf) && tf.getBackend() === 'wasm' ? new Arena() : undefined;
   const labels = tf.tensor1d(Array.from({ length: c.batchSize }, (_, i) => (i < c.batchSize - half ? 1 : 0)));
   for (let step = 1; step <= c.steps; step++) {
     const idx = Array.from({ length: c.batchSize }, () => rng.int(0, set.n - 1));
@@ -102,12 +105,15 @@ export async function train(tf: Tf, rng: Rng, m: Tvlt, set: PatchSet, c: TvltCon
     const own = batchTensors(tf, set, m.L, idx);
     const mixed = batchTensors(tf, set, m.L, idx, swapped);
     let parts: Tensor[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const mae = maeLoss(tf, m, own.video, own.audio, mask);
-      const vam = vamLoss(tf, m, mixed.video, mixed.audio, labels);
-      parts = [tf.keep(mae), tf.keep(vam)] as Tensor[];
-      return tf.add(tf.mul(mae, c.lambdaMae), tf.mul(vam, c.lambdaVam)) as import('@tensorflow/tfjs').Scalar;
-    }, vars);
+    const losses = () =>
+      tf.variableGrads(() => {
+        const mae = maeLoss(tf, m, own.video, own.audio, mask);
+        const vam = vamLoss(tf, m, mixed.video, mixed.audio, labels);
+        parts = [tf.keep(mae), tf.keep(vam)] as Tensor[];
+        return tf.add(tf.mul(mae, c.lambdaMae), tf.mul(vam, c.lambdaVam)) as import('@tensorflow/tfjs').Scalar;
+      }, vars);
+    // The fused ops' scratch arrays reused step after step; the gradients leave as tensors (copies).
+    const { value, grads } = arena ? inArena(arena, losses) : losses();
     opt.apply(grads, c.learningRate * Math.min(1, step / WARMUP));
     log.add(step, { mae: parts[0] as Scalar, vam: parts[1] as Scalar, total: value });
     tf.dispose([...Object.values(grads), own.video, own.audio, mixed.video, mixed.audio]);
