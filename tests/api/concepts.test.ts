@@ -70,7 +70,9 @@ describe('conceptual items in the API', () => {
   });
 
   it('an exam with an item: versions differ in option order, grading follows each version, practice of the item is refused until release', async () => {
-    const e = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Concepts', blueprint: [{ topic: ID, count: 1, marks: 4 }], versions: 3 } });
+    // Six versions, one per student below: each shows the item in its secret seed's option order, one
+    // of 4! = 24, so with three all were alike once in 576 exams; with six, once in 8 million.
+    const e = await h.call('POST', '/api/v1/exams', { key: h.instructor, body: { title: 'Concepts', blueprint: [{ topic: ID, count: 1, marks: 4 }], versions: 6 } });
     expect(e.status, e.text).toBe(201);
     const orders = new Set<string>();
     for (let i = 0; i < 6; i++) {

@@ -152,13 +152,16 @@ describe('artefact questions as database jobs', () => {
     const clip = modelWorker(nodes[0]!.store, { questions, labs: ['clip'], executor: new ArtefactJobs({ queueLimit: 1 }), name: 'clip-worker' });
     expect(await clip.once()).toBe(false);
     await clip.stop();
-    // A worker claims it with a short lease and dies without a word.
-    const claimed = await nodes[0]!.store.models.claim('dead-worker', Date.now(), 300, [other.id]);
+    // A worker claims it with a short lease and dies without a word. (A second, not 300 ms: the live
+    // worker's first look must come while the lease holds, and a loaded machine can take longer.)
+    const claimedAt = Date.now();
+    const LEASE_MS = 1_000;
+    const claimed = await nodes[0]!.store.models.claim('dead-worker', claimedAt, LEASE_MS, [other.id]);
     expect(claimed).toMatchObject({ questionId: other.id, seed: 9, state: 'running' });
     const live = modelWorker(nodes[1]!.store, { questions, executor: new ArtefactJobs({ queueLimit: 1 }), name: 'live-worker' });
     try {
       expect(await live.once()).toBe(false); // still leased
-      await new Promise((r) => setTimeout(r, 350));
+      await new Promise((r) => setTimeout(r, Math.max(0, claimedAt + LEASE_MS + 50 - Date.now())));
       expect(await live.once()).toBe(true);
     } finally {
       await live.stop();
