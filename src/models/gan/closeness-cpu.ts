@@ -163,20 +163,29 @@ export function closenessOnCpu(tf: Tf, mFlat: Tensor2D, kernels: number, dims: n
     const out = againstRef(mFlat.dataSync() as Float32Array, n, refFlat.dataSync() as Float32Array, refFlat.shape[0], kernels, dims);
     return tf.tensor2d(out, [n, kernels]);
   }
-  const size = groupSize(n, groups);
-  const scale = 1 / Math.max(1, size - 1);
   const f = tf.customGrad((...args) => {
-    const m = new Float64Array(n * kernels * dims);
-    regroup((args[0] as unknown as Tensor2D).dataSync() as Float32Array, m, n, kernels, dims, true);
-    const { e, sums } = pairTerms(m, n, size, kernels, dims);
-    const out = new Float32Array(n * kernels);
-    for (let k = 0; k < out.length; k++) out[k] = sums[k] * scale;
+    const c = closenessWithin((args[0] as unknown as Tensor2D).dataSync() as Float32Array, n, kernels, dims, groups);
     return {
-      value: tf.tensor2d(out, [n, kernels]),
-      gradFunc: (dy: Tensor) => tf.tensor2d(pairGradient(m, e, dy.dataSync() as Float32Array, n, size, kernels, dims, scale), [n, kernels * dims]),
+      value: tf.tensor2d(c.values, [n, kernels]),
+      gradFunc: (dy: Tensor) => tf.tensor2d(c.backward(dy.dataSync() as Float32Array), [n, kernels * dims]),
     };
   }) as unknown as (x: Tensor2D) => Tensor2D;
   return f(mFlat);
+}
+
+/**
+ * The closeness features of m's values ([n, kernels·dims]) within each of `groups` equal blocks of
+ * rows ([n, kernels]), and their backward: ∂/∂M of Σ g·o for g ([n, kernels]), in M's layout.
+ */
+export function closenessWithin(mFlat: Float32Array, n: number, kernels: number, dims: number, groups: number): { values: Float32Array; backward: (g: Float32Array) => Float32Array } {
+  const size = groupSize(n, groups);
+  const scale = 1 / Math.max(1, size - 1);
+  const m = new Float64Array(n * kernels * dims);
+  regroup(mFlat, m, n, kernels, dims, true);
+  const { e, sums } = pairTerms(m, n, size, kernels, dims);
+  const values = new Float32Array(n * kernels);
+  for (let k = 0; k < values.length; k++) values[k] = sums[k] * scale;
+  return { values, backward: (g) => pairGradient(m, e, g, n, size, kernels, dims, scale) };
 }
 
 /** Rows per group; the groups must split the batch evenly. */
