@@ -23,6 +23,8 @@ interface Backend {
 type KernelFunc = (args: { inputs: unknown; attrs: Record<string, unknown>; backend: Backend }) => Info | Info[];
 
 export class DirectKernels {
+  /** Kernels run through any instance so far (what a step launches, for tests and benchmarks: the engine's profile does not see them). */
+  static launched = 0;
   private readonly backend: Backend;
   private readonly name: string;
   private readonly funcs = new Map<string, KernelFunc>();
@@ -53,6 +55,7 @@ export class DirectKernels {
       f = k.kernelFunc as unknown as KernelFunc;
       this.funcs.set(kernel, f);
     }
+    DirectKernels.launched++;
     const out = f({ inputs, attrs, backend: this.backend });
     if (Array.isArray(out)) throw new Error(`${kernel} gave several outputs`);
     this.made.push(out);

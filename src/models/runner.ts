@@ -41,6 +41,7 @@ function codeHash(labId: string): string {
       join(HERE, `kernels${ext}`),
       join(HERE, `wasm-simd${ext}`),
       join(HERE, `direct-kernels${ext}`),
+      join(HERE, `direct-mlp${ext}`),
     ].filter((f) => existsSync(f));
     h = sha1(files.map((f) => readFileSync(f, 'utf8')).join('\0'));
     codeHashes.set(labId, h);

@@ -120,9 +120,11 @@ function pairGradient(k: Float64Array, e: Float64Array, g: Float32Array, n: numb
         let d2 = dk[xi + 2];
         for (let j = i + 1, xj = xi + 3; j < end; j++, xj += 3) {
           const w = e[p++] * (gi + g[j * kernels + b]) * scale;
-          const s0 = a0 - k[xj] > 0 ? -w : w;
-          const s1 = a1 - k[xj + 1] > 0 ? -w : w;
-          const s2 = a2 - k[xj + 2] > 0 ? -w : w;
+          // −w where M_i > M_j, else w, without a branch: the signs are random, so a branch is
+          // mispredicted half the time (this was 2.3× slower). w − 2w is exactly −w: same values.
+          const s0 = w - 2 * w * +(a0 > k[xj]);
+          const s1 = w - 2 * w * +(a1 > k[xj + 1]);
+          const s2 = w - 2 * w * +(a2 > k[xj + 2]);
           d0 += s0;
           d1 += s1;
           d2 += s2;
@@ -140,7 +142,7 @@ function pairGradient(k: Float64Array, e: Float64Array, g: Float32Array, n: numb
         const w = e[p++] * (gi + g[j * kernels + b]) * scale;
         for (let c = 0; c < dims; c++) {
           // ∂/∂M_i of −w·|M_i − M_j| is −w·sign(M_i − M_j); M_j gets the opposite.
-          const d = k[xi + c] - k[xj + c] > 0 ? -w : w;
+          const d = w - 2 * w * +(k[xi + c] > k[xj + c]);
           dk[xi + c] += d;
           dk[xj + c] -= d;
         }
@@ -163,20 +165,29 @@ export function closenessOnCpu(tf: Tf, mFlat: Tensor2D, kernels: number, dims: n
     const out = againstRef(mFlat.dataSync() as Float32Array, n, refFlat.dataSync() as Float32Array, refFlat.shape[0], kernels, dims);
     return tf.tensor2d(out, [n, kernels]);
   }
-  const size = groupSize(n, groups);
-  const scale = 1 / Math.max(1, size - 1);
   const f = tf.customGrad((...args) => {
-    const m = new Float64Array(n * kernels * dims);
-    regroup((args[0] as unknown as Tensor2D).dataSync() as Float32Array, m, n, kernels, dims, true);
-    const { e, sums } = pairTerms(m, n, size, kernels, dims);
-    const out = new Float32Array(n * kernels);
-    for (let k = 0; k < out.length; k++) out[k] = sums[k] * scale;
+    const c = closenessWithin((args[0] as unknown as Tensor2D).dataSync() as Float32Array, n, kernels, dims, groups);
     return {
-      value: tf.tensor2d(out, [n, kernels]),
-      gradFunc: (dy: Tensor) => tf.tensor2d(pairGradient(m, e, dy.dataSync() as Float32Array, n, size, kernels, dims, scale), [n, kernels * dims]),
+      value: tf.tensor2d(c.values, [n, kernels]),
+      gradFunc: (dy: Tensor) => tf.tensor2d(c.backward(dy.dataSync() as Float32Array), [n, kernels * dims]),
     };
   }) as unknown as (x: Tensor2D) => Tensor2D;
   return f(mFlat);
+}
+
+/**
+ * The closeness features of m's values ([n, kernels·dims]) within each of `groups` equal blocks of
+ * rows ([n, kernels]), and their backward: ∂/∂M of Σ g·o for g ([n, kernels]), in M's layout.
+ */
+export function closenessWithin(mFlat: Float32Array, n: number, kernels: number, dims: number, groups: number): { values: Float32Array; backward: (g: Float32Array) => Float32Array } {
+  const size = groupSize(n, groups);
+  const scale = 1 / Math.max(1, size - 1);
+  const m = new Float64Array(n * kernels * dims);
+  regroup(mFlat, m, n, kernels, dims, true);
+  const { e, sums } = pairTerms(m, n, size, kernels, dims);
+  const values = new Float32Array(n * kernels);
+  for (let k = 0; k < values.length; k++) values[k] = sums[k] * scale;
+  return { values, backward: (g) => pairGradient(m, e, g, n, size, kernels, dims, scale) };
 }
 
 /** Rows per group; the groups must split the batch evenly. */

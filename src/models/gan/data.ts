@@ -45,6 +45,12 @@ export function sampleData(tf: Tf, rng: Rng, centres: [number, number][], std: n
   });
 }
 
+/** Draws from the stream what sampleData would (one seed per random op), without making the batch. */
+export function skipSample(rng: Rng): void {
+  opSeed(rng);
+  opSeed(rng);
+}
+
 /** log of the mixture density at (x, y): equal-weight isotropic Gaussians, by log-sum-exp. */
 export function logMixture(centres: [number, number][], std: number, x: number, y: number): number {
   const logs = centres.map(([cx, cy]) => -((x - cx) ** 2 + (y - cy) ** 2) / (2 * std * std));

@@ -95,14 +95,15 @@ export interface DOutput {
  * D on a batch. With minibatch discrimination each point is compared with `ref` when given (the
  * heatmap judges a grid point among a batch of fakes), else with the rest of its own batch — or of
  * its own group, when the batch is `groups` batches stacked (D's step on [real; fake]).
- * constantInput: x is data (D's own step), so no gradient in x is computed.
+ * constantInput: x is data (D's own step), so no gradient in x is computed. tensorOps: the closeness
+ * features with tensor ops on every backend (the reference the CPU's written-out steps are tested against).
  */
-export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor2D, constantInput = false, groups = 1): DOutput {
+export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor2D, constantInput = false, groups = 1, tensorOps = false): DOutput {
   const { body, t, out } = dLayers(tf, d);
   const features = mlp(tf, body, x, 'leakyRelu', 'leakyRelu', { constantInput });
   if (!d.mbd || !t) return { logit: mlp(tf, [out], features, 'linear', 'linear'), features };
   const refFeatures = ref ? mlp(tf, body, ref, 'leakyRelu', 'leakyRelu') : undefined;
-  const h = tf.concat([features, minibatchFeatures(tf, { t, ...d.mbd }, features, refFeatures, groups)], 1) as Tensor2D;
+  const h = tf.concat([features, minibatchFeatures(tf, { t, ...d.mbd }, features, refFeatures, groups, tensorOps)], 1) as Tensor2D;
   return { logit: mlp(tf, [out], h, 'linear', 'linear'), features };
 }
 
@@ -111,11 +112,11 @@ export function discriminate(tf: Tf, d: Discriminator, x: Tensor2D, ref?: Tensor
  * per kernel. A collapsed batch of fakes is all "close", which D learns to spot. Averaged rather than
  * summed (Salimans sum) so the scale does not depend on the batch size.
  */
-function minibatchFeatures(tf: Tf, m: { t: Tensor2D; kernels: number; dims: number }, f: Tensor2D, ref: Tensor2D | undefined, groups: number): Tensor2D {
+function minibatchFeatures(tf: Tf, m: { t: Tensor2D; kernels: number; dims: number }, f: Tensor2D, ref: Tensor2D | undefined, groups: number, tensorOps: boolean): Tensor2D {
   const mi = matMul(tf, f, m.t);
   const mj = ref ? matMul(tf, ref, m.t) : undefined;
   const backend = tf.getBackend();
-  if (backend === 'wasm' || backend === 'cpu') return closenessOnCpu(tf, mi, m.kernels, m.dims, mj, groups);
+  if (!tensorOps && (backend === 'wasm' || backend === 'cpu')) return closenessOnCpu(tf, mi, m.kernels, m.dims, mj, groups);
   if (groups === 1 || mj) return closeness(tf, mi, m.kernels, m.dims, mj);
   groupSize(mi.shape[0], groups);
   return tf.concat(tf.split(mi, groups, 0).map((part) => closeness(tf, part as Tensor2D, m.kernels, m.dims)), 0) as Tensor2D;

@@ -1,8 +1,8 @@
 /**
  * The GAN lab's runs and their default configs. The GAN runs share one short budget (3,000 Adam
  * steps, β1 0.5, batch 64, learning rates decaying over the last 40 %) and differ only in the
- * remedy, so their mode counts can be compared. Measured on the ring over seeds 1–5: vanilla covers
- * 5.8 of 8 modes (5, 7, 6, 5, 6), minibatch discrimination 7.8 (7, 8, 8, 8, 8). z has 4 dims: with
+ * remedy, so their mode counts can be compared. Measured on the ring over seeds 1–5 (2026-11-30, WASM):
+ * vanilla covers 5.6 of 8 modes (3, 7, 6, 6, 6), minibatch discrimination 7.4 (7, 7, 7, 8, 8). z has 4 dims: with
  * 16, vanilla collapses harder (1.8) but minibatch discrimination's D overpowers G (2.6).
  */
 import type { LabRunSpec } from '../lab.js';

@@ -9,8 +9,9 @@ import { FlatAdam } from '../optim.js';
 import { LossLog, readValues } from '../read.js';
 import type { Tf } from '../runtime.js';
 import type { GanConfig, GanRun } from './config.js';
-import { modeCentres, PLANE, planeGrid, sampleData, STANDARD_STD } from './data.js';
+import { modeCentres, PLANE, planeGrid, sampleData, skipSample, STANDARD_STD } from './data.js';
 import { criticLossAndGradient } from './critic-cpu.js';
+import { minibatchDiscriminatorStep, minibatchGeneratorStep } from './minibatch-cpu.js';
 import { discriminatorLoss, generatorLoss, type LossKind } from './losses.js';
 import { ReplayBuffer } from './replay.js';
 import {
@@ -103,7 +104,11 @@ export async function trainGan(
   // WGAN-GP's critic on the CPU backends: the loss and its gradient written out (critic-cpu.ts),
   // handed to Adam without a tape — the same values as minimize over criticLossOnCpu.
   const backend = tf.getBackend();
-  const direct = v.loss === 'wgan' && (backend === 'wasm' || backend === 'cpu') && !D.mbd && !replay && !cond;
+  const onCpu = backend === 'wasm' || backend === 'cpu';
+  const direct = v.loss === 'wgan' && onCpu && !D.mbd && !replay && !cond;
+  // Minibatch discrimination's D and G steps likewise (minibatch-cpu.ts): the same losses as
+  // discriminatorLoss and generatorLoss, their gradients written out, no tape.
+  const directMbd = v.loss === 'ns' && onCpu && !!D.mbd && !replay && !cond;
   const criticStep = (real: Tensor2D, fake: Tensor2D, u: Tensor, lr: number, keep: boolean): Scalar | undefined => {
     const { loss, grad } = criticLossAndGradient(tf, D, real, fake, u, gpWeight);
     dOpt.apply({ [D.net.theta.name]: tf.tensor1d(grad) }, lr);
@@ -158,6 +163,17 @@ export async function trainGan(
           });
         }
         tf.dispose([...batch.real, ...batch.fake, ...batch.u]);
+      } else if (directMbd) {
+        for (let j = 0; j < dSteps; j++) {
+          const [rx, rl, fresh] = draw(c.batch);
+          const keep = log && j === dSteps - 1;
+          tf.tidy(() => {
+            const { loss, grad } = minibatchDiscriminatorStep(tf, D, rx, fresh);
+            dOpt.apply({ [D.net.theta.name]: tf.tensor1d(grad) }, c.lrD * f);
+            if (keep) dLoss = tf.keep(tf.scalar(loss));
+          });
+          tf.dispose([rx, rl, fresh]);
+        }
       } else {
         for (let j = 0; j < dSteps; j++) {
           const [rx, rl, fresh] = draw(c.batch);
@@ -170,10 +186,20 @@ export async function trainGan(
           tf.dispose([rx, rl, fresh]);
         }
       }
-      tf.tidy(() => {
-        const real = sampleData(tf, rng, centres, std, c.batch);
-        gLoss = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), need(c, 'lrG') * f, log);
-      });
+      if (directMbd) {
+        tf.tidy(() => {
+          // The real batch G's loss does not read, skipped in the stream as the tape's step draws it.
+          skipSample(rng);
+          const { loss, grad } = minibatchGeneratorStep(tf, G, D, randomNormal(tf, rng, [c.batch, zDim]) as Tensor2D);
+          gOpt.apply({ [G.net.theta.name]: tf.tensor1d(grad) }, need(c, 'lrG') * f);
+          if (log) gLoss = tf.keep(tf.scalar(loss));
+        });
+      } else {
+        tf.tidy(() => {
+          const real = sampleData(tf, rng, centres, std, c.batch);
+          gLoss = gOpt.minimize(() => generatorLoss(tf, v.loss, D, withLabel(real.x, real.labels), withLabel(fakeFor(real.labels), real.labels)), need(c, 'lrG') * f, log);
+        });
+      }
       if (log) losses.add(step, { ...(dLoss ? { dLoss } : {}), ...(gLoss ? { gLoss } : {}) });
       await losses.drain();
       if (checkpointSteps.has(step)) out.checkpoints.push({ step, samples: await sampleAt(plotZ, plotLabels) });
