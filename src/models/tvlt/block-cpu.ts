@@ -6,7 +6,7 @@
  * A tfjs tape through the same block launches about 300 kernels; cpu-ops.ts runs this as one.
  */
 import { alloc, copyOf } from './arena.js';
-import { addBias, columnSum, geluBackward, geluForward, layerNormBackward, layerNormForward, type Kernels, type NormCache } from './cpu-math.js';
+import { geluBackward, geluForward, layerNormBackward, layerNormForward, type Kernels, type NormCache } from './cpu-math.js';
 
 /** A block's parameters as values, in blockVariables' order. */
 export interface BlockValues {
@@ -126,17 +126,17 @@ export function blockForward(x: Float32Array, p: BlockValues, s: BlockShape, ker
   const dh = d / heads;
   const bh = batch * heads;
   const scale = 1 / Math.sqrt(dh);
-  const { mm } = kernels;
+  const { dense } = kernels;
   const { y: a1, cache: ln1 } = layerNormForward(x, p.g1, p.b1);
-  const qkv = addBias(mm(a1, p.wQkv, 1, rows, d, 3 * d), p.bQkv);
+  const qkv = dense(a1, p.wQkv, p.bQkv, rows, d, 3 * d);
   const { qs, k, v } = splitQkv(qkv, s, d, scale);
   const { o, state: attn } = kernels.attend(qs, k, v, bh, n, dh);
   const merged = moveHeads(o, s, d, false);
-  const hRes = addInto(addBias(mm(merged, p.wProj, 1, rows, d, d), p.bProj), x);
+  const hRes = addInto(dense(merged, p.wProj, p.bProj, rows, d, d), x);
   const { y: a2, cache: ln2 } = layerNormForward(hRes, p.g2, p.b2);
-  const z = addBias(mm(a2, p.wFc1, 1, rows, d, hidden), p.bFc1);
+  const z = dense(a2, p.wFc1, p.bFc1, rows, d, hidden);
   const { u, sig } = geluForward(z, kernels.sigmoid);
-  const y = addInto(addBias(mm(u, p.wFc2, 1, rows, hidden, d), p.bFc2), hRes);
+  const y = addInto(dense(u, p.wFc2, p.bFc2, rows, hidden, d), hRes);
   return { y, cache: { ln1, a1, attn, merged, ln2, a2, z, sig, u } };
 }
 
@@ -151,23 +151,19 @@ export function blockBackward(dy: Float32Array, p: BlockValues, s: BlockShape, c
   const scale = 1 / Math.sqrt(dh);
   // MLP branch: y = h + fc2(gelu(fc1(LN2(h)))).
   const fc2 = denseBack(c.u, dy, p.wFc2, rows, hidden, d);
-  const bFc2 = columnSum(dy, rows, d);
   const dz = geluBackward(fc2.dX, c.z, c.sig);
   const fc1 = denseBack(c.a2, dz, p.wFc1, rows, d, hidden);
-  const bFc1 = columnSum(dz, rows, hidden);
   const da2 = fc1.dX;
   const dhRes = copyOf(dy);
   const ln2 = layerNormBackward(da2, p.g2, c.ln2, dhRes);
   // Attention branch: h = x + proj(merge(softmax(Q·Kᵀ·scale)·V)).
   const proj = denseBack(c.merged, dhRes, p.wProj, rows, d, d);
-  const bProj = columnSum(dhRes, rows, d);
   const dMerged = proj.dX;
   const { dQs, dK, dV } = attendBack(c.attn, moveHeads(dMerged, s, d, true), bh, n, dh);
   const dQkv = joinQkv(dQs, dK, dV, s, d, scale);
   const qkv = denseBack(c.a1, dQkv, p.wQkv, rows, d, 3 * d);
-  const bQkv = columnSum(dQkv, rows, 3 * d);
   const da1 = qkv.dX;
   const dx = copyOf(dhRes);
   const ln1 = layerNormBackward(da1, p.g1, c.ln1, dx);
-  return { dx, grads: { g1: ln1.dg, b1: ln1.db, wQkv: qkv.dW, bQkv, wProj: proj.dW, bProj, g2: ln2.dg, b2: ln2.db, wFc1: fc1.dW, bFc1, wFc2: fc2.dW, bFc2 } };
+  return { dx, grads: { g1: ln1.dg, b1: ln1.db, wQkv: qkv.dW, bQkv: qkv.db, wProj: proj.dW, bProj: proj.db, g2: ln2.dg, b2: ln2.db, wFc1: fc1.dW, bFc1: fc1.db, wFc2: fc2.dW, bFc2: fc2.db } };
 }

@@ -29,8 +29,10 @@ export interface Kernels {
   mm: MatMul;
   mmAT: MatMul;
   mmBT: MatMul;
-  /** A dense layer's backward products: dW = xᵀ·dOut [in, out] and dX = dOut·Wᵀ [rows, in], dOut sent to the backend once. */
-  denseBack: (x: Float32Array, dOut: Float32Array, w: Float32Array, rows: number, inputs: number, outputs: number) => { dW: Float32Array; dX: Float32Array };
+  /** A dense layer x·w + b, x [rows, inputs], w [inputs, outputs]. */
+  dense: (x: Float32Array, w: Float32Array, b: Float32Array, rows: number, inputs: number, outputs: number) => Float32Array;
+  /** A dense layer's backward: dW = xᵀ·dOut [in, out], dX = dOut·Wᵀ [rows, in] and db = Σ_rows dOut [out], dOut sent to the backend once. */
+  denseBack: (x: Float32Array, dOut: Float32Array, w: Float32Array, rows: number, inputs: number, outputs: number) => { dW: Float32Array; dX: Float32Array; db: Float32Array };
   attend: Attend;
   attendBack: AttendBack;
   /** σ(x) elementwise, as a new array. */
@@ -61,9 +63,11 @@ export const loopKernels: Kernels = {
   mm: loopMatMul,
   mmAT: (a, b, batch, m, k, n) => loopMatMul(transpose(a, k, m, batch), b, batch, m, k, n),
   mmBT: (a, b, batch, m, k, n) => loopMatMul(a, transpose(b, n, k, batch), batch, m, k, n),
+  dense: (x, w, b, rows, inputs, outputs) => addBias(loopMatMul(x, w, 1, rows, inputs, outputs), b),
   denseBack: (x, dOut, w, rows, inputs, outputs) => ({
     dW: loopMatMul(transpose(x, rows, inputs), dOut, 1, inputs, rows, outputs),
     dX: loopMatMul(dOut, transpose(w, inputs, outputs), 1, rows, outputs, inputs),
+    db: columnSum(dOut, rows, outputs),
   }),
   attend: (qs, k, v, batch, n, dh) => {
     const p = softmaxRows(loopMatMul(qs, transpose(k, n, dh, batch), batch, n, dh, n), n);
@@ -129,12 +133,16 @@ export function layerNormForward(x: Float32Array, g: Float32Array, b: Float32Arr
   const rstd = alloc(rows, true);
   for (let i = 0; i < rows; i++) {
     const o = i * d;
-    let mean = 0;
-    for (let j = 0; j < d; j++) mean += x[o + j];
-    mean /= d;
-    let v = 0;
-    for (let j = 0; j < d; j++) v += (x[o + j] - mean) ** 2;
-    const r = 1 / Math.sqrt(v / d + LN_EPS);
+    // One pass: Σx and Σx² in float64 (the rows are a few dozen activations of moderate size).
+    let sum = 0;
+    let sq = 0;
+    for (let j = 0; j < d; j++) {
+      const e = x[o + j];
+      sum += e;
+      sq += e * e;
+    }
+    const mean = sum / d;
+    const r = 1 / Math.sqrt(Math.max(0, sq / d - mean * mean) + LN_EPS);
     rstd[i] = r;
     for (let j = 0; j < d; j++) {
       const h = (x[o + j] - mean) * r;

@@ -66,10 +66,16 @@ export function tfKernels(tf: Tf, keep = false): Kernels {
     mm: (a, b, batch, m, kk, n) => once(() => read(bmm(put(a, [batch, m, kk]), put(b, [batch, kk, n])))),
     mmAT: mmT(true),
     mmBT: mmT(false),
+    // The bias rides in the product (XNNPACK's GEMM adds it), and its gradient is the backend's column Sum.
+    dense: (x, w, b, rows, inputs, outputs) => once(() => read(k.run('_FusedMatMul', { a: put(x, [1, rows, inputs]), b: put(w, [1, inputs, outputs]), bias: put(b, [outputs]) }, { ...flags, activation: 'linear' }))),
     denseBack: (x, dOut, w, rows, inputs, outputs) =>
       once(() => {
         const D = put(dOut, [1, rows, outputs]);
-        return { dW: read(bmm(t3(put(x, [1, rows, inputs])), D)), dX: read(bmm(D, t3(put(w, [1, inputs, outputs])))) };
+        return {
+          dW: read(bmm(t3(put(x, [1, rows, inputs])), D)),
+          dX: read(bmm(D, t3(put(w, [1, inputs, outputs])))),
+          db: read(k.run('Sum', { x: D }, { axis: [0, 1], keepDims: false })),
+        };
       }),
     attend: (qs, kv, v, batch, n, dh) =>
       once(() => {
