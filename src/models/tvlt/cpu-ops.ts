@@ -5,7 +5,7 @@
  * with only the products, attention's softmax, GELU's sigmoid and the transposes left to tfjs's
  * kernels, called below the engine. Reading a tensor's values there is a copy, not a device sync,
  * and the activations the backward needs stay in the gradient's closure. A training step: 65
- * engine kernels and 187 below it (was 287 engine kernels, and 2,123 through the tape). WebGPU
+ * engine kernels and 207 below it (was 287 engine kernels, and 2,123 through the tape). WebGPU
  * keeps the tensor ops: there every read would stall the GPU. Checked against the tensor ops, values and gradients, in
  * tests/models/tvlt-fused.test.ts.
  */
