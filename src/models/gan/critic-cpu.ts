@@ -21,14 +21,12 @@
  */
 import type { Tf } from '../runtime.js';
 import { DirectKernels, type Info } from '../direct-kernels.js';
+import { directForward, directLayers } from '../direct-mlp.js';
 import type { Discriminator } from './nets.js';
 
 type Scalar = import('@tensorflow/tfjs').Scalar;
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
-
-/** D's leaky ReLU slope (nets.ts). */
-const LEAK = 0.2;
 
 /**
  * E[D(fake)] − E[D(real)] + λ·E[(‖∇D(x̂)‖ − 1)²] with x̂ = real + u·(fake − real), differentiable in
@@ -78,8 +76,6 @@ export function criticLossAndGradient(tf: Tf, d: Discriminator, real: Tensor2D, 
 
   const K = new DirectKernels(tf);
   const bmm = (a: Info, b: Info): Info => K.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
-  const dense = (a: Info, w: Info, bias: Info, activation: 'leakyrelu' | 'linear'): Info =>
-    K.run('_FusedMatMul', { a, b: w, bias }, { transposeA: false, transposeB: false, activation, leakyreluAlpha: LEAK });
   // Explicit transposes: tfjs-backend-wasm multiplies with a transpose flag about 12× slower (nn.ts).
   const t3 = (a: Info): Info => K.run('Transpose', { x: a }, { perm: [0, 2, 1] });
   const mul = (a: Info, b: Info): Info => K.run('Multiply', { a, b });
@@ -90,30 +86,15 @@ export function criticLossAndGradient(tf: Tf, d: Discriminator, real: Tensor2D, 
   const evaluate = (theta: Tensor): { loss: number; grad: Float32Array } => {
     try {
       // The layers' weights ([1, in, out], and transposed) and biases, from one read of the buffer.
-      const th = K.read(DirectKernels.of(theta));
-      const W: Info[] = [];
-      const WT: Info[] = [];
-      const B: Info[] = [];
-      let off = 0;
-      for (const [i, o] of dims) {
-        const w = th.subarray(off, off + i * o);
-        const wt = new Float32Array(i * o);
-        for (let r = 0; r < i; r++) for (let q = 0; q < o; q++) wt[q * i + r] = w[r * o + q];
-        W.push(K.make(w, [1, i, o]));
-        WT.push(K.make(wt, [1, o, i]));
-        B.push(K.make(th.subarray(off + i * o, off + i * o + o), [o]));
-        off += i * o + o;
-      }
+      const layers = directLayers(K, K.read(DirectKernels.of(theta)), dims, 0, dims.length);
+      const { W, WT } = layers;
       const hidden = dims[depth][0];
-      // Forward: H[k] is layer k's input (H[0] = x), M[k] the slopes of hidden layer k's activation.
-      const H: Info[] = [K.make(x, [1, rows, width])];
-      const M: Info[] = [];
-      for (let k = 0; k < depth; k++) {
-        H.push(dense(H[k], W[k], B[k], 'leakyrelu'));
-        // The output keeps its input's sign, so its step gives the slope (0.2 at 0, as nets.ts's inputGradient).
-        M.push(K.run('Step', { x: H[k + 1] }, { alpha: LEAK }));
-      }
-      const out = dense(H[depth], W[depth], B[depth], 'linear');
+      // Forward: H[k] is layer k's input (H[0] = x), M[k] the slopes of hidden layer k's leaky ReLU
+      // (0.2 at 0, as nets.ts's inputGradient); only the linear output layer has none.
+      const F = directForward(K, layers, K.make(x, [1, rows, width]), 'leakyrelu', 'linear');
+      const { H } = F;
+      const M = F.masks.slice(0, depth) as Info[];
+      const out = H[depth + 1];
       // δ[k] = ∂out/∂z of hidden layer k, every row. The output layer's weights [hidden, 1] read as a row are its transpose.
       const delta: Info[] = [];
       delta[depth - 1] = mul(M[depth - 1], { ...WT[depth], shape: [1, 1, hidden] });
