@@ -57,47 +57,39 @@ function addInto(a: Float32Array, b: Float32Array): Float32Array {
  * better than the same loop inside a long function.
  */
 
-/** [rows, 3d] → Q·scale, K and V, each [batch·heads, n, dh]. */
-function splitQkv(qkv: Float32Array, s: BlockShape, d: number, scale: number): { qs: Float32Array; k: Float32Array; v: Float32Array } {
+/**
+ * Copies one third of qkv [rows, 3d] (part 0 Q, 1 K, 2 V) to heads x [batch·heads, n, dh], or back
+ * with toHeads false, times `factor` either way.
+ */
+function moveQkvPart(qkv: Float32Array, x: Float32Array, part: number, s: BlockShape, d: number, factor: number, toHeads: boolean): void {
   const { batch, n, heads } = s;
   const dh = d / heads;
-  const qs = alloc(batch * n * d, true);
-  const k = alloc(batch * n * d, true);
-  const v = alloc(batch * n * d, true);
+  const [from, to] = toHeads ? [qkv, x] : [x, qkv];
   for (let b = 0; b < batch; b++)
     for (let i = 0; i < n; i++) {
-      const r = (b * n + i) * 3 * d;
+      const r = (b * n + i) * 3 * d + part * d;
       for (let h = 0; h < heads; h++) {
-        const o = ((b * heads + h) * n + i) * dh;
-        const q0 = r + h * dh;
-        for (let c = 0; c < dh; c++) {
-          qs[o + c] = qkv[q0 + c] * scale;
-          k[o + c] = qkv[q0 + d + c];
-          v[o + c] = qkv[q0 + 2 * d + c];
-        }
+        const inHeads = ((b * heads + h) * n + i) * dh;
+        const inQkv = r + h * dh;
+        const src = toHeads ? inQkv : inHeads;
+        const dst = toHeads ? inHeads : inQkv;
+        for (let c = 0; c < dh; c++) to[dst + c] = from[src + c] * factor;
       }
     }
+}
+
+/** [rows, 3d] → Q·scale, K and V, each [batch·heads, n, dh]. */
+function splitQkv(qkv: Float32Array, s: BlockShape, d: number, scale: number): { qs: Float32Array; k: Float32Array; v: Float32Array } {
+  const size = s.batch * s.n * d;
+  const [qs, k, v] = [alloc(size, true), alloc(size, true), alloc(size, true)];
+  [qs, k, v].forEach((x, part) => moveQkvPart(qkv, x, part, s, d, part === 0 ? scale : 1, true));
   return { qs, k, v };
 }
 
 /** The inverse of splitQkv for gradients: dQs (unscaled back to dQ), dK, dV → [rows, 3d]. */
 function joinQkv(dQs: Float32Array, dK: Float32Array, dV: Float32Array, s: BlockShape, d: number, scale: number): Float32Array {
-  const { batch, n, heads } = s;
-  const dh = d / heads;
-  const out = alloc(batch * n * 3 * d, true);
-  for (let b = 0; b < batch; b++)
-    for (let i = 0; i < n; i++) {
-      const r = (b * n + i) * 3 * d;
-      for (let h = 0; h < heads; h++) {
-        const o = ((b * heads + h) * n + i) * dh;
-        const q0 = r + h * dh;
-        for (let c = 0; c < dh; c++) {
-          out[q0 + c] = dQs[o + c] * scale;
-          out[q0 + d + c] = dK[o + c];
-          out[q0 + 2 * d + c] = dV[o + c];
-        }
-      }
-    }
+  const out = alloc(s.batch * s.n * 3 * d, true);
+  [dQs, dK, dV].forEach((x, part) => moveQkvPart(out, x, part, s, d, part === 0 ? scale : 1, false));
   return out;
 }
 
