@@ -135,16 +135,16 @@ describe('operator commands with STEPWISE_DATABASE_URL', () => {
     const masked = url.replace(PASSWORD, '***');
     const first = stepwise(['db', 'migrate'], undefined, { STEPWISE_DATABASE_URL: url });
     expect(first.stderr).toBe('');
-    expect(first.stdout).toBe(`${masked}: applied 1; now at version 1\n`);
+    expect(first.stdout).toBe(`${masked}: applied 1, 2; now at version 2\n`);
     const again = stepwise(['db', 'migrate', '--json'], undefined, { STEPWISE_DATABASE_URL: url });
-    expect(JSON.parse(again.stdout)).toEqual({ file: masked, applied: [], version: 1 });
+    expect(JSON.parse(again.stdout)).toEqual({ file: masked, applied: [], version: 2 });
     const backup = stepwise(['db', 'backup', join(tmpdir(), 'never-written.db')], undefined, { STEPWISE_DATABASE_URL: url });
     expect(backup.status).toBe(2);
     expect(backup.stderr).toMatch(/STEPWISE_DATABASE_URL is set: back PostgreSQL up with pg_dump/);
     for (const r of [first, again, backup]) expect(r.stdout + r.stderr).not.toContain(PASSWORD);
     expect(existsSync(join(tmpdir(), 'never-written.db'))).toBe(false);
     // The library function agrees with the command.
-    expect(await migratePgDb({ STEPWISE_DATABASE_URL: url })).toEqual({ file: masked, applied: [], version: 1 });
+    expect(await migratePgDb({ STEPWISE_DATABASE_URL: url })).toEqual({ file: masked, applied: [], version: 2 });
   });
 
   it('secrets rotate re-seals the tool keys on PostgreSQL: the store then opens with the new secret only', async (ctx) => {

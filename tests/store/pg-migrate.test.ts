@@ -16,7 +16,7 @@ describe('PostgreSQL migrations', () => {
     const pools: Pool[] = [openPool({ url }), openPool({ url })];
     try {
       const [a, b] = await Promise.all(pools.map((p) => migratePg(p)));
-      expect([...a, ...b].sort()).toEqual([1]);
+      expect([...a, ...b].sort()).toEqual([1, 2]);
       expect(await migratePg(pools[0])).toEqual([]);
       const tables = (await pools[0].query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'")).rows.map((r) => r.t);
       expect(tables).toEqual(expect.arrayContaining(['users', 'api_keys', 'variants', 'attempts', 'attempt_steps', 'exams', 'lti_passback_jobs', 'model_jobs', 'model_files', 'web_sessions', 'schema_migrations']));

@@ -1,7 +1,7 @@
 /**
  * The grade passback outbox in PostgreSQL: the same behaviour as src/store/sqlite/passback-jobs.ts.
- * Jobs are written by the attempts_passback_outbox trigger (db/pg-migrations/001_schema.sql) in the
- * attempt's own transaction, or by `enqueue`. A claim is one UPDATE over a sub-select taken
+ * Jobs are written by the attempts_passback_outbox trigger (db/pg-migrations/001_schema.sql; its
+ * due time rounded down since 002) in the attempt's own transaction, or by `enqueue`. A claim is one UPDATE over a sub-select taken
  * `FOR UPDATE SKIP LOCKED`: two workers (any nodes) claiming at once lock disjoint rows, and a row
  * leased by a claim that committed in between is re-checked against the lease and skipped, so no job
  * is posted twice at once. Retries, backoff and the dead letter are the worker's (due times in, state out).
